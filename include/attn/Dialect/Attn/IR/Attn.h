@@ -1,0 +1,44 @@
+//===- Attn.h - attn dialect, attributes, interfaces, ops -------*- C++ -*-===//
+
+#ifndef ATTN_DIALECT_ATTN_IR_ATTN_H
+#define ATTN_DIALECT_ATTN_IR_ATTN_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/TilingInterface.h"
+
+namespace mlir::attn {
+
+/// How much of a (query tile, key tile) block a pattern makes visible.
+enum class TileVisibility { Skipped, Partial, Full };
+
+class PatternAttrInterface;
+
+namespace detail {
+/// Classifies a tile by evaluating every pair (the interface's fallback).
+TileVisibility classifyTileByEnumeration(PatternAttrInterface pattern,
+                                         int64_t qBegin, int64_t qEnd,
+                                         int64_t kBegin, int64_t kEnd,
+                                         int64_t lq, int64_t lk);
+} // namespace detail
+
+} // namespace mlir::attn
+
+#include "attn/Dialect/Attn/IR/AttnDialect.h.inc"
+#include "attn/Dialect/Attn/IR/AttnEnums.h.inc"
+#include "attn/Dialect/Attn/IR/AttnInterfaces.h.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "attn/Dialect/Attn/IR/AttnAttrs.h.inc"
+
+#define GET_OP_CLASSES
+#include "attn/Dialect/Attn/IR/AttnOps.h.inc"
+
+#endif // ATTN_DIALECT_ATTN_IR_ATTN_H

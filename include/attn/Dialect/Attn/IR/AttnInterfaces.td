@@ -1,0 +1,125 @@
+//===- AttnInterfaces.td - Pattern and normalizer interfaces -*- tablegen -*-===//
+
+#ifndef ATTN_DIALECT_ATTN_IR_ATTNINTERFACES_TD
+#define ATTN_DIALECT_ATTN_IR_ATTNINTERFACES_TD
+
+include "mlir/IR/OpBase.td"
+
+def Attn_PatternAttrInterface : AttrInterface<"PatternAttrInterface"> {
+  let cppNamespace = "::mlir::attn";
+  let description = [{
+    A visibility pattern of `attn.attention` (which (i, j) may be visible).
+
+    Positions: `i` is the row index in the *logical* query (for an untiled op
+    the op's own row; for a tile, the row plus the op's `q_offset`), `lq` the
+    logical query length and `lk` the key length. Causal-like patterns align
+    bottom-right: query i sits at absolute position `i + (lk - lq)`.
+
+    Every pass and lowering asks the pattern through this interface instead
+    of switching on its kind: the C++ evaluator, the IR builder that emits the
+    same test, visible counts, and the classification of (query tile, key
+    tile) pairs that tiled code generation uses to skip invisible tiles.
+  }];
+  let methods = [
+    InterfaceMethod<
+      "Checks that the pattern fits an op with logical query length `lq` and "
+      "key length `lk` (either may be ShapedType::kDynamic).",
+      "::llvm::LogicalResult", "verifyForShape",
+      (ins "::llvm::function_ref<::mlir::InFlightDiagnostic()>":$emitError,
+           "int64_t":$lq, "int64_t":$lk)>,
+    InterfaceMethod<"Whether key `j` may be visible from logical row `i`.",
+      "bool", "isVisible",
+      (ins "int64_t":$i, "int64_t":$j, "int64_t":$lq, "int64_t":$lk)>,
+    InterfaceMethod<
+      "Emits the visibility test as IR: `i`, `j`, `lq`, `lk` are index "
+      "values, the result is an i1.",
+      "::mlir::Value", "buildIsVisible",
+      (ins "::mlir::OpBuilder &":$b, "::mlir::Location":$loc,
+           "::mlir::Value":$i, "::mlir::Value":$j, "::mlir::Value":$lq,
+           "::mlir::Value":$lk)>,
+    InterfaceMethod<"Number of keys visible from logical row `i`.",
+      "int64_t", "getVisibleCount",
+      (ins "int64_t":$i, "int64_t":$lq, "int64_t":$lk), [{}], [{
+        int64_t count = 0;
+        for (int64_t j = 0; j < lk; ++j)
+          count += $_attr.isVisible(i, j, lq, lk) ? 1 : 0;
+        return count;
+      }]>,
+    InterfaceMethod<
+      "Classifies the tile of logical rows [qBegin, qEnd) and keys "
+      "[kBegin, kEnd): every pair visible, none visible, or some.",
+      "::mlir::attn::TileVisibility", "classifyTile",
+      (ins "int64_t":$qBegin, "int64_t":$qEnd, "int64_t":$kBegin,
+           "int64_t":$kEnd, "int64_t":$lq, "int64_t":$lk), [{}], [{
+        return ::mlir::attn::detail::classifyTileByEnumeration(
+            $_attr, qBegin, qEnd, kBegin, kEnd, lq, lk);
+      }]>,
+    InterfaceMethod<"Number of visible (i, j) pairs of the whole op.",
+      "int64_t", "countVisiblePairs", (ins "int64_t":$lq, "int64_t":$lk),
+      [{}], [{
+        int64_t count = 0;
+        for (int64_t i = 0; i < lq; ++i)
+          count += $_attr.getVisibleCount(i, lq, lk);
+        return count;
+      }]>
+  ];
+}
+
+def Attn_NormalizerAttrInterface : AttrInterface<"NormalizerAttrInterface"> {
+  let cppNamespace = "::mlir::attn";
+  let description = [{
+    How logits become weights (SPEC section 4), as a streaming computation
+    that every lowering shares. Per query row the state is a running maximum
+    `m` (meaningful only when `usesRunningMax()`) and a running sum `l`, plus
+    the output accumulator `acc`. For each batch of visible logits `s`:
+
+    ```
+    m_new = max(m, max(s))            (only when usesRunningMax)
+    alpha = rescale(m, m_new)         (1 when not usesRunningMax)
+    p     = weight(s, m_new, n, Lk)   (0 for invisible entries)
+    l     = l * alpha + sum(p)
+    acc   = acc * alpha + p . V
+    out   = acc * finalScale(l, n, Lk)
+    ```
+
+    `n` is the visible count of the row (only needed when
+    `needsVisibleCount()`); `Lk` the key length as a float. The builders take
+    and return values of one float type, scalar or vector, so the same code
+    serves the reference decomposition and the vectorised kernels. A row with
+    no visible key yields `acc = 0`, and `finalScale` never turns that into
+    NaN.
+  }];
+  let methods = [
+    InterfaceMethod<"Whether the state keeps a running maximum.",
+      "bool", "usesRunningMax", (ins)>,
+    InterfaceMethod<"Whether weights or the final scale need the visible count.",
+      "bool", "needsVisibleCount", (ins)>,
+    InterfaceMethod<"Whether the op must carry a per-head `sink` operand.",
+      "bool", "requiresSinkOperand", (ins)>,
+    InterfaceMethod<
+      "Initial running maximum; `sink` is the head's sink logit (null when "
+      "the op has none).",
+      "::mlir::Value", "buildInitialMax",
+      (ins "::mlir::OpBuilder &":$b, "::mlir::Location":$loc,
+           "::mlir::Type":$type, "::mlir::Value":$sink)>,
+    InterfaceMethod<"Initial running sum.",
+      "::mlir::Value", "buildInitialSum",
+      (ins "::mlir::OpBuilder &":$b, "::mlir::Location":$loc,
+           "::mlir::Type":$type)>,
+    InterfaceMethod<"Unnormalised weight of a visible logit `s`.",
+      "::mlir::Value", "buildWeight",
+      (ins "::mlir::OpBuilder &":$b, "::mlir::Location":$loc,
+           "::mlir::Value":$s, "::mlir::Value":$m, "::mlir::Value":$count,
+           "::mlir::Value":$lk)>,
+    InterfaceMethod<"Factor applied to `l` and `acc` when the maximum moves.",
+      "::mlir::Value", "buildRescale",
+      (ins "::mlir::OpBuilder &":$b, "::mlir::Location":$loc,
+           "::mlir::Value":$mOld, "::mlir::Value":$mNew)>,
+    InterfaceMethod<"Factor that turns the accumulator into the output.",
+      "::mlir::Value", "buildFinalScale",
+      (ins "::mlir::OpBuilder &":$b, "::mlir::Location":$loc,
+           "::mlir::Value":$l, "::mlir::Value":$count, "::mlir::Value":$lk)>
+  ];
+}
+
+#endif // ATTN_DIALECT_ATTN_IR_ATTNINTERFACES_TD

@@ -1,0 +1,1042 @@
+//===- AttnAttrs.cpp - Patterns and normalizers ---------------------------===//
+//
+// Each pattern implements PatternAttrInterface three times over, consistently:
+// a C++ evaluator (isVisible), an IR builder (buildIsVisible) and tile
+// classification. Each normalizer implements the streaming builders of
+// NormalizerAttrInterface. The formulas are those of docs/Semantics.md.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Dialect/Attn/IR/Attn.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::attn;
+
+#include "attn/Dialect/Attn/IR/AttnEnums.cpp.inc"
+#include "attn/Dialect/Attn/IR/AttnInterfaces.cpp.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "attn/Dialect/Attn/IR/AttnAttrs.cpp.inc"
+
+void AttnDialect::registerAttributes() {
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "attn/Dialect/Attn/IR/AttnAttrs.cpp.inc"
+      >();
+}
+
+//===----------------------------------------------------------------------===//
+// Shared helpers
+//===----------------------------------------------------------------------===//
+
+TileVisibility mlir::attn::detail::classifyTileByEnumeration(
+    PatternAttrInterface pattern, int64_t qBegin, int64_t qEnd,
+    int64_t kBegin, int64_t kEnd, int64_t lq, int64_t lk) {
+  bool any = false, all = true;
+  for (int64_t i = qBegin; i < qEnd; ++i) {
+    for (int64_t j = kBegin; j < kEnd; ++j) {
+      bool v = pattern.isVisible(i, j, lq, lk);
+      any |= v;
+      all &= v;
+    }
+    if (any && !all)
+      return TileVisibility::Partial;
+  }
+  if (!any)
+    return TileVisibility::Skipped;
+  return all ? TileVisibility::Full : TileVisibility::Partial;
+}
+
+/// Parses `key = value, ...` (no delimiters) where every key is one of
+/// `keys` and appears at most once; `parseValue` parses the value of `key`.
+static ParseResult
+parseKeyValueEntries(AsmParser &parser, StringRef attrName,
+                     ArrayRef<StringRef> keys,
+                     function_ref<ParseResult(StringRef)> parseValue) {
+  llvm::StringSet<> seen;
+  auto parseEntry = [&]() -> ParseResult {
+    SMLoc loc = parser.getCurrentLocation();
+    StringRef key;
+    if (parser.parseKeyword(&key))
+      return failure();
+    if (!llvm::is_contained(keys, key))
+      return parser.emitError(loc)
+             << "unknown key '" << key << "' in #attn." << attrName
+             << ", expected one of: " << llvm::join(keys, ", ");
+    if (!seen.insert(key).second)
+      return parser.emitError(loc)
+             << "duplicate key '" << key << "' in #attn." << attrName;
+    if (parser.parseEqual() || parseValue(key))
+      return failure();
+    return success();
+  };
+  return parser.parseCommaSeparatedList(parseEntry);
+}
+
+/// Parses `<key = value, ...>`.
+static ParseResult
+parseKeyValueList(AsmParser &parser, StringRef attrName,
+                  ArrayRef<StringRef> keys,
+                  function_ref<ParseResult(StringRef)> parseValue) {
+  if (parser.parseLess() ||
+      parseKeyValueEntries(parser, attrName, keys, parseValue))
+    return failure();
+  return parser.parseGreater();
+}
+
+/// Parses an optional `<key = value, ...>` suffix (the normalizers').
+static ParseResult
+parseOptionalKeyValueList(AsmParser &parser, StringRef attrName,
+                          ArrayRef<StringRef> keys,
+                          function_ref<ParseResult(StringRef)> parseValue) {
+  if (failed(parser.parseOptionalLess()))
+    return success();
+  if (parseKeyValueEntries(parser, attrName, keys, parseValue))
+    return failure();
+  return parser.parseGreater();
+}
+
+static ParseResult parseIntList(AsmParser &parser,
+                                SmallVectorImpl<int64_t> &values) {
+  return parser.parseCommaSeparatedList(
+      AsmParser::Delimiter::Square, [&]() -> ParseResult {
+        int64_t v;
+        if (parser.parseInteger(v))
+          return failure();
+        values.push_back(v);
+        return success();
+      });
+}
+
+static void printIntList(AsmPrinter &printer, ArrayRef<int64_t> values) {
+  printer << '[';
+  llvm::interleaveComma(values, printer);
+  printer << ']';
+}
+
+/// A float constant of `type` (a float type or a vector of one).
+static Value floatConstant(OpBuilder &b, Location loc, Type type,
+                           double value) {
+  if (auto vecType = dyn_cast<VectorType>(type))
+    return arith::ConstantOp::create(
+        b, loc, vecType,
+        DenseElementsAttr::get(
+            vecType, b.getFloatAttr(vecType.getElementType(), value)));
+  return arith::ConstantOp::create(b, loc, type, b.getFloatAttr(type, value));
+}
+
+static Value indexConstant(OpBuilder &b, Location loc, int64_t value) {
+  return arith::ConstantIndexOp::create(b, loc, value);
+}
+
+/// Absolute position of logical query row `i`: i + (lk - lq).
+static Value buildAbsoluteRow(OpBuilder &b, Location loc, Value i, Value lq,
+                              Value lk) {
+  Value shift = arith::SubIOp::create(b, loc, lk, lq);
+  return arith::AddIOp::create(b, loc, i, shift);
+}
+
+static Value cmpIndex(OpBuilder &b, Location loc, arith::CmpIPredicate pred,
+                      Value lhs, Value rhs) {
+  return arith::CmpIOp::create(b, loc, pred, lhs, rhs);
+}
+
+//===----------------------------------------------------------------------===//
+// DenseAttr
+//===----------------------------------------------------------------------===//
+
+LogicalResult DenseAttr::verifyForShape(function_ref<InFlightDiagnostic()>,
+                                        int64_t, int64_t) const {
+  return success();
+}
+
+bool DenseAttr::isVisible(int64_t, int64_t, int64_t, int64_t) const {
+  return true;
+}
+
+Value DenseAttr::buildIsVisible(OpBuilder &b, Location loc, Value, Value,
+                                Value, Value) const {
+  return arith::ConstantIntOp::create(b, loc, 1, 1);
+}
+
+int64_t DenseAttr::getVisibleCount(int64_t, int64_t, int64_t lk) const {
+  return lk;
+}
+
+TileVisibility DenseAttr::classifyTile(int64_t qBegin, int64_t qEnd,
+                                       int64_t kBegin, int64_t kEnd, int64_t,
+                                       int64_t) const {
+  if (qBegin >= qEnd || kBegin >= kEnd)
+    return TileVisibility::Skipped;
+  return TileVisibility::Full;
+}
+
+int64_t DenseAttr::countVisiblePairs(int64_t lq, int64_t lk) const {
+  return lq * lk;
+}
+
+//===----------------------------------------------------------------------===//
+// CausalAttr
+//===----------------------------------------------------------------------===//
+
+LogicalResult CausalAttr::verifyForShape(function_ref<InFlightDiagnostic()>,
+                                         int64_t, int64_t) const {
+  return success();
+}
+
+bool CausalAttr::isVisible(int64_t i, int64_t j, int64_t lq,
+                           int64_t lk) const {
+  return j <= i + (lk - lq);
+}
+
+Value CausalAttr::buildIsVisible(OpBuilder &b, Location loc, Value i, Value j,
+                                 Value lq, Value lk) const {
+  Value row = buildAbsoluteRow(b, loc, i, lq, lk);
+  return cmpIndex(b, loc, arith::CmpIPredicate::sle, j, row);
+}
+
+int64_t CausalAttr::getVisibleCount(int64_t i, int64_t lq, int64_t lk) const {
+  return std::clamp<int64_t>(i + (lk - lq) + 1, 0, lk);
+}
+
+TileVisibility CausalAttr::classifyTile(int64_t qBegin, int64_t qEnd,
+                                        int64_t kBegin, int64_t kEnd,
+                                        int64_t lq, int64_t lk) const {
+  if (qBegin >= qEnd || kBegin >= kEnd)
+    return TileVisibility::Skipped;
+  int64_t shift = lk - lq;
+  if (kEnd - 1 <= qBegin + shift)
+    return TileVisibility::Full;
+  if (kBegin > qEnd - 1 + shift)
+    return TileVisibility::Skipped;
+  return TileVisibility::Partial;
+}
+
+int64_t CausalAttr::countVisiblePairs(int64_t lq, int64_t lk) const {
+  int64_t count = 0;
+  for (int64_t i = 0; i < lq; ++i)
+    count += getVisibleCount(i, lq, lk);
+  return count;
+}
+
+//===----------------------------------------------------------------------===//
+// WindowAttr
+//===----------------------------------------------------------------------===//
+
+LogicalResult WindowAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                 int64_t left, int64_t right, int64_t sinks) {
+  if (left < 0)
+    return emitError() << "window 'left' must be non-negative, got " << left;
+  if (right < 0)
+    return emitError() << "window 'right' must be non-negative, got " << right;
+  if (sinks < 0)
+    return emitError() << "window 'sinks' must be non-negative, got " << sinks;
+  return success();
+}
+
+Attribute WindowAttr::parse(AsmParser &parser, Type) {
+  std::optional<int64_t> left;
+  int64_t right = 0, sinks = 0;
+  SMLoc loc = parser.getCurrentLocation();
+  if (parseKeyValueList(parser, "window", {"left", "right", "sinks"},
+                        [&](StringRef key) -> ParseResult {
+                          int64_t v;
+                          if (parser.parseInteger(v))
+                            return failure();
+                          if (key == "left")
+                            left = v;
+                          else if (key == "right")
+                            right = v;
+                          else
+                            sinks = v;
+                          return success();
+                        }))
+    return {};
+  if (!left) {
+    parser.emitError(loc) << "#attn.window requires 'left'";
+    return {};
+  }
+  return parser.getChecked<WindowAttr>(loc, parser.getContext(), *left, right,
+                                       sinks);
+}
+
+void WindowAttr::print(AsmPrinter &printer) const {
+  printer << "<left = " << getLeft() << ", right = " << getRight()
+          << ", sinks = " << getSinks() << ">";
+}
+
+LogicalResult WindowAttr::verifyForShape(function_ref<InFlightDiagnostic()>,
+                                         int64_t, int64_t) const {
+  return success();
+}
+
+bool WindowAttr::isVisible(int64_t i, int64_t j, int64_t lq,
+                           int64_t lk) const {
+  int64_t row = i + (lk - lq);
+  return (j >= row - getLeft() && j <= row + getRight()) || j < getSinks();
+}
+
+Value WindowAttr::buildIsVisible(OpBuilder &b, Location loc, Value i, Value j,
+                                 Value lq, Value lk) const {
+  Value row = buildAbsoluteRow(b, loc, i, lq, lk);
+  Value lo = arith::SubIOp::create(b, loc, row,
+                                   indexConstant(b, loc, getLeft()));
+  Value hi = arith::AddIOp::create(b, loc, row,
+                                   indexConstant(b, loc, getRight()));
+  Value inWindow = arith::AndIOp::create(
+      b, loc, cmpIndex(b, loc, arith::CmpIPredicate::sge, j, lo),
+      cmpIndex(b, loc, arith::CmpIPredicate::sle, j, hi));
+  if (getSinks() == 0)
+    return inWindow;
+  Value isSink = cmpIndex(b, loc, arith::CmpIPredicate::slt, j,
+                          indexConstant(b, loc, getSinks()));
+  return arith::OrIOp::create(b, loc, inWindow, isSink);
+}
+
+int64_t WindowAttr::getVisibleCount(int64_t i, int64_t lq, int64_t lk) const {
+  int64_t row = i + (lk - lq);
+  int64_t lo = std::max<int64_t>(row - getLeft(), 0);
+  int64_t hi = std::min<int64_t>(row + getRight(), lk - 1);
+  int64_t sinks = std::min(getSinks(), lk);
+  if (hi < lo)
+    return sinks;
+  // Union of [0, sinks) and [lo, hi].
+  int64_t overlap = std::max<int64_t>(0, std::min(hi + 1, sinks) - lo);
+  return sinks + (hi - lo + 1) - overlap;
+}
+
+TileVisibility WindowAttr::classifyTile(int64_t qBegin, int64_t qEnd,
+                                        int64_t kBegin, int64_t kEnd,
+                                        int64_t lq, int64_t lk) const {
+  if (qBegin >= qEnd || kBegin >= kEnd)
+    return TileVisibility::Skipped;
+  int64_t shift = lk - lq;
+  int64_t rowMin = qBegin + shift, rowMax = qEnd - 1 + shift;
+  // Keys of the tile that are not sinks.
+  int64_t restBegin = std::max(kBegin, getSinks());
+  bool restEmpty = restBegin >= kEnd;
+  if (restEmpty ||
+      (restBegin >= rowMax - getLeft() && kEnd - 1 <= rowMin + getRight()))
+    return TileVisibility::Full;
+  bool anySink = kBegin < getSinks();
+  // The windows of rows rowMin..rowMax cover [rowMin - l, rowMax + r].
+  if (!anySink &&
+      (kEnd - 1 < rowMin - getLeft() || kBegin > rowMax + getRight()))
+    return TileVisibility::Skipped;
+  return TileVisibility::Partial;
+}
+
+int64_t WindowAttr::countVisiblePairs(int64_t lq, int64_t lk) const {
+  int64_t count = 0;
+  for (int64_t i = 0; i < lq; ++i)
+    count += getVisibleCount(i, lq, lk);
+  return count;
+}
+
+//===----------------------------------------------------------------------===//
+// NeighborhoodAttr
+//===----------------------------------------------------------------------===//
+
+LogicalResult
+NeighborhoodAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                         ArrayRef<int64_t> shape, ArrayRef<int64_t> kernel,
+                         ArrayRef<int64_t> dilation, ArrayRef<int64_t> stride,
+                         ArrayRef<int64_t> causal) {
+  size_t rank = shape.size();
+  if (rank < 1 || rank > 3)
+    return emitError() << "neighborhood 'shape' must have 1 to 3 dimensions, "
+                          "got "
+                       << rank;
+  auto checkLength = [&](ArrayRef<int64_t> list,
+                         StringRef name) -> LogicalResult {
+    if (list.size() != rank)
+      return emitError() << "neighborhood '" << name << "' has " << list.size()
+                         << " entries but 'shape' has " << rank;
+    return success();
+  };
+  if (failed(checkLength(kernel, "kernel")) ||
+      failed(checkLength(dilation, "dilation")) ||
+      failed(checkLength(stride, "stride")) ||
+      failed(checkLength(causal, "causal")))
+    return failure();
+  for (size_t d = 0; d < rank; ++d) {
+    if (shape[d] < 1)
+      return emitError() << "neighborhood 'shape' must be positive, got "
+                         << shape[d] << " in dimension " << d;
+    if (kernel[d] < 1)
+      return emitError() << "neighborhood 'kernel' must be positive, got "
+                         << kernel[d] << " in dimension " << d;
+    if (dilation[d] < 1)
+      return emitError() << "neighborhood 'dilation' must be positive, got "
+                         << dilation[d] << " in dimension " << d;
+    if (stride[d] < 1)
+      return emitError() << "neighborhood 'stride' must be positive, got "
+                         << stride[d] << " in dimension " << d;
+    if (causal[d] != 0 && causal[d] != 1)
+      return emitError() << "neighborhood 'causal' entries must be 0 or 1, got "
+                         << causal[d] << " in dimension " << d;
+    if (kernel[d] > std::numeric_limits<int32_t>::max() ||
+        dilation[d] > std::numeric_limits<int32_t>::max() ||
+        kernel[d] * dilation[d] > shape[d])
+      return emitError() << "neighborhood kernel * dilation (" << kernel[d]
+                         << " * " << dilation[d] << ") exceeds shape "
+                         << shape[d] << " in dimension " << d;
+    if (stride[d] > kernel[d])
+      return emitError() << "neighborhood stride " << stride[d]
+                         << " exceeds kernel " << kernel[d] << " in dimension "
+                         << d;
+  }
+  return success();
+}
+
+Attribute NeighborhoodAttr::parse(AsmParser &parser, Type) {
+  SmallVector<int64_t> shape, kernel, dilation, stride, causal;
+  bool hasShape = false, hasKernel = false, hasDilation = false,
+       hasStride = false, hasCausal = false;
+  SMLoc loc = parser.getCurrentLocation();
+  if (parseKeyValueList(
+          parser, "neighborhood",
+          {"shape", "kernel", "dilation", "stride", "causal"},
+          [&](StringRef key) -> ParseResult {
+            if (key == "shape")
+              return hasShape = true, parseIntList(parser, shape);
+            if (key == "kernel")
+              return hasKernel = true, parseIntList(parser, kernel);
+            if (key == "dilation")
+              return hasDilation = true, parseIntList(parser, dilation);
+            if (key == "stride")
+              return hasStride = true, parseIntList(parser, stride);
+            return hasCausal = true, parseIntList(parser, causal);
+          }))
+    return {};
+  if (!hasShape || !hasKernel) {
+    parser.emitError(loc) << "#attn.neighborhood requires 'shape' and 'kernel'";
+    return {};
+  }
+  if (!hasDilation)
+    dilation.assign(shape.size(), 1);
+  if (!hasStride)
+    stride.assign(shape.size(), 1);
+  if (!hasCausal)
+    causal.assign(shape.size(), 0);
+  return parser.getChecked<NeighborhoodAttr>(loc, parser.getContext(), shape,
+                                             kernel, dilation, stride, causal);
+}
+
+void NeighborhoodAttr::print(AsmPrinter &printer) const {
+  auto allEqual = [](ArrayRef<int64_t> list, int64_t v) {
+    return llvm::all_of(list, [&](int64_t x) { return x == v; });
+  };
+  printer << "<shape = ";
+  printIntList(printer, getShape());
+  printer << ", kernel = ";
+  printIntList(printer, getKernel());
+  if (!allEqual(getDilation(), 1)) {
+    printer << ", dilation = ";
+    printIntList(printer, getDilation());
+  }
+  if (!allEqual(getStride(), 1)) {
+    printer << ", stride = ";
+    printIntList(printer, getStride());
+  }
+  if (!allEqual(getCausal(), 0)) {
+    printer << ", causal = ";
+    printIntList(printer, getCausal());
+  }
+  printer << ">";
+}
+
+int64_t NeighborhoodAttr::getNumTokens() const {
+  int64_t n = 1;
+  for (int64_t x : getShape())
+    n *= x;
+  return n;
+}
+
+LogicalResult NeighborhoodAttr::verifyForShape(
+    function_ref<InFlightDiagnostic()> emitError, int64_t lq,
+    int64_t lk) const {
+  int64_t tokens = getNumTokens();
+  if (!ShapedType::isDynamic(lq) && lq != tokens)
+    return emitError() << "neighborhood shape has " << tokens
+                       << " tokens but the query length is " << lq;
+  if (!ShapedType::isDynamic(lk) && lk != tokens)
+    return emitError() << "neighborhood shape has " << tokens
+                       << " tokens but the key length is " << lk;
+  return success();
+}
+
+/// The neighborhood rule along one dimension of extent X for query
+/// coordinate x and key coordinate y.
+static bool neighborhoodVisible1D(int64_t x, int64_t y, int64_t extent,
+                                  int64_t k, int64_t d, int64_t t,
+                                  bool causal) {
+  if (x % d != y % d)
+    return false;
+  int64_t xg = x / d, yg = y / d;
+  int64_t n = (extent - x % d + d - 1) / d;
+  if (causal) {
+    int64_t leader = std::min(xg / t * t + t - 1, n - 1);
+    return yg <= xg && leader - yg < k;
+  }
+  int64_t left = k / 2, right = k / 2 + k % 2 - 1;
+  int64_t leader = std::min(xg / t * t + t / 2, n - 1);
+  int64_t centre = std::min(std::max(leader, left), n - 1 - right);
+  return centre - left <= yg && yg <= centre + right;
+}
+
+bool NeighborhoodAttr::isVisible(int64_t i, int64_t j, int64_t lq,
+                                 int64_t lk) const {
+  int64_t row = i + (lk - lq);
+  ArrayRef<int64_t> shape = getShape();
+  for (int64_t dim = getRank() - 1; dim >= 0; --dim) {
+    int64_t x = row % shape[dim], y = j % shape[dim];
+    row /= shape[dim];
+    j /= shape[dim];
+    if (!neighborhoodVisible1D(x, y, shape[dim], getKernel()[dim],
+                               getDilation()[dim], getStride()[dim],
+                               getCausal()[dim] != 0))
+      return false;
+  }
+  return true;
+}
+
+Value NeighborhoodAttr::buildIsVisible(OpBuilder &b, Location loc, Value i,
+                                       Value j, Value lq, Value lk) const {
+  using P = arith::CmpIPredicate;
+  Value row = buildAbsoluteRow(b, loc, i, lq, lk);
+  Value col = j;
+  Value visible = arith::ConstantIntOp::create(b, loc, 1, 1);
+  auto c = [&](int64_t v) { return indexConstant(b, loc, v); };
+  auto div = [&](Value a, Value d) -> Value {
+    return arith::DivSIOp::create(b, loc, a, d);
+  };
+  auto rem = [&](Value a, Value d) -> Value {
+    return arith::RemSIOp::create(b, loc, a, d);
+  };
+  auto add = [&](Value a, Value d) -> Value {
+    return arith::AddIOp::create(b, loc, a, d);
+  };
+  auto sub = [&](Value a, Value d) -> Value {
+    return arith::SubIOp::create(b, loc, a, d);
+  };
+  auto mul = [&](Value a, Value d) -> Value {
+    return arith::MulIOp::create(b, loc, a, d);
+  };
+  auto minV = [&](Value a, Value d) -> Value {
+    return arith::MinSIOp::create(b, loc, a, d);
+  };
+  auto maxV = [&](Value a, Value d) -> Value {
+    return arith::MaxSIOp::create(b, loc, a, d);
+  };
+  auto andV = [&](Value a, Value d) -> Value {
+    return arith::AndIOp::create(b, loc, a, d);
+  };
+  for (int64_t dim = getRank() - 1; dim >= 0; --dim) {
+    int64_t extent = getShape()[dim], k = getKernel()[dim],
+            dil = getDilation()[dim], t = getStride()[dim];
+    Value x = rem(row, c(extent)), y = rem(col, c(extent));
+    row = div(row, c(extent));
+    col = div(col, c(extent));
+    Value xGroup = rem(x, c(dil));
+    Value sameGroup = cmpIndex(b, loc, P::eq, xGroup, rem(y, c(dil)));
+    Value xg = div(x, c(dil)), yg = div(y, c(dil));
+    // n = ceil((extent - x mod d) / d)
+    Value n = div(add(sub(c(extent), xGroup), c(dil - 1)), c(dil));
+    Value nMinus1 = sub(n, c(1));
+    Value tileStart = mul(div(xg, c(t)), c(t));
+    Value inDim;
+    if (getCausal()[dim]) {
+      Value leader = minV(add(tileStart, c(t - 1)), nMinus1);
+      inDim = andV(cmpIndex(b, loc, P::sle, yg, xg),
+                   cmpIndex(b, loc, P::slt, sub(leader, yg), c(k)));
+    } else {
+      int64_t left = k / 2, right = k / 2 + k % 2 - 1;
+      Value leader = minV(add(tileStart, c(t / 2)), nMinus1);
+      Value centre = minV(maxV(leader, c(left)), sub(nMinus1, c(right)));
+      inDim = andV(cmpIndex(b, loc, P::sle, sub(centre, c(left)), yg),
+                   cmpIndex(b, loc, P::sle, yg, add(centre, c(right))));
+    }
+    visible = andV(visible, andV(sameGroup, inDim));
+  }
+  return visible;
+}
+
+int64_t NeighborhoodAttr::getVisibleCount(int64_t i, int64_t lq,
+                                          int64_t lk) const {
+  int64_t count = 0;
+  for (int64_t j = 0; j < lk; ++j)
+    count += isVisible(i, j, lq, lk) ? 1 : 0;
+  return count;
+}
+
+TileVisibility NeighborhoodAttr::classifyTile(int64_t qBegin, int64_t qEnd,
+                                              int64_t kBegin, int64_t kEnd,
+                                              int64_t lq, int64_t lk) const {
+  return detail::classifyTileByEnumeration(*this, qBegin, qEnd, kBegin, kEnd,
+                                           lq, lk);
+}
+
+int64_t NeighborhoodAttr::countVisiblePairs(int64_t lq, int64_t lk) const {
+  int64_t count = 0;
+  for (int64_t i = 0; i < lq; ++i)
+    count += getVisibleCount(i, lq, lk);
+  return count;
+}
+
+//===----------------------------------------------------------------------===//
+// BlockSparseAttr
+//===----------------------------------------------------------------------===//
+
+LogicalResult
+BlockSparseAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                        int64_t blockQ, int64_t blockK,
+                        DenseIntElementsAttr layout) {
+  if (blockQ < 1 || blockK < 1)
+    return emitError() << "block_sparse block sizes must be positive, got ["
+                       << blockQ << ", " << blockK << "]";
+  if (!layout)
+    return emitError() << "block_sparse requires a 'layout'";
+  auto type = layout.getType();
+  if (type.getRank() != 2 || !type.getElementType().isInteger(1))
+    return emitError() << "block_sparse 'layout' must be a 2-D tensor of i1, "
+                          "got "
+                       << type;
+  return success();
+}
+
+Attribute BlockSparseAttr::parse(AsmParser &parser, Type) {
+  SmallVector<int64_t> block;
+  DenseIntElementsAttr layout;
+  SMLoc loc = parser.getCurrentLocation();
+  if (parseKeyValueList(parser, "block_sparse", {"block", "layout"},
+                        [&](StringRef key) -> ParseResult {
+                          if (key == "block")
+                            return parseIntList(parser, block);
+                          return parser.parseAttribute(layout);
+                        }))
+    return {};
+  if (block.size() != 2 || !layout) {
+    parser.emitError(loc)
+        << "#attn.block_sparse requires 'block = [bq, bk]' and 'layout'";
+    return {};
+  }
+  return parser.getChecked<BlockSparseAttr>(loc, parser.getContext(), block[0],
+                                            block[1], layout);
+}
+
+void BlockSparseAttr::print(AsmPrinter &printer) const {
+  printer << "<block = [" << getBlockQ() << ", " << getBlockK()
+          << "], layout = ";
+  printer.printAttribute(getLayout());
+  printer << ">";
+}
+
+int64_t BlockSparseAttr::getNumBlockRows() const {
+  return getLayout().getType().getDimSize(0);
+}
+
+int64_t BlockSparseAttr::getNumBlockCols() const {
+  return getLayout().getType().getDimSize(1);
+}
+
+bool BlockSparseAttr::isBlockVisible(int64_t blockRow,
+                                     int64_t blockCol) const {
+  if (getLayout().isSplat())
+    return getLayout().getSplatValue<bool>();
+  return getLayout().getValues<bool>()[blockRow * getNumBlockCols() +
+                                       blockCol];
+}
+
+LogicalResult BlockSparseAttr::verifyForShape(
+    function_ref<InFlightDiagnostic()> emitError, int64_t lq,
+    int64_t lk) const {
+  if (!ShapedType::isDynamic(lq) &&
+      getNumBlockRows() != llvm::divideCeil(lq, getBlockQ()))
+    return emitError() << "block_sparse layout has " << getNumBlockRows()
+                       << " block rows but ceil(" << lq << " / "
+                       << getBlockQ() << ") = "
+                       << llvm::divideCeil(lq, getBlockQ())
+                       << " are needed";
+  if (!ShapedType::isDynamic(lk) &&
+      getNumBlockCols() != llvm::divideCeil(lk, getBlockK()))
+    return emitError() << "block_sparse layout has " << getNumBlockCols()
+                       << " block columns but ceil(" << lk << " / "
+                       << getBlockK() << ") = "
+                       << llvm::divideCeil(lk, getBlockK())
+                       << " are needed";
+  return success();
+}
+
+bool BlockSparseAttr::isVisible(int64_t i, int64_t j, int64_t, int64_t) const {
+  return isBlockVisible(i / getBlockQ(), j / getBlockK());
+}
+
+Value BlockSparseAttr::buildIsVisible(OpBuilder &b, Location loc, Value i,
+                                      Value j, Value, Value) const {
+  // Look the block up in the layout, materialised as a constant tensor.
+  Value layout = arith::ConstantOp::create(b, loc, getLayout());
+  Value row = arith::DivSIOp::create(b, loc, i, indexConstant(b, loc, getBlockQ()));
+  Value col = arith::DivSIOp::create(b, loc, j, indexConstant(b, loc, getBlockK()));
+  return tensor::ExtractOp::create(b, loc, layout, ValueRange{row, col});
+}
+
+int64_t BlockSparseAttr::getVisibleCount(int64_t i, int64_t, int64_t lk) const {
+  int64_t count = 0;
+  int64_t blockRow = i / getBlockQ();
+  for (int64_t c = 0; c < getNumBlockCols(); ++c)
+    if (isBlockVisible(blockRow, c))
+      count += std::max<int64_t>(
+          0, std::min(lk, (c + 1) * getBlockK()) - c * getBlockK());
+  return count;
+}
+
+TileVisibility BlockSparseAttr::classifyTile(int64_t qBegin, int64_t qEnd,
+                                             int64_t kBegin, int64_t kEnd,
+                                             int64_t, int64_t) const {
+  if (qBegin >= qEnd || kBegin >= kEnd)
+    return TileVisibility::Skipped;
+  bool any = false, all = true;
+  for (int64_t r = qBegin / getBlockQ(); r <= (qEnd - 1) / getBlockQ(); ++r)
+    for (int64_t c = kBegin / getBlockK(); c <= (kEnd - 1) / getBlockK();
+         ++c) {
+      bool v = isBlockVisible(r, c);
+      any |= v;
+      all &= v;
+    }
+  if (!any)
+    return TileVisibility::Skipped;
+  return all ? TileVisibility::Full : TileVisibility::Partial;
+}
+
+int64_t BlockSparseAttr::countVisiblePairs(int64_t lq, int64_t lk) const {
+  int64_t count = 0;
+  for (int64_t i = 0; i < lq; ++i)
+    count += getVisibleCount(i, lq, lk);
+  return count;
+}
+
+//===----------------------------------------------------------------------===//
+// Normalizer helpers
+//===----------------------------------------------------------------------===//
+
+/// `m` with -inf replaced by 0, so that exp(s - m) never sees -inf - -inf.
+static Value safeMax(OpBuilder &b, Location loc, Value m) {
+  Value negInf =
+      floatConstant(b, loc, m.getType(), -std::numeric_limits<double>::infinity());
+  Value isNegInf =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, m, negInf);
+  return arith::SelectOp::create(b, loc, isNegInf,
+                                 floatConstant(b, loc, m.getType(), 0.0), m);
+}
+
+/// 1 / x where x > 0, else 0.
+static Value safeReciprocal(OpBuilder &b, Location loc, Value x) {
+  Type type = x.getType();
+  Value zero = floatConstant(b, loc, type, 0.0);
+  Value positive =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, zero);
+  Value one = floatConstant(b, loc, type, 1.0);
+  Value safeX = arith::SelectOp::create(b, loc, positive, x, one);
+  Value recip = arith::DivFOp::create(b, loc, one, safeX);
+  return arith::SelectOp::create(b, loc, positive, recip, zero);
+}
+
+static Value oneLike(OpBuilder &b, Location loc, Value v) {
+  return floatConstant(b, loc, v.getType(), 1.0);
+}
+
+//===----------------------------------------------------------------------===//
+// SoftmaxAttr
+//===----------------------------------------------------------------------===//
+
+Attribute SoftmaxAttr::parse(AsmParser &parser, Type) {
+  SinkKind sink = SinkKind::none;
+  if (parseOptionalKeyValueList(
+          parser, "softmax", {"sink"}, [&](StringRef) -> ParseResult {
+            SMLoc loc = parser.getCurrentLocation();
+            StringRef word;
+            if (parser.parseKeyword(&word))
+              return failure();
+            std::optional<SinkKind> kind = symbolizeSinkKind(word);
+            if (!kind)
+              return parser.emitError(loc)
+                     << "unknown sink '" << word
+                     << "', expected one of: none, learned, zero";
+            sink = *kind;
+            return success();
+          }))
+    return {};
+  return SoftmaxAttr::get(parser.getContext(), sink);
+}
+
+void SoftmaxAttr::print(AsmPrinter &printer) const {
+  if (getSink() != SinkKind::none)
+    printer << "<sink = " << stringifySinkKind(getSink()) << ">";
+}
+
+bool SoftmaxAttr::usesRunningMax() const { return true; }
+bool SoftmaxAttr::needsVisibleCount() const { return false; }
+bool SoftmaxAttr::requiresSinkOperand() const {
+  return getSink() == SinkKind::learned;
+}
+
+Value SoftmaxAttr::buildInitialMax(OpBuilder &b, Location loc, Type type,
+                                   Value sink) const {
+  switch (getSink()) {
+  case SinkKind::learned:
+    assert(sink && sink.getType() == type && "learned sink needs its logit");
+    return sink;
+  case SinkKind::zero:
+    return floatConstant(b, loc, type, 0.0);
+  case SinkKind::none:
+    break;
+  }
+  return floatConstant(b, loc, type, -std::numeric_limits<double>::infinity());
+}
+
+Value SoftmaxAttr::buildInitialSum(OpBuilder &b, Location loc,
+                                   Type type) const {
+  return floatConstant(b, loc, type, getSink() == SinkKind::none ? 0.0 : 1.0);
+}
+
+Value SoftmaxAttr::buildWeight(OpBuilder &b, Location loc, Value s, Value m,
+                               Value, Value) const {
+  Value shifted = arith::SubFOp::create(b, loc, s, safeMax(b, loc, m));
+  return math::ExpOp::create(b, loc, shifted);
+}
+
+Value SoftmaxAttr::buildRescale(OpBuilder &b, Location loc, Value mOld,
+                                Value mNew) const {
+  Value shifted = arith::SubFOp::create(b, loc, mOld, safeMax(b, loc, mNew));
+  return math::ExpOp::create(b, loc, shifted);
+}
+
+Value SoftmaxAttr::buildFinalScale(OpBuilder &b, Location loc, Value l, Value,
+                                   Value) const {
+  return safeReciprocal(b, loc, l);
+}
+
+//===----------------------------------------------------------------------===//
+// ReluAttr
+//===----------------------------------------------------------------------===//
+
+Attribute ReluAttr::parse(AsmParser &parser, Type) {
+  ReluNorm norm = ReluNorm::seq_len;
+  if (parseOptionalKeyValueList(
+          parser, "relu", {"norm"}, [&](StringRef) -> ParseResult {
+            SMLoc loc = parser.getCurrentLocation();
+            StringRef word;
+            if (parser.parseKeyword(&word))
+              return failure();
+            std::optional<ReluNorm> kind = symbolizeReluNorm(word);
+            if (!kind)
+              return parser.emitError(loc)
+                     << "unknown relu norm '" << word
+                     << "', expected one of: seq_len, visible, none";
+            norm = *kind;
+            return success();
+          }))
+    return {};
+  return ReluAttr::get(parser.getContext(), norm);
+}
+
+void ReluAttr::print(AsmPrinter &printer) const {
+  if (getNorm() != ReluNorm::seq_len)
+    printer << "<norm = " << stringifyReluNorm(getNorm()) << ">";
+}
+
+bool ReluAttr::usesRunningMax() const { return false; }
+bool ReluAttr::needsVisibleCount() const {
+  return getNorm() == ReluNorm::visible;
+}
+bool ReluAttr::requiresSinkOperand() const { return false; }
+
+Value ReluAttr::buildInitialMax(OpBuilder &b, Location loc, Type type,
+                                Value) const {
+  return floatConstant(b, loc, type, 0.0);
+}
+
+Value ReluAttr::buildInitialSum(OpBuilder &b, Location loc, Type type) const {
+  return floatConstant(b, loc, type, 0.0);
+}
+
+Value ReluAttr::buildWeight(OpBuilder &b, Location loc, Value s, Value, Value,
+                            Value) const {
+  return arith::MaximumFOp::create(
+      b, loc, s, floatConstant(b, loc, s.getType(), 0.0));
+}
+
+Value ReluAttr::buildRescale(OpBuilder &b, Location loc, Value mOld,
+                             Value) const {
+  return oneLike(b, loc, mOld);
+}
+
+Value ReluAttr::buildFinalScale(OpBuilder &b, Location loc, Value l,
+                                Value count, Value lk) const {
+  switch (getNorm()) {
+  case ReluNorm::seq_len:
+    return safeReciprocal(b, loc, lk);
+  case ReluNorm::visible:
+    return safeReciprocal(b, loc, count);
+  case ReluNorm::none:
+    break;
+  }
+  return oneLike(b, loc, l);
+}
+
+//===----------------------------------------------------------------------===//
+// SigmoidAttr
+//===----------------------------------------------------------------------===//
+
+Attribute SigmoidAttr::parse(AsmParser &parser, Type) {
+  FloatAttr bias;
+  if (parseOptionalKeyValueList(parser, "sigmoid", {"bias"},
+                                [&](StringRef) -> ParseResult {
+                                  double v;
+                                  if (parser.parseFloat(v))
+                                    return failure();
+                                  bias = FloatAttr::get(
+                                      Float32Type::get(parser.getContext()), v);
+                                  return success();
+                                }))
+    return {};
+  return SigmoidAttr::get(parser.getContext(), bias);
+}
+
+void SigmoidAttr::print(AsmPrinter &printer) const {
+  if (getBias()) {
+    printer << "<bias = ";
+    printer.printFloat(getBias().getValue());
+    printer << ">";
+  }
+}
+
+bool SigmoidAttr::usesRunningMax() const { return false; }
+bool SigmoidAttr::needsVisibleCount() const { return false; }
+bool SigmoidAttr::requiresSinkOperand() const { return false; }
+
+Value SigmoidAttr::buildInitialMax(OpBuilder &b, Location loc, Type type,
+                                   Value) const {
+  return floatConstant(b, loc, type, 0.0);
+}
+
+Value SigmoidAttr::buildInitialSum(OpBuilder &b, Location loc,
+                                   Type type) const {
+  return floatConstant(b, loc, type, 0.0);
+}
+
+Value SigmoidAttr::buildWeight(OpBuilder &b, Location loc, Value s, Value,
+                               Value, Value lk) const {
+  Type type = s.getType();
+  Value bias;
+  if (getBias())
+    bias = floatConstant(b, loc, type, getBias().getValueAsDouble());
+  else
+    bias = arith::NegFOp::create(b, loc, math::LogOp::create(b, loc, lk));
+  Value x = arith::AddFOp::create(b, loc, s, bias);
+  Value negExp =
+      math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
+  Value one = floatConstant(b, loc, type, 1.0);
+  return arith::DivFOp::create(b, loc, one,
+                               arith::AddFOp::create(b, loc, one, negExp));
+}
+
+Value SigmoidAttr::buildRescale(OpBuilder &b, Location loc, Value mOld,
+                                Value) const {
+  return oneLike(b, loc, mOld);
+}
+
+Value SigmoidAttr::buildFinalScale(OpBuilder &b, Location loc, Value l, Value,
+                                   Value) const {
+  return oneLike(b, loc, l);
+}
+
+//===----------------------------------------------------------------------===//
+// SoftplusL1Attr
+//===----------------------------------------------------------------------===//
+
+LogicalResult
+SoftplusL1Attr::verify(function_ref<InFlightDiagnostic()> emitError,
+                       IntegerAttr trainLen) {
+  if (trainLen && trainLen.getInt() < 2)
+    return emitError() << "softplus_l1 'train_len' must be at least 2, got "
+                       << trainLen.getInt();
+  return success();
+}
+
+Attribute SoftplusL1Attr::parse(AsmParser &parser, Type) {
+  IntegerAttr trainLen;
+  SMLoc loc = parser.getCurrentLocation();
+  if (parseOptionalKeyValueList(
+          parser, "softplus_l1", {"train_len"}, [&](StringRef) -> ParseResult {
+            int64_t v;
+            if (parser.parseInteger(v))
+              return failure();
+            trainLen = IntegerAttr::get(
+                IntegerType::get(parser.getContext(), 64), v);
+            return success();
+          }))
+    return {};
+  return parser.getChecked<SoftplusL1Attr>(loc, parser.getContext(), trainLen);
+}
+
+void SoftplusL1Attr::print(AsmPrinter &printer) const {
+  if (getTrainLen())
+    printer << "<train_len = " << getTrainLen().getInt() << ">";
+}
+
+bool SoftplusL1Attr::usesRunningMax() const { return false; }
+bool SoftplusL1Attr::needsVisibleCount() const {
+  return static_cast<bool>(getTrainLen());
+}
+bool SoftplusL1Attr::requiresSinkOperand() const { return false; }
+
+Value SoftplusL1Attr::buildInitialMax(OpBuilder &b, Location loc, Type type,
+                                      Value) const {
+  return floatConstant(b, loc, type, 0.0);
+}
+
+Value SoftplusL1Attr::buildInitialSum(OpBuilder &b, Location loc,
+                                      Type type) const {
+  return floatConstant(b, loc, type, 0.0);
+}
+
+Value SoftplusL1Attr::buildWeight(OpBuilder &b, Location loc, Value s, Value,
+                                  Value count, Value) const {
+  Type type = s.getType();
+  Value x = s;
+  if (getTrainLen()) {
+    double invLogN0 = 1.0 / std::log(static_cast<double>(getTrainLen().getInt()));
+    Value lambda = arith::MulFOp::create(b, loc,
+                                         math::LogOp::create(b, loc, count),
+                                         floatConstant(b, loc, type, invLogN0));
+    x = arith::MulFOp::create(b, loc, lambda, s);
+  }
+  // softplus(x) = max(x, 0) + log1p(exp(-|x|)), stable for large |x|.
+  Value zero = floatConstant(b, loc, type, 0.0);
+  Value pos = arith::MaximumFOp::create(b, loc, x, zero);
+  Value negAbs = arith::NegFOp::create(b, loc, math::AbsFOp::create(b, loc, x));
+  Value tail = math::Log1pOp::create(b, loc, math::ExpOp::create(b, loc, negAbs));
+  return arith::AddFOp::create(b, loc, pos, tail);
+}
+
+Value SoftplusL1Attr::buildRescale(OpBuilder &b, Location loc, Value mOld,
+                                   Value) const {
+  return oneLike(b, loc, mOld);
+}
+
+Value SoftplusL1Attr::buildFinalScale(OpBuilder &b, Location loc, Value l,
+                                      Value, Value) const {
+  return safeReciprocal(b, loc, l);
+}

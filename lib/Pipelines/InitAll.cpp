@@ -1,0 +1,18 @@
+//===- InitAll.cpp - Register every attn-mlir dialect and pass ------------===//
+
+#include "attn/InitAll.h"
+
+#include "attn/Conversion/Passes.h"
+#include "attn/Dialect/Attn/IR/Attn.h"
+#include "attn/Pipelines/Pipelines.h"
+
+#include "mlir/IR/DialectRegistry.h"
+
+void mlir::attn::registerAllAttnDialects(DialectRegistry &registry) {
+  registry.insert<AttnDialect>();
+}
+
+void mlir::attn::registerAllAttnPasses() {
+  registerAttnConversionPasses();
+  registerAttnPipelines();
+}
