@@ -33,6 +33,7 @@ void attn::buildAttnReferencePipeline(OpPassManager &pm,
   if (options.resultsAsOutParams) {
     bufferization::BufferResultsToOutParamsPassOptions outParams;
     outParams.hoistStaticAllocs = true;
+    outParams.modifyPublicFunctions = true;
     pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   }
   bufferization::BufferDeallocationPipelineOptions dealloc;

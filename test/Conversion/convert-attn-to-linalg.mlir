@@ -2,13 +2,13 @@
 
 // GQA reads kv head h floordiv 2; causal visibility is j <= i (Lq == Lk);
 // the softmax weights are exp(s - m) with m = -inf guarded to 0.
-// CHECK-DAG: #[[KV:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 floordiv 2, d3, d4)>
-// CHECK-DAG: #[[VV:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 floordiv 2, d4, d3)>
+// CHECK-DAG: #[[$KV:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 floordiv 2, d3, d4)>
+// CHECK-DAG: #[[$VV:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 floordiv 2, d4, d3)>
 // CHECK-LABEL: func.func @causal_gqa
 // CHECK-SAME: (%[[Q:.*]]: tensor<1x4x8x16xf32>, %[[K:.*]]: tensor<1x2x8x16xf32>, %[[V:.*]]: tensor<1x2x8x16xf32>)
 // CHECK-DAG: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
 // CHECK-DAG: %[[SCALE:.*]] = arith.constant 2.500000e-01 : f32
-// CHECK: %[[S:.*]] = linalg.generic {{.*}}#[[KV]]{{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]{{.*}} ins(%[[Q]], %[[K]] :
+// CHECK: %[[S:.*]] = linalg.generic {{.*}}#[[$KV]]{{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]{{.*}} ins(%[[Q]], %[[K]] :
 // CHECK: linalg.generic {{.*}} ins(%[[S]] :
 // CHECK: arith.mulf %{{.*}}, %[[SCALE]] : f32
 // CHECK: %[[I:.*]] = linalg.index 2 : index
@@ -16,7 +16,7 @@
 // CHECK: arith.cmpi sle, %[[J]], %[[I]] : index
 // CHECK: arith.maximumf
 // CHECK: math.exp
-// CHECK: linalg.generic {{.*}}#[[VV]]{{.*}} ins(%{{.*}}, %[[V]] :
+// CHECK: linalg.generic {{.*}}#[[$VV]]{{.*}} ins(%{{.*}}, %[[V]] :
 // CHECK: return
 func.func @causal_gqa(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x16xf32>) -> tensor<1x4x8x16xf32> {
   %o = attn.attention %q, %k, %v {pattern = #attn.causal} : tensor<1x4x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32> -> tensor<1x4x8x16xf32>
@@ -28,11 +28,11 @@ func.func @causal_gqa(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: te
 // Lq != Lk: the causal row is shifted by Lk - Lq = 6; the bias broadcasts
 // over (B, Hq), -inf bias entries are invisible; mask is and-ed in; f16
 // inputs are extended to f32 and the result truncated back.
-// CHECK-DAG: #[[B2:.*]] = affine_map<(d0, d1, d2, d3) -> (d2, d3)>
+// CHECK-DAG: #[[$B2:.*]] = affine_map<(d0, d1, d2, d3) -> (d2, d3)>
 // CHECK-LABEL: func.func @decode_bias_mask_f16
 // CHECK-DAG: %[[SHIFT:.*]] = arith.constant 6 : index
 // CHECK: arith.extf %{{.*}} : f16 to f32
-// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[B2]], #[[B2]],
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[$B2]], #[[$B2]],
 // CHECK: ^bb0(%{{.*}}: f32, %[[BIAS:.*]]: f16, %[[MASK:.*]]: i1,
 // CHECK: %[[ROW:.*]] = arith.addi %{{.*}}, %[[SHIFT]] : index
 // CHECK: arith.cmpi sle, %{{.*}}, %[[ROW]] : index
@@ -75,11 +75,11 @@ func.func @block_sparse(%q: tensor<1x1x8x4xf32>) -> tensor<1x1x8x4xf32> {
 
 // Token merging: normalised metric, A.B^T similarity over even/odd rows,
 // ranks, and size-weighted scatter sums.
-// CHECK-DAG: #[[EVEN:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1 * 2, d3)>
-// CHECK-DAG: #[[ODD:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2 * 2 + 1, d3)>
+// CHECK-DAG: #[[$EVEN:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1 * 2, d3)>
+// CHECK-DAG: #[[$ODD:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2 * 2 + 1, d3)>
 // CHECK-LABEL: func.func @token_merge
 // CHECK: math.sqrt
-// CHECK: linalg.generic {indexing_maps = [#[[EVEN]], #[[ODD]],
+// CHECK: linalg.generic {indexing_maps = [#[[$EVEN]], #[[$ODD]],
 // CHECK: arith.divf
 // CHECK: return
 func.func @token_merge(%x: tensor<1x9x8xf32>, %k: tensor<1x9x4xf32>) -> (tensor<1x6x8xf32>, tensor<1x6xf32>, tensor<1x9xindex>) {
