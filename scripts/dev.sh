@@ -49,8 +49,8 @@ case "$mode" in
     out="$(mktemp)"
     attn-opt "$in" --canonicalize --attn-reference-pipeline -o "$out"
     cat "$out"
-    before=$(grep -c "attn\.attention" "$in" || true)
-    merges=$(grep -c "attn\.token_merge" "$in" || true)
+    before=$(grep -c "= attn\.attention" "$in" || true)
+    merges=$(grep -c "= attn\.token_merge" "$in" || true)
     left=$(grep -c "attn\." "$out" || true)
     llvm=$(grep -c "llvm\.func" "$out" || true)
     echo "summary: $in: $before attn.attention + $merges attn.token_merge lowered through the reference pipeline to $llvm llvm.func, $left attn ops left"
