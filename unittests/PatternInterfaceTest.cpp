@@ -26,8 +26,7 @@ protected:
 
   /// Checks every pair, row count, total and a grid of tiles.
   void checkAgainstReference(PatternAttrInterface pattern,
-                             const ref::Pattern &ref, int64_t lq,
-                             int64_t lk) {
+                             const ref::Pattern &ref, int64_t lq, int64_t lk) {
     int64_t total = 0;
     for (int64_t i = 0; i < lq; ++i) {
       int64_t row = 0;
@@ -59,8 +58,8 @@ protected:
                                   : all ? TileVisibility::Full
                                         : TileVisibility::Partial;
             ASSERT_EQ(pattern.classifyTile(q0, q1, k0, k1, lq, lk), want)
-                << debugString(pattern) << " tile [" << q0 << "," << q1
-                << ")x[" << k0 << "," << k1 << ")";
+                << debugString(pattern) << " tile [" << q0 << "," << q1 << ")x["
+                << k0 << "," << k1 << ")";
           }
         }
       }
@@ -88,8 +87,8 @@ TEST_F(PatternInterfaceTest, DenseAndCausal) {
     causal.kind = ref::PatternKind::Causal;
     checkAgainstReference(cast<PatternAttrInterface>(DenseAttr::get(&context)),
                           dense, lq, lk);
-    checkAgainstReference(
-        cast<PatternAttrInterface>(CausalAttr::get(&context)), causal, lq, lk);
+    checkAgainstReference(cast<PatternAttrInterface>(CausalAttr::get(&context)),
+                          causal, lq, lk);
   }
 }
 
@@ -165,8 +164,8 @@ TEST_F(PatternInterfaceTest, BlockSparse) {
 TEST_F(PatternInterfaceTest, NeighborhoodSeesExactlyKernelKeys) {
   // Non-causal, undilated 2-D neighborhoods: every query sees k1 * k2 keys,
   // also at the borders where the window shifts inward.
-  auto attr = NeighborhoodAttr::get(&context, {7, 9}, {3, 5}, {1, 1}, {1, 1},
-                                    {0, 0});
+  auto attr =
+      NeighborhoodAttr::get(&context, {7, 9}, {3, 5}, {1, 1}, {1, 1}, {0, 0});
   for (int64_t i = 0; i < 63; ++i)
     EXPECT_EQ(attr.getVisibleCount(i, 63, 63), 15) << "query " << i;
 }

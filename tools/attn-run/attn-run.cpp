@@ -875,8 +875,8 @@ static void pruneToEntry(mlir::ModuleOp module, StringRef entry) {
     mlir::Operation *op = work.pop_back_val();
     if (auto uses = mlir::SymbolTable::getSymbolUses(op))
       for (const mlir::SymbolTable::SymbolUse &use : *uses)
-        if (mlir::Operation *callee = mlir::SymbolTable::lookupSymbolIn(
-                module, use.getSymbolRef()))
+        if (mlir::Operation *callee =
+                mlir::SymbolTable::lookupSymbolIn(module, use.getSymbolRef()))
           if (keep.insert(callee).second)
             work.push_back(callee);
   }
