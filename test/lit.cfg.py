@@ -21,6 +21,7 @@ llvm_config.use_default_substitutions()
 
 tools = ["attn-opt", "attn-run"]
 llvm_config.add_tool_substitutions(tools, [config.attn_tools_dir, config.llvm_tools_dir])
+llvm_config.add_tool_substitutions(["not", "count", "split-file"], [config.llvm_tools_dir])
 config.substitutions.append(("%attn_src", config.attn_src_root))
 
 # Optional features.

@@ -275,6 +275,26 @@ TEST(Attention, SoftplusL1WithAndWithoutTrainLen) {
   EXPECT_NEAR(o.data[5], sp(0.375) / sum1, 1e-14);
 }
 
+TEST(Attention, SoftplusL1FarNegativeLogitsKeepTheirRatios) {
+  // softplus(x) = exp(x) (1 - exp(x)/2 + ...) for x << 0, so the ratios of
+  // softplus terms near -1e4 are those of a softmax: exp(-1) and exp(-3)
+  // relative to the largest, although every term underflows in double.
+  AttentionProblem p = logitProblem({{-10000.0, -10001.0, -10003.0}});
+  p.normalizer.kind = NormKind::SoftplusL1;
+  Tensor o = run(p);
+  double sum = 1 + std::exp(-1.0) + std::exp(-3.0);
+  EXPECT_NEAR(o.data[0], 1 / sum, 1e-14);
+  EXPECT_NEAR(o.data[1], std::exp(-1.0) / sum, 1e-14);
+  EXPECT_NEAR(o.data[2], std::exp(-3.0) / sum, 1e-14);
+
+  // Mixed magnitudes: the far-negative term vanishes next to softplus(0).
+  p = logitProblem({{0.0, -10000.0}});
+  p.normalizer.kind = NormKind::SoftplusL1;
+  o = run(p);
+  EXPECT_NEAR(o.data[0], 1.0, 1e-14);
+  EXPECT_NEAR(o.data[1], 0.0, 1e-14);
+}
+
 TEST(Attention, EmptyDimensions) {
   // D = 0: every logit is 0, softmax is uniform, the output is the mean value.
   AttentionProblem p = randomProblem(1, 1, 1, 2, 4, 0, 3, 13);

@@ -232,10 +232,15 @@ double sigmoid(double x) {
   return e / (1.0 + e);
 }
 
-double softplus(double x) {
+/// ln(softplus(x)). Below -30, softplus(x) = exp(x) (1 - exp(x)/2 + ...), so
+/// its logarithm is x - exp(x)/2 to double precision even where exp(x)
+/// itself underflows.
+double logSoftplus(double x) {
+  if (x < -30)
+    return x - 0.5 * std::exp(x);
   if (x > 0)
-    return x + std::log1p(std::exp(-x));
-  return std::log1p(std::exp(x));
+    return std::log(x + std::log1p(std::exp(-x)));
+  return std::log(std::log1p(std::exp(x)));
 }
 
 } // namespace
@@ -461,14 +466,23 @@ Tensor attn::ref::attention(const AttentionProblem &pb, std::string *error) {
             if (pb.normalizer.trainLen)
               lambda = std::log(static_cast<double>(count)) /
                        std::log(*pb.normalizer.trainLen);
+            // softplus(x_j) / sum_k softplus(x_k), as ratios of
+            // exp(ln softplus(x_j) - max_k ln softplus(x_k)) so that rows
+            // of very negative logits keep their exact proportions.
+            double top = -std::numeric_limits<double>::infinity();
+            for (int64_t j = 0; j < Lk; ++j)
+              if (visible[j]) {
+                weights[j] = logSoftplus(lambda * logits[j]);
+                top = std::max(top, weights[j]);
+              }
             double sum = 0;
             for (int64_t j = 0; j < Lk; ++j)
               if (visible[j]) {
-                weights[j] = softplus(lambda * logits[j]);
+                weights[j] = std::exp(weights[j] - top);
                 sum += weights[j];
               }
             for (int64_t j = 0; j < Lk; ++j)
-              weights[j] = sum > 0 ? weights[j] / sum : 0.0;
+              weights[j] = (visible[j] && sum > 0) ? weights[j] / sum : 0.0;
             break;
           }
           }

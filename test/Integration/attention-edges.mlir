@@ -4,22 +4,23 @@
 // RUN: attn-run %s --entry=decode_causal_softmax --seed=1 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --entry=chunk_window_softmax --seed=2 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --entry=fully_masked_rows_softmax --seed=3 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %s --entry=huge_logits_softmax --seed=4 --check --oracle=naive --rtol=1e-4 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %s --entry=huge_logits_softmax --seed=4 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --entry=mqa_dv_softcap_softmax --seed=5 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --entry=decode_causal_learned_sink --seed=6 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --entry=chunk_window_learned_sink --seed=7 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --entry=fully_masked_rows_learned_sink --seed=8 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %s --entry=huge_logits_learned_sink --seed=9 --check --oracle=naive --rtol=1e-4 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %s --entry=huge_logits_learned_sink --seed=9 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --entry=mqa_dv_softcap_learned_sink --seed=10 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --entry=decode_causal_relu_visible --seed=11 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --entry=chunk_window_relu_visible --seed=12 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --entry=fully_masked_rows_relu_visible --seed=13 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %s --entry=huge_logits_relu_visible --seed=14 --check --oracle=naive --rtol=1e-4 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %s --entry=huge_logits_relu_visible --seed=14 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --entry=mqa_dv_softcap_relu_visible --seed=15 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --entry=decode_causal_softplus_l1_len --seed=16 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --entry=chunk_window_softplus_l1_len --seed=17 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --entry=fully_masked_rows_softplus_l1_len --seed=18 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %s --entry=mqa_dv_softcap_softplus_l1_len --seed=19 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %s --entry=huge_logits_softplus_l1_len --seed=19 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %s --entry=mqa_dv_softcap_softplus_l1_len --seed=20 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 
 // PASS: check: oracle=naive
 // PASS-NOT: FAIL
@@ -131,6 +132,12 @@ func.func @fully_masked_rows_softplus_l1_len(%q: tensor<1x4x12x8xf32>, %k: tenso
   %o = attn.attention %q, %k, %v {pattern = #attn.causal, normalizer = #attn.softplus_l1<train_len = 8>}
       : tensor<1x4x12x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x4x12x8xf32>
   return %o : tensor<1x4x12x8xf32>
+}
+
+func.func @huge_logits_softplus_l1_len(%q: tensor<1x4x16x8xf32>, %k: tensor<1x2x16x8xf32>, %v: tensor<1x2x16x8xf32>) -> tensor<1x4x16x8xf32> {
+  %o = attn.attention %q, %k, %v {pattern = #attn.causal, normalizer = #attn.softplus_l1<train_len = 8>, scale = 10000.0 : f32}
+      : tensor<1x4x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32> -> tensor<1x4x16x8xf32>
+  return %o : tensor<1x4x16x8xf32>
 }
 
 func.func @mqa_dv_softcap_softplus_l1_len(%q: tensor<1x4x16x8xf32>, %k: tensor<1x1x16x8xf32>, %v: tensor<1x1x16x12xf32>) -> tensor<1x4x16x12xf32> {

@@ -104,19 +104,20 @@ def main():
         # Lq > Lk under causal alignment: the first rows see no key at all.
         edge.append((f"fully_masked_rows_{nname}",
                      attention(f"fully_masked_rows_{nname}", "#attn.causal", norm, lq=12, lk=4)))
-        # softplus_l1 is left out: in f32 its terms underflow for logits
-        # below about -103 where the double reference's do not (see
-        # docs/Semantics.md).
-        if nname != "softplus_l1_len":
-            edge.append((f"huge_logits_{nname}",
-                         attention(f"huge_logits_{nname}", "#attn.causal", norm,
-                                   extra="scale = 10000.0 : f32")))
+        # Logits of +-1e4 (scale 1e4 on dot products of order 1).
+        edge.append((f"huge_logits_{nname}",
+                     attention(f"huge_logits_{nname}", "#attn.causal", norm,
+                               extra="scale = 10000.0 : f32")))
         edge.append((f"mqa_dv_softcap_{nname}",
                      attention(f"mqa_dv_softcap_{nname}", "#attn.dense", norm, hq=4, hkv=1,
                                d=8, dv=12, extra="softcap = 2.0 : f32")))
-    # Logits of 1e4 carry an f32 rounding error of up to ulp(1e4) ~ 1e-3
-    # before the normalizer; the check there is rtol 1e-4 (no overflow, no NaN).
-    huge = {name: " --rtol=1e-4" for name, _ in edge if name.startswith("huge_logits")}
+    # With inputs on a grid of 1/32 every dot product of D = 8 terms, and its
+    # product with 1e4, is exact in f32 (multiples of 625/64 below 2^24 / 64),
+    # so the check measures the normalizer, not the rounding of 1e4-sized
+    # logits that any f32 kernel has; neighbouring logits still differ by
+    # only ~10, so the weights are not one-hot.
+    huge = {name: " --random-step=0.03125" for name, _ in edge
+            if name.startswith("huge_logits")}
     write("attention-edges.mlir",
           "Decode, chunked prefill, rows with no visible key, logits of 1e4, MQA with Dv != D and softcap.",
           edge, per_case=huge)

@@ -89,6 +89,7 @@ of f32, f16, bf16, f64, i1, i8, i32, i64 or index.
 Inputs are random unless --input is given: floats uniform in [-1, 1),
 i1 Bernoulli(0.5), integers uniform in [0, 8), all derived only from --seed
 and the argument index (so every run and every oracle sees the same data).
+--random-step=S rounds the floats down to multiples of S.
 Two exceptions keep the data meaningful: an index argument used as the
 `source` of attn.token_unmerge is drawn from the valid rows [0, M), and a
 float argument used as the `size` of attn.token_merge holds integers 1..4.
@@ -141,6 +142,14 @@ cl::opt<uint64_t>
          cl::desc("Seed of the random inputs (each argument gets its own "
                   "stream derived from the seed and its index; default 0)"),
          cl::init(0), cl::cat(runCategory));
+
+cl::opt<double> randomStep(
+    "random-step",
+    cl::desc("Round random float inputs down to multiples of this step "
+             "(e.g. 0.03125), so that short dot products of them are exact "
+             "in f32 and a check isolates the kernel's own rounding; "
+             "default 0: continuous"),
+    cl::init(0.0), cl::cat(runCategory));
 
 cl::list<std::string> inputFiles(
     "input",
@@ -612,9 +621,11 @@ void fillRandom(HostTensor &tensor, unsigned argIndex, const RandomSpec &spec) {
       value = std::floor(rng.nextUnit() * static_cast<double>(spec.bound));
     else if (spec.kind == RandomSpec::SizeCounts)
       value = 1.0 + static_cast<double>(rng.next() >> 62);
-    else if (isFloatKind(kind))
+    else if (isFloatKind(kind)) {
       value = 2.0 * rng.nextUnit() - 1.0;
-    else if (kind == ElemKind::I1)
+      if (randomStep > 0)
+        value = std::floor(value / randomStep) * randomStep;
+    } else if (kind == ElemKind::I1)
       value = static_cast<double>(rng.next() >> 63);
     else
       value = static_cast<double>(rng.next() >> 61);
@@ -1154,6 +1165,10 @@ int runTool(mlir::MLIRContext &context) {
   }
   if (!(absTolerance >= 0) || !(relTolerance >= 0)) {
     reportError("--atol and --rtol must be non-negative numbers");
+    return kExitBadInput;
+  }
+  if (!(randomStep >= 0) || !(randomStep <= 1)) {
+    reportError("--random-step must be a number in [0, 1]");
     return kExitBadInput;
   }
   if (benchmark && repeatRuns == 0) {

@@ -150,8 +150,8 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
         [&](OpBuilder &nb, Location nl, ValueRange a) {
           Value prod = arith::MulFOp::create(nb, nl, toF32(nb, nl, a[0]),
                                              toF32(nb, nl, a[1]));
-          linalg::YieldOp::create(nb, nl,
-                                  ValueRange{arith::AddFOp::create(nb, nl, a[2], prod)});
+          linalg::YieldOp::create(
+              nb, nl, ValueRange{arith::AddFOp::create(nb, nl, a[2], prod)});
         })[0];
 
     // 2. Logits s and visibility: loops (b, h, i, j).
@@ -160,13 +160,13 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
     Value bias = op.getBias(), mask = op.getMask();
     if (bias) {
       inputs.push_back(bias);
-      maps.push_back(broadcastMap(
-          g, cast<RankedTensorType>(bias.getType()), {0, 1, 2, 3}, 4));
+      maps.push_back(broadcastMap(g, cast<RankedTensorType>(bias.getType()),
+                                  {0, 1, 2, 3}, 4));
     }
     if (mask) {
       inputs.push_back(mask);
-      maps.push_back(broadcastMap(
-          g, cast<RankedTensorType>(mask.getType()), {0, 1, 2, 3}, 4));
+      maps.push_back(broadcastMap(g, cast<RankedTensorType>(mask.getType()),
+                                  {0, 1, 2, 3}, 4));
     }
     maps.push_back(g.map(4, {d0, d1, d2, d3}));
     maps.push_back(g.map(4, {d0, d1, d2, d3}));
@@ -181,8 +181,8 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
         maps, {kPar, kPar, kPar, kPar},
         [&](OpBuilder &nb, Location nl, ValueRange a) {
           unsigned next = 1;
-          Value s = arith::MulFOp::create(nb, nl, a[0],
-                                          f32Constant(nb, nl, scale));
+          Value s =
+              arith::MulFOp::create(nb, nl, a[0], f32Constant(nb, nl, scale));
           if (softcap) {
             Value c = f32Constant(nb, nl, *softcap);
             Value t = math::TanhOp::create(nb, nl,
@@ -193,12 +193,11 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
           Value j = linalg::IndexOp::create(nb, nl, 3);
           if (qOffset)
             i = arith::AddIOp::create(nb, nl, i, qOffset);
-          Value visible =
-              pattern.buildIsVisible(nb, nl, i, j, logicalLq, lk);
+          Value visible = pattern.buildIsVisible(nb, nl, i, j, logicalLq, lk);
           if (bias) {
             Value bv = toF32(nb, nl, a[next++]);
-            Value negInf = f32Constant(
-                nb, nl, -std::numeric_limits<double>::infinity());
+            Value negInf =
+                f32Constant(nb, nl, -std::numeric_limits<double>::infinity());
             Value notMasked = arith::CmpFOp::create(
                 nb, nl, arith::CmpFPredicate::UNE, bv, negInf);
             visible = arith::AndIOp::create(nb, nl, visible, notMasked);
@@ -220,15 +219,13 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
       initMaps.push_back(g.map(3, {g.dim(1)}));
     }
     initMaps.push_back(g.map(3, {g.dim(0), g.dim(1), g.dim(2)}));
-    Value maxInit =
-        g.generic(initInputs, {g.empty({sB, sHq, sLq}, f32)}, initMaps,
-                  {kPar, kPar, kPar},
-                  [&](OpBuilder &nb, Location nl, ValueRange a) {
-                    Value sigma = sink ? toF32(nb, nl, a[0]) : Value();
-                    Value m0 =
-                        normalizer.buildInitialMax(nb, nl, nb.getF32Type(), sigma);
-                    linalg::YieldOp::create(nb, nl, ValueRange{m0});
-                  })[0];
+    Value maxInit = g.generic(
+        initInputs, {g.empty({sB, sHq, sLq}, f32)}, initMaps,
+        {kPar, kPar, kPar}, [&](OpBuilder &nb, Location nl, ValueRange a) {
+          Value sigma = sink ? toF32(nb, nl, a[0]) : Value();
+          Value m0 = normalizer.buildInitialMax(nb, nl, nb.getF32Type(), sigma);
+          linalg::YieldOp::create(nb, nl, ValueRange{m0});
+        })[0];
     Value countInit = g.filled({sB, sHq, sLq}, f32, zeroF32);
     auto rowMap = g.map(4, {d0, d1, d2});
     auto fullMap = g.map(4, {d0, d1, d2, d3});
@@ -241,9 +238,8 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
             m = arith::SelectOp::create(
                 nb, nl, a[1], arith::MaximumFOp::create(nb, nl, a[2], a[0]),
                 a[2]);
-          Value inc = arith::SelectOp::create(nb, nl, a[1],
-                                              f32Constant(nb, nl, 1.0),
-                                              f32Constant(nb, nl, 0.0));
+          Value inc = arith::SelectOp::create(
+              nb, nl, a[1], f32Constant(nb, nl, 1.0), f32Constant(nb, nl, 0.0));
           Value count = arith::AddFOp::create(nb, nl, a[3], inc);
           linalg::YieldOp::create(nb, nl, ValueRange{m, count});
         });
@@ -258,26 +254,25 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
           Value w = normalizer.buildWeight(nb, nl, a[0], a[2], a[3], lkF32);
           Value zero = f32Constant(nb, nl, 0.0);
           linalg::YieldOp::create(
-              nb, nl, ValueRange{arith::SelectOp::create(nb, nl, a[1], w, zero)});
+              nb, nl,
+              ValueRange{arith::SelectOp::create(nb, nl, a[1], w, zero)});
         })[0];
     auto rowMap3 = g.map(3, {g.dim(0), g.dim(1), g.dim(2)});
-    Value sumInit =
-        g.generic({maxInit, m}, {g.empty({sB, sHq, sLq}, f32)},
-                  {rowMap3, rowMap3, rowMap3}, {kPar, kPar, kPar},
-                  [&](OpBuilder &nb, Location nl, ValueRange a) {
-                    Value l0 = normalizer.buildInitialSum(nb, nl,
-                                                          nb.getF32Type());
-                    Value alpha =
-                        normalizer.buildRescale(nb, nl, a[0], a[1]);
-                    linalg::YieldOp::create(
-                        nb, nl, ValueRange{arith::MulFOp::create(nb, nl, l0, alpha)});
-                  })[0];
-    Value l = g.generic({p}, {sumInit}, {fullMap, rowMap},
-                        {kPar, kPar, kPar, kRed},
-                        [&](OpBuilder &nb, Location nl, ValueRange a) {
-                          linalg::YieldOp::create(
-                              nb, nl, ValueRange{arith::AddFOp::create(nb, nl, a[1], a[0])});
-                        })[0];
+    Value sumInit = g.generic(
+        {maxInit, m, count}, {g.empty({sB, sHq, sLq}, f32)},
+        {rowMap3, rowMap3, rowMap3, rowMap3}, {kPar, kPar, kPar},
+        [&](OpBuilder &nb, Location nl, ValueRange a) {
+          Value l0 = normalizer.buildInitialSum(nb, nl, nb.getF32Type());
+          Value alpha = normalizer.buildRescale(nb, nl, a[0], a[1], a[2]);
+          linalg::YieldOp::create(
+              nb, nl, ValueRange{arith::MulFOp::create(nb, nl, l0, alpha)});
+        })[0];
+    Value l = g.generic(
+        {p}, {sumInit}, {fullMap, rowMap}, {kPar, kPar, kPar, kRed},
+        [&](OpBuilder &nb, Location nl, ValueRange a) {
+          linalg::YieldOp::create(
+              nb, nl, ValueRange{arith::AddFOp::create(nb, nl, a[1], a[0])});
+        })[0];
 
     // 5. acc = p . V over Lk: loops (b, h, i, e, j); then the final scale.
     Value accInit = g.filled({sB, sHq, sLq, sDv}, f32, zeroF32);
@@ -288,20 +283,21 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
         {kPar, kPar, kPar, kPar, kRed},
         [&](OpBuilder &nb, Location nl, ValueRange a) {
           Value prod = arith::MulFOp::create(nb, nl, a[0], toF32(nb, nl, a[1]));
-          linalg::YieldOp::create(nb, nl,
-                                  ValueRange{arith::AddFOp::create(nb, nl, a[2], prod)});
+          linalg::YieldOp::create(
+              nb, nl, ValueRange{arith::AddFOp::create(nb, nl, a[2], prod)});
         })[0];
     Type elementType = op.getResultType().getElementType();
-    Value out = g.generic(
-        {acc, l, count}, {g.empty({sB, sHq, sLq, sDv}, elementType)},
-        {fullMap, rowMap, rowMap, fullMap}, {kPar, kPar, kPar, kPar},
-        [&](OpBuilder &nb, Location nl, ValueRange a) {
-          Value factor = normalizer.buildFinalScale(nb, nl, a[1], a[2], lkF32);
-          Value o = arith::MulFOp::create(nb, nl, a[0], factor);
-          if (elementType != o.getType())
-            o = arith::TruncFOp::create(nb, nl, elementType, o);
-          linalg::YieldOp::create(nb, nl, ValueRange{o});
-        })[0];
+    Value out =
+        g.generic({acc, l, count}, {g.empty({sB, sHq, sLq, sDv}, elementType)},
+                  {fullMap, rowMap, rowMap, fullMap}, {kPar, kPar, kPar, kPar},
+                  [&](OpBuilder &nb, Location nl, ValueRange a) {
+                    Value factor =
+                        normalizer.buildFinalScale(nb, nl, a[1], a[2], lkF32);
+                    Value o = arith::MulFOp::create(nb, nl, a[0], factor);
+                    if (elementType != o.getType())
+                      o = arith::TruncFOp::create(nb, nl, elementType, o);
+                    linalg::YieldOp::create(nb, nl, ValueRange{o});
+                  })[0];
     if (out.getType() != op.getType())
       out = tensor::CastOp::create(b, loc, op.getType(), out);
     rewriter.replaceOp(op, out);
@@ -335,7 +331,8 @@ struct MergeContext {
         [&](OpBuilder &nb, Location nl, ValueRange a) {
           Value x = toF32(nb, nl, a[0]);
           Value sq = arith::MulFOp::create(nb, nl, x, x);
-          linalg::YieldOp::create(nb, nl, ValueRange{arith::AddFOp::create(nb, nl, a[1], sq)});
+          linalg::YieldOp::create(
+              nb, nl, ValueRange{arith::AddFOp::create(nb, nl, a[1], sq)});
         })[0];
     return g.generic(
         {metric, sumSq}, {g.empty({sz(batch), sz(n), sz(cm)}, f32)},
@@ -344,9 +341,9 @@ struct MergeContext {
           Value norm = math::SqrtOp::create(nb, nl, a[1]);
           norm = arith::MaximumFOp::create(nb, nl, norm,
                                            f32Constant(nb, nl, 1e-12));
-          linalg::YieldOp::create(
-              nb, nl,
-              ValueRange{arith::DivFOp::create(nb, nl, toF32(nb, nl, a[0]), norm)});
+          linalg::YieldOp::create(nb, nl,
+                                  ValueRange{arith::DivFOp::create(
+                                      nb, nl, toF32(nb, nl, a[0]), norm)});
         })[0];
   }
 
@@ -357,12 +354,15 @@ struct MergeContext {
     AffineExpr d0 = g.dim(0), d3 = g.dim(3);
     Value dot = g.generic(
         {unit, unit},
-        {g.filled({sz(batch), sz(rows), sz(cols)}, f32, b().getF32FloatAttr(0))},
+        {g.filled({sz(batch), sz(rows), sz(cols)}, f32,
+                  b().getF32FloatAttr(0))},
         {g.map(4, {d0, rowExpr, d3}), g.map(4, {d0, colExpr, d3}),
          g.map(4, {d0, g.dim(1), g.dim(2)})},
-        {kPar, kPar, kPar, kRed}, [&](OpBuilder &nb, Location nl, ValueRange a) {
+        {kPar, kPar, kPar, kRed},
+        [&](OpBuilder &nb, Location nl, ValueRange a) {
           Value prod = arith::MulFOp::create(nb, nl, a[0], a[1]);
-          linalg::YieldOp::create(nb, nl, ValueRange{arith::AddFOp::create(nb, nl, a[2], prod)});
+          linalg::YieldOp::create(
+              nb, nl, ValueRange{arith::AddFOp::create(nb, nl, a[2], prod)});
         })[0];
     return g.generic({dot}, {g.empty({sz(batch), sz(rows), sz(cols)}, f32)},
                      {g.map(3, {d0, g.dim(1), g.dim(2)}),
@@ -379,8 +379,8 @@ struct MergeContext {
              eligible) {
     Type f32 = b().getF32Type();
     AffineExpr d0 = g.dim(0), d1 = g.dim(1), d2 = g.dim(2);
-    Value bestInit = g.filled({sz(batch), sz(rows)}, f32,
-                              b().getF32FloatAttr(-INFINITY));
+    Value bestInit =
+        g.filled({sz(batch), sz(rows)}, f32, b().getF32FloatAttr(-INFINITY));
     Value idxInit = g.filled({sz(batch), sz(rows)}, b().getIndexType(),
                              b().getIndexAttr(cols));
     SmallVector<Value> r = g.generic(
@@ -389,15 +389,18 @@ struct MergeContext {
         {kPar, kPar, kRed}, [&](OpBuilder &nb, Location nl, ValueRange a) {
           Value row = linalg::IndexOp::create(nb, nl, 1);
           Value col = linalg::IndexOp::create(nb, nl, 2);
-          Value better = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OGT,
-                                               a[0], a[1]);
+          Value better = arith::CmpFOp::create(
+              nb, nl, arith::CmpFPredicate::OGT, a[0], a[1]);
           Value tie = arith::AndIOp::create(
               nb, nl,
-              arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ, a[0], a[1]),
-              arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::ult, col, a[2]));
+              arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ, a[0],
+                                    a[1]),
+              arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::ult, col,
+                                    a[2]));
           Value take = arith::OrIOp::create(nb, nl, better, tie);
           if (eligible)
-            take = arith::AndIOp::create(nb, nl, take, eligible(nb, nl, row, col));
+            take =
+                arith::AndIOp::create(nb, nl, take, eligible(nb, nl, row, col));
           linalg::YieldOp::create(
               nb, nl,
               ValueRange{arith::SelectOp::create(nb, nl, take, a[0], a[1]),
@@ -412,7 +415,8 @@ struct MergeContext {
     AffineExpr d0 = g.dim(0), d1 = g.dim(1), d2 = g.dim(2);
     return g.generic(
         {best, best},
-        {g.filled({sz(batch), sz(count)}, b().getIndexType(), b().getIndexAttr(0))},
+        {g.filled({sz(batch), sz(count)}, b().getIndexType(),
+                  b().getIndexAttr(0))},
         {g.map(3, {d0, d2}), g.map(3, {d0, d1}), g.map(3, {d0, d1})},
         {kPar, kPar, kRed}, [&](OpBuilder &nb, Location nl, ValueRange a) {
           Value x = linalg::IndexOp::create(nb, nl, 1);
@@ -421,32 +425,39 @@ struct MergeContext {
                                               a[0], a[1]);
           Value tie = arith::AndIOp::create(
               nb, nl,
-              arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ, a[0], a[1]),
+              arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ, a[0],
+                                    a[1]),
               arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::ult, y, x));
           Value before = arith::OrIOp::create(nb, nl, above, tie);
           Value inc = arith::SelectOp::create(nb, nl, before, idx(nb, nl, 1),
                                               idx(nb, nl, 0));
-          linalg::YieldOp::create(nb, nl, ValueRange{arith::AddIOp::create(nb, nl, a[2], inc)});
+          linalg::YieldOp::create(
+              nb, nl, ValueRange{arith::AddIOp::create(nb, nl, a[2], inc)});
         })[0];
   }
 
   /// before[b, x] = #{y < x : isSource(y)} for the `count` entries of
   /// `domain` (B x count, read only to give the loop over y its extent).
-  Value sourcesBefore(Value domain, int64_t count,
-                      function_ref<Value(OpBuilder &, Location, Value)> isSource) {
+  Value
+  sourcesBefore(Value domain, int64_t count,
+                function_ref<Value(OpBuilder &, Location, Value)> isSource) {
     AffineExpr d0 = g.dim(0), d1 = g.dim(1), d2 = g.dim(2);
     return g.generic(
-        {domain}, {g.filled({sz(batch), sz(count)}, b().getIndexType(), b().getIndexAttr(0))},
+        {domain},
+        {g.filled({sz(batch), sz(count)}, b().getIndexType(),
+                  b().getIndexAttr(0))},
         {g.map(3, {d0, d2}), g.map(3, {d0, d1})}, {kPar, kPar, kRed},
         [&](OpBuilder &nb, Location nl, ValueRange a) {
           Value x = linalg::IndexOp::create(nb, nl, 1);
           Value y = linalg::IndexOp::create(nb, nl, 2);
           Value hit = arith::AndIOp::create(
-              nb, nl, arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::ult, y, x),
+              nb, nl,
+              arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::ult, y, x),
               isSource(nb, nl, y));
           Value inc = arith::SelectOp::create(nb, nl, hit, idx(nb, nl, 1),
                                               idx(nb, nl, 0));
-          linalg::YieldOp::create(nb, nl, ValueRange{arith::AddIOp::create(nb, nl, a[1], inc)});
+          linalg::YieldOp::create(
+              nb, nl, ValueRange{arith::AddIOp::create(nb, nl, a[1], inc)});
         })[0];
   }
 
@@ -459,7 +470,8 @@ struct MergeContext {
     auto zero = b().getF32FloatAttr(0);
     auto selectIfDst = [](OpBuilder &nb, Location nl, Value dstIdx, Value v) {
       Value row = linalg::IndexOp::create(nb, nl, 1);
-      Value hit = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq, dstIdx, row);
+      Value hit =
+          arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq, dstIdx, row);
       return arith::SelectOp::create(nb, nl, hit, v, f32Constant(nb, nl, 0.0))
           .getResult();
     };
@@ -469,18 +481,22 @@ struct MergeContext {
         {g.map(3, {d0, d2}), g.map(3, {d0, d2}), g.map(3, {d0, d1})},
         {kPar, kPar, kRed}, [&](OpBuilder &nb, Location nl, ValueRange a) {
           Value s = selectIfDst(nb, nl, a[0], toF32(nb, nl, a[1]));
-          linalg::YieldOp::create(nb, nl, ValueRange{arith::AddFOp::create(nb, nl, a[2], s)});
+          linalg::YieldOp::create(
+              nb, nl, ValueRange{arith::AddFOp::create(nb, nl, a[2], s)});
         })[0];
     // Loops (b, d, c, n): size-weighted sums.
     Value sums = g.generic(
-        {dst, size, tokens}, {g.filled({sz(batch), sz(kept), sz(c)}, f32, zero)},
+        {dst, size, tokens},
+        {g.filled({sz(batch), sz(kept), sz(c)}, f32, zero)},
         {g.map(4, {d0, d3}), g.map(4, {d0, d3}), g.map(4, {d0, d3, d2}),
          g.map(4, {d0, d1, d2})},
-        {kPar, kPar, kPar, kRed}, [&](OpBuilder &nb, Location nl, ValueRange a) {
+        {kPar, kPar, kPar, kRed},
+        [&](OpBuilder &nb, Location nl, ValueRange a) {
           Value w = arith::MulFOp::create(nb, nl, toF32(nb, nl, a[1]),
                                           toF32(nb, nl, a[2]));
           Value s = selectIfDst(nb, nl, a[0], w);
-          linalg::YieldOp::create(nb, nl, ValueRange{arith::AddFOp::create(nb, nl, a[3], s)});
+          linalg::YieldOp::create(
+              nb, nl, ValueRange{arith::AddFOp::create(nb, nl, a[3], s)});
         })[0];
     Value merged = g.generic(
         {sums, total}, {g.empty({sz(batch), sz(kept), sz(c)}, tokenType)},
@@ -498,7 +514,8 @@ struct MergeContext {
           {g.map(2, {g.dim(0), g.dim(1)}), g.map(2, {g.dim(0), g.dim(1)})},
           {kPar, kPar}, [&](OpBuilder &nb, Location nl, ValueRange a) {
             linalg::YieldOp::create(
-                nb, nl, ValueRange{arith::TruncFOp::create(nb, nl, sizeType, a[0])});
+                nb, nl,
+                ValueRange{arith::TruncFOp::create(nb, nl, sizeType, a[0])});
           })[0];
     return {merged, mergedSize};
   }
@@ -520,11 +537,12 @@ struct TokenMergeToLinalg : OpRewritePattern<TokenMergeOp> {
     int64_t n = mc.n, r = op.getR();
     bool protect = op.getProtectFirst();
     Type f32 = rewriter.getF32Type();
-    Type sizeType = cast<RankedTensorType>(op.getMergedSize().getType())
-                        .getElementType();
+    Type sizeType =
+        cast<RankedTensorType>(op.getMergedSize().getType()).getElementType();
     Value size = op.getSize();
     if (!size)
-      size = g.filled({mc.sz(mc.batch), mc.sz(n)}, f32, rewriter.getF32FloatAttr(1));
+      size = g.filled({mc.sz(mc.batch), mc.sz(n)}, f32,
+                      rewriter.getF32FloatAttr(1));
     Value unit = mc.normalizedMetric(op.getMetric());
     auto negInf = [](OpBuilder &nb, Location nl) {
       return f32Constant(nb, nl, -INFINITY);
@@ -551,15 +569,17 @@ struct TokenMergeToLinalg : OpRewritePattern<TokenMergeOp> {
             Value v = a[0];
             if (protect) {
               Value row = linalg::IndexOp::create(bb, nl, 1);
-              v = arith::SelectOp::create(bb, nl, cmp(bb, nl, P::eq, row, cIdx(bb, nl, 0)),
-                                          negInf(bb, nl), v);
+              v = arith::SelectOp::create(
+                  bb, nl, cmp(bb, nl, P::eq, row, cIdx(bb, nl, 0)),
+                  negInf(bb, nl), v);
             }
             linalg::YieldOp::create(bb, nl, ValueRange{v});
           });
       auto [best, partner] = mc.argmax(score, na, nb, nullptr);
       Value rank = mc.rank(best, na);
       auto isSource = [&](OpBuilder &bb, Location nl, Value a) {
-        Value rk = extract(bb, nl, rank, {linalg::IndexOp::create(bb, nl, 0), a});
+        Value rk =
+            extract(bb, nl, rank, {linalg::IndexOp::create(bb, nl, 0), a});
         return cmp(bb, nl, P::ult, rk, cIdx(bb, nl, r));
       };
       Value before = mc.sourcesBefore(rank, na, isSource);
@@ -573,21 +593,25 @@ struct TokenMergeToLinalg : OpRewritePattern<TokenMergeOp> {
             Value t = linalg::IndexOp::create(bb, nl, 1);
             Value two = cIdx(bb, nl, 2);
             Value half = arith::DivUIOp::create(bb, nl, t, two);
-            Value isB = cmp(bb, nl, P::eq, arith::RemUIOp::create(bb, nl, t, two),
-                            cIdx(bb, nl, 1));
+            Value isB =
+                cmp(bb, nl, P::eq, arith::RemUIOp::create(bb, nl, t, two),
+                    cIdx(bb, nl, 1));
             Value base = cIdx(bb, nl, na - r);
             // Clamp the A index so the extracts stay in bounds for B tokens.
-            Value a = arith::MinUIOp::create(bb, nl, half, cIdx(bb, nl, na - 1));
+            Value a =
+                arith::MinUIOp::create(bb, nl, half, cIdx(bb, nl, na - 1));
             Value rk = extract(bb, nl, rank, {bi, a});
             Value merged = cmp(bb, nl, P::ult, rk, cIdx(bb, nl, r));
             Value toPartner = arith::AddIOp::create(
                 bb, nl, base, extract(bb, nl, partner, {bi, a}));
             Value keptPos = arith::SubIOp::create(
                 bb, nl, a, extract(bb, nl, before, {bi, a}));
-            Value aDst = arith::SelectOp::create(bb, nl, merged, toPartner, keptPos);
+            Value aDst =
+                arith::SelectOp::create(bb, nl, merged, toPartner, keptPos);
             Value bDst = arith::AddIOp::create(bb, nl, base, half);
             linalg::YieldOp::create(
-                bb, nl, ValueRange{arith::SelectOp::create(bb, nl, isB, bDst, aDst)});
+                bb, nl,
+                ValueRange{arith::SelectOp::create(bb, nl, isB, bDst, aDst)});
           })[0];
     } else {
       AffineExpr d1 = g.dim(1), d2 = g.dim(2);
@@ -604,29 +628,32 @@ struct TokenMergeToLinalg : OpRewritePattern<TokenMergeOp> {
                 bb, nl, cmp(bb, nl, P::eq, row, col),
                 arith::OrIOp::create(bb, nl, isProtected(bb, nl, row),
                                      isProtected(bb, nl, col)));
-            linalg::YieldOp::create(
-                bb, nl,
-                ValueRange{arith::SelectOp::create(bb, nl, off, negInf(bb, nl), a[0])});
+            linalg::YieldOp::create(bb, nl,
+                                    ValueRange{arith::SelectOp::create(
+                                        bb, nl, off, negInf(bb, nl), a[0])});
           });
       auto best = mc.argmax(sim, n, n, nullptr).first;
       Value rank = mc.rank(best, n);
       auto isSource = [&](OpBuilder &bb, Location nl, Value t) {
-        Value rk = extract(bb, nl, rank, {linalg::IndexOp::create(bb, nl, 0), t});
+        Value rk =
+            extract(bb, nl, rank, {linalg::IndexOp::create(bb, nl, 0), t});
         Value src = cmp(bb, nl, P::ult, rk, cIdx(bb, nl, r));
         return arith::AndIOp::create(
                    bb, nl, src,
-                   arith::XOrIOp::create(bb, nl, isProtected(bb, nl, t),
-                                         arith::ConstantIntOp::create(bb, nl, 1, 1)))
+                   arith::XOrIOp::create(
+                       bb, nl, isProtected(bb, nl, t),
+                       arith::ConstantIntOp::create(bb, nl, 1, 1)))
             .getResult();
       };
       Value target =
-          mc.argmax(sim, n, n,
-                    [&](OpBuilder &bb, Location nl, Value, Value col) -> Value {
-                      Value bad = arith::OrIOp::create(bb, nl, isSource(bb, nl, col),
-                                                       isProtected(bb, nl, col));
-                      return arith::XOrIOp::create(
-                          bb, nl, bad, arith::ConstantIntOp::create(bb, nl, 1, 1));
-                    })
+          mc.argmax(
+                sim, n, n,
+                [&](OpBuilder &bb, Location nl, Value, Value col) -> Value {
+                  Value bad = arith::OrIOp::create(
+                      bb, nl, isSource(bb, nl, col), isProtected(bb, nl, col));
+                  return arith::XOrIOp::create(
+                      bb, nl, bad, arith::ConstantIntOp::create(bb, nl, 1, 1));
+                })
               .second;
       Value before = mc.sourcesBefore(rank, n, isSource);
       dst = g.generic(
@@ -640,15 +667,14 @@ struct TokenMergeToLinalg : OpRewritePattern<TokenMergeOp> {
             to = arith::MinUIOp::create(bb, nl, to, cIdx(bb, nl, n - 1));
             Value src = isSource(bb, nl, t);
             Value where = arith::SelectOp::create(bb, nl, src, to, t);
-            Value pos = arith::SubIOp::create(bb, nl, where,
-                                              extract(bb, nl, before, {bi, where}));
+            Value pos = arith::SubIOp::create(
+                bb, nl, where, extract(bb, nl, before, {bi, where}));
             linalg::YieldOp::create(bb, nl, ValueRange{pos});
           })[0];
     }
 
-    auto [merged, mergedSize] =
-        mc.scatterMean(op.getTokens(), size, dst, kept,
-                       tokensType.getElementType(), sizeType);
+    auto [merged, mergedSize] = mc.scatterMean(
+        op.getTokens(), size, dst, kept, tokensType.getElementType(), sizeType);
     auto castTo = [&](Value v, Type t) -> Value {
       return v.getType() == t ? v : tensor::CastOp::create(rewriter, loc, t, v);
     };
@@ -674,7 +700,8 @@ struct TokenUnmergeToLinalg : OpRewritePattern<TokenUnmergeOp> {
     Value merged = op.getMerged();
     Value out = g.generic(
         {op.getSource()}, {g.empty(sizes, resultType.getElementType())},
-        {g.map(3, {g.dim(0), g.dim(1)}), g.map(3, {g.dim(0), g.dim(1), g.dim(2)})},
+        {g.map(3, {g.dim(0), g.dim(1)}),
+         g.map(3, {g.dim(0), g.dim(1), g.dim(2)})},
         {kPar, kPar, kPar}, [&](OpBuilder &nb, Location nl, ValueRange a) {
           Value bi = linalg::IndexOp::create(nb, nl, 0);
           Value ci = linalg::IndexOp::create(nb, nl, 2);

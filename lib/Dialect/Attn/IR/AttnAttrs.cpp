@@ -40,8 +40,8 @@ void AttnDialect::registerAttributes() {
 //===----------------------------------------------------------------------===//
 
 TileVisibility mlir::attn::detail::classifyTileByEnumeration(
-    PatternAttrInterface pattern, int64_t qBegin, int64_t qEnd,
-    int64_t kBegin, int64_t kEnd, int64_t lq, int64_t lk) {
+    PatternAttrInterface pattern, int64_t qBegin, int64_t qEnd, int64_t kBegin,
+    int64_t kEnd, int64_t lq, int64_t lk) {
   bool any = false, all = true;
   for (int64_t i = qBegin; i < qEnd; ++i) {
     for (int64_t j = kBegin; j < kEnd; ++j) {
@@ -108,14 +108,14 @@ parseOptionalKeyValueList(AsmParser &parser, StringRef attrName,
 
 static ParseResult parseIntList(AsmParser &parser,
                                 SmallVectorImpl<int64_t> &values) {
-  return parser.parseCommaSeparatedList(
-      AsmParser::Delimiter::Square, [&]() -> ParseResult {
-        int64_t v;
-        if (parser.parseInteger(v))
-          return failure();
-        values.push_back(v);
-        return success();
-      });
+  return parser.parseCommaSeparatedList(AsmParser::Delimiter::Square,
+                                        [&]() -> ParseResult {
+                                          int64_t v;
+                                          if (parser.parseInteger(v))
+                                            return failure();
+                                          values.push_back(v);
+                                          return success();
+                                        });
 }
 
 static void printIntList(AsmPrinter &printer, ArrayRef<int64_t> values) {
@@ -164,8 +164,8 @@ bool DenseAttr::isVisible(int64_t, int64_t, int64_t, int64_t) const {
   return true;
 }
 
-Value DenseAttr::buildIsVisible(OpBuilder &b, Location loc, Value, Value,
-                                Value, Value) const {
+Value DenseAttr::buildIsVisible(OpBuilder &b, Location loc, Value, Value, Value,
+                                Value) const {
   return arith::ConstantIntOp::create(b, loc, 1, 1);
 }
 
@@ -194,8 +194,7 @@ LogicalResult CausalAttr::verifyForShape(function_ref<InFlightDiagnostic()>,
   return success();
 }
 
-bool CausalAttr::isVisible(int64_t i, int64_t j, int64_t lq,
-                           int64_t lk) const {
+bool CausalAttr::isVisible(int64_t i, int64_t j, int64_t lq, int64_t lk) const {
   return j <= i + (lk - lq);
 }
 
@@ -220,13 +219,6 @@ TileVisibility CausalAttr::classifyTile(int64_t qBegin, int64_t qEnd,
   if (kBegin > qEnd - 1 + shift)
     return TileVisibility::Skipped;
   return TileVisibility::Partial;
-}
-
-int64_t CausalAttr::countVisiblePairs(int64_t lq, int64_t lk) const {
-  int64_t count = 0;
-  for (int64_t i = 0; i < lq; ++i)
-    count += getVisibleCount(i, lq, lk);
-  return count;
 }
 
 //===----------------------------------------------------------------------===//
@@ -280,8 +272,7 @@ LogicalResult WindowAttr::verifyForShape(function_ref<InFlightDiagnostic()>,
   return success();
 }
 
-bool WindowAttr::isVisible(int64_t i, int64_t j, int64_t lq,
-                           int64_t lk) const {
+bool WindowAttr::isVisible(int64_t i, int64_t j, int64_t lq, int64_t lk) const {
   int64_t row = i + (lk - lq);
   return (j >= row - getLeft() && j <= row + getRight()) || j < getSinks();
 }
@@ -289,10 +280,10 @@ bool WindowAttr::isVisible(int64_t i, int64_t j, int64_t lq,
 Value WindowAttr::buildIsVisible(OpBuilder &b, Location loc, Value i, Value j,
                                  Value lq, Value lk) const {
   Value row = buildAbsoluteRow(b, loc, i, lq, lk);
-  Value lo = arith::SubIOp::create(b, loc, row,
-                                   indexConstant(b, loc, getLeft()));
-  Value hi = arith::AddIOp::create(b, loc, row,
-                                   indexConstant(b, loc, getRight()));
+  Value lo =
+      arith::SubIOp::create(b, loc, row, indexConstant(b, loc, getLeft()));
+  Value hi =
+      arith::AddIOp::create(b, loc, row, indexConstant(b, loc, getRight()));
   Value inWindow = arith::AndIOp::create(
       b, loc, cmpIndex(b, loc, arith::CmpIPredicate::sge, j, lo),
       cmpIndex(b, loc, arith::CmpIPredicate::sle, j, hi));
@@ -334,13 +325,6 @@ TileVisibility WindowAttr::classifyTile(int64_t qBegin, int64_t qEnd,
       (kEnd - 1 < rowMin - getLeft() || kBegin > rowMax + getRight()))
     return TileVisibility::Skipped;
   return TileVisibility::Partial;
-}
-
-int64_t WindowAttr::countVisiblePairs(int64_t lq, int64_t lk) const {
-  int64_t count = 0;
-  for (int64_t i = 0; i < lq; ++i)
-    count += getVisibleCount(i, lq, lk);
-  return count;
 }
 
 //===----------------------------------------------------------------------===//
@@ -463,9 +447,9 @@ int64_t NeighborhoodAttr::getNumTokens() const {
   return n;
 }
 
-LogicalResult NeighborhoodAttr::verifyForShape(
-    function_ref<InFlightDiagnostic()> emitError, int64_t lq,
-    int64_t lk) const {
+LogicalResult
+NeighborhoodAttr::verifyForShape(function_ref<InFlightDiagnostic()> emitError,
+                                 int64_t lq, int64_t lk) const {
   int64_t tokens = getNumTokens();
   if (!ShapedType::isDynamic(lq) && lq != tokens)
     return emitError() << "neighborhood shape has " << tokens
@@ -587,13 +571,6 @@ TileVisibility NeighborhoodAttr::classifyTile(int64_t qBegin, int64_t qEnd,
                                            lq, lk);
 }
 
-int64_t NeighborhoodAttr::countVisiblePairs(int64_t lq, int64_t lk) const {
-  int64_t count = 0;
-  for (int64_t i = 0; i < lq; ++i)
-    count += getVisibleCount(i, lq, lk);
-  return count;
-}
-
 //===----------------------------------------------------------------------===//
 // BlockSparseAttr
 //===----------------------------------------------------------------------===//
@@ -650,30 +627,27 @@ int64_t BlockSparseAttr::getNumBlockCols() const {
   return getLayout().getType().getDimSize(1);
 }
 
-bool BlockSparseAttr::isBlockVisible(int64_t blockRow,
-                                     int64_t blockCol) const {
+bool BlockSparseAttr::isBlockVisible(int64_t blockRow, int64_t blockCol) const {
   if (getLayout().isSplat())
     return getLayout().getSplatValue<bool>();
-  return getLayout().getValues<bool>()[blockRow * getNumBlockCols() +
-                                       blockCol];
+  return getLayout().getValues<bool>()[blockRow * getNumBlockCols() + blockCol];
 }
 
-LogicalResult BlockSparseAttr::verifyForShape(
-    function_ref<InFlightDiagnostic()> emitError, int64_t lq,
-    int64_t lk) const {
+LogicalResult
+BlockSparseAttr::verifyForShape(function_ref<InFlightDiagnostic()> emitError,
+                                int64_t lq, int64_t lk) const {
   if (!ShapedType::isDynamic(lq) &&
-      getNumBlockRows() != llvm::divideCeil(lq, getBlockQ()))
+      getNumBlockRows() != llvm::divideCeilSigned(lq, getBlockQ()))
     return emitError() << "block_sparse layout has " << getNumBlockRows()
-                       << " block rows but ceil(" << lq << " / "
-                       << getBlockQ() << ") = "
-                       << llvm::divideCeil(lq, getBlockQ())
+                       << " block rows but ceil(" << lq << " / " << getBlockQ()
+                       << ") = " << llvm::divideCeilSigned(lq, getBlockQ())
                        << " are needed";
   if (!ShapedType::isDynamic(lk) &&
-      getNumBlockCols() != llvm::divideCeil(lk, getBlockK()))
+      getNumBlockCols() != llvm::divideCeilSigned(lk, getBlockK()))
     return emitError() << "block_sparse layout has " << getNumBlockCols()
                        << " block columns but ceil(" << lk << " / "
-                       << getBlockK() << ") = "
-                       << llvm::divideCeil(lk, getBlockK())
+                       << getBlockK()
+                       << ") = " << llvm::divideCeilSigned(lk, getBlockK())
                        << " are needed";
   return success();
 }
@@ -686,8 +660,10 @@ Value BlockSparseAttr::buildIsVisible(OpBuilder &b, Location loc, Value i,
                                       Value j, Value, Value) const {
   // Look the block up in the layout, materialised as a constant tensor.
   Value layout = arith::ConstantOp::create(b, loc, getLayout());
-  Value row = arith::DivSIOp::create(b, loc, i, indexConstant(b, loc, getBlockQ()));
-  Value col = arith::DivSIOp::create(b, loc, j, indexConstant(b, loc, getBlockK()));
+  Value row =
+      arith::DivSIOp::create(b, loc, i, indexConstant(b, loc, getBlockQ()));
+  Value col =
+      arith::DivSIOp::create(b, loc, j, indexConstant(b, loc, getBlockK()));
   return tensor::ExtractOp::create(b, loc, layout, ValueRange{row, col});
 }
 
@@ -696,8 +672,8 @@ int64_t BlockSparseAttr::getVisibleCount(int64_t i, int64_t, int64_t lk) const {
   int64_t blockRow = i / getBlockQ();
   for (int64_t c = 0; c < getNumBlockCols(); ++c)
     if (isBlockVisible(blockRow, c))
-      count += std::max<int64_t>(
-          0, std::min(lk, (c + 1) * getBlockK()) - c * getBlockK());
+      count += std::max<int64_t>(0, std::min(lk, (c + 1) * getBlockK()) -
+                                        c * getBlockK());
   return count;
 }
 
@@ -708,8 +684,7 @@ TileVisibility BlockSparseAttr::classifyTile(int64_t qBegin, int64_t qEnd,
     return TileVisibility::Skipped;
   bool any = false, all = true;
   for (int64_t r = qBegin / getBlockQ(); r <= (qEnd - 1) / getBlockQ(); ++r)
-    for (int64_t c = kBegin / getBlockK(); c <= (kEnd - 1) / getBlockK();
-         ++c) {
+    for (int64_t c = kBegin / getBlockK(); c <= (kEnd - 1) / getBlockK(); ++c) {
       bool v = isBlockVisible(r, c);
       any |= v;
       all &= v;
@@ -719,21 +694,14 @@ TileVisibility BlockSparseAttr::classifyTile(int64_t qBegin, int64_t qEnd,
   return all ? TileVisibility::Full : TileVisibility::Partial;
 }
 
-int64_t BlockSparseAttr::countVisiblePairs(int64_t lq, int64_t lk) const {
-  int64_t count = 0;
-  for (int64_t i = 0; i < lq; ++i)
-    count += getVisibleCount(i, lq, lk);
-  return count;
-}
-
 //===----------------------------------------------------------------------===//
 // Normalizer helpers
 //===----------------------------------------------------------------------===//
 
 /// `m` with -inf replaced by 0, so that exp(s - m) never sees -inf - -inf.
 static Value safeMax(OpBuilder &b, Location loc, Value m) {
-  Value negInf =
-      floatConstant(b, loc, m.getType(), -std::numeric_limits<double>::infinity());
+  Value negInf = floatConstant(b, loc, m.getType(),
+                               -std::numeric_limits<double>::infinity());
   Value isNegInf =
       arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, m, negInf);
   return arith::SelectOp::create(b, loc, isNegInf,
@@ -817,7 +785,7 @@ Value SoftmaxAttr::buildWeight(OpBuilder &b, Location loc, Value s, Value m,
 }
 
 Value SoftmaxAttr::buildRescale(OpBuilder &b, Location loc, Value mOld,
-                                Value mNew) const {
+                                Value mNew, Value) const {
   Value shifted = arith::SubFOp::create(b, loc, mOld, safeMax(b, loc, mNew));
   return math::ExpOp::create(b, loc, shifted);
 }
@@ -873,11 +841,11 @@ Value ReluAttr::buildInitialSum(OpBuilder &b, Location loc, Type type) const {
 
 Value ReluAttr::buildWeight(OpBuilder &b, Location loc, Value s, Value, Value,
                             Value) const {
-  return arith::MaximumFOp::create(
-      b, loc, s, floatConstant(b, loc, s.getType(), 0.0));
+  return arith::MaximumFOp::create(b, loc, s,
+                                   floatConstant(b, loc, s.getType(), 0.0));
 }
 
-Value ReluAttr::buildRescale(OpBuilder &b, Location loc, Value mOld,
+Value ReluAttr::buildRescale(OpBuilder &b, Location loc, Value mOld, Value,
                              Value) const {
   return oneLike(b, loc, mOld);
 }
@@ -901,15 +869,14 @@ Value ReluAttr::buildFinalScale(OpBuilder &b, Location loc, Value l,
 
 Attribute SigmoidAttr::parse(AsmParser &parser, Type) {
   FloatAttr bias;
-  if (parseOptionalKeyValueList(parser, "sigmoid", {"bias"},
-                                [&](StringRef) -> ParseResult {
-                                  double v;
-                                  if (parser.parseFloat(v))
-                                    return failure();
-                                  bias = FloatAttr::get(
-                                      Float32Type::get(parser.getContext()), v);
-                                  return success();
-                                }))
+  if (parseOptionalKeyValueList(
+          parser, "sigmoid", {"bias"}, [&](StringRef) -> ParseResult {
+            double v;
+            if (parser.parseFloat(v))
+              return failure();
+            bias = FloatAttr::get(Float32Type::get(parser.getContext()), v);
+            return success();
+          }))
     return {};
   return SigmoidAttr::get(parser.getContext(), bias);
 }
@@ -945,14 +912,13 @@ Value SigmoidAttr::buildWeight(OpBuilder &b, Location loc, Value s, Value,
   else
     bias = arith::NegFOp::create(b, loc, math::LogOp::create(b, loc, lk));
   Value x = arith::AddFOp::create(b, loc, s, bias);
-  Value negExp =
-      math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
+  Value negExp = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
   Value one = floatConstant(b, loc, type, 1.0);
   return arith::DivFOp::create(b, loc, one,
                                arith::AddFOp::create(b, loc, one, negExp));
 }
 
-Value SigmoidAttr::buildRescale(OpBuilder &b, Location loc, Value mOld,
+Value SigmoidAttr::buildRescale(OpBuilder &b, Location loc, Value mOld, Value,
                                 Value) const {
   return oneLike(b, loc, mOld);
 }
@@ -983,8 +949,8 @@ Attribute SoftplusL1Attr::parse(AsmParser &parser, Type) {
             int64_t v;
             if (parser.parseInteger(v))
               return failure();
-            trainLen = IntegerAttr::get(
-                IntegerType::get(parser.getContext(), 64), v);
+            trainLen =
+                IntegerAttr::get(IntegerType::get(parser.getContext(), 64), v);
             return success();
           }))
     return {};
@@ -996,7 +962,7 @@ void SoftplusL1Attr::print(AsmPrinter &printer) const {
     printer << "<train_len = " << getTrainLen().getInt() << ">";
 }
 
-bool SoftplusL1Attr::usesRunningMax() const { return false; }
+bool SoftplusL1Attr::usesRunningMax() const { return true; }
 bool SoftplusL1Attr::needsVisibleCount() const {
   return static_cast<bool>(getTrainLen());
 }
@@ -1004,7 +970,7 @@ bool SoftplusL1Attr::requiresSinkOperand() const { return false; }
 
 Value SoftplusL1Attr::buildInitialMax(OpBuilder &b, Location loc, Type type,
                                       Value) const {
-  return floatConstant(b, loc, type, 0.0);
+  return floatConstant(b, loc, type, -std::numeric_limits<double>::infinity());
 }
 
 Value SoftplusL1Attr::buildInitialSum(OpBuilder &b, Location loc,
@@ -1012,28 +978,73 @@ Value SoftplusL1Attr::buildInitialSum(OpBuilder &b, Location loc,
   return floatConstant(b, loc, type, 0.0);
 }
 
-Value SoftplusL1Attr::buildWeight(OpBuilder &b, Location loc, Value s, Value,
-                                  Value count, Value) const {
-  Type type = s.getType();
-  Value x = s;
-  if (getTrainLen()) {
-    double invLogN0 = 1.0 / std::log(static_cast<double>(getTrainLen().getInt()));
-    Value lambda = arith::MulFOp::create(b, loc,
-                                         math::LogOp::create(b, loc, count),
-                                         floatConstant(b, loc, type, invLogN0));
-    x = arith::MulFOp::create(b, loc, lambda, s);
-  }
-  // softplus(x) = max(x, 0) + log1p(exp(-|x|)), stable for large |x|.
+/// lambda * x, with lambda = max(ln(n) / ln(N0), 0) when train_len is set (a
+/// row with no visible key gets 0, not -inf, so nothing becomes NaN).
+static Value softplusArgument(OpBuilder &b, Location loc, IntegerAttr trainLen,
+                              Value x, Value count) {
+  if (!trainLen)
+    return x;
+  Type type = x.getType();
+  double invLogN0 = 1.0 / std::log(static_cast<double>(trainLen.getInt()));
+  Value lambda =
+      arith::MulFOp::create(b, loc, math::LogOp::create(b, loc, count),
+                            floatConstant(b, loc, type, invLogN0));
+  lambda = arith::MaximumFOp::create(b, loc, lambda,
+                                     floatConstant(b, loc, type, 0.0));
+  return arith::MulFOp::create(b, loc, lambda, x);
+}
+
+/// ln(softplus(x)) without underflow: for x < -20, ln(softplus(x)) = x -
+/// exp(x)/2 + O(exp(2x)) equals x in f32 and f64 alike; above that,
+/// softplus(x) = max(x, 0) + log1p(exp(-|x|)) is at least 2e-9.
+static Value logSoftplus(OpBuilder &b, Location loc, Value x) {
+  Type type = x.getType();
   Value zero = floatConstant(b, loc, type, 0.0);
   Value pos = arith::MaximumFOp::create(b, loc, x, zero);
   Value negAbs = arith::NegFOp::create(b, loc, math::AbsFOp::create(b, loc, x));
-  Value tail = math::Log1pOp::create(b, loc, math::ExpOp::create(b, loc, negAbs));
-  return arith::AddFOp::create(b, loc, pos, tail);
+  Value tail =
+      math::Log1pOp::create(b, loc, math::ExpOp::create(b, loc, negAbs));
+  Value direct =
+      math::LogOp::create(b, loc, arith::AddFOp::create(b, loc, pos, tail));
+  Value farLeft = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x,
+                                        floatConstant(b, loc, type, -20.0));
+  return arith::SelectOp::create(b, loc, farLeft, x, direct);
+}
+
+// softplus(x_j) / sum_k softplus(x_k) is evaluated as a softmax over
+// ln(softplus(x_j)): the running maximum is kept on the raw logits (lambda >=
+// 0 and ln(softplus) are monotone), so weight and rescale are differences of
+// ln(softplus) at the logit and at the maximum. Terms that underflow as plain
+// softplus keep their exact ratios.
+Value SoftplusL1Attr::buildWeight(OpBuilder &b, Location loc, Value s, Value m,
+                                  Value count, Value) const {
+  Value ls =
+      logSoftplus(b, loc, softplusArgument(b, loc, getTrainLen(), s, count));
+  Value lm = logSoftplus(
+      b, loc,
+      softplusArgument(b, loc, getTrainLen(), safeMax(b, loc, m), count));
+  return math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, ls, lm));
 }
 
 Value SoftplusL1Attr::buildRescale(OpBuilder &b, Location loc, Value mOld,
-                                   Value) const {
-  return oneLike(b, loc, mOld);
+                                   Value mNew, Value count) const {
+  // mOld <= mNew, so the factor is at most 1. A state that has seen no
+  // visible logit yet (mOld = -inf, l = acc = 0) gets 0, as softmax's does;
+  // lambda * -inf is not formed (it is NaN when lambda = 0).
+  Type type = mOld.getType();
+  Value lo = logSoftplus(
+      b, loc,
+      softplusArgument(b, loc, getTrainLen(), safeMax(b, loc, mOld), count));
+  Value ln = logSoftplus(
+      b, loc,
+      softplusArgument(b, loc, getTrainLen(), safeMax(b, loc, mNew), count));
+  Value factor =
+      math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, lo, ln));
+  Value empty = arith::CmpFOp::create(
+      b, loc, arith::CmpFPredicate::OEQ, mOld,
+      floatConstant(b, loc, type, -std::numeric_limits<double>::infinity()));
+  return arith::SelectOp::create(b, loc, empty,
+                                 floatConstant(b, loc, type, 0.0), factor);
 }
 
 Value SoftplusL1Attr::buildFinalScale(OpBuilder &b, Location loc, Value l,

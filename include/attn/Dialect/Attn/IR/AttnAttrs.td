@@ -43,12 +43,13 @@ class Attn_Attr<string name, string attrMnemonic, list<Trait> traits = []>
   let mnemonic = attrMnemonic;
 }
 
-class Attn_PatternAttr<string name, string attrMnemonic>
+class Attn_PatternAttr<string name, string attrMnemonic,
+                       list<string> overrides = []>
     : Attn_Attr<name, attrMnemonic, [DeclareAttrInterfaceMethods<
           Attn_PatternAttrInterface,
-          ["getVisibleCount", "classifyTile", "countVisiblePairs"]>]>;
+          !listconcat(["getVisibleCount", "classifyTile"], overrides)>]>;
 
-def Attn_DenseAttr : Attn_PatternAttr<"Dense", "dense"> {
+def Attn_DenseAttr : Attn_PatternAttr<"Dense", "dense", ["countVisiblePairs"]> {
   let summary = "every (i, j) may be visible";
 }
 

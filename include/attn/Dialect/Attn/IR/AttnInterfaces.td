@@ -75,7 +75,7 @@ def Attn_NormalizerAttrInterface : AttrInterface<"NormalizerAttrInterface"> {
 
     ```
     m_new = max(m, max(s))            (only when usesRunningMax)
-    alpha = rescale(m, m_new)         (1 when not usesRunningMax)
+    alpha = rescale(m, m_new, n)      (1 when not usesRunningMax)
     p     = weight(s, m_new, n, Lk)   (0 for invisible entries)
     l     = l * alpha + sum(p)
     acc   = acc * alpha + p . V
@@ -90,7 +90,8 @@ def Attn_NormalizerAttrInterface : AttrInterface<"NormalizerAttrInterface"> {
     NaN.
   }];
   let methods = [
-    InterfaceMethod<"Whether the state keeps a running maximum.",
+    InterfaceMethod<"Whether the state keeps a running maximum of the "
+      "visible logits.",
       "bool", "usesRunningMax", (ins)>,
     InterfaceMethod<"Whether weights or the final scale need the visible count.",
       "bool", "needsVisibleCount", (ins)>,
@@ -114,7 +115,8 @@ def Attn_NormalizerAttrInterface : AttrInterface<"NormalizerAttrInterface"> {
     InterfaceMethod<"Factor applied to `l` and `acc` when the maximum moves.",
       "::mlir::Value", "buildRescale",
       (ins "::mlir::OpBuilder &":$b, "::mlir::Location":$loc,
-           "::mlir::Value":$mOld, "::mlir::Value":$mNew)>,
+           "::mlir::Value":$mOld, "::mlir::Value":$mNew,
+           "::mlir::Value":$count)>,
     InterfaceMethod<"Factor that turns the accumulator into the output.",
       "::mlir::Value", "buildFinalScale",
       (ins "::mlir::OpBuilder &":$b, "::mlir::Location":$loc,
