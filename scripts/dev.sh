@@ -47,15 +47,22 @@ case "$mode" in
   demo)
     in="$root/examples/gpt2-block.mlir"
     out="$(mktemp)"
-    attn-opt "$in" --canonicalize --attn-reference-pipeline -o "$out"
-    cat "$out"
+    inferred="$(mktemp)"
+    attn-opt "$in" --attn-infer-pattern -o "$inferred"
+    attn-opt "$inferred" --canonicalize --attn-reference-pipeline -o "$out"
+    cat "$inferred"
     before=$(grep -c "= attn\.attention" "$in" || true)
-    merges=$(grep -c "= attn\.token_merge" "$in" || true)
+    biases=$(grep -c "attn\.attention.* bias(" "$in" || true)
+    patterns=$(grep -o "pattern = #attn\.[a-z_]*" "$inferred" | sed 's/pattern = //' | sort | uniq -c | awk '{printf "%s%s x%s", sep, $2, $1; sep=", "}')
     left=$(grep -c "attn\." "$out" || true)
     llvm=$(grep -c "llvm\.func" "$out" || true)
-    echo "summary: $in: $before attn.attention + $merges attn.token_merge lowered through the reference pipeline to $llvm llvm.func, $left attn ops left"
-    attn-run "$in" --entry=main --seed=1
-    rm -f "$out"
+    # Same numbers before and after the rewrite, on the same random inputs.
+    results="$(mktemp -d)"
+    attn-run "$in" --entry=main --seed=1 --output-dir="$results" >/dev/null
+    same=$(attn-run "$inferred" --entry=main --seed=1 \
+             --check-against="$results/main.result0.npy" | grep -o "max_abs_err=[^ ]*" || true)
+    echo "summary: $in: $before attn.attention ($biases with a compile-time mask bias); --attn-infer-pattern -> ${patterns:-no pattern} (attn-run before vs after: $same); lowered through the reference pipeline to $llvm llvm.func, $left attn ops left"
+    rm -rf "$inferred" "$out" "$results"
     ;;
   test)
     cd "$build"

@@ -4,6 +4,7 @@
 
 #include "attn/Conversion/Passes.h"
 #include "attn/Dialect/Attn/IR/Attn.h"
+#include "attn/Dialect/Attn/Transforms/Passes.h"
 #include "attn/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -14,5 +15,6 @@ void mlir::attn::registerAllAttnDialects(DialectRegistry &registry) {
 
 void mlir::attn::registerAllAttnPasses() {
   registerAttnConversionPasses();
+  registerAttnTransformsPasses();
   registerAttnPipelines();
 }

@@ -1,0 +1,156 @@
+//===- Passes.td - attn dialect transformations --------------*- tablegen -*-===//
+
+#ifndef ATTN_DIALECT_ATTN_TRANSFORMS_PASSES_TD
+#define ATTN_DIALECT_ATTN_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def AttnInferPatternPass : Pass<"attn-infer-pattern", "func::FuncOp"> {
+  let summary = "Replace compile-time attention masks by the exact pattern";
+  let description = [{
+    For every `attn.attention` whose `mask` and `bias` are known at compile
+    time (dense constants, or index arithmetic over `linalg.index` that the
+    pass evaluates exactly), computes the visibility of every (i, j): the
+    op's pattern AND the mask AND `bias != -inf`. When that visibility is the
+    same for every batch and head and equals a pattern of SPEC section 3
+    (tried in the order dense, causal, window with the fewest sinks,
+    neighborhood 1-D to 3-D on the factorisations of L or on `grid`,
+    block-sparse with at least a quarter of empty blocks), the op gets that
+    pattern, the mask is dropped, and the bias too when it is 0 at every
+    visible pair. Otherwise, when a causal, window or block-sparse pattern
+    encloses the visibility with fewer pairs than the current pattern, the
+    op gets it and keeps its mask and bias, which still decide the rest.
+    Results never change. Masks larger than `max-entries` are left alone
+    with a remark; ops with a `q_offset` (row tiles) are left alone.
+
+    Before:
+    ```mlir
+    %m = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>],
+                         iterator_types = ["parallel", "parallel"]}
+        outs(%e : tensor<8x8xi1>) {
+    ^bb0(%out: i1):
+      %i = linalg.index 0 : index
+      %j = linalg.index 1 : index
+      %c = arith.cmpi sle, %j, %i : index
+      linalg.yield %c : i1
+    } -> tensor<8x8xi1>
+    %o = attn.attention %q, %k, %v mask(%m : tensor<8x8xi1>)
+        : tensor<1x4x8x64xf32>, tensor<1x4x8x64xf32>, tensor<1x4x8x64xf32>
+        -> tensor<1x4x8x64xf32>
+    ```
+    After:
+    ```mlir
+    %o = attn.attention %q, %k, %v {pattern = #attn.causal}
+        : tensor<1x4x8x64xf32>, tensor<1x4x8x64xf32>, tensor<1x4x8x64xf32>
+        -> tensor<1x4x8x64xf32>
+    ```
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"64",
+           "Block size (query and key) of block-sparse candidates">,
+    ListOption<"grid", "grid", "int64_t",
+               "Neighborhood grid shape to try (default: every "
+               "factorisation of L into 1 to 3 factors)">,
+    Option<"maxEntries", "max-entries", "int64_t", /*default=*/"67108864",
+           "Largest mask or bias (in elements, after broadcasting over "
+           "Lq x Lk) that is evaluated">
+  ];
+  let dependentDialects = ["::mlir::attn::AttnDialect"];
+  let statistics = [
+    Statistic<"numExact", "exact-patterns",
+              "Masks replaced by an exactly equal pattern">,
+    Statistic<"numEnclosing", "enclosing-patterns",
+              "Patterns tightened while the mask was kept">,
+    Statistic<"numTooLarge", "too-large",
+              "Masks left alone because they exceed max-entries">
+  ];
+}
+
+def AttnSparsifyPass : Pass<"attn-sparsify", "ModuleOp"> {
+  let summary = "Impose a sparse pattern on selected attention ops";
+  let description = [{
+    Sets the pattern of the selected `attn.attention` ops to the one the
+    options describe. This changes results (it is the approximation the
+    user asks for, as Generalized Neighborhood Attention plugs sparse
+    attention into pretrained models); mask and bias stay and still apply.
+    `ops` selects ops by their index in program order over the whole module
+    (`0-3,8`; default: all). The pass refuses, naming the op, a pattern that
+    does not fit its shape (grid product != L, kernel * dilation > X, layout
+    not ceil(L / block)) and one that would make visible pairs that the op's
+    current pattern hides.
+
+    `pattern=neighborhood grid=56,56 kernel=7,7 dilation=1,1 stride=1,1
+    causal=0,0` (dilation, stride and causal default to 1, 1 and 0 in every
+    dimension; `grid` defaults to `[L]` for a 1-D kernel),
+    `pattern=window left=4096 right=0 sinks=4`, `pattern=causal`,
+    `pattern=block-sparse block=64,64 layout=layout.npy` (a 2-D boolean or
+    integer .npy of ceil(Lq / bq) x ceil(Lk / bk) blocks).
+
+    Before:
+    ```mlir
+    %o = attn.attention %q, %k, %v
+        : tensor<1x4x16x8xf32>, tensor<1x4x16x8xf32>, tensor<1x4x16x8xf32>
+        -> tensor<1x4x16x8xf32>
+    ```
+    After `--attn-sparsify="pattern=neighborhood grid=4,4 kernel=3,3"`:
+    ```mlir
+    %o = attn.attention %q, %k, %v {pattern = #attn.neighborhood<shape =
+        [4, 4], kernel = [3, 3]>} : ...
+    ```
+  }];
+  let options = [
+    Option<"patternKind", "pattern", "std::string", /*default=*/"\"\"",
+           "Pattern to impose: causal, window, neighborhood or block-sparse">,
+    Option<"ops", "ops", "std::string", /*default=*/"\"\"",
+           "Ops to change, by index in program order: '0-3,8' (default: all)">,
+    ListOption<"grid", "grid", "int64_t", "Neighborhood grid shape">,
+    ListOption<"kernel", "kernel", "int64_t", "Neighborhood kernel sizes">,
+    ListOption<"dilation", "dilation", "int64_t",
+               "Neighborhood dilations (default 1)">,
+    ListOption<"stride", "stride", "int64_t", "Neighborhood strides (default 1)">,
+    ListOption<"causal", "causal", "int64_t",
+               "Neighborhood causal flags, 0 or 1 (default 0)">,
+    Option<"left", "left", "int64_t", /*default=*/"-1",
+           "Window: keys visible before the query position (required)">,
+    Option<"right", "right", "int64_t", /*default=*/"0",
+           "Window: keys visible after the query position">,
+    Option<"sinks", "sinks", "int64_t", /*default=*/"0",
+           "Window: leading keys visible from every query">,
+    ListOption<"block", "block", "int64_t",
+               "Block-sparse block sizes bq,bk (default 64,64)">,
+    Option<"layout", "layout", "std::string", /*default=*/"\"\"",
+           "Block-sparse layout: a 2-D .npy of booleans or integers">
+  ];
+  let dependentDialects = ["::mlir::attn::AttnDialect"];
+  let statistics = [
+    Statistic<"numChanged", "ops-changed", "Attention ops given the pattern">
+  ];
+}
+
+def AttnMaterializePatternPass
+    : Pass<"attn-materialize-pattern", "func::FuncOp"> {
+  let summary = "Turn attention patterns into explicit masks";
+  let description = [{
+    The inverse of `--attn-infer-pattern`, for testing and for consumers that
+    only understand masks: every `attn.attention` with a non-dense pattern and
+    static Lq, Lk gets `pattern = #attn.dense` and a `tensor<Lq x Lk x i1>`
+    mask, combined with its existing mask by `arith.andi` (broadcast to the
+    existing mask's shape when that is not Lq x Lk). `form=constant` emits a
+    dense constant; `form=index` emits a `linalg.generic` computing the
+    pattern from `linalg.index` with the pattern's IR builder.
+  }];
+  let options = [
+    Option<"form", "form", "std::string", /*default=*/"\"constant\"",
+           "How the mask is built: constant or index">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+  let statistics = [
+    Statistic<"numMaterialized", "ops-materialized",
+              "Attention ops whose pattern became a mask">
+  ];
+}
+
+#endif // ATTN_DIALECT_ATTN_TRANSFORMS_PASSES_TD

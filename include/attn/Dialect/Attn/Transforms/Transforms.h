@@ -1,0 +1,74 @@
+//===- Transforms.h - attn rewrites for reuse in pipelines ------*- C++ -*-===//
+//
+// The rewrites behind the attn passes, as functions and pattern sets that
+// other compilers can call from their own pipelines.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_DIALECT_ATTN_TRANSFORMS_TRANSFORMS_H
+#define ATTN_DIALECT_ATTN_TRANSFORMS_TRANSFORMS_H
+
+#include "attn/Analysis/PatternInference.h"
+#include "attn/Dialect/Attn/IR/Attn.h"
+
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::attn {
+
+//===----------------------------------------------------------------------===//
+// --attn-infer-pattern
+//===----------------------------------------------------------------------===//
+
+struct InferPatternOptions {
+  PatternInferenceOptions inference;
+  /// Largest B x H x Lq x Lk extent of a mask or bias that is evaluated.
+  int64_t maxEntries = int64_t(64) << 20;
+};
+
+struct InferPatternResult {
+  enum Kind {
+    /// The pattern equals the visibility; mask (and a bias that adds 0 at
+    /// visible pairs) dropped.
+    Exact,
+    /// A tighter pattern encloses the visibility; mask and bias kept.
+    Enclosing,
+    /// Left alone: the mask exceeds the evaluation limit (a remark says so).
+    TooLarge
+  } kind = Exact;
+  PatternAttrInterface pattern;
+};
+
+/// Infers the pattern of one op (see the pass description). Fails, leaving
+/// the op untouched, when there is nothing to infer or improve.
+FailureOr<InferPatternResult>
+inferPatternForOp(RewriterBase &rewriter, AttentionOp op,
+                  const InferPatternOptions &options);
+
+/// The same rewrite as a pattern (dead mask computations are left to the
+/// driver's dead-code elimination).
+void populateAttnInferPatternPatterns(RewritePatternSet &patterns,
+                                      const InferPatternOptions &options);
+
+//===----------------------------------------------------------------------===//
+// --attn-sparsify
+//===----------------------------------------------------------------------===//
+
+/// Sets `pattern` on `op` after checking that it fits the op's shape and
+/// shows no pair that the op's current pattern hides; on refusal emits an
+/// error on the op (prefixed with `opName`) and fails.
+LogicalResult imposePattern(RewriterBase &rewriter, AttentionOp op,
+                            PatternAttrInterface pattern, StringRef opName);
+
+//===----------------------------------------------------------------------===//
+// --attn-materialize-pattern
+//===----------------------------------------------------------------------===//
+
+enum class MaskForm { Constant, Index };
+
+/// Replaces a non-dense pattern by an explicit i1 mask (see the pass).
+LogicalResult materializePattern(RewriterBase &rewriter, AttentionOp op,
+                                 MaskForm form);
+
+} // namespace mlir::attn
+
+#endif // ATTN_DIALECT_ATTN_TRANSFORMS_TRANSFORMS_H

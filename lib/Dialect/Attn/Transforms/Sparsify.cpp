@@ -1,0 +1,307 @@
+//===- Sparsify.cpp - Impose a sparse pattern on attention ops ------------===//
+//
+// --attn-sparsify: the approximation a user asks for. Builds the requested
+// pattern for each selected op, checks it against the op through the
+// pattern interface, and sets it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Dialect/Attn/Transforms/Passes.h"
+
+#include "attn/Analysis/PatternInference.h"
+#include "attn/Dialect/Attn/Transforms/Transforms.h"
+#include "attn/Support/Npy.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <cstring>
+
+namespace mlir::attn {
+#define GEN_PASS_DEF_ATTNSPARSIFYPASS
+#include "attn/Dialect/Attn/Transforms/Passes.h.inc"
+} // namespace mlir::attn
+
+using namespace mlir;
+using namespace mlir::attn;
+
+LogicalResult mlir::attn::imposePattern(RewriterBase &rewriter, AttentionOp op,
+                                        PatternAttrInterface pattern,
+                                        StringRef opName) {
+  int64_t lq = op.getLogicalQueryLength();
+  int64_t lk = op.getKey().getType().getDimSize(2);
+  if (failed(pattern.verifyForShape(
+          [&]() {
+            return op.emitError()
+                   << opName << ": pattern " << pattern << " does not fit: ";
+          },
+          lq, lk)))
+    return failure();
+  PatternAttrInterface current = op.getEffectivePattern();
+  if (!isa<DenseAttr>(current) && current != pattern) {
+    if (ShapedType::isDynamic(lq) || ShapedType::isDynamic(lk))
+      return op.emitError()
+             << opName << " has pattern " << current
+             << " and dynamic lengths, so it cannot be checked that " << pattern
+             << " shows no pair that " << current << " hides";
+    for (int64_t i = 0; i < lq; ++i)
+      for (int64_t j = 0; j < lk; ++j)
+        if (pattern.isVisible(i, j, lq, lk) && !current.isVisible(i, j, lq, lk))
+          return op.emitError()
+                 << opName << " has pattern " << current << ", which hides ("
+                 << i << ", " << j << ") that " << pattern
+                 << " would show; select other ops with 'ops='";
+  }
+  rewriter.modifyOpInPlace(op, [&] {
+    if (isa<DenseAttr>(pattern))
+      op.removePatternAttr();
+    else
+      op.setPatternAttr(pattern);
+  });
+  return success();
+}
+
+namespace {
+
+/// Parses "0-3,8" into inclusive ranges.
+FailureOr<SmallVector<std::pair<int64_t, int64_t>>>
+parseSelection(StringRef text, std::string &error) {
+  SmallVector<std::pair<int64_t, int64_t>> ranges;
+  SmallVector<StringRef> items;
+  text.split(items, ',');
+  for (StringRef item : items) {
+    item = item.trim();
+    auto [lo, hi] = item.split('-');
+    int64_t a, b;
+    if (lo.trim().getAsInteger(10, a) || a < 0) {
+      error = ("'ops' entry '" + item + "' is not an index or a range like 0-3")
+                  .str();
+      return failure();
+    }
+    b = a;
+    if (item.contains('-') && (hi.trim().getAsInteger(10, b) || b < a)) {
+      error = ("'ops' range '" + item +
+               "' must be 'first-last' with first "
+               "<= last")
+                  .str();
+      return failure();
+    }
+    ranges.push_back({a, b});
+  }
+  return ranges;
+}
+
+struct AttnSparsifyPass
+    : mlir::attn::impl::AttnSparsifyPassBase<AttnSparsifyPass> {
+  using Base::Base;
+
+  LogicalResult fail(const Twine &message) {
+    mlir::emitError(getOperation().getLoc()) << "attn-sparsify: " << message;
+    return failure();
+  }
+
+  LogicalResult checkOptions() {
+    if (patternKind.empty())
+      return fail("'pattern' is required: one of causal, window, "
+                  "neighborhood, block-sparse");
+    if (patternKind != "causal" && patternKind != "window" &&
+        patternKind != "neighborhood" && patternKind != "block-sparse" &&
+        patternKind != "dense")
+      return fail("unknown pattern '" + patternKind +
+                  "', expected one of causal, window, neighborhood, "
+                  "block-sparse, dense");
+    auto unused = [&](bool set, StringRef option) -> LogicalResult {
+      if (set)
+        return fail("option '" + option +
+                    "' does not apply to pattern=" + patternKind);
+      return success();
+    };
+    bool isNbhd = patternKind == "neighborhood",
+         isWindow = patternKind == "window",
+         isBlock = patternKind == "block-sparse";
+    if (failed(unused(!isNbhd && !grid.empty(), "grid")) ||
+        failed(unused(!isNbhd && !kernel.empty(), "kernel")) ||
+        failed(unused(!isNbhd && !dilation.empty(), "dilation")) ||
+        failed(unused(!isNbhd && !stride.empty(), "stride")) ||
+        failed(unused(!isNbhd && !causal.empty(), "causal")) ||
+        failed(unused(!isWindow && left != -1, "left")) ||
+        failed(unused(!isWindow && right != 0, "right")) ||
+        failed(unused(!isWindow && sinks != 0, "sinks")) ||
+        failed(unused(!isBlock && !block.empty(), "block")) ||
+        failed(unused(!isBlock && !layout.empty(), "layout")))
+      return failure();
+    if (isWindow) {
+      if (left < 0)
+        return fail("pattern=window needs 'left' >= 0");
+      if (right < 0 || sinks < 0)
+        return fail("'right' and 'sinks' must be non-negative");
+    }
+    if (isNbhd) {
+      size_t rank = kernel.size();
+      if (rank < 1 || rank > 3)
+        return fail("pattern=neighborhood needs 'kernel' with 1 to 3 "
+                    "entries, got " +
+                    Twine(rank));
+      auto sameRank = [&](ArrayRef<int64_t> list, StringRef name) {
+        if (!list.empty() && list.size() != rank)
+          return fail("'" + name + "' has " + Twine(list.size()) +
+                      " entries but 'kernel' has " + Twine(rank));
+        return success();
+      };
+      if (failed(sameRank(grid, "grid")) ||
+          failed(sameRank(dilation, "dilation")) ||
+          failed(sameRank(stride, "stride")) ||
+          failed(sameRank(causal, "causal")))
+        return failure();
+      if (grid.empty() && rank != 1)
+        return fail("pattern=neighborhood with a " + Twine(rank) +
+                    "-D kernel needs 'grid'");
+    }
+    if (isBlock) {
+      if (layout.empty())
+        return fail("pattern=block-sparse needs 'layout' (a 2-D .npy file)");
+      if (!block.empty() && block.size() != 2)
+        return fail("'block' must be 'bq,bk', got " + Twine(block.size()) +
+                    " entries");
+    }
+    return success();
+  }
+
+  /// The layout file as a 2-D i1 attribute.
+  FailureOr<DenseIntElementsAttr> loadLayout() {
+    llvm::Expected<::attn::npy::Array> array =
+        ::attn::npy::readFile(layout.getValue());
+    if (!array)
+      return fail("cannot read 'layout': " + toString(array.takeError()));
+    if (array->shape.size() != 2)
+      return fail("'layout' " + layout + " must be 2-D, got " +
+                  Twine(array->shape.size()) + " dimensions");
+    using ::attn::npy::DType;
+    SmallVector<bool> bits;
+    unsigned size = ::attn::npy::elementSize(array->dtype);
+    for (int64_t e = 0, n = array->numElements(); e < n; ++e) {
+      const char *p = array->data.data() + e * size;
+      bool bit;
+      switch (array->dtype) {
+      case DType::Bool:
+      case DType::I8:
+      case DType::U8:
+        bit = *p != 0;
+        break;
+      case DType::I32: {
+        int32_t v;
+        std::memcpy(&v, p, 4);
+        bit = v != 0;
+        break;
+      }
+      case DType::I64: {
+        int64_t v;
+        std::memcpy(&v, p, 8);
+        bit = v != 0;
+        break;
+      }
+      default:
+        return fail("'layout' " + layout +
+                    " must hold booleans or integers, got " +
+                    ::attn::npy::descr(array->dtype));
+      }
+      bits.push_back(bit);
+    }
+    auto type =
+        RankedTensorType::get(array->shape, IntegerType::get(&getContext(), 1));
+    return DenseIntElementsAttr::get(type, bits);
+  }
+
+  /// The requested pattern for an op with key length `lk`.
+  FailureOr<PatternAttrInterface> buildPattern(AttentionOp op, StringRef opName,
+                                               DenseIntElementsAttr blocks) {
+    MLIRContext *ctx = &getContext();
+    if (patternKind == "dense")
+      return PatternAttrInterface(DenseAttr::get(ctx));
+    if (patternKind == "causal")
+      return PatternAttrInterface(CausalAttr::get(ctx));
+    if (patternKind == "window")
+      return PatternAttrInterface(WindowAttr::get(ctx, left, right, sinks));
+    if (patternKind == "block-sparse") {
+      int64_t bq = block.empty() ? 64 : block[0];
+      int64_t bk = block.empty() ? 64 : block[1];
+      auto diag = [&]() { return op.emitError() << opName << ": "; };
+      if (failed(BlockSparseAttr::verify(diag, bq, bk, blocks)))
+        return failure();
+      return PatternAttrInterface(BlockSparseAttr::get(ctx, bq, bk, blocks));
+    }
+    size_t rank = kernel.size();
+    SmallVector<int64_t> shape(grid.begin(), grid.end());
+    if (shape.empty()) {
+      int64_t lk = op.getKey().getType().getDimSize(2);
+      if (ShapedType::isDynamic(lk))
+        return op.emitError()
+               << opName << " has a dynamic key length; give 'grid'";
+      shape.push_back(lk);
+    }
+    SmallVector<int64_t> dil(dilation.begin(), dilation.end()),
+        str(stride.begin(), stride.end()), cau(causal.begin(), causal.end());
+    dil.resize(rank, 1);
+    str.resize(rank, 1);
+    cau.resize(rank, 0);
+    auto diag = [&]() { return op.emitError() << opName << ": "; };
+    if (failed(NeighborhoodAttr::verify(diag, shape, kernel, dil, str, cau)))
+      return failure();
+    return PatternAttrInterface(
+        NeighborhoodAttr::get(ctx, shape, kernel, dil, str, cau));
+  }
+
+  void runOnOperation() override {
+    if (failed(checkOptions()))
+      return signalPassFailure();
+    std::string error;
+    SmallVector<std::pair<int64_t, int64_t>> selection;
+    if (!ops.empty()) {
+      FailureOr<SmallVector<std::pair<int64_t, int64_t>>> parsed =
+          parseSelection(ops, error);
+      if (failed(parsed)) {
+        (void)fail(error);
+        return signalPassFailure();
+      }
+      selection = std::move(*parsed);
+    }
+    DenseIntElementsAttr blocks;
+    if (patternKind == "block-sparse") {
+      FailureOr<DenseIntElementsAttr> loaded = loadLayout();
+      if (failed(loaded))
+        return signalPassFailure();
+      blocks = *loaded;
+    }
+
+    SmallVector<AttentionOp> all;
+    getOperation().walk([&](AttentionOp op) { all.push_back(op); });
+    for (auto [first, last] : selection)
+      if (last >= static_cast<int64_t>(all.size())) {
+        (void)fail("'ops' selects op " + Twine(last) + " but the module has " +
+                   Twine(all.size()) + " attn.attention ops");
+        return signalPassFailure();
+      }
+    IRRewriter rewriter(&getContext());
+    bool failedAny = false;
+    for (auto [index, op] : llvm::enumerate(all)) {
+      int64_t idx = static_cast<int64_t>(index);
+      if (!selection.empty() && llvm::none_of(selection, [&](auto range) {
+            return range.first <= idx && idx <= range.second;
+          }))
+        continue;
+      std::string opName = "attn.attention #" + std::to_string(idx);
+      FailureOr<PatternAttrInterface> pattern =
+          buildPattern(op, opName, blocks);
+      if (failed(pattern) ||
+          failed(imposePattern(rewriter, op, *pattern, opName))) {
+        failedAny = true;
+        continue;
+      }
+      ++numChanged;
+    }
+    if (failedAny)
+      signalPassFailure();
+  }
+};
+
+} // namespace
