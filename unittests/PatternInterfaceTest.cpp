@@ -10,6 +10,7 @@
 #include "attn/Reference/Naive.h"
 
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Support/DebugStringHelper.h"
 #include "gtest/gtest.h"
 
 #include <random>
@@ -64,13 +65,6 @@ protected:
         }
       }
     }
-  }
-
-  static std::string debugString(Attribute attr) {
-    std::string s;
-    llvm::raw_string_ostream os(s);
-    attr.print(os);
-    return s;
   }
 
   MLIRContext context;
