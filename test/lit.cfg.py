@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import sys
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -25,6 +26,8 @@ llvm_config.add_tool_substitutions(["not", "count", "split-file"], [config.llvm_
 config.substitutions.append(("%attn_src", config.attn_src_root))
 
 # Optional features.
+# %python is the interpreter running lit, the one whose numpy was checked.
+config.substitutions.append(("%python", sys.executable))
 if shutil.which("python3"):
     try:
         import numpy  # noqa: F401

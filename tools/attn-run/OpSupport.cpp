@@ -17,6 +17,7 @@
 #include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
+#include <deque>
 #include <string>
 
 namespace ir = ::mlir::attn;
@@ -217,13 +218,41 @@ public:
   OperandMap(mlir::func::FuncOp func, const std::vector<ref::Tensor> &inputs)
       : func(func), inputs(inputs) {}
 
-  /// The input tensor bound to `value`, which must be a function argument.
+  /// The input tensor bound to `value`: a function argument, or a dense
+  /// arith.constant of integers or floats (e.g. sinks or a calibration bias
+  /// that a pass inserted).
   Expected<const ref::Tensor *> lookup(mlir::Value value,
                                        llvm::StringRef role) {
+    if (auto constant = value.getDefiningOp<mlir::arith::ConstantOp>()) {
+      auto dense = llvm::dyn_cast<mlir::DenseElementsAttr>(constant.getValue());
+      if (!dense)
+        return makeError(llvm::Twine("the naive oracle cannot read the ") +
+                         role + " constant");
+      std::vector<int64_t> shape(dense.getType().getShape().begin(),
+                                 dense.getType().getShape().end());
+      ref::Tensor tensor(shape);
+      mlir::Type elementType = dense.getElementType();
+      size_t k = 0;
+      if (llvm::isa<mlir::FloatType>(elementType)) {
+        for (const llvm::APFloat &v : dense.getValues<llvm::APFloat>())
+          tensor.data[k++] = v.convertToDouble();
+      } else if (elementType.isInteger(1)) {
+        for (bool v : dense.getValues<bool>())
+          tensor.data[k++] = v ? 1.0 : 0.0;
+      } else if (elementType.isIntOrIndex()) {
+        for (const llvm::APInt &v : dense.getValues<llvm::APInt>())
+          tensor.data[k++] = static_cast<double>(v.getSExtValue());
+      } else {
+        return makeError(llvm::Twine("the naive oracle cannot read the ") +
+                         role + " constant");
+      }
+      constants.push_back(std::move(tensor));
+      return &constants.back();
+    }
     auto arg = llvm::dyn_cast<mlir::BlockArgument>(value);
     if (!arg || arg.getOwner() != &func.getBody().front())
       return makeError(llvm::Twine("the naive oracle needs the ") + role +
-                       " operand to be a function argument");
+                       " operand to be a function argument or a constant");
     unsigned index = arg.getArgNumber();
     if (index >= inputs.size())
       return makeError(llvm::formatv(
@@ -246,6 +275,7 @@ public:
 private:
   mlir::func::FuncOp func;
   const std::vector<ref::Tensor> &inputs;
+  std::deque<ref::Tensor> constants;
 };
 
 Expected<std::vector<ref::Tensor>> evaluateAttention(ir::AttentionOp op,

@@ -63,34 +63,6 @@ LogicalResult mlir::attn::imposePattern(RewriterBase &rewriter, AttentionOp op,
 
 namespace {
 
-/// Parses "0-3,8" into inclusive ranges.
-FailureOr<SmallVector<std::pair<int64_t, int64_t>>>
-parseSelection(StringRef text, std::string &error) {
-  SmallVector<std::pair<int64_t, int64_t>> ranges;
-  SmallVector<StringRef> items;
-  text.split(items, ',');
-  for (StringRef item : items) {
-    item = item.trim();
-    auto [lo, hi] = item.split('-');
-    int64_t a, b;
-    if (lo.trim().getAsInteger(10, a) || a < 0) {
-      error = ("'ops' entry '" + item + "' is not an index or a range like 0-3")
-                  .str();
-      return failure();
-    }
-    b = a;
-    if (item.contains('-') && (hi.trim().getAsInteger(10, b) || b < a)) {
-      error = ("'ops' range '" + item +
-               "' must be 'first-last' with first "
-               "<= last")
-                  .str();
-      return failure();
-    }
-    ranges.push_back({a, b});
-  }
-  return ranges;
-}
-
 struct AttnSparsifyPass
     : mlir::attn::impl::AttnSparsifyPassBase<AttnSparsifyPass> {
   using Base::Base;
@@ -255,10 +227,10 @@ struct AttnSparsifyPass
     if (failed(checkOptions()))
       return signalPassFailure();
     std::string error;
-    SmallVector<std::pair<int64_t, int64_t>> selection;
+    std::optional<IndexSelection> selection;
     if (!ops.empty()) {
-      FailureOr<SmallVector<std::pair<int64_t, int64_t>>> parsed =
-          parseSelection(ops, error);
+      FailureOr<IndexSelection> parsed =
+          IndexSelection::parse(ops, "ops", error);
       if (failed(parsed)) {
         (void)fail(error);
         return signalPassFailure();
@@ -275,19 +247,17 @@ struct AttnSparsifyPass
 
     SmallVector<AttentionOp> all;
     getOperation().walk([&](AttentionOp op) { all.push_back(op); });
-    for (auto [first, last] : selection)
-      if (last >= static_cast<int64_t>(all.size())) {
-        (void)fail("'ops' selects op " + Twine(last) + " but the module has " +
-                   Twine(all.size()) + " attn.attention ops");
-        return signalPassFailure();
-      }
+    if (selection && selection->getMax() >= static_cast<int64_t>(all.size())) {
+      (void)fail("'ops' selects op " + Twine(selection->getMax()) +
+                 " but the module has " + Twine(all.size()) +
+                 " attn.attention ops");
+      return signalPassFailure();
+    }
     IRRewriter rewriter(&getContext());
     bool failedAny = false;
     for (auto [index, op] : llvm::enumerate(all)) {
       int64_t idx = static_cast<int64_t>(index);
-      if (!selection.empty() && llvm::none_of(selection, [&](auto range) {
-            return range.first <= idx && idx <= range.second;
-          }))
+      if (selection && !selection->contains(idx))
         continue;
       std::string opName = "attn.attention #" + std::to_string(idx);
       FailureOr<PatternAttrInterface> pattern =

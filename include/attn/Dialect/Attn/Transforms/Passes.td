@@ -153,4 +153,83 @@ def AttnMaterializePatternPass
   ];
 }
 
+def AttnReplaceSoftmaxPass : Pass<"attn-replace-softmax", "ModuleOp"> {
+  let summary = "Insert sink-aware softmax replacements, streaming windows "
+                "and sink calibration";
+  let description = [{
+    Rewrites the selected `attn.attention` ops (`ops=`, indices in program
+    order over the module; `heads=`, query heads; default all) with the exact
+    math of SPEC sections 3-4. `mode=`:
+
+    - `sink`: learned per-head sink logits (gpt-oss): `normalizer =
+      #attn.softmax<sink = learned>` with the `sink` operand from
+      `sinks=file.npy` (shape Hq, or ops x Hq: row k for the k-th selected
+      op) or `sinks=arg` (a new trailing function argument `tensor<Hq>` per
+      op, so a runtime can feed them).
+    - `softmax1`: a zero sink (off-by-one softmax), `#attn.softmax<sink =
+      zero>`.
+    - `relu` (`norm=seq_len|visible|none`), `sigmoid` (`bias=`, default
+      -ln Lk), `softplus-l1` (`train-len=`): the softmax-free normalizers.
+    - `streaming`: StreamingLLM, a causal op becomes `#attn.window<left = W,
+      right = 0, sinks = S>` (`window=W`, `sinks=S`, default 4).
+    - `calibrate`: scales the weight each head gives to key positions
+      `columns=` (default 0, the first token) by `gamma=` (a number or a .npy
+      of Hq) before normalisation: a bias of ln(gamma_h) on those columns,
+      added to the op's bias.
+
+    Normalizer modes replace plain softmax only. Heads outside `heads=` keep
+    their behaviour exactly: a sink of -inf (sink, softmax1), gamma = 1
+    (calibrate), or the op is split along the heads into ops whose results
+    are reassembled (relu, sigmoid, softplus-l1, streaming). Bad options and
+    ops that do not qualify are refused with an error naming the op.
+
+    Before:
+    ```mlir
+    %o = attn.attention %q, %k, %v {pattern = #attn.causal}
+        : tensor<1x8x128x64xf32>, tensor<1x8x128x64xf32>,
+          tensor<1x8x128x64xf32> -> tensor<1x8x128x64xf32>
+    ```
+    After `--attn-replace-softmax="mode=sink sinks=arg"`:
+    ```mlir
+    func.func @f(..., %sinks: tensor<8xf32>) {
+      %o = attn.attention %q, %k, %v sink(%sinks : tensor<8xf32>)
+          {normalizer = #attn.softmax<sink = learned>,
+           pattern = #attn.causal} : ...
+    ```
+  }];
+  let options = [
+    Option<"mode", "mode", "std::string", /*default=*/"\"\"",
+           "sink, softmax1, relu, sigmoid, softplus-l1, streaming or "
+           "calibrate">,
+    Option<"ops", "ops", "std::string", /*default=*/"\"\"",
+           "Ops to change, by index in program order: '0-3,8' (default: all)">,
+    Option<"heads", "heads", "std::string", /*default=*/"\"\"",
+           "Query heads to change: '0-3,8' (default: all)">,
+    Option<"sinks", "sinks", "std::string", /*default=*/"\"\"",
+           "mode=sink: a .npy of sink logits or 'arg'; mode=streaming: the "
+           "number of sink tokens (default 4)">,
+    Option<"norm", "norm", "std::string", /*default=*/"\"seq_len\"",
+           "mode=relu: seq_len, visible or none">,
+    Option<"bias", "bias", "std::string", /*default=*/"\"\"",
+           "mode=sigmoid: the bias b (default -ln Lk)">,
+    Option<"trainLen", "train-len", "int64_t", /*default=*/"0",
+           "mode=softplus-l1: the training length N0 (default: lambda = 1)">,
+    Option<"window", "window", "int64_t", /*default=*/"-1",
+           "mode=streaming: keys visible before the query (required)">,
+    Option<"gamma", "gamma", "std::string", /*default=*/"\"\"",
+           "mode=calibrate: a factor, or a .npy of Hq factors (>= 0)">,
+    Option<"columns", "columns", "std::string", /*default=*/"\"0\"",
+           "mode=calibrate: key positions to scale: '0' or '0-3,8'">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::attn::AttnDialect",
+    "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"
+  ];
+  let statistics = [
+    Statistic<"numChanged", "ops-changed", "Attention ops rewritten">,
+    Statistic<"numSplit", "ops-split",
+              "Attention ops split along heads for a partial heads= selection">
+  ];
+}
+
 #endif // ATTN_DIALECT_ATTN_TRANSFORMS_PASSES_TD

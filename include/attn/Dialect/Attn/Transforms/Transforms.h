@@ -15,6 +15,18 @@
 
 namespace mlir::attn {
 
+/// Inclusive index ranges written as "0-3,8" (ops=, heads=, columns=).
+struct IndexSelection {
+  SmallVector<std::pair<int64_t, int64_t>> ranges;
+
+  bool contains(int64_t index) const;
+  /// Largest selected index (-1 when empty).
+  int64_t getMax() const;
+  /// Parses `text`; on failure `error` names `option` and the bad entry.
+  static FailureOr<IndexSelection> parse(StringRef text, StringRef option,
+                                         std::string &error);
+};
+
 //===----------------------------------------------------------------------===//
 // --attn-infer-pattern
 //===----------------------------------------------------------------------===//
