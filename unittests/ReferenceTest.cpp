@@ -295,6 +295,39 @@ TEST(Attention, SoftplusL1FarNegativeLogitsKeepTheirRatios) {
   EXPECT_NEAR(o.data[1], 0.0, 1e-14);
 }
 
+TEST(Attention, ActScalesSinkColumnsAndRenormalises) {
+  // Equal logits: every weight is 1/3 and every column mean is 1/3.
+  AttentionProblem p = logitProblem({{0.0, 0.0, 0.0}, {0.0, 0.0, 0.0}});
+  p.normalizer.actThreshold = 0.5; // 1/3 > 0.5/3: columns 1 and 2 are sinks
+  p.normalizer.actFactor = 0.5;
+  Tensor o = run(p);
+  // Row [1/3, 1/6, 1/6] renormalised by 2/3; column 0 is never scaled.
+  for (int64_t i = 0; i < 2; ++i) {
+    EXPECT_NEAR(o.data[i * 3 + 0], 0.5, 1e-15);
+    EXPECT_NEAR(o.data[i * 3 + 1], 0.25, 1e-15);
+    EXPECT_NEAR(o.data[i * 3 + 2], 0.25, 1e-15);
+  }
+  // Threshold above the means: plain softmax.
+  p.normalizer.actThreshold = 1.5;
+  o = run(p);
+  for (double w : o.data)
+    EXPECT_NEAR(w, 1.0 / 3.0, 1e-15);
+
+  // Causal: column 1 gets 1/2 from row 1 and 1/3 from row 2, mean
+  // (0 + 1/2 + 1/3) / 3 = 5/18 > 0.75 / 3; column 2 only 1/9 < 1/4.
+  p = logitProblem({{0.0, 0.0, 0.0}, {0.0, 0.0, 0.0}, {0.0, 0.0, 0.0}});
+  p.pattern.kind = PatternKind::Causal;
+  p.normalizer.actThreshold = 0.75;
+  p.normalizer.actFactor = 0.0;
+  o = run(p);
+  EXPECT_NEAR(o.data[0], 1.0, 1e-15);     // row 0: only key 0
+  EXPECT_NEAR(o.data[3 + 0], 1.0, 1e-15); // row 1: key 1 removed
+  EXPECT_NEAR(o.data[3 + 1], 0.0, 1e-15);
+  EXPECT_NEAR(o.data[6 + 0], 0.5, 1e-15); // row 2: keys 0 and 2
+  EXPECT_NEAR(o.data[6 + 1], 0.0, 1e-15);
+  EXPECT_NEAR(o.data[6 + 2], 0.5, 1e-15);
+}
+
 TEST(Attention, EmptyDimensions) {
   // D = 0: every logit is 0, softmax is uniform, the output is the mean value.
   AttentionProblem p = randomProblem(1, 1, 1, 2, 4, 0, 3, 13);

@@ -360,6 +360,12 @@ Tensor attn::ref::attention(const AttentionProblem &pb, std::string *error) {
       !(*pb.normalizer.trainLen > 1))
     return bad("softplus_l1 train_len must be > 1");
 
+  if (pb.normalizer.actThreshold.has_value() !=
+      pb.normalizer.actFactor.has_value())
+    return bad("ACT needs both a threshold and a factor");
+  if (pb.normalizer.actThreshold &&
+      (norm != NormKind::Softmax || pb.qOffset != 0 || pb.qLen))
+    return bad("ACT applies to plain softmax over every query row");
   if (pb.qOffset < 0)
     return bad("qOffset must be non-negative");
   const int64_t lqLogical = pb.qLen.value_or(Lq);
@@ -381,6 +387,9 @@ Tensor attn::ref::attention(const AttentionProblem &pb, std::string *error) {
   std::vector<char> visible(static_cast<size_t>(Lk));
   std::vector<double> weights(static_cast<size_t>(Lk));
 
+  // Weights of every row of one (b, h), kept for ACT's column means.
+  std::vector<double> rowWeights(static_cast<size_t>(Lq * Lk));
+  const bool act = pb.normalizer.actThreshold.has_value();
   for (int64_t b = 0; b < B; ++b) {
     for (int64_t h = 0; h < Hq; ++h) {
       const int64_t hk = h / group;
@@ -488,14 +497,42 @@ Tensor attn::ref::attention(const AttentionProblem &pb, std::string *error) {
           }
         }
 
+        for (int64_t j = 0; j < Lk; ++j)
+          rowWeights[i * Lk + j] = visible[j] ? weights[j] : 0.0;
+      }
+
+      if (act) {
+        // Mean weight of each key column over the query rows; columns
+        // j >= 1 above threshold / Lk are scaled, then rows renormalised.
+        for (int64_t j = 1; j < Lk; ++j) {
+          double mean = 0;
+          for (int64_t i = 0; i < Lq; ++i)
+            mean += rowWeights[i * Lk + j];
+          mean /= static_cast<double>(Lq);
+          if (mean > *pb.normalizer.actThreshold / static_cast<double>(Lk))
+            for (int64_t i = 0; i < Lq; ++i)
+              rowWeights[i * Lk + j] *= *pb.normalizer.actFactor;
+        }
+        for (int64_t i = 0; i < Lq; ++i) {
+          double sum = 0;
+          for (int64_t j = 0; j < Lk; ++j)
+            sum += rowWeights[i * Lk + j];
+          for (int64_t j = 0; j < Lk; ++j)
+            rowWeights[i * Lk + j] =
+                sum > 0 ? rowWeights[i * Lk + j] / sum : 0.0;
+        }
+      }
+
+      for (int64_t i = 0; i < Lq; ++i) {
         double *o = out.data.data() + ((b * Hq + h) * Lq + i) * Dv;
         for (int64_t j = 0; j < Lk; ++j) {
-          if (!visible[j] || weights[j] == 0.0)
+          double w = rowWeights[i * Lk + j];
+          if (w == 0.0)
             continue;
           const double *v =
               pb.value.data.data() + ((b * Hkv + hk) * Lk + j) * Dv;
           for (int64_t c = 0; c < Dv; ++c)
-            o[c] += weights[j] * v[c];
+            o[c] += w * v[c];
         }
       }
     }

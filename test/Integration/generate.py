@@ -163,6 +163,7 @@ def replace_softmax():
         ("streaming", "mode=streaming window=3 sinks=2"),
         ("calibrate", "mode=calibrate gamma=2.5"),
         ("calibrate_file_cols", "mode=calibrate gamma=%t/gamma_values.result0.npy columns=0-1,3"),
+        ("calibrate_sinks", "mode=calibrate-sinks threshold=1.5 factor=0.25"),
     ]
     for name, options in grid:
         # Chunked prefill with GQA (4 query heads on 2 kv heads), causal.

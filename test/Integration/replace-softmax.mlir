@@ -158,9 +158,19 @@
 // RUN: attn-run %t/calibrate_file_cols_f16.mlir --entry=calibrate_file_cols_f16 --seed=74 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=calibrate gamma=%t/gamma_values.result0.npy columns=0-1,3 ops=74" -o %t/calibrate_file_cols_bf16.mlir
 // RUN: attn-run %t/calibrate_file_cols_bf16.mlir --entry=calibrate_file_cols_bf16 --seed=75 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
-// RUN: attn-opt %s --attn-replace-softmax="mode=sink sinks=%t/sink_rows.result0.npy ops=75,76" -o %t/sink_rows_a.mlir
-// RUN: attn-run %t/sink_rows_a.mlir --entry=sink_rows_a --seed=76 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/sink_rows_a.mlir --entry=sink_rows_b --seed=77 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-opt %s --attn-replace-softmax="mode=calibrate-sinks threshold=1.5 factor=0.25 ops=75" -o %t/calibrate_sinks_chunk.mlir
+// RUN: attn-run %t/calibrate_sinks_chunk.mlir --entry=calibrate_sinks_chunk --seed=76 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-opt %s --attn-replace-softmax="mode=calibrate-sinks threshold=1.5 factor=0.25 ops=76" -o %t/calibrate_sinks_masked_rows.mlir
+// RUN: attn-run %t/calibrate_sinks_masked_rows.mlir --entry=calibrate_sinks_masked_rows --seed=77 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-opt %s --attn-replace-softmax="mode=calibrate-sinks threshold=1.5 factor=0.25 ops=77" -o %t/calibrate_sinks_huge.mlir
+// RUN: attn-run %t/calibrate_sinks_huge.mlir --entry=calibrate_sinks_huge --seed=78 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
+// RUN: attn-opt %s --attn-replace-softmax="mode=calibrate-sinks threshold=1.5 factor=0.25 ops=78" -o %t/calibrate_sinks_f16.mlir
+// RUN: attn-run %t/calibrate_sinks_f16.mlir --entry=calibrate_sinks_f16 --seed=79 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
+// RUN: attn-opt %s --attn-replace-softmax="mode=calibrate-sinks threshold=1.5 factor=0.25 ops=79" -o %t/calibrate_sinks_bf16.mlir
+// RUN: attn-run %t/calibrate_sinks_bf16.mlir --entry=calibrate_sinks_bf16 --seed=80 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
+// RUN: attn-opt %s --attn-replace-softmax="mode=sink sinks=%t/sink_rows.result0.npy ops=80,81" -o %t/sink_rows_a.mlir
+// RUN: attn-run %t/sink_rows_a.mlir --entry=sink_rows_a --seed=81 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/sink_rows_a.mlir --entry=sink_rows_b --seed=82 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 
 // PASS: check: oracle=naive
 // PASS-NOT: FAIL
@@ -626,6 +636,36 @@ func.func @calibrate_file_cols_f16(%q: tensor<1x4x16x8xf16>, %k: tensor<1x2x16x8
 }
 
 func.func @calibrate_file_cols_bf16(%q: tensor<1x4x16x8xbf16>, %k: tensor<1x2x16x8xbf16>, %v: tensor<1x2x16x8xbf16>) -> tensor<1x4x16x8xbf16> {
+  %o = attn.attention %q, %k, %v {pattern = #attn.causal, normalizer = #attn.softmax}
+      : tensor<1x4x16x8xbf16>, tensor<1x2x16x8xbf16>, tensor<1x2x16x8xbf16> -> tensor<1x4x16x8xbf16>
+  return %o : tensor<1x4x16x8xbf16>
+}
+
+func.func @calibrate_sinks_chunk(%q: tensor<1x4x5x8xf32>, %k: tensor<1x2x16x8xf32>, %v: tensor<1x2x16x8xf32>) -> tensor<1x4x5x8xf32> {
+  %o = attn.attention %q, %k, %v {pattern = #attn.causal, normalizer = #attn.softmax}
+      : tensor<1x4x5x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32> -> tensor<1x4x5x8xf32>
+  return %o : tensor<1x4x5x8xf32>
+}
+
+func.func @calibrate_sinks_masked_rows(%q: tensor<1x4x12x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>) -> tensor<1x4x12x8xf32> {
+  %o = attn.attention %q, %k, %v {pattern = #attn.causal, normalizer = #attn.softmax}
+      : tensor<1x4x12x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x4x12x8xf32>
+  return %o : tensor<1x4x12x8xf32>
+}
+
+func.func @calibrate_sinks_huge(%q: tensor<1x4x16x8xf32>, %k: tensor<1x2x16x8xf32>, %v: tensor<1x2x16x8xf32>) -> tensor<1x4x16x8xf32> {
+  %o = attn.attention %q, %k, %v {pattern = #attn.causal, normalizer = #attn.softmax, scale = 10000.0 : f32}
+      : tensor<1x4x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32> -> tensor<1x4x16x8xf32>
+  return %o : tensor<1x4x16x8xf32>
+}
+
+func.func @calibrate_sinks_f16(%q: tensor<1x4x16x8xf16>, %k: tensor<1x2x16x8xf16>, %v: tensor<1x2x16x8xf16>) -> tensor<1x4x16x8xf16> {
+  %o = attn.attention %q, %k, %v {pattern = #attn.causal, normalizer = #attn.softmax}
+      : tensor<1x4x16x8xf16>, tensor<1x2x16x8xf16>, tensor<1x2x16x8xf16> -> tensor<1x4x16x8xf16>
+  return %o : tensor<1x4x16x8xf16>
+}
+
+func.func @calibrate_sinks_bf16(%q: tensor<1x4x16x8xbf16>, %k: tensor<1x2x16x8xbf16>, %v: tensor<1x2x16x8xbf16>) -> tensor<1x4x16x8xbf16> {
   %o = attn.attention %q, %k, %v {pattern = #attn.causal, normalizer = #attn.softmax}
       : tensor<1x4x16x8xbf16>, tensor<1x2x16x8xbf16>, tensor<1x2x16x8xbf16> -> tensor<1x4x16x8xbf16>
   return %o : tensor<1x4x16x8xbf16>

@@ -21,7 +21,13 @@
 
 // Bad options are refused before anything is looked at.
 // RUN: not attn-opt %s --attn-replace-softmax 2>&1 | FileCheck %s --check-prefix=NOMODE
-// NOMODE: error: attn-replace-softmax: 'mode' is required: one of sink, softmax1, relu, sigmoid, softplus-l1, streaming, calibrate
+// NOMODE: error: attn-replace-softmax: 'mode' is required: one of sink, softmax1, relu, sigmoid, softplus-l1, streaming, calibrate, calibrate-sinks
+// RUN: not attn-opt %s --attn-replace-softmax="mode=calibrate-sinks factor=0.5" 2>&1 | FileCheck %s --check-prefix=ALPHA
+// ALPHA: error: attn-replace-softmax: mode=calibrate-sinks needs 'threshold' > 0, got ''
+// RUN: not attn-opt %s --attn-replace-softmax="mode=calibrate-sinks threshold=3 factor=x" 2>&1 | FileCheck %s --check-prefix=BETA
+// BETA: error: attn-replace-softmax: mode=calibrate-sinks needs 'factor' >= 0, got 'x'
+// RUN: not attn-opt %s --attn-replace-softmax="mode=relu threshold=3" 2>&1 | FileCheck %s --check-prefix=NOTACT
+// NOTACT: error: attn-replace-softmax: option 'threshold' does not apply to mode=relu
 // RUN: not attn-opt %s --attn-replace-softmax="mode=softmax2" 2>&1 | FileCheck %s --check-prefix=MODE
 // MODE: error: attn-replace-softmax: unknown mode 'softmax2': one of
 // RUN: not attn-opt %s --attn-replace-softmax="mode=sink" 2>&1 | FileCheck %s --check-prefix=NOSINKS

@@ -9,6 +9,7 @@
 // RUN: attn-opt %s --attn-replace-softmax="mode=streaming window=1024 ops=0" | FileCheck %s --check-prefix=STREAM
 // RUN: attn-opt %s --attn-replace-softmax="mode=calibrate gamma=2 ops=0" | FileCheck %s --check-prefix=CAL
 // RUN: attn-opt %s --attn-replace-softmax="mode=calibrate gamma=0.5 columns=0-1 heads=2 ops=1" | FileCheck %s --check-prefix=CALBIAS
+// RUN: attn-opt %s --attn-replace-softmax="mode=calibrate-sinks threshold=2 factor=0.4 ops=0" | FileCheck %s --check-prefix=ACT
 
 // One new trailing argument per rewritten op, in op order.
 // ARG-LABEL: func.func @decoder(
@@ -41,6 +42,7 @@
 // SIGMOIDB: {normalizer = #attn.sigmoid<bias = -2.500000e+00>, pattern = #attn.causal}
 // SOFTPLUS: {normalizer = #attn.softplus_l1<train_len = 4096>, pattern = #attn.causal}
 // STREAM: {pattern = #attn.window<left = 1024, right = 0, sinks = 4>}
+// ACT: {normalizer = #attn.act<threshold = 2.000000e+00, factor = 4.000000e-01>, pattern = #attn.causal}
 
 // ln(2) on key 0 of every head.
 // CAL-LABEL: func.func @decoder

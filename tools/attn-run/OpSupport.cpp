@@ -205,6 +205,12 @@ Expected<ref::Normalizer> convertNormalizer(ir::NormalizerAttrInterface attr) {
                   static_cast<double>(trainLen.getValue().getSExtValue());
             return true;
           })
+          .Case([&](ir::ActAttr act) {
+            normalizer.kind = ref::NormKind::Softmax;
+            normalizer.actThreshold = act.getThreshold().convertToDouble();
+            normalizer.actFactor = act.getFactor().convertToDouble();
+            return true;
+          })
           .Default([](mlir::Attribute) { return false; });
   if (!supported)
     return makeError("the naive oracle does not support normalizer " +

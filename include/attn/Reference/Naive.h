@@ -65,6 +65,11 @@ struct Normalizer {
   ReluNorm reluNorm = ReluNorm::SeqLen;
   std::optional<double> sigmoidBias; // default -ln(Lk)
   std::optional<double> trainLen;    // softplus_l1 N0; absent: lambda = 1
+  /// ACT column recalibration on top of plain softmax (#attn.act): per batch
+  /// and head, key columns j >= 1 whose mean weight over the query rows
+  /// exceeds threshold / Lk get their weights multiplied by factor, and
+  /// every row is renormalised.
+  std::optional<double> actThreshold, actFactor;
 };
 
 /// One `attn.attention` evaluation. Shapes as in SPEC section 2; bias and mask

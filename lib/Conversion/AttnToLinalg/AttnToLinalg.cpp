@@ -274,6 +274,58 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
               nb, nl, ValueRange{arith::AddFOp::create(nb, nl, a[1], a[0])});
         })[0];
 
+    // 4b. Column recalibration (#attn.act): normalise, take each key
+    // column's mean weight over the query rows, scale the sink columns
+    // (j >= 1, mean > alpha / Lk) by beta, and sum the rows again.
+    if (std::optional<std::pair<double, double>> recal =
+            normalizer.getColumnRecalibration()) {
+      auto [alpha, beta] = *recal;
+      Value pn = g.generic(
+          {p, l, count}, {g.empty({sB, sHq, sLq, sLk}, f32)},
+          {fullMap, rowMap, rowMap, fullMap}, {kPar, kPar, kPar, kPar},
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            Value f = normalizer.buildFinalScale(nb, nl, a[1], a[2], lkF32);
+            linalg::YieldOp::create(
+                nb, nl, ValueRange{arith::MulFOp::create(nb, nl, a[0], f)});
+          })[0];
+      Value colSum = g.generic(
+          {pn}, {g.filled({sB, sHq, sLk}, f32, zeroF32)},
+          {g.map(4, {d0, d1, d3, d2}), g.map(4, {d0, d1, d2})},
+          {kPar, kPar, kPar, kRed},
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            linalg::YieldOp::create(
+                nb, nl, ValueRange{arith::AddFOp::create(nb, nl, a[1], a[0])});
+          })[0];
+      Value lqF32 = indexToF32(b, loc, logicalLq);
+      p = g.generic(
+          {pn, colSum}, {g.empty({sB, sHq, sLq, sLk}, f32)},
+          {fullMap, g.map(4, {d0, d1, d3}), fullMap}, {kPar, kPar, kPar, kPar},
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            Value mean = arith::DivFOp::create(nb, nl, a[1], lqF32);
+            Value limit = arith::DivFOp::create(
+                nb, nl, f32Constant(nb, nl, alpha), lkF32);
+            Value sink = arith::CmpFOp::create(
+                nb, nl, arith::CmpFPredicate::OGT, mean, limit);
+            Value j = linalg::IndexOp::create(nb, nl, 3);
+            Value notFirst = arith::CmpIOp::create(
+                nb, nl, arith::CmpIPredicate::ugt, j,
+                arith::ConstantIndexOp::create(nb, nl, 0));
+            Value scaled =
+                arith::MulFOp::create(nb, nl, a[0], f32Constant(nb, nl, beta));
+            Value w = arith::SelectOp::create(
+                nb, nl, arith::AndIOp::create(nb, nl, sink, notFirst), scaled,
+                a[0]);
+            linalg::YieldOp::create(nb, nl, ValueRange{w});
+          })[0];
+      l = g.generic(
+          {p}, {g.filled({sB, sHq, sLq}, f32, zeroF32)}, {fullMap, rowMap},
+          {kPar, kPar, kPar, kRed},
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            linalg::YieldOp::create(
+                nb, nl, ValueRange{arith::AddFOp::create(nb, nl, a[1], a[0])});
+          })[0];
+    }
+
     // 5. acc = p . V over Lk: loops (b, h, i, e, j); then the final scale.
     Value accInit = g.filled({sB, sHq, sLq, sDv}, f32, zeroF32);
     Value acc = g.generic(

@@ -584,3 +584,43 @@ func.func @f(%x: tensor<1x6x4xf32>, %s: tensor<1x8xindex>) {
   %o = attn.token_unmerge %x, %s : tensor<1x6x4xf32>, tensor<1x8xindex> -> tensor<1x7x4xf32>
   return
 }
+
+// -----
+
+func.func @f(%q: tensor<1x2x4x8xf32>) {
+  // expected-error @+1 {{act 'threshold' must be a positive finite number, got 0}}
+  %o = attn.attention %q, %q, %q {normalizer = #attn.act<threshold = 0.0, factor = 0.5>} : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @f(%q: tensor<1x2x4x8xf32>) {
+  // expected-error @+1 {{act 'factor' must be a finite number >= 0, got -5.000000e-01}}
+  %o = attn.attention %q, %q, %q {normalizer = #attn.act<threshold = 2.0, factor = -0.5>} : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @f(%q: tensor<1x2x4x8xf32>) {
+  // expected-error @+1 {{#attn.act needs both 'threshold' and 'factor'}}
+  %o = attn.attention %q, %q, %q {normalizer = #attn.act<threshold = 2.0>} : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @f(%q: tensor<1x2x4x8xf32>) {
+  // expected-error @+1 {{unknown key 'beta' in #attn.act, expected one of: threshold, factor}}
+  %o = attn.attention %q, %q, %q {normalizer = #attn.act<threshold = 2.0, beta = 0.5>} : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @f(%q: tensor<1x2x4x8xf32>, %i: index) {
+  // expected-error @+1 {{normalizer #attn.act<threshold = 2.000000e+00, factor = 5.000000e-01> needs every query row and cannot be combined with q_offset}}
+  %o = attn.attention %q, %q, %q q_offset(%i) {q_len = 8, normalizer = #attn.act<threshold = 2.0, factor = 0.5>} : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32>
+  return
+}

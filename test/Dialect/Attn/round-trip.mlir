@@ -56,6 +56,7 @@ func.func @patterns(%q: tensor<1x1x16x8xf16>) {
 // CHECK: normalizer = #attn.sigmoid<bias = -2.5{{0*}}e+00>
 // CHECK: normalizer = #attn.softplus_l1
 // CHECK: normalizer = #attn.softplus_l1<train_len = 512>
+// CHECK: normalizer = #attn.act<threshold = 1.5{{0*}}e+00, factor = 2.5{{0*}}e-01>
 func.func @normalizers(%q: tensor<1x1x4x8xf32>) {
   %0 = attn.attention %q, %q, %q {normalizer = #attn.softmax<sink = zero>} : tensor<1x1x4x8xf32>, tensor<1x1x4x8xf32>, tensor<1x1x4x8xf32> -> tensor<1x1x4x8xf32>
   %1 = attn.attention %q, %q, %q {normalizer = #attn.relu<norm = seq_len>} : tensor<1x1x4x8xf32>, tensor<1x1x4x8xf32>, tensor<1x1x4x8xf32> -> tensor<1x1x4x8xf32>
@@ -65,6 +66,7 @@ func.func @normalizers(%q: tensor<1x1x4x8xf32>) {
   %5 = attn.attention %q, %q, %q {normalizer = #attn.sigmoid<bias = -2.5>} : tensor<1x1x4x8xf32>, tensor<1x1x4x8xf32>, tensor<1x1x4x8xf32> -> tensor<1x1x4x8xf32>
   %6 = attn.attention %q, %q, %q {normalizer = #attn.softplus_l1} : tensor<1x1x4x8xf32>, tensor<1x1x4x8xf32>, tensor<1x1x4x8xf32> -> tensor<1x1x4x8xf32>
   %7 = attn.attention %q, %q, %q {normalizer = #attn.softplus_l1<train_len = 512>} : tensor<1x1x4x8xf32>, tensor<1x1x4x8xf32>, tensor<1x1x4x8xf32> -> tensor<1x1x4x8xf32>
+  %8 = attn.attention %q, %q, %q {normalizer = #attn.act<factor = 0.25, threshold = 1.5>} : tensor<1x1x4x8xf32>, tensor<1x1x4x8xf32>, tensor<1x1x4x8xf32> -> tensor<1x1x4x8xf32>
   return
 }
 

@@ -1051,3 +1051,81 @@ Value SoftplusL1Attr::buildFinalScale(OpBuilder &b, Location loc, Value l,
                                       Value, Value) const {
   return safeReciprocal(b, loc, l);
 }
+
+//===----------------------------------------------------------------------===//
+// ActAttr
+//===----------------------------------------------------------------------===//
+
+LogicalResult ActAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                              APFloat thresholdValue, APFloat factorValue) {
+  double threshold = thresholdValue.convertToDouble();
+  double factor = factorValue.convertToDouble();
+  if (!std::isfinite(threshold) || !(threshold > 0))
+    return emitError() << "act 'threshold' must be a positive finite number, "
+                          "got "
+                       << threshold;
+  if (!std::isfinite(factor) || !(factor >= 0))
+    return emitError() << "act 'factor' must be a finite number >= 0, got "
+                       << factor;
+  return success();
+}
+
+Attribute ActAttr::parse(AsmParser &parser, Type) {
+  std::optional<double> threshold, factor;
+  SMLoc loc = parser.getCurrentLocation();
+  if (parseKeyValueList(parser, "act", {"threshold", "factor"},
+                        [&](StringRef key) -> ParseResult {
+                          double v;
+                          if (parser.parseFloat(v))
+                            return failure();
+                          (key == "threshold" ? threshold : factor) = v;
+                          return success();
+                        }))
+    return {};
+  if (!threshold || !factor)
+    return parser.emitError(loc)
+               << "#attn.act needs both 'threshold' and 'factor'",
+           Attribute();
+  return parser.getChecked<ActAttr>(loc, parser.getContext(),
+                                    APFloat(*threshold), APFloat(*factor));
+}
+
+void ActAttr::print(AsmPrinter &printer) const {
+  printer << "<threshold = ";
+  printer.printFloat(getThreshold());
+  printer << ", factor = ";
+  printer.printFloat(getFactor());
+  printer << ">";
+}
+
+// The streaming part is plain softmax; the calibration runs on top of it.
+static SoftmaxAttr plainSoftmax(MLIRContext *context) {
+  return SoftmaxAttr::get(context, SinkKind::none);
+}
+bool ActAttr::usesRunningMax() const { return true; }
+bool ActAttr::needsVisibleCount() const { return false; }
+bool ActAttr::requiresSinkOperand() const { return false; }
+Value ActAttr::buildInitialMax(OpBuilder &b, Location loc, Type type,
+                               Value sink) const {
+  return plainSoftmax(getContext()).buildInitialMax(b, loc, type, sink);
+}
+Value ActAttr::buildInitialSum(OpBuilder &b, Location loc, Type type) const {
+  return plainSoftmax(getContext()).buildInitialSum(b, loc, type);
+}
+Value ActAttr::buildWeight(OpBuilder &b, Location loc, Value s, Value m,
+                           Value count, Value lk) const {
+  return plainSoftmax(getContext()).buildWeight(b, loc, s, m, count, lk);
+}
+Value ActAttr::buildRescale(OpBuilder &b, Location loc, Value mOld, Value mNew,
+                            Value count) const {
+  return plainSoftmax(getContext()).buildRescale(b, loc, mOld, mNew, count);
+}
+Value ActAttr::buildFinalScale(OpBuilder &b, Location loc, Value l, Value count,
+                               Value lk) const {
+  return plainSoftmax(getContext()).buildFinalScale(b, loc, l, count, lk);
+}
+std::optional<std::pair<double, double>>
+ActAttr::getColumnRecalibration() const {
+  return std::make_pair(getThreshold().convertToDouble(),
+                        getFactor().convertToDouble());
+}

@@ -31,9 +31,9 @@ static LogicalResult verifyBroadcastable(Operation *op, StringRef name,
                                          RankedTensorType type,
                                          ArrayRef<int64_t> target) {
   if (type.getRank() > static_cast<int64_t>(target.size()))
-    return op->emitOpError() << name << " has rank " << type.getRank()
-                             << ", more than the " << target.size()
-                             << " dimensions of B x Hq x Lq x Lk";
+    return op->emitOpError()
+           << name << " has rank " << type.getRank() << ", more than the "
+           << target.size() << " dimensions of B x Hq x Lq x Lk";
   int64_t offset = target.size() - type.getRank();
   static const char *dimNames[] = {"B", "Hq", "Lq", "Lk"};
   for (int64_t d = 0; d < type.getRank(); ++d) {
@@ -41,10 +41,9 @@ static LogicalResult verifyBroadcastable(Operation *op, StringRef name,
     int64_t want = target[offset + d];
     if (size == 1 || !sizesConflict(size, want))
       continue;
-    return op->emitOpError()
-           << name << " dimension " << d << " has size " << size
-           << ", which does not broadcast to " << dimNames[offset + d] << " = "
-           << want;
+    return op->emitOpError() << name << " dimension " << d << " has size "
+                             << size << ", which does not broadcast to "
+                             << dimNames[offset + d] << " = " << want;
   }
   return success();
 }
@@ -123,8 +122,8 @@ LogicalResult AttentionOp::verify() {
   if (sizesConflict(v.getDimSize(2), lk))
     return emitOpError() << "key length " << lk << " differs from value length "
                          << v.getDimSize(2);
-  if (sizesConflict(r.getDimSize(1), hq) || sizesConflict(r.getDimSize(2), lq) ||
-      sizesConflict(r.getDimSize(3), dv))
+  if (sizesConflict(r.getDimSize(1), hq) ||
+      sizesConflict(r.getDimSize(2), lq) || sizesConflict(r.getDimSize(3), dv))
     return emitOpError() << "result type " << r
                          << " does not match B x Hq x Lq x Dv = " << batch
                          << " x " << hq << " x " << lq << " x " << dv;
@@ -157,8 +156,8 @@ LogicalResult AttentionOp::verify() {
       return emitOpError() << "sink element type must be f32, f16 or bf16, got "
                            << type.getElementType();
     if (!normalizer.requiresSinkOperand())
-      return emitOpError() << "has a sink operand but normalizer "
-                           << normalizer << " does not use one";
+      return emitOpError() << "has a sink operand but normalizer " << normalizer
+                           << " does not use one";
   } else if (normalizer.requiresSinkOperand()) {
     return emitOpError() << "normalizer " << normalizer
                          << " requires a sink operand";
@@ -176,10 +175,13 @@ LogicalResult AttentionOp::verify() {
 
   if (static_cast<bool>(getQOffset()) != static_cast<bool>(getQLenAttr()))
     return emitOpError() << "q_offset and q_len must be given together";
+  if (getQOffset() && getEffectiveNormalizer().getColumnRecalibration())
+    return emitOpError() << "normalizer " << getEffectiveNormalizer()
+                         << " needs every query row and cannot be combined "
+                            "with q_offset";
   int64_t logicalLq = getLogicalQueryLength();
   if (auto qLen = getQLenAttr()) {
-    if (qLen.getInt() < 1 ||
-        (!ShapedType::isDynamic(lq) && qLen.getInt() < lq))
+    if (qLen.getInt() < 1 || (!ShapedType::isDynamic(lq) && qLen.getInt() < lq))
       return emitOpError() << "q_len " << qLen.getInt()
                            << " must be positive and at least Lq = " << lq;
     APInt offset;
@@ -191,8 +193,8 @@ LogicalResult AttentionOp::verify() {
                            << " places rows outside [0, q_len = "
                            << qLen.getInt() << ")";
   }
-  return getEffectivePattern().verifyForShape(
-      [&]() { return emitOpError(); }, logicalLq, lk);
+  return getEffectivePattern().verifyForShape([&]() { return emitOpError(); },
+                                              logicalLq, lk);
 }
 
 LogicalResult AttentionOp::reifyResultShapes(
@@ -216,7 +218,8 @@ struct DropDefaultAttentionParts : OpRewritePattern<AttentionOp> {
   LogicalResult matchAndRewrite(AttentionOp op,
                                 PatternRewriter &rewriter) const override {
     bool changed = false;
-    if (auto pattern = op.getPatternAttr(); pattern && isa<DenseAttr>(pattern)) {
+    if (auto pattern = op.getPatternAttr();
+        pattern && isa<DenseAttr>(pattern)) {
       rewriter.modifyOpInPlace(op, [&] { op.removePatternAttr(); });
       changed = true;
     }
@@ -236,8 +239,7 @@ struct DropDefaultAttentionParts : OpRewritePattern<AttentionOp> {
     }
     if (Value bias = op.getBias();
         bias && matchPattern(bias, m_Constant(&constant)) &&
-        constant.isSplat() &&
-        constant.getSplatValue<APFloat>().isZero()) {
+        constant.isSplat() && constant.getSplatValue<APFloat>().isZero()) {
       rewriter.modifyOpInPlace(op, [&] { op.getBiasMutable().clear(); });
       changed = true;
     }
@@ -289,9 +291,8 @@ LogicalResult TokenMergeOp::verify() {
   int64_t r = getR();
   int64_t protect = getProtectFirst() ? 1 : 0;
   if (!ShapedType::isDynamic(n)) {
-    int64_t maxR = getMatching() == Matching::bipartite
-                       ? (n + 1) / 2 - protect
-                       : n - 1 - protect;
+    int64_t maxR = getMatching() == Matching::bipartite ? (n + 1) / 2 - protect
+                                                        : n - 1 - protect;
     if (r > maxR)
       return emitOpError() << "r = " << r << " exceeds the " << maxR
                            << " tokens that "

@@ -69,10 +69,23 @@ static Value sliceBroadcastable(OpBuilder &b, Location loc, Value operand,
 }
 
 FailureOr<TilingResult>
-AttentionOp::getTiledImplementation(OpBuilder &b, ArrayRef<OpFoldResult> offsets,
+AttentionOp::getTiledImplementation(OpBuilder &b,
+                                    ArrayRef<OpFoldResult> offsets,
                                     ArrayRef<OpFoldResult> sizes) {
   Location loc = getLoc();
   OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  // A normalizer that looks at every query row (column recalibration)
+  // cannot be computed on a tile of the rows.
+  if (getEffectiveNormalizer().getColumnRecalibration()) {
+    std::optional<int64_t> rowOffset = getConstantIntValue(offsets[2]);
+    std::optional<int64_t> rowSize = getConstantIntValue(sizes[2]);
+    int64_t lq = getQueryType().getDimSize(2);
+    if (!rowOffset || *rowOffset != 0 || !rowSize || *rowSize != lq)
+      return emitOpError() << "cannot tile the query rows of an attention "
+                              "whose normalizer "
+                           << getEffectiveNormalizer()
+                           << " needs every row; tile B and Hq only";
+  }
   SmallVector<Operation *> slices;
   auto slice4 = [&](Value source, ArrayRef<OpFoldResult> off,
                     ArrayRef<OpFoldResult> sz) -> Value {
@@ -83,9 +96,9 @@ AttentionOp::getTiledImplementation(OpBuilder &b, ArrayRef<OpFoldResult> offsets
   };
 
   // Query: the tile of (B, Hq, Lq), all of D.
-  Value query = slice4(
-      getQuery(), {offsets[0], offsets[1], offsets[2], zero},
-      {sizes[0], sizes[1], sizes[2], tensor::getMixedSize(b, loc, getQuery(), 3)});
+  Value query = slice4(getQuery(), {offsets[0], offsets[1], offsets[2], zero},
+                       {sizes[0], sizes[1], sizes[2],
+                        tensor::getMixedSize(b, loc, getQuery(), 3)});
 
   // Key/value heads read by the query-head tile.
   int64_t hq = getQueryType().getDimSize(1), hkv = getKeyType().getDimSize(1);
@@ -157,10 +170,10 @@ AttentionOp::getTiledImplementation(OpBuilder &b, ArrayRef<OpFoldResult> offsets
   auto resultType =
       RankedTensorType::get(staticSizes, getResultType().getElementType());
 
-  auto tiled = AttentionOp::create(
-      b, loc, resultType, query, key, value, bias, mask, sink, qOffset,
-      getScaleAttr(), getPatternAttr(), getNormalizerAttr(), getSoftcapAttr(),
-      qLen);
+  auto tiled =
+      AttentionOp::create(b, loc, resultType, query, key, value, bias, mask,
+                          sink, qOffset, getScaleAttr(), getPatternAttr(),
+                          getNormalizerAttr(), getSoftcapAttr(), qLen);
   // A dynamically-sized tile may still have inferred a static shape.
   return TilingResult{{tiled}, {tiled.getResult()}, slices};
 }
@@ -171,6 +184,5 @@ AttentionOp::generateResultTileValue(OpBuilder &b, unsigned resultNumber,
                                      ArrayRef<OpFoldResult> sizes) {
   if (resultNumber != 0)
     return failure();
-  return getTiledImplementation(b, offsets.take_front(3),
-                                sizes.take_front(3));
+  return getTiledImplementation(b, offsets.take_front(3), sizes.take_front(3));
 }

@@ -113,7 +113,8 @@ struct AttnReplaceSoftmaxPass
     Sigmoid,
     SoftplusL1,
     Streaming,
-    Calibrate
+    Calibrate,
+    CalibrateSinks
   };
 
   // Parsed options.
@@ -127,6 +128,7 @@ struct AttnReplaceSoftmaxPass
   std::optional<double> gammaScalar;
   std::vector<double> gammaValues;
   ReluNorm reluNorm = ReluNorm::seq_len;
+  double actThreshold = 0, actFactor = 0;
 
   InFlightDiagnostic optionError() {
     return mlir::emitError(getOperation().getLoc()) << "attn-replace-softmax: ";
@@ -140,14 +142,15 @@ struct AttnReplaceSoftmaxPass
         {"sigmoid", Mode::Sigmoid},
         {"softplus-l1", Mode::SoftplusL1},
         {"streaming", Mode::Streaming},
-        {"calibrate", Mode::Calibrate}};
+        {"calibrate", Mode::Calibrate},
+        {"calibrate-sinks", Mode::CalibrateSinks}};
     auto it = llvm::find_if(modes, [&](auto &m) { return m.first == mode; });
     if (mode.empty() || it == std::end(modes))
       return optionError()
              << (mode.empty() ? "'mode' is required"
                               : "unknown mode '" + mode + "'")
              << ": one of sink, softmax1, relu, sigmoid, softplus-l1, "
-                "streaming, calibrate";
+                "streaming, calibrate, calibrate-sinks";
     kind = it->second;
 
     // Options that belong to other modes are refused, not ignored.
@@ -166,7 +169,11 @@ struct AttnReplaceSoftmaxPass
             notHere(trainLen != 0 && kind != Mode::SoftplusL1, "train-len")) ||
         failed(notHere(window != -1 && kind != Mode::Streaming, "window")) ||
         failed(notHere(!gamma.empty() && kind != Mode::Calibrate, "gamma")) ||
-        failed(notHere(columns != "0" && kind != Mode::Calibrate, "columns")))
+        failed(notHere(columns != "0" && kind != Mode::Calibrate, "columns")) ||
+        failed(notHere(!threshold.empty() && kind != Mode::CalibrateSinks,
+                       "threshold")) ||
+        failed(
+            notHere(!factor.empty() && kind != Mode::CalibrateSinks, "factor")))
       return failure();
 
     std::string error;
@@ -268,6 +275,22 @@ struct AttnReplaceSoftmaxPass
           return optionError() << "'gamma' must be finite and >= 0, got " << v;
       if (failed(parseSelection(columns, "columns", columnSelection)))
         return failure();
+      break;
+    }
+    case Mode::CalibrateSinks: {
+      double alpha, beta;
+      if (threshold.empty() || StringRef(threshold).getAsDouble(alpha) ||
+          !std::isfinite(alpha) || !(alpha > 0))
+        return optionError() << "mode=calibrate-sinks needs 'threshold' > 0, "
+                                "got '"
+                             << threshold.getValue() << "'";
+      if (factor.empty() || StringRef(factor).getAsDouble(beta) ||
+          !std::isfinite(beta) || !(beta >= 0))
+        return optionError() << "mode=calibrate-sinks needs 'factor' >= 0, "
+                                "got '"
+                             << factor.getValue() << "'";
+      actThreshold = alpha;
+      actFactor = beta;
       break;
     }
     case Mode::Softmax1:
@@ -478,6 +501,9 @@ struct AttnReplaceSoftmaxPass
         break;
       case Mode::Streaming:
         op.setPatternAttr(WindowAttr::get(ctx, window, 0, streamingSinks));
+        break;
+      case Mode::CalibrateSinks:
+        op.setNormalizerAttr(ActAttr::get(ctx, actThreshold, actFactor));
         break;
       default:
         llvm_unreachable("handled without splitting");

@@ -122,9 +122,10 @@ def Attn_BlockSparseAttr : Attn_PatternAttr<"BlockSparse", "block_sparse"> {
 // Normalizers
 //===----------------------------------------------------------------------===//
 
-class Attn_NormalizerAttr<string name, string attrMnemonic>
+class Attn_NormalizerAttr<string name, string attrMnemonic,
+                          list<string> overrides = []>
     : Attn_Attr<name, attrMnemonic, [DeclareAttrInterfaceMethods<
-          Attn_NormalizerAttrInterface>]>;
+          Attn_NormalizerAttrInterface, overrides>]>;
 
 def Attn_SoftmaxAttr : Attn_NormalizerAttr<"Softmax", "softmax"> {
   let summary = "softmax, optionally with a learned or zero sink";
@@ -169,6 +170,32 @@ def Attn_SoftplusL1Attr : Attn_NormalizerAttr<"SoftplusL1", "softplus_l1"> {
   let parameters = (ins OptionalParameter<"::mlir::IntegerAttr">:$trainLen);
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
+}
+
+
+def Attn_ActAttr : Attn_NormalizerAttr<"Act", "act",
+                                       ["getColumnRecalibration"]> {
+  let summary = "softmax with run-time sink calibration (ACT)";
+  let description = [{
+    `#attn.act<threshold = alpha, factor = beta>`: plain softmax weights `p`,
+    then, per batch and head, the mean weight of key column j over the
+    query rows, `c_j = (1/Lq) sum_i p_ij`; every column `j >= 1` with
+    `c_j > alpha / Lk` is a sink column and its weights are multiplied by
+    `beta`; each row is renormalised to sum 1 (a row with nothing visible
+    stays 0). Training-free attention calibration (Yu et al., ICML 2024).
+    The column means need the weights of every query row before any output:
+    lowerings materialise the `Lq x Lk` weights per head, and the op cannot
+    be tiled along Lq.
+  }];
+  let parameters = (ins APFloatParameter<"alpha">:$threshold,
+                        APFloatParameter<"beta">:$factor);
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let builders = [
+    AttrBuilder<(ins "double":$threshold, "double":$factor), [{
+      return $_get($_ctxt, ::llvm::APFloat(threshold), ::llvm::APFloat(factor));
+    }]>
+  ];
 }
 
 #endif // ATTN_DIALECT_ATTN_IR_ATTNATTRS_TD

@@ -117,6 +117,12 @@ def Attn_NormalizerAttrInterface : AttrInterface<"NormalizerAttrInterface"> {
       (ins "::mlir::OpBuilder &":$b, "::mlir::Location":$loc,
            "::mlir::Value":$mOld, "::mlir::Value":$mNew,
            "::mlir::Value":$count)>,
+    InterfaceMethod<
+      "The (threshold, factor) of a run-time column recalibration over all "
+      "query rows (#attn.act), applied to the normalised weights before "
+      "renormalising each row; none for streaming normalizers.",
+      "std::optional<std::pair<double, double>>", "getColumnRecalibration",
+      (ins), [{}], [{ return std::nullopt; }]>,
     InterfaceMethod<"Factor that turns the accumulator into the output.",
       "::mlir::Value", "buildFinalScale",
       (ins "::mlir::OpBuilder &":$b, "::mlir::Location":$loc,

@@ -176,6 +176,13 @@ def AttnReplaceSoftmaxPass : Pass<"attn-replace-softmax", "ModuleOp"> {
       `columns=` (default 0, the first token) by `gamma=` (a number or a .npy
       of Hq) before normalisation: a bias of ln(gamma_h) on those columns,
       added to the op's bias.
+    - `calibrate-sinks` (ACT): `normalizer = #attn.act<threshold = alpha,
+      factor = beta>` (`threshold=`, `factor=`): at run time, key columns
+      j >= 1 whose mean weight over the query rows exceeds alpha / Lk get
+      their weights multiplied by beta and each row is renormalised. The
+      column means need every row's weights first, so lowerings
+      materialise the Lq x Lk weights of a head (O(Lq Lk) memory instead of
+      a streaming kernel's O(tile)).
 
     Normalizer modes replace plain softmax only. Heads outside `heads=` keep
     their behaviour exactly: a sink of -inf (sink, softmax1), gamma = 1
@@ -199,8 +206,8 @@ def AttnReplaceSoftmaxPass : Pass<"attn-replace-softmax", "ModuleOp"> {
   }];
   let options = [
     Option<"mode", "mode", "std::string", /*default=*/"\"\"",
-           "sink, softmax1, relu, sigmoid, softplus-l1, streaming or "
-           "calibrate">,
+           "sink, softmax1, relu, sigmoid, softplus-l1, streaming, "
+           "calibrate or calibrate-sinks">,
     Option<"ops", "ops", "std::string", /*default=*/"\"\"",
            "Ops to change, by index in program order: '0-3,8' (default: all)">,
     Option<"heads", "heads", "std::string", /*default=*/"\"\"",
@@ -219,7 +226,13 @@ def AttnReplaceSoftmaxPass : Pass<"attn-replace-softmax", "ModuleOp"> {
     Option<"gamma", "gamma", "std::string", /*default=*/"\"\"",
            "mode=calibrate: a factor, or a .npy of Hq factors (>= 0)">,
     Option<"columns", "columns", "std::string", /*default=*/"\"0\"",
-           "mode=calibrate: key positions to scale: '0' or '0-3,8'">
+           "mode=calibrate: key positions to scale: '0' or '0-3,8'">,
+    Option<"threshold", "threshold", "std::string", /*default=*/"\"\"",
+           "mode=calibrate-sinks: alpha, a column is a sink when its mean "
+           "weight exceeds alpha / Lk (required, > 0)">,
+    Option<"factor", "factor", "std::string", /*default=*/"\"\"",
+           "mode=calibrate-sinks: beta, the factor on sink columns "
+           "(required, >= 0)">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::attn::AttnDialect",
