@@ -992,6 +992,9 @@ public:
     engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Default;
     engineOptions.enableGDBNotificationListener = false;
     engineOptions.enablePerfNotificationListener = false;
+    // memrefCopy and friends, called by lowered strided copies.
+    llvm::StringRef runnerUtils[] = {ATTN_C_RUNNER_UTILS};
+    engineOptions.sharedLibPaths = runnerUtils;
     auto engine = mlir::ExecutionEngine::create(*lowered, engineOptions,
                                                 std::move(*targetMachine));
     if (!engine) {
