@@ -48,11 +48,11 @@ case "$mode" in
     in="$root/examples/gpt2-block.mlir"
     out="$(mktemp)"
     inferred="$(mktemp)"
-    attn-opt "$in" --attn-infer-pattern -o "$inferred"
+    attn-opt "$in" --attn-raise --canonicalize --attn-infer-pattern -o "$inferred"
     attn-opt "$inferred" --canonicalize --attn-reference-pipeline -o "$out"
     cat "$inferred"
-    before=$(grep -c "= attn\.attention" "$in" || true)
-    biases=$(grep -c "attn\.attention.* bias(" "$in" || true)
+    softmaxes=$(grep -c "linalg\.softmax" "$in" || true)
+    raised=$(grep -c "= attn\.attention" "$inferred" || true)
     patterns=$(grep -o "pattern = #attn\.[a-z_]*" "$inferred" | sed 's/pattern = //' | sort | uniq -c | awk '{printf "%s%s x%s", sep, $2, $1; sep=", "}')
     left=$(grep -c "attn\." "$out" || true)
     llvm=$(grep -c "llvm\.func" "$out" || true)
@@ -61,7 +61,7 @@ case "$mode" in
     attn-run "$in" --entry=main --seed=1 --output-dir="$results" >/dev/null
     same=$(attn-run "$inferred" --entry=main --seed=1 \
              --check-against="$results/main.result0.npy" | grep -o "max_abs_err=[^ ]*" || true)
-    echo "summary: $in: $before attn.attention ($biases with a compile-time mask bias); --attn-infer-pattern -> ${patterns:-no pattern} (attn-run before vs after: $same); lowered through the reference pipeline to $llvm llvm.func, $left attn ops left"
+    echo "summary: $in: --attn-raise: $raised attn.attention from $softmaxes softmax; --attn-infer-pattern: mask -> ${patterns:-no pattern}; attn-run before vs after: $same; reference pipeline: $llvm llvm.func, $left attn ops left"
     rm -rf "$inferred" "$out" "$results"
     ;;
   test)

@@ -22,6 +22,7 @@ using namespace mlir;
 void attn::buildAttnReferencePipeline(OpPassManager &pm,
                                       const ReferencePipelineOptions &options) {
   pm.addPass(createConvertAttnToLinalgPass());
+  pm.addPass(createDecomposeLinalgAggregatesPass());
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

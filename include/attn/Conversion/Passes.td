@@ -38,4 +38,20 @@ def ConvertAttnToLinalgPass : Pass<"convert-attn-to-linalg"> {
   ];
 }
 
+def DecomposeLinalgAggregatesPass
+    : Pass<"attn-decompose-linalg-aggregates"> {
+  let summary = "Decompose linalg aggregate ops (linalg.softmax) into "
+                "generics";
+  let description = [{
+    Rewrites every op implementing `AggregatedOpInterface` (upstream:
+    `linalg.softmax`) into the generics of its own decomposition, so the
+    reference pipeline can bufferize and lower models that still carry a
+    softmax that `--attn-raise` did not raise.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect"
+  ];
+}
+
 #endif // ATTN_CONVERSION_PASSES_TD

@@ -21,6 +21,7 @@
 
 namespace mlir::attn {
 #define GEN_PASS_DEF_CONVERTATTNTOLINALGPASS
+#define GEN_PASS_DEF_DECOMPOSELINALGAGGREGATESPASS
 #include "attn/Conversion/Passes.h.inc"
 } // namespace mlir::attn
 
@@ -795,6 +796,26 @@ struct ConvertAttnToLinalgPass
       return signalPassFailure();
     numAttentionOps += attention;
     numTokenMergeOps += merges;
+  }
+};
+
+struct DecomposeLinalgAggregatesPass
+    : attn::impl::DecomposeLinalgAggregatesPassBase<
+          DecomposeLinalgAggregatesPass> {
+  void runOnOperation() override {
+    SmallVector<linalg::AggregatedOpInterface> ops;
+    getOperation()->walk(
+        [&](linalg::AggregatedOpInterface op) { ops.push_back(op); });
+    IRRewriter rewriter(&getContext());
+    for (linalg::AggregatedOpInterface op : ops) {
+      rewriter.setInsertionPoint(op);
+      FailureOr<SmallVector<Value>> values = op.decomposeOperation(rewriter);
+      if (failed(values)) {
+        op->emitOpError() << "could not be decomposed";
+        return signalPassFailure();
+      }
+      rewriter.replaceOp(op, *values);
+    }
   }
 };
 

@@ -245,4 +245,64 @@ def AttnReplaceSoftmaxPass : Pass<"attn-replace-softmax", "ModuleOp"> {
   ];
 }
 
+def AttnRaisePass : Pass<"attn-raise", "func::FuncOp"> {
+  let summary = "Recognise attention in linalg on tensors and raise it to "
+                "attn.attention";
+  let description = [{
+    Finds `softmax(scale * Q K^T + bias) V` and replaces it with one
+    `attn.attention`, matching on dataflow and indexing maps rather than on
+    op spelling:
+
+    - the softmax is `linalg.softmax` over the last dimension or its
+      decomposition into generics (row max, `exp(x - max)` in one or two
+      generics, row sum, and a division or a product with the reciprocal);
+    - the logits chain back from the softmax through elementwise generics:
+      products and divisions by compile-time constants (the scale, wherever
+      on the scores it is applied) and one additive bias tensor of the
+      score shape, added after the scaling;
+    - `Q K^T` and `P V` are contractions with one M, N and K loop and up to
+      two batch loops, spelled `linalg.matmul`, `linalg.batch_matmul`, a
+      transposed map or a generic; transposes of K are looked through;
+    - (B, H) collapsed into one batch dimension is recovered from
+      `tensor.collapse_shape` of Q, K and V.
+
+    Q, K, V and the result are laid out as `B x H x L x D` (transposes or
+    reshapes are inserted where the original used another layout). A scale
+    applied to Q or K before the product stays where it is (the op then gets
+    `scale = 1.0` or the remaining factor). The pass never fires when a step
+    does not hold: intermediates with other users, softmax over another
+    axis, a non-constant scale, a bias that depends on Q, K or V, or an op
+    the verifier would reject. `explain=true` adds a remark at every softmax
+    it saw but did not raise, naming the step that failed.
+
+    Before (decomposed in the way torch-mlir emits it):
+    ```mlir
+    %s = linalg.batch_matmul ins(%q, %kt : ...) outs(...)
+    %l = linalg.generic {... arith.mulf %x, %cst ...} ins(%s ...)
+    %m = linalg.generic {... reduction ... arith.maximumf ...} ins(%l ...)
+    %e = linalg.generic {... math.exp (arith.subf %x, %m) ...}
+    %z = linalg.generic {... reduction ... arith.addf ...} ins(%e ...)
+    %p = linalg.generic {... arith.divf %e, %z ...}
+    %o = linalg.batch_matmul ins(%p, %v : ...) outs(...)
+    ```
+    After:
+    ```mlir
+    %o = attn.attention %q4, %k4, %v4 {scale = 0.125 : f32} : ...
+    ```
+  }];
+  let options = [
+    Option<"explain", "explain", "bool", /*default=*/"false",
+           "Remark at every softmax that was not raised, with the reason">
+  ];
+  let dependentDialects = [
+    "::mlir::attn::AttnDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+  let statistics = [
+    Statistic<"numRaised", "raised", "Attention blocks raised">,
+    Statistic<"numNotRaised", "not-raised",
+              "Softmax candidates that were not raised">
+  ];
+}
+
 #endif // ATTN_DIALECT_ATTN_TRANSFORMS_PASSES_TD

@@ -1,0 +1,784 @@
+//===- Raise.cpp - Recognise attention in linalg on tensors ---------------===//
+//
+// --attn-raise: finds softmax(scale * Q K^T + bias, mask) V in linalg on
+// tensors and replaces it with one attn.attention. The match is anchored on
+// the softmax and follows dataflow: the logits chain back to a contraction
+// (recognised by its indexing maps, whatever op spells it), the weights
+// forward to a second contraction. Every step that does not hold is a reason
+// not to fire, reported with --attn-raise=explain.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Dialect/Attn/Transforms/Passes.h"
+
+#include "attn/Dialect/Attn/Transforms/Transforms.h"
+
+#include "mlir/Analysis/SliceAnalysis.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace mlir::attn {
+#define GEN_PASS_DEF_ATTNRAISEPASS
+#include "attn/Dialect/Attn/Transforms/Passes.h.inc"
+} // namespace mlir::attn
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Generic-body helpers
+//===----------------------------------------------------------------------===//
+
+bool allParallel(linalg::LinalgOp op) {
+  return op.getNumLoops() == op.getNumParallelLoops();
+}
+
+/// The value yielded by a single-result generic.
+Value yielded(linalg::GenericOp g) {
+  if (g.getNumDpsInits() != 1)
+    return {};
+  return g.getBody()->getTerminator()->getOperand(0);
+}
+
+/// The input operand behind block argument `v` of `g`, or null.
+OpOperand *inputOf(linalg::GenericOp g, Value v) {
+  auto arg = dyn_cast<BlockArgument>(v);
+  if (!arg || arg.getOwner() != g.getBody() ||
+      arg.getArgNumber() >= g.getNumDpsInputs())
+    return nullptr;
+  return g.getDpsInputOperand(arg.getArgNumber());
+}
+
+/// Whether `v` is the output block argument of `g` (the accumulator).
+bool isAccumulator(linalg::GenericOp g, Value v) {
+  auto arg = dyn_cast<BlockArgument>(v);
+  return arg && arg.getOwner() == g.getBody() &&
+         arg.getArgNumber() == g.getNumDpsInputs();
+}
+
+/// A float scalar known at compile time: an arith.constant in or outside the
+/// body, or a block argument fed by a splat constant.
+std::optional<double> constantScalar(linalg::GenericOp g, Value v) {
+  if (OpOperand *in = inputOf(g, v))
+    v = in->get();
+  FloatAttr f;
+  if (matchPattern(v, m_Constant(&f)))
+    return f.getValueAsDouble();
+  DenseFPElementsAttr dense;
+  if (matchPattern(v, m_Constant(&dense)) && dense.isSplat())
+    return dense.getSplatValue<APFloat>().convertToDouble();
+  return std::nullopt;
+}
+
+/// The row map (d0, .., dr-1) -> (d0, .., dr-2) of a reduction over the last
+/// loop.
+bool isRowMap(AffineMap map, unsigned rank) {
+  if (map.getNumDims() != rank || map.getNumResults() != rank - 1)
+    return false;
+  for (unsigned d = 0; d + 1 < rank; ++d)
+    if (map.getResult(d) != getAffineDimExpr(d, map.getContext()))
+      return false;
+  return true;
+}
+
+/// A map reading the last k of `rank` loops in order: numpy's right-aligned
+/// broadcast of a rank-k operand.
+bool isSuffixMap(AffineMap map, unsigned rank) {
+  unsigned k = map.getNumResults();
+  if (map.getNumDims() != rank || k > rank)
+    return false;
+  for (unsigned r = 0; r < k; ++r)
+    if (map.getResult(r) != getAffineDimExpr(rank - k + r, map.getContext()))
+      return false;
+  return true;
+}
+
+/// A generic reducing its single input over the last loop with `Combiner`.
+template <typename... Combiners> Value matchRowReduction(Value v) {
+  auto g = v.getDefiningOp<linalg::GenericOp>();
+  if (!g || g.getNumDpsInputs() != 1 || g.getNumDpsInits() != 1)
+    return {};
+  unsigned rank = g.getNumLoops();
+  if (rank < 2 || g.getNumReductionLoops() != 1 ||
+      g.getIteratorTypesArray().back() != utils::IteratorType::reduction)
+    return {};
+  SmallVector<AffineMap> maps = g.getIndexingMapsArray();
+  if (!maps[0].isIdentity() || !isRowMap(maps[1], rank))
+    return {};
+  Operation *combine = yielded(g).getDefiningOp();
+  if (!combine || !isa<Combiners...>(combine) ||
+      combine->getBlock() != g.getBody())
+    return {};
+  Value a = combine->getOperand(0), b = combine->getOperand(1);
+  if (!((inputOf(g, a) && isAccumulator(g, b)) ||
+        (inputOf(g, b) && isAccumulator(g, a))))
+    return {};
+  return g.getDpsInputOperand(0)->get();
+}
+
+/// An elementwise generic: all parallel, identity output, inputs identity
+/// or broadcast (projected permutations).
+bool isElementwise(linalg::GenericOp g) {
+  if (!allParallel(g) || g.getNumDpsInits() != 1)
+    return false;
+  SmallVector<AffineMap> maps = g.getIndexingMapsArray();
+  if (!maps.back().isIdentity())
+    return false;
+  return llvm::all_of(ArrayRef(maps).drop_back(),
+                      [](AffineMap m) { return m.isProjectedPermutation(); });
+}
+
+//===----------------------------------------------------------------------===//
+// Softmax
+//===----------------------------------------------------------------------===//
+
+struct SoftmaxMatch {
+  Value logits;
+  /// Ops of the softmax (removed after the rewrite when dead).
+  SmallVector<Operation *> ops;
+};
+
+/// exp(x - max(x)) / sum(exp(x - max(x))) over the last dimension, as
+/// linalg.softmax or decomposed into generics (one or two for exp(x - m),
+/// and a division or a multiplication by a reciprocal).
+FailureOr<SoftmaxMatch> matchSoftmax(Value p, std::string &why) {
+  SoftmaxMatch match;
+  if (auto softmax = p.getDefiningOp<linalg::SoftmaxOp>()) {
+    auto type = cast<RankedTensorType>(softmax.getInput().getType());
+    if (softmax.getDimension() != static_cast<uint64_t>(type.getRank() - 1)) {
+      why = "linalg.softmax is not over the last dimension";
+      return failure();
+    }
+    match.logits = softmax.getInput();
+    match.ops.push_back(softmax);
+    return match;
+  }
+  auto div = p.getDefiningOp<linalg::GenericOp>();
+  if (!div || !isElementwise(div)) {
+    why = "not a softmax";
+    return failure();
+  }
+  unsigned rank = div.getNumLoops();
+  Operation *top = yielded(div).getDefiningOp();
+  if (!top || top->getBlock() != div.getBody() ||
+      !isa<arith::DivFOp, arith::MulFOp>(top)) {
+    why = "not a softmax";
+    return failure();
+  }
+  OpOperand *numer = inputOf(div, top->getOperand(0));
+  OpOperand *denom = inputOf(div, top->getOperand(1));
+  if (!numer || !denom) {
+    why = "not a softmax";
+    return failure();
+  }
+  match.ops.push_back(div);
+  Value sum = denom->get();
+  if (isa<arith::MulFOp>(top)) {
+    // x * (1 / s): the reciprocal as its own generic.
+    auto recip = sum.getDefiningOp<linalg::GenericOp>();
+    Operation *r = recip ? yielded(recip).getDefiningOp() : nullptr;
+    std::optional<double> one = r && isa<arith::DivFOp>(r)
+                                    ? constantScalar(recip, r->getOperand(0))
+                                    : std::nullopt;
+    if (!recip || !allParallel(recip) || !one || *one != 1.0 ||
+        !inputOf(recip, r->getOperand(1))) {
+      why = "not a softmax (a product that is not x * (1 / sum))";
+      return failure();
+    }
+    match.ops.push_back(recip);
+    sum = recip.getDpsInputOperand(0)->get();
+  }
+  if (!div.getMatchingIndexingMap(numer).isIdentity() ||
+      !isRowMap(div.getMatchingIndexingMap(denom), rank)) {
+    why = "the normalisation does not divide each row by its own sum";
+    return failure();
+  }
+  Value exps = numer->get();
+  if (matchRowReduction<arith::AddFOp>(sum) != exps) {
+    why = "the denominator is not the row sum of the numerator";
+    return failure();
+  }
+  match.ops.push_back(sum.getDefiningOp());
+  // exp(x - m) in one generic, or exp of a subtraction generic.
+  auto expOp = exps.getDefiningOp<linalg::GenericOp>();
+  Operation *e =
+      expOp && isElementwise(expOp) ? yielded(expOp).getDefiningOp() : nullptr;
+  if (!e || !isa<math::ExpOp>(e)) {
+    why = "the numerator is not an exponential";
+    return failure();
+  }
+  match.ops.push_back(expOp);
+  Value x, m;
+  Operation *sub = e->getOperand(0).getDefiningOp();
+  if (sub && sub->getBlock() == expOp.getBody() && isa<arith::SubFOp>(sub)) {
+    OpOperand *xo = inputOf(expOp, sub->getOperand(0));
+    OpOperand *mo = inputOf(expOp, sub->getOperand(1));
+    if (!xo || !mo || !expOp.getMatchingIndexingMap(xo).isIdentity() ||
+        !isRowMap(expOp.getMatchingIndexingMap(mo), rank)) {
+      why = "the exponent is not x - rowmax(x)";
+      return failure();
+    }
+    x = xo->get();
+    m = mo->get();
+  } else if (OpOperand *in = inputOf(expOp, e->getOperand(0))) {
+    auto subOp = in->get().getDefiningOp<linalg::GenericOp>();
+    Operation *s = subOp && isElementwise(subOp)
+                       ? yielded(subOp).getDefiningOp()
+                       : nullptr;
+    OpOperand *xo =
+        s && isa<arith::SubFOp>(s) ? inputOf(subOp, s->getOperand(0)) : nullptr;
+    OpOperand *mo =
+        s && isa<arith::SubFOp>(s) ? inputOf(subOp, s->getOperand(1)) : nullptr;
+    if (!xo || !mo || !subOp.getMatchingIndexingMap(xo).isIdentity() ||
+        !isRowMap(subOp.getMatchingIndexingMap(mo), rank)) {
+      why = "the exponent is not x - rowmax(x)";
+      return failure();
+    }
+    match.ops.push_back(subOp);
+    x = xo->get();
+    m = mo->get();
+  } else {
+    why = "the exponent is not x - rowmax(x)";
+    return failure();
+  }
+  if (matchRowReduction<arith::MaximumFOp, arith::MaxNumFOp>(m) != x) {
+    why = "the subtracted value is not the row maximum of the logits";
+    return failure();
+  }
+  match.ops.push_back(m.getDefiningOp());
+  match.logits = x;
+  return match;
+}
+
+//===----------------------------------------------------------------------===//
+// Contractions
+//===----------------------------------------------------------------------===//
+
+/// A contraction C[batch.., m, n] = sum_k A[.., m, .., k] B[.., k, .., n]
+/// with one m, one n and one k loop, spelled by any linalg op.
+struct Contraction {
+  linalg::LinalgOp op;
+  OpOperand *lhs, *rhs; // lhs holds m, rhs holds n
+  linalg::ContractionDimensions dims;
+};
+
+FailureOr<Contraction> matchContraction(Value v, std::string &why) {
+  auto op = v.getDefiningOp<linalg::LinalgOp>();
+  if (!op || !op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || !linalg::isaContractionOpInterface(op)) {
+    why = "the logits do not come from a contraction";
+    return failure();
+  }
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
+      dims->k.size() != 1 || dims->batch.size() > 2) {
+    why = "the contraction is not a batched matrix product with one M, N "
+          "and K dimension";
+    return failure();
+  }
+  for (AffineMap map : op.getIndexingMapsArray())
+    if (!map.isProjectedPermutation()) {
+      why = "the contraction reads an operand through a non-permutation map";
+      return failure();
+    }
+  Contraction c{op, op.getDpsInputOperand(0), op.getDpsInputOperand(1), *dims};
+  auto holds = [&](OpOperand *o, unsigned loop) {
+    return op.getMatchingIndexingMap(o)
+        .getResultPosition(getAffineDimExpr(loop, op.getContext()))
+        .has_value();
+  };
+  if (!holds(c.lhs, c.dims.m[0]))
+    std::swap(c.lhs, c.rhs);
+  if (!holds(c.lhs, c.dims.m[0]) || !holds(c.rhs, c.dims.n[0])) {
+    why = "the contraction operands do not split into M and N sides";
+    return failure();
+  }
+  // Every operand must carry every batch loop (no broadcast over heads).
+  for (OpOperand *o : {c.lhs, c.rhs})
+    for (unsigned b : c.dims.batch)
+      if (!holds(o, b)) {
+        why = "a contraction operand is broadcast over a batch dimension";
+        return failure();
+      }
+  return c;
+}
+
+//===----------------------------------------------------------------------===//
+// The rewrite
+//===----------------------------------------------------------------------===//
+
+struct Raiser {
+  RewriterBase &rewriter;
+  bool explain;
+  /// Ops erased by earlier raises (anchors among them are skipped).
+  DenseSet<Operation *> erased;
+
+  /// `operand` of `op` laid out in the loop order `loops` (a permutation of
+  /// the loops its map reads), transposing when needed and looking through
+  /// a transpose that undoes it.
+  Value arrange(linalg::LinalgOp op, OpOperand *operand,
+                ArrayRef<unsigned> loops, Location loc) {
+    AffineMap map = op.getMatchingIndexingMap(operand);
+    SmallVector<int64_t> perm;
+    for (unsigned loop : loops)
+      perm.push_back(
+          *map.getResultPosition(getAffineDimExpr(loop, op.getContext())));
+    Value source = operand->get();
+    bool identity = llvm::equal(perm, llvm::seq<int64_t>(0, perm.size()));
+    if (identity)
+      return source;
+    // collapse([0, 1], 2, 3) of a transpose of the last two dimensions, read
+    // with those two swapped: the collapse of the transpose's input.
+    if (auto collapse = source.getDefiningOp<tensor::CollapseShapeOp>()) {
+      auto t = collapse.getSrc().getDefiningOp<linalg::TransposeOp>();
+      SmallVector<ReassociationIndices> re = collapse.getReassociationIndices();
+      if (t && perm == ArrayRef<int64_t>{0, 2, 1} && re.size() == 3 &&
+          re[0].size() == 2 &&
+          t.getPermutation() == ArrayRef<int64_t>{0, 1, 3, 2})
+        return tensor::CollapseShapeOp::create(rewriter, loc, t.getInput(), re)
+            .getResult();
+    }
+    if (auto t = source.getDefiningOp<linalg::TransposeOp>()) {
+      // transpose(x, tp) read through perm: element at perm of tp.
+      ArrayRef<int64_t> tp = t.getPermutation();
+      bool undone = true;
+      for (size_t d = 0; d < perm.size(); ++d)
+        undone &= tp[perm[d]] == static_cast<int64_t>(d);
+      if (undone)
+        return t.getInput();
+    }
+    auto type = cast<RankedTensorType>(source.getType());
+    SmallVector<int64_t> shape;
+    for (int64_t p : perm)
+      shape.push_back(type.getDimSize(p));
+    Value init =
+        tensor::EmptyOp::create(rewriter, loc, shape, type.getElementType());
+    return linalg::TransposeOp::create(rewriter, loc, source, init, perm)
+        .getResult()[0];
+  }
+
+  /// A [batch.., L, D] tensor as B x H x L x D: the 4-D source of a
+  /// collapse of (B, H), or expanded with unit dims.
+  Value to4D(Value v, Location loc,
+             std::optional<std::pair<int64_t, int64_t>> &heads) {
+    auto type = cast<RankedTensorType>(v.getType());
+    if (type.getRank() == 4)
+      return v;
+    if (auto collapse = v.getDefiningOp<tensor::CollapseShapeOp>()) {
+      auto src = collapse.getSrcType();
+      SmallVector<ReassociationIndices> re = collapse.getReassociationIndices();
+      if (src.getRank() == 4 && re.size() == 3 && re[0].size() == 2 && heads &&
+          src.getDimSize(0) == heads->first &&
+          src.getDimSize(1) == heads->second)
+        return collapse.getSrc();
+    }
+    SmallVector<int64_t> shape(4 - type.getRank(), 1);
+    shape.append(type.getShape().begin(), type.getShape().end());
+    SmallVector<ReassociationIndices> re;
+    int64_t lead = 4 - type.getRank();
+    re.push_back({});
+    for (int64_t d = 0; d <= lead; ++d)
+      re.back().push_back(d);
+    for (int64_t d = lead + 1; d < 4; ++d)
+      re.push_back({d});
+    return tensor::ExpandShapeOp::create(
+        rewriter, loc, RankedTensorType::get(shape, type.getElementType()), v,
+        re);
+  }
+
+  /// (B, H) when Q, K and V are all collapses of 4-D tensors with the same
+  /// leading (B, H).
+  std::optional<std::pair<int64_t, int64_t>> commonHeads(ArrayRef<Value> vs) {
+    std::optional<std::pair<int64_t, int64_t>> heads;
+    for (Value v : vs) {
+      auto collapse = v.getDefiningOp<tensor::CollapseShapeOp>();
+      if (!collapse || collapse.getSrcType().getRank() != 4 ||
+          collapse.getReassociationIndices().size() != 3 ||
+          collapse.getReassociationIndices()[0].size() != 2)
+        return std::nullopt;
+      std::pair<int64_t, int64_t> bh = {collapse.getSrcType().getDimSize(0),
+                                        collapse.getSrcType().getDimSize(1)};
+      if (ShapedType::isDynamic(bh.first) || ShapedType::isDynamic(bh.second))
+        return std::nullopt;
+      if (heads && *heads != bh)
+        return std::nullopt;
+      heads = bh;
+    }
+    return heads;
+  }
+
+  /// c ? 0 : lowest, as a tensor of c's shape.
+  Value maskToBias(Value cond, FloatType type, double lowest, Location loc) {
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointAfterValue(cond);
+    auto condType = cast<RankedTensorType>(cond.getType());
+    auto biasType = RankedTensorType::get(condType.getShape(), type);
+    Value init =
+        tensor::EmptyOp::create(rewriter, loc, condType.getShape(), type);
+    auto map = rewriter.getMultiDimIdentityMap(condType.getRank());
+    SmallVector<utils::IteratorType> iters(condType.getRank(),
+                                           utils::IteratorType::parallel);
+    return linalg::GenericOp::create(
+               rewriter, loc, TypeRange{biasType}, ValueRange{cond},
+               ValueRange{init}, ArrayRef<AffineMap>{map, map}, iters,
+               [&](OpBuilder &b, Location l, ValueRange args) {
+                 Value zero =
+                     arith::ConstantOp::create(b, l, b.getFloatAttr(type, 0.0));
+                 Value low = arith::ConstantOp::create(
+                     b, l, b.getFloatAttr(type, lowest));
+                 linalg::YieldOp::create(b, l,
+                                         ValueRange{arith::SelectOp::create(
+                                             b, l, args[0], zero, low)});
+               })
+        .getResult(0);
+  }
+
+  LogicalResult fail(Operation *at, const Twine &why) {
+    if (explain)
+      at->emitRemark() << "softmax not raised: " << why;
+    return failure();
+  }
+
+  /// Raises the attention whose softmax produces `p`.
+  LogicalResult raise(Value p, Operation *anchor) {
+    std::string why;
+    FailureOr<SoftmaxMatch> softmax = matchSoftmax(p, why);
+    if (failed(softmax))
+      return fail(anchor, why);
+
+    // The weights feed exactly one contraction over the keys.
+    if (!p.hasOneUse())
+      return fail(anchor, "the softmax result has more than one user");
+    OpOperand &pUse = *p.getUses().begin();
+    FailureOr<Contraction> pv = matchContraction(
+        pUse.getOwner()->getNumResults() == 1 ? pUse.getOwner()->getResult(0)
+                                              : Value(),
+        why);
+    if (failed(pv))
+      return fail(anchor, "weights: " + why);
+    if (pv->lhs != &pUse)
+      return fail(anchor, "the weights are not the M side of the product "
+                          "with the values");
+
+    // Logits chain: bias additions, then scaling, back to Q K^T.
+    Value x = softmax->logits;
+    double scale = 1.0;
+    bool scaled = false;
+    Value bias, mask;
+    SmallVector<Operation *> chain;
+    while (auto g = x.getDefiningOp<linalg::GenericOp>()) {
+      if (!isElementwise(g))
+        break;
+      Operation *body = yielded(g).getDefiningOp();
+      if (!body || body->getBlock() != g.getBody())
+        break;
+      if (!x.hasOneUse() && x != softmax->logits)
+        return fail(anchor, "an intermediate of the logits has another user");
+      if (isa<arith::MulFOp, arith::DivFOp>(body)) {
+        OpOperand *in = inputOf(g, body->getOperand(0));
+        std::optional<double> c = constantScalar(g, body->getOperand(1));
+        if (!c && isa<arith::MulFOp>(body)) {
+          in = inputOf(g, body->getOperand(1));
+          c = constantScalar(g, body->getOperand(0));
+        }
+        if (!in || !c || !g.getMatchingIndexingMap(in).isIdentity())
+          return fail(anchor, "the logits are scaled by a value that is not "
+                              "a compile-time constant");
+        scale *= isa<arith::DivFOp>(body) ? 1.0 / *c : *c;
+        scaled = true;
+        chain.push_back(g);
+        x = in->get();
+        continue;
+      }
+      unsigned rank = g.getNumLoops();
+      if (isa<arith::AddFOp>(body)) {
+        OpOperand *a = inputOf(g, body->getOperand(0));
+        OpOperand *b = inputOf(g, body->getOperand(1));
+        if (!a || !b)
+          return fail(anchor, "the logits add something that is not a tensor");
+        // The chain operand is read with the identity map; the bias is the
+        // other one, broadcast numpy-style over leading dimensions.
+        if (!g.getMatchingIndexingMap(a).isIdentity())
+          std::swap(a, b);
+        if (!g.getMatchingIndexingMap(a).isIdentity() ||
+            !isSuffixMap(g.getMatchingIndexingMap(b), rank))
+          return fail(anchor, "the bias is not broadcast over leading "
+                              "dimensions of the scores");
+        if (bias)
+          return fail(anchor, "more than one additive bias");
+        if (scaled)
+          return fail(anchor, "the logits are scaled after the bias was "
+                              "added");
+        bias = b->get();
+        chain.push_back(g);
+        x = a->get();
+        continue;
+      }
+      if (auto select = dyn_cast<arith::SelectOp>(body)) {
+        // select(c, x, -inf) is a mask; select(c, x, lowest) a bias of 0 /
+        // lowest, exact while |x| < 2^103 (then x + lowest rounds to lowest).
+        OpOperand *c = inputOf(g, select.getCondition());
+        OpOperand *a = inputOf(g, select.getTrueValue());
+        std::optional<double> fill = constantScalar(g, select.getFalseValue());
+        if (!c || !a || !fill || !g.getMatchingIndexingMap(a).isIdentity() ||
+            !isSuffixMap(g.getMatchingIndexingMap(c), rank))
+          return fail(anchor, "a select on the logits is not (mask, logits, "
+                              "constant)");
+        auto type = cast<FloatType>(getElementTypeOrSelf(x.getType()));
+        double lowest =
+            -APFloat::getLargest(type.getFloatSemantics()).convertToDouble();
+        if (scaled)
+          return fail(anchor, "the logits are scaled after the mask was "
+                              "applied");
+        if (*fill == -std::numeric_limits<double>::infinity()) {
+          if (mask)
+            return fail(anchor, "more than one mask");
+          mask = c->get();
+        } else if (*fill == lowest) {
+          if (bias)
+            return fail(anchor, "more than one additive bias");
+          bias = maskToBias(c->get(), type, lowest, g.getLoc());
+        } else {
+          return fail(anchor, "a select fills the logits with a value that "
+                              "is neither -inf nor the lowest float");
+        }
+        chain.push_back(g);
+        x = a->get();
+        continue;
+      }
+      break;
+    }
+    FailureOr<Contraction> qk = matchContraction(x, why);
+    if (failed(qk))
+      return fail(anchor, "logits: " + why);
+    if (!x.hasOneUse())
+      return fail(anchor, "the product Q K^T has another user");
+
+    // The softmax runs over the key loop of Q K^T, which the output map
+    // must put last.
+    AffineMap qkOut =
+        qk->op.getMatchingIndexingMap(qk->op.getDpsInitOperand(0));
+    unsigned lastPos = qkOut.getNumResults() - 1;
+    if (qkOut.getDimPosition(lastPos) != qk->dims.n[0] ||
+        qkOut.getDimPosition(lastPos - 1) != qk->dims.m[0])
+      return fail(anchor, "the softmax is not over the key dimension of Q K^T");
+    // P V contracts P's last dimension (keys) and keeps its rows.
+    AffineMap pvP = pv->op.getMatchingIndexingMap(pv->lhs);
+    if (pvP.getDimPosition(pvP.getNumResults() - 1) != pv->dims.k[0] ||
+        pvP.getDimPosition(pvP.getNumResults() - 2) != pv->dims.m[0])
+      return fail(anchor, "the product with the values does not contract the "
+                          "key dimension of the weights");
+    if (qk->dims.batch.size() != pv->dims.batch.size())
+      return fail(anchor, "the two products have different batch ranks");
+    // Batch loops of both products in the order of the score tensor.
+    SmallVector<unsigned> qkBatch, pvBatch;
+    for (unsigned r = 0; r + 2 < qkOut.getNumResults(); ++r)
+      qkBatch.push_back(qkOut.getDimPosition(r));
+    for (unsigned r = 0; r + 2 < pvP.getNumResults(); ++r)
+      pvBatch.push_back(pvP.getDimPosition(r));
+    auto samePermutation = [](ArrayRef<unsigned> a, ArrayRef<unsigned> b) {
+      return a.size() == b.size() &&
+             std::is_permutation(a.begin(), a.end(), b.begin());
+    };
+    if (!samePermutation(qkBatch, qk->dims.batch) ||
+        !samePermutation(pvBatch, pv->dims.batch))
+      return fail(anchor, "the score tensor is not [batch.., Lq, Lk]");
+
+    // The bias must not depend on the attention itself (nor on Q, K, V:
+    // then the rewrite would still be exact, but it is not attention).
+    for (Value extra : {bias, mask}) {
+      if (!extra)
+        continue;
+      SetVector<Operation *> slice;
+      BackwardSliceOptions options;
+      options.inclusive = true;
+      if (Operation *def = extra.getDefiningOp())
+        (void)getBackwardSlice(def, &slice, options);
+      for (Value operand : {qk->lhs->get(), qk->rhs->get(), pv->rhs->get()})
+        if (Operation *def = operand.getDefiningOp();
+            (def && slice.contains(def)) ||
+            llvm::any_of(slice, [&](Operation *op) {
+              return llvm::is_contained(op->getOperands(), operand);
+            }))
+          return fail(anchor, "the bias or mask depends on Q, K or V");
+    }
+
+    Location loc = pv->op.getLoc();
+    rewriter.setInsertionPoint(pv->op);
+    SmallVector<unsigned> qLoops(qkBatch), kLoops(qkBatch), vLoops(pvBatch);
+    qLoops.append({qk->dims.m[0], qk->dims.k[0]});
+    kLoops.append({qk->dims.n[0], qk->dims.k[0]});
+    vLoops.append({pv->dims.k[0], pv->dims.n[0]});
+    Value q = arrange(qk->op, qk->lhs, qLoops, loc);
+    Value k = arrange(qk->op, qk->rhs, kLoops, loc);
+    Value v = arrange(pv->op, pv->rhs, vLoops, loc);
+    for (Value t : {q, k, v}) {
+      Type e = cast<RankedTensorType>(t.getType()).getElementType();
+      if (!e.isF32() && !e.isF16() && !e.isBF16())
+        return fail(anchor, "Q, K and V must be f32, f16 or bf16");
+    }
+    std::optional<std::pair<int64_t, int64_t>> heads =
+        qk->dims.batch.size() == 1 ? commonHeads({q, k, v}) : std::nullopt;
+    q = to4D(q, loc, heads);
+    k = to4D(k, loc, heads);
+    v = to4D(v, loc, heads);
+    // Bias and mask are [.., Lq, Lk] suffixes of the score layout; a
+    // collapsed (B * H) dimension is split again.
+    for (Value *extra : {&bias, &mask}) {
+      if (!*extra)
+        continue;
+      auto bt = cast<RankedTensorType>(extra->getType());
+      if (extra == &bias && !bt.getElementType().isF32() &&
+          !bt.getElementType().isF16() && !bt.getElementType().isBF16())
+        return fail(anchor, "the bias must be f32, f16 or bf16");
+      if (bt.getRank() == 3 && qk->dims.batch.size() == 1) {
+        if (!heads && bt.getDimSize(0) != 1) {
+          *extra = to4D(*extra, loc, heads);
+          continue;
+        }
+        int64_t b0 = heads ? heads->first : 1, h0 = heads ? heads->second : 1;
+        if (bt.getDimSize(0) == 1)
+          b0 = h0 = 1;
+        SmallVector<int64_t> shape = {b0, h0, bt.getDimSize(1),
+                                      bt.getDimSize(2)};
+        *extra = tensor::ExpandShapeOp::create(
+            rewriter, loc, RankedTensorType::get(shape, bt.getElementType()),
+            *extra, SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
+      } else if (bt.getRank() > 4) {
+        return fail(anchor, "the bias or mask has more than 4 dimensions");
+      }
+    }
+    auto qType = cast<RankedTensorType>(q.getType());
+    auto vType = cast<RankedTensorType>(v.getType());
+    Type resultElement =
+        cast<RankedTensorType>(pv->op->getResult(0).getType()).getElementType();
+    auto resultType =
+        RankedTensorType::get({qType.getDimSize(0), qType.getDimSize(1),
+                               qType.getDimSize(2), vType.getDimSize(3)},
+                              resultElement);
+    if (resultElement != qType.getElementType())
+      return fail(anchor, "the result type differs from the query type");
+    auto attention =
+        AttentionOp::create(rewriter, loc, resultType, q, k, v, bias, mask,
+                            /*sink=*/Value(), /*q_offset=*/Value(),
+                            rewriter.getF32FloatAttr(static_cast<float>(scale)),
+                            PatternAttrInterface(), NormalizerAttrInterface(),
+                            FloatAttr(), IntegerAttr());
+    {
+      // A shape combination the op rejects: refuse quietly, keep the IR.
+      ScopedDiagnosticHandler quiet(rewriter.getContext(),
+                                    [](Diagnostic &) { return success(); });
+      if (failed(mlir::verify(attention))) {
+        rewriter.eraseOp(attention);
+        return fail(anchor, "the raised op would not verify");
+      }
+    }
+
+    // Back to the layout of the P V result.
+    Value out = attention.getResult();
+    auto pvType = cast<RankedTensorType>(pv->op->getResult(0).getType());
+    AffineMap pvOut =
+        pv->op.getMatchingIndexingMap(pv->op.getDpsInitOperand(0));
+    SmallVector<unsigned> canonical(pvBatch);
+    canonical.append({pv->dims.m[0], pv->dims.n[0]});
+    if (pvType.getRank() != 4) {
+      SmallVector<int64_t> shape;
+      for (unsigned loop : canonical)
+        shape.push_back(pvType.getDimSize(*pvOut.getResultPosition(
+            getAffineDimExpr(loop, rewriter.getContext()))));
+      SmallVector<ReassociationIndices> re;
+      int64_t lead = 4 - pvType.getRank();
+      re.push_back({});
+      for (int64_t d = 0; d <= lead; ++d)
+        re.back().push_back(d);
+      for (int64_t d = lead + 1; d < 4; ++d)
+        re.push_back({d});
+      out = tensor::CollapseShapeOp::create(
+          rewriter, loc, RankedTensorType::get(shape, resultElement), out, re);
+    }
+    SmallVector<int64_t> perm;
+    for (unsigned r = 0; r < pvOut.getNumResults(); ++r)
+      perm.push_back(llvm::find(canonical, pvOut.getDimPosition(r)) -
+                     canonical.begin());
+    if (!llvm::equal(perm, llvm::seq<int64_t>(0, perm.size()))) {
+      Value init = tensor::EmptyOp::create(rewriter, loc, pvType.getShape(),
+                                           resultElement);
+      out = linalg::TransposeOp::create(rewriter, loc, out, init, perm)
+                .getResult()[0];
+    }
+    erased.insert(pv->op);
+    rewriter.replaceOp(pv->op, out);
+
+    // The softmax, the logits chain and Q K^T are dead now.
+    SmallVector<Operation *> dead(softmax->ops.begin(), softmax->ops.end());
+    dead.append(chain.begin(), chain.end());
+    dead.push_back(qk->op);
+    bool progress = true;
+    while (progress) {
+      progress = false;
+      for (Operation *&op : dead)
+        if (op && op->use_empty()) {
+          erased.insert(op);
+          rewriter.eraseOp(op);
+          op = nullptr;
+          progress = true;
+        }
+    }
+    return success();
+  }
+};
+
+struct AttnRaisePass : mlir::attn::impl::AttnRaisePassBase<AttnRaisePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    // Anchors: every linalg.softmax and every generic that could end a
+    // decomposed one (a division or product whose operand is a row sum).
+    SmallVector<Operation *> anchors;
+    getOperation().walk([&](Operation *op) {
+      if (isa<linalg::SoftmaxOp>(op)) {
+        anchors.push_back(op);
+        return;
+      }
+      auto g = dyn_cast<linalg::GenericOp>(op);
+      if (!g || !isElementwise(g))
+        return;
+      Operation *top = yielded(g).getDefiningOp();
+      if (!top || !isa<arith::DivFOp, arith::MulFOp>(top))
+        return;
+      // Only divisions by (or products with) something reduced over rows.
+      for (OpOperand *in : g.getDpsInputOperands())
+        if (isRowMap(g.getMatchingIndexingMap(in), g.getNumLoops()) &&
+            g.getNumLoops() >= 2) {
+          anchors.push_back(op);
+          return;
+        }
+    });
+    IRRewriter rewriter(&getContext());
+    Raiser raiser{rewriter, explain, {}};
+    for (Operation *anchor : anchors) {
+      if (raiser.erased.contains(anchor))
+        continue;
+      if (succeeded(raiser.raise(anchor->getResult(0), anchor)))
+        ++numRaised;
+      else
+        ++numNotRaised;
+    }
+  }
+};
+
+} // namespace

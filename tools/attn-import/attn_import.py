@@ -1,0 +1,609 @@
+#!/usr/bin/env python3
+"""Export tiny transformer models to MLIR with torch-mlir.
+
+Every model is built from its real library definition (Hugging Face
+transformers) with a tiny config written here in code and random weights from
+a fixed seed: nothing is downloaded. Each (model, attention implementation)
+pair is exported with torch_mlir.fx.export_and_import to linalg on tensors and
+to TOSA, and written as test/Models/<model>-<impl>-<dialect>.mlir with the
+weights as constants (dense_resource blobs at the end of the file). Next to
+it go the example inputs and PyTorch's own output for them:
+
+    <model>-<impl>.input<k>.npy   k-th argument of @main, in order
+    <model>-<impl>.output0.npy    PyTorch's result for those inputs (float32)
+
+Each .mlir file starts with a header naming the command that regenerates it,
+the package versions, and lit RUN lines: attn-opt must parse it, and attn-run
+(through the project's reference pipeline) must reproduce the saved output.
+
+Rewrites needed so that MLIR 22 (attn-opt) accepts torch-mlir's output:
+  * aten.cumsum is decomposed before import into a masked sum
+    (where(tril(ones), x[..., None, :], 0).sum(-1)). transformers' mask code
+    calls cumsum on the position ids (packed-sequence detection); torch-mlir
+    would lower it to tm_tensor.scan, a torch-mlir-only op that attn-opt
+    does not know. No other rewrite is needed with the pinned versions: the
+    text torch-mlir prints parses as is. If a future torch-mlir prints syntax
+    that MLIR 22 rejects, --generic prints the generic op form instead.
+  * The output is scanned for ops of torch-mlir-only dialects (torch,
+    torch_c, tm_tensor); the tool fails if any is left.
+
+torch-mlir's default decomposition table already turns
+aten.scaled_dot_product_attention into matmuls and a softmax, so the "sdpa"
+files contain no tm_tensor.attention.
+
+Run with --help for the options; tools/attn-import/README.md explains the
+installation.
+"""
+
+import argparse
+import dataclasses
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+TOOL_DIR = os.path.dirname(os.path.abspath(__file__))
+REPO_ROOT = os.path.dirname(os.path.dirname(TOOL_DIR))
+DEFAULT_OUT_DIR = os.path.join(REPO_ROOT, "test", "Models")
+DEFAULT_ATTN_OPT = os.path.join(REPO_ROOT, "build", "bin", "attn-opt")
+DEFAULT_ATTN_RUN = os.path.join(REPO_ROOT, "build", "bin", "attn-run")
+
+# --dialect name -> (torch-mlir output_type, file-name suffix)
+DIALECTS = {
+    "linalg": "linalg-on-tensors",
+    "tosa": "tosa",
+}
+IMPLS = ("eager", "sdpa")
+
+# Upstream passes that bring the TOSA files to linalg on tensors, so that
+# attn-run's reference pipeline can run them too.
+TOSA_TO_LINALG = (
+    "builtin.module(func.func(tosa-to-linalg-named,tosa-to-linalg,"
+    "tosa-to-arith,tosa-to-tensor))"
+)
+
+# Known reasons why attn-run cannot run a file yet (a C++-side gap, not a
+# problem of the file): the header then carries the attn-run line as a
+# comment instead of a RUN line, and --run reports an expected failure.
+KNOWN_RUN_BLOCKERS = [
+    (re.compile(r"\b(math|tosa)\.erf\b"),
+     "exact GELU's erf: attn-run's reference pipeline turns math.erf into a "
+     "call of libm's erff and then requests C wrappers for every func, the "
+     "erff declaration included, so the JIT looks for the missing symbol "
+     "_mlir_ciface_erff"),
+]
+
+# Ops of dialects that exist only in torch-mlir; none may be left in a file.
+_FOREIGN_OP = re.compile(
+    r'^\s*(?:%[^=]*=\s*)?"?(torch|torch_c|tm_tensor)\.[A-Za-z_][\w.]*', re.M
+)
+
+# Sizes shared by the models: 2 layers, hidden 32, 4 heads of 8, sequence
+# 16, vocabulary 64, MLP 32 (not 4x hidden: it keeps every file under
+# ~200 KB with the weights inside). initializer_range is raised from the
+# usual 0.02 so that attention is peaked rather than almost uniform, which
+# makes a wrong mask or scale visible in the output.
+SEQ = 16
+VOCAB = 64
+HIDDEN = 32
+LAYERS = 2
+HEADS = 4
+MLP = 32
+INIT_RANGE = 0.2
+
+
+@dataclasses.dataclass
+class ModelSpec:
+    name: str
+    library: str  # the class the model comes from, for the header
+    summary: str
+    make: Callable[[str], "object"]  # impl -> torch.nn.Module returning one tensor
+    inputs: Callable[[int], List[Tuple[str, "object"]]]  # seed -> [(name, tensor)]
+    output: str  # what the single result is
+    atol: float = 1e-4
+    rtol: float = 1e-4
+
+
+def _torch():
+    import torch
+
+    return torch
+
+
+def _wrap(model, call):
+    """nn.Module whose forward(*args) returns call(model, *args).
+
+    Non-persistent buffers (BERT's position_ids, the RoPE inv_freq of Llama
+    and Mistral) are made persistent: torch.export keeps them out of the
+    state dict, and torch-mlir's import_frozen_program then fails with
+    "Could not find state mapping for buffer". Values and results are
+    unchanged; they become constants like the weights.
+    """
+    torch = _torch()
+    for sub in model.modules():
+        sub._non_persistent_buffers_set.clear()
+
+    class Wrapper(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.model = model
+
+        def forward(self, *args):
+            return call(self.model, *args)
+
+    return Wrapper().eval()
+
+
+def _token_ids(seed: int):
+    torch = _torch()
+    g = torch.Generator().manual_seed(seed + 1)
+    return torch.randint(0, VOCAB, (1, SEQ), generator=g, dtype=torch.int64)
+
+
+def _make_gpt2(impl):
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    cfg = GPT2Config(
+        vocab_size=VOCAB, n_positions=SEQ, n_embd=HIDDEN, n_layer=LAYERS,
+        n_head=HEADS, n_inner=MLP, initializer_range=INIT_RANGE,
+        bos_token_id=0, eos_token_id=0, use_cache=False,
+        attn_implementation=impl,
+    )
+    model = GPT2LMHeadModel(cfg).eval()
+    return _wrap(model, lambda m, ids: m(input_ids=ids, use_cache=False).logits)
+
+
+def _make_bert(impl):
+    from transformers import BertConfig, BertModel
+
+    cfg = BertConfig(
+        vocab_size=VOCAB, hidden_size=HIDDEN, num_hidden_layers=LAYERS,
+        num_attention_heads=HEADS, intermediate_size=MLP,
+        max_position_embeddings=SEQ, type_vocab_size=2,
+        initializer_range=INIT_RANGE, pad_token_id=0,
+        attn_implementation=impl,
+    )
+    model = BertModel(cfg, add_pooling_layer=False).eval()
+    return _wrap(
+        model,
+        lambda m, ids, mask: m(input_ids=ids, attention_mask=mask).last_hidden_state,
+    )
+
+
+def _bert_inputs(seed):
+    torch = _torch()
+    ids = _token_ids(seed)
+    # The last 3 tokens are padding: a runtime key-padding mask.
+    mask = torch.ones((1, SEQ), dtype=torch.int64)
+    mask[:, SEQ - 3:] = 0
+    return [("input_ids", ids), ("attention_mask", mask)]
+
+
+def _llama_like_config(cls, impl, **extra):
+    return cls(
+        vocab_size=VOCAB, hidden_size=HIDDEN, intermediate_size=MLP,
+        num_hidden_layers=LAYERS, num_attention_heads=HEADS,
+        num_key_value_heads=2, head_dim=HIDDEN // HEADS,
+        max_position_embeddings=SEQ, initializer_range=INIT_RANGE,
+        rope_theta=10000.0, tie_word_embeddings=True, use_cache=False,
+        bos_token_id=1, eos_token_id=2, pad_token_id=0,
+        attn_implementation=impl, **extra,
+    )
+
+
+def _make_llama(impl):
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    model = LlamaForCausalLM(_llama_like_config(LlamaConfig, impl)).eval()
+    return _wrap(model, lambda m, ids: m(input_ids=ids, use_cache=False).logits)
+
+
+MISTRAL_WINDOW = 6
+
+
+def _make_mistral(impl):
+    from transformers import MistralConfig, MistralForCausalLM
+
+    cfg = _llama_like_config(MistralConfig, impl, sliding_window=MISTRAL_WINDOW)
+    model = MistralForCausalLM(cfg).eval()
+    return _wrap(model, lambda m, ids: m(input_ids=ids, use_cache=False).logits)
+
+
+VIT_IMAGE = 16
+VIT_PATCH = 4
+
+
+def _make_vit(impl):
+    from transformers import ViTConfig, ViTModel
+
+    cfg = ViTConfig(
+        image_size=VIT_IMAGE, patch_size=VIT_PATCH, num_channels=3,
+        hidden_size=HIDDEN, num_hidden_layers=LAYERS, num_attention_heads=HEADS,
+        intermediate_size=MLP, initializer_range=INIT_RANGE,
+        attn_implementation=impl,
+    )
+    model = ViTModel(cfg, add_pooling_layer=False).eval()
+    return _wrap(model, lambda m, px: m(pixel_values=px).last_hidden_state)
+
+
+def _vit_inputs(seed):
+    torch = _torch()
+    g = torch.Generator().manual_seed(seed + 1)
+    return [("pixel_values", torch.randn((1, 3, VIT_IMAGE, VIT_IMAGE), generator=g))]
+
+
+def _ids_only(seed):
+    return [("input_ids", _token_ids(seed))]
+
+
+MODELS: Dict[str, ModelSpec] = {
+    spec.name: spec
+    for spec in [
+        ModelSpec(
+            "gpt2", "transformers.GPT2LMHeadModel",
+            f"GPT-2 decoder, causal, {LAYERS} layers, hidden {HIDDEN}, {HEADS} heads, "
+            f"seq {SEQ}, vocab {VOCAB}, tied LM head",
+            _make_gpt2, _ids_only, f"logits, 1x{SEQ}x{VOCAB} float32",
+        ),
+        ModelSpec(
+            "bert", "transformers.BertModel",
+            f"BERT encoder, bidirectional with a runtime key-padding mask "
+            f"(last 3 of {SEQ} tokens padded), {LAYERS} layers, hidden {HIDDEN}, "
+            f"{HEADS} heads, no pooler",
+            _make_bert, _bert_inputs, f"last_hidden_state, 1x{SEQ}x{HIDDEN} float32",
+        ),
+        ModelSpec(
+            "llama", "transformers.LlamaForCausalLM",
+            f"Llama decoder, causal, GQA ({HEADS} query heads, 2 KV heads), RoPE, "
+            f"RMSNorm, SwiGLU, {LAYERS} layers, hidden {HIDDEN}, seq {SEQ}, tied LM head",
+            _make_llama, _ids_only, f"logits, 1x{SEQ}x{VOCAB} float32",
+        ),
+        ModelSpec(
+            "mistral", "transformers.MistralForCausalLM",
+            f"Mistral decoder, causal sliding window {MISTRAL_WINDOW} < seq {SEQ}, "
+            f"GQA ({HEADS} query heads, 2 KV heads), RoPE, {LAYERS} layers, "
+            f"hidden {HIDDEN}, tied LM head",
+            _make_mistral, _ids_only, f"logits, 1x{SEQ}x{VOCAB} float32",
+        ),
+        ModelSpec(
+            "vit", "transformers.ViTModel",
+            f"ViT encoder, {VIT_IMAGE}x{VIT_IMAGE} RGB image, patch {VIT_PATCH} "
+            f"(16 patches + CLS = 17 tokens), bidirectional, {LAYERS} layers, "
+            f"hidden {HIDDEN}, {HEADS} heads, no pooler",
+            _make_vit, _vit_inputs,
+            f"last_hidden_state, 1x{(VIT_IMAGE // VIT_PATCH) ** 2 + 1}x{HIDDEN} float32",
+        ),
+    ]
+}
+
+
+# ---------------------------------------------------------------- export
+
+class _CumsumDecomposition:
+    """aten.cumsum -> where(tril(ones(n, n)), x[..., None, :], 0).sum(-1).
+
+    Counts its uses so that the header can say whether it was applied.
+    """
+
+    def __init__(self):
+        self.uses = 0
+
+    def __call__(self, x, dim, dtype=None):
+        torch = _torch()
+        self.uses += 1
+        if dtype is None:
+            dtype = x.dtype if x.is_floating_point() else torch.int64
+        x = x.to(dtype)
+        dim = dim % max(x.dim(), 1)
+        n = x.shape[dim]
+        moved = x.movedim(dim, -1)
+        lower = torch.ones((n, n), dtype=torch.bool, device=x.device).tril()
+        zero = torch.zeros((), dtype=dtype, device=x.device)
+        out = torch.where(lower, moved.unsqueeze(-2), zero).sum(-1, dtype=dtype)
+        return out.movedim(-1, dim)
+
+
+def _versions() -> Dict[str, str]:
+    from importlib import metadata
+
+    out = {"python": platform.python_version()}
+    for dist in ("torch", "torch-mlir", "transformers", "numpy"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[dist] = "missing"
+    return out
+
+
+def _export(module, args, output_type: str, generic: bool) -> Tuple[str, int]:
+    torch = _torch()
+    from torch_mlir import fx
+    from torch_mlir.extras.fx_decomp_util import get_decomposition_table
+
+    table = get_decomposition_table()
+    cumsum = _CumsumDecomposition()
+    table[torch.ops.aten.cumsum.default] = cumsum
+    mod = fx.export_and_import(
+        module, *args, output_type=output_type, decomposition_table=table,
+        func_name="main",
+    )
+    if generic:
+        text = mod.operation.get_asm(print_generic_op_form=True)
+    else:
+        text = str(mod)
+    foreign = sorted({m.group(0).strip().split()[-1].strip('"')
+                      for m in _FOREIGN_OP.finditer(text)})
+    if foreign:
+        raise RuntimeError(
+            "torch-mlir left ops that MLIR 22 does not know: " + ", ".join(foreign))
+    return text, cumsum.uses
+
+
+def _header(spec: ModelSpec, impl: str, dialect: str, seed: int,
+            input_files: List[Tuple[str, str, object]], output_file: str,
+            versions: Dict[str, str], cumsum_uses: int,
+            run_blocker: Optional[str]) -> str:
+    cmd = (f"python3 tools/attn-import/attn_import.py --models {spec.name} "
+           f"--impl {impl} --dialect {dialect} --seed {seed}")
+    lines = [
+        f"// {spec.name}-{impl}-{dialect}.mlir: generated by tools/attn-import/attn_import.py,",
+        "// do not edit. Regenerate from the repository root, with the virtual",
+        "// environment of tools/attn-import/README.md:",
+        f"//   {cmd}",
+        f"// Model: {spec.library}, attn_implementation=\"{impl}\", random weights (seed {seed}).",
+        f"//   {spec.summary}.",
+        f"// Exported: torch_mlir.fx.export_and_import(output_type=\"{DIALECTS[dialect]}\"),"
+        " weights as constants.",
+        "// Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".",
+    ]
+    if cumsum_uses:
+        lines.append(
+            "// Rewrite: aten.cumsum (transformers' packed-sequence check on the position"
+            " ids)")
+        lines.append(
+            "//   decomposed into a masked sum before import; torch-mlir would emit"
+            " tm_tensor.scan.")
+    args = ", ".join(f"%arg{k} = {name} ({desc}, {os.path.basename(path)})"
+                     for k, (name, path, desc) in enumerate(input_files))
+    lines.append(f"// @main arguments: {args}.")
+    lines.append(f"// Result: {spec.output}; PyTorch's value: {os.path.basename(output_file)}.")
+    lines.append("//")
+    ins = ",".join(f"%S/{os.path.basename(p)}" for _, p, _ in input_files)
+    ref = f"%S/{os.path.basename(output_file)}"
+    check = (f"attn-run - --entry=main --input={ins} --check-against={ref} "
+             f"--atol={spec.atol:g} --rtol={spec.rtol:g}")
+    lines.append("// RUN: attn-opt %s -o /dev/null")
+    run = "RUN:" if run_blocker is None else "DISABLED:"
+    if run_blocker is not None:
+        lines.append("// attn-run cannot run this file yet (" + run_blocker + ");")
+        lines.append("// turn DISABLED into RUN once it can:")
+    if dialect == "linalg":
+        lines.append(f"// {run} " + check.replace("attn-run -", "attn-run %s", 1))
+    else:
+        lines.append(f"// {run} attn-opt %s --pass-pipeline=\"{TOSA_TO_LINALG}\" \\")
+        lines.append(f"// {run}   | {check}")
+    return "\n".join(lines) + "\n\n"
+
+
+def _describe(t) -> str:
+    shape = "x".join(str(d) for d in t.shape)
+    return f"{shape} {str(t.dtype).replace('torch.', '')}"
+
+
+def _check_file(path: str, dialect: str, attn_opt: Optional[str],
+                attn_run: Optional[str], inputs: List[str], output: str,
+                spec: ModelSpec) -> List[str]:
+    """Parses (and optionally runs) the file; returns the problems found."""
+    try:
+        return _check_file_unsafe(path, dialect, attn_opt, attn_run, inputs,
+                                  output, spec)
+    except OSError as e:  # e.g. the binary is being relinked right now
+        return [f"could not start a checker: {e}"]
+
+
+def _check_file_unsafe(path, dialect, attn_opt, attn_run, inputs, output, spec):
+    problems = []
+    if attn_opt:
+        r = subprocess.run([attn_opt, path, "-o", "/dev/null"],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            problems.append(f"attn-opt does not parse it:\n{r.stderr.strip()}")
+            return problems
+    if attn_run:
+        run_cmd = [attn_run, "-", "--entry=main", "--input=" + ",".join(inputs),
+                   "--check-against=" + output, f"--atol={spec.atol:g}",
+                   f"--rtol={spec.rtol:g}"]
+        if dialect == "linalg":
+            src = open(path).read()
+        else:
+            low = subprocess.run([attn_opt or DEFAULT_ATTN_OPT, path,
+                                  f"--pass-pipeline={TOSA_TO_LINALG}"],
+                                 capture_output=True, text=True)
+            if low.returncode != 0:
+                problems.append(f"TOSA -> linalg failed:\n{low.stderr.strip()}")
+                return problems
+            src = low.stdout
+        r = subprocess.run(run_cmd, input=src, capture_output=True, text=True)
+        if r.returncode != 0:
+            problems.append("attn-run check failed:\n" + (r.stdout + r.stderr).strip())
+    return problems
+
+
+def _find_tool(path: str, what: str) -> Optional[str]:
+    if path == "none":
+        return None
+    if os.path.isfile(path) and os.access(path, os.X_OK):
+        return path
+    found = shutil.which(path)
+    if found:
+        return found
+    print(f"warning: {what} not found at {path}: skipping that check", file=sys.stderr)
+    return None
+
+
+def _parse_list(value: str, allowed: Sequence[str], what: str) -> List[str]:
+    if value == "all":
+        return list(allowed)
+    items = [v.strip() for v in value.split(",") if v.strip()]
+    bad = [v for v in items if v not in allowed]
+    if bad:
+        raise argparse.ArgumentTypeError(
+            f"unknown {what}: {', '.join(bad)} (choose from {', '.join(allowed)} or 'all')")
+    return items
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=("Build tiny transformer models from their transformers "
+                     "definitions (random weights, configs in code, nothing "
+                     "downloaded) and export them to MLIR with torch-mlir, "
+                     "together with their inputs and PyTorch's output as .npy."),
+        epilog=("Writes OUT_DIR/<model>-<impl>-<dialect>.mlir, "
+                "OUT_DIR/<model>-<impl>.input<k>.npy and "
+                "OUT_DIR/<model>-<impl>.output0.npy. Models: "
+                + "; ".join(f"{s.name}: {s.library}" for s in MODELS.values())
+                + ". Exit code 0 when everything was written (and checked), 1 "
+                "when an export or a check failed, 2 on bad usage or a missing "
+                "package."),
+    )
+    parser.add_argument("--models", default="all",
+                        help="comma-separated models or 'all' (default): "
+                             + ", ".join(MODELS))
+    parser.add_argument("--impl", default="all",
+                        help="attention implementations: eager, sdpa or 'all' (default)")
+    parser.add_argument("--dialect", default="all",
+                        help="output dialects: linalg (linalg on tensors), tosa, "
+                             "or 'all' (default)")
+    parser.add_argument("--out-dir", default=DEFAULT_OUT_DIR,
+                        help="where the files go (default: test/Models of this repository)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the weights (torch.manual_seed) and of the "
+                             "inputs (default 0)")
+    parser.add_argument("--generic", action="store_true",
+                        help="print the generic op form (fallback when a newer "
+                             "torch-mlir prints custom syntax MLIR 22 rejects)")
+    parser.add_argument("--attn-opt", default=os.environ.get("ATTN_OPT", DEFAULT_ATTN_OPT),
+                        help="attn-opt used to check that each file parses "
+                             "('none' skips; default build/bin/attn-opt or $ATTN_OPT)")
+    parser.add_argument("--attn-run", default=os.environ.get("ATTN_RUN", DEFAULT_ATTN_RUN),
+                        help="attn-run used by --run (default build/bin/attn-run or $ATTN_RUN)")
+    parser.add_argument("--run", action="store_true",
+                        help="also run every file with attn-run (reference "
+                             "pipeline; TOSA lowered to linalg first) and compare "
+                             "with PyTorch's output")
+    parser.add_argument("--list", action="store_true", help="list the models and exit")
+    args = parser.parse_args(argv)
+
+    if args.list:
+        for s in MODELS.values():
+            print(f"{s.name:8s} {s.library}: {s.summary}")
+        return 0
+    try:
+        models = _parse_list(args.models, list(MODELS), "model")
+        impls = _parse_list(args.impl, IMPLS, "attention implementation")
+        dialects = _parse_list(args.dialect, list(DIALECTS), "dialect")
+    except argparse.ArgumentTypeError as e:
+        parser.error(str(e))
+
+    missing = []
+    for mod, dist in (("torch", "torch"), ("transformers", "transformers"),
+                      ("numpy", "numpy"), ("torch_mlir.fx", "torch-mlir")):
+        try:
+            __import__(mod)
+        except ImportError as e:
+            missing.append(f"{dist} ({e})")
+    if missing:
+        print("error: missing Python packages: " + "; ".join(missing) + ".\n"
+              "Install the pinned set into a virtual environment and run this "
+              "tool with its python; see tools/attn-import/README.md:\n"
+              "  /usr/bin/python3 -m venv /work/venv-import\n"
+              "  /work/venv-import/bin/pip install -r tools/attn-import/requirements.txt",
+              file=sys.stderr)
+        return 2
+
+    import numpy as np
+    torch = _torch()
+    import transformers
+
+    transformers.logging.set_verbosity_error()
+    attn_opt = _find_tool(args.attn_opt, "attn-opt")
+    attn_run = _find_tool(args.attn_run, "attn-run") if args.run else None
+    versions = _versions()
+    os.makedirs(args.out_dir, exist_ok=True)
+    torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))
+
+    failures = 0
+    for name in models:
+        spec = MODELS[name]
+        for impl in impls:
+            stem = f"{name}-{impl}"
+            torch.manual_seed(args.seed)
+            try:
+                module = spec.make(impl)
+            except (ValueError, ImportError) as e:
+                print(f"{stem}: skipped, the library refuses it: {e}", file=sys.stderr)
+                continue
+            named_inputs = spec.inputs(args.seed)
+            tensors = [t for _, t in named_inputs]
+            with torch.no_grad():
+                ref = module(*tensors)
+            input_files = []
+            for k, (iname, t) in enumerate(named_inputs):
+                path = os.path.join(args.out_dir, f"{stem}.input{k}.npy")
+                np.save(path, t.numpy())
+                input_files.append((iname, path, _describe(t)))
+            output_file = os.path.join(args.out_dir, f"{stem}.output0.npy")
+            np.save(output_file, ref.detach().to(torch.float32).numpy())
+
+            for dialect in dialects:
+                out = os.path.join(args.out_dir, f"{stem}-{dialect}.mlir")
+                t0 = time.time()
+                try:
+                    text, cumsum_uses = _export(module, tensors, DIALECTS[dialect],
+                                                args.generic)
+                except Exception as e:  # report and go on with the others
+                    failures += 1
+                    print(f"{os.path.basename(out)}: export FAILED: "
+                          f"{type(e).__name__}: {e}", file=sys.stderr)
+                    continue
+                blocker = next((why for rx, why in KNOWN_RUN_BLOCKERS
+                                if rx.search(text)), None)
+                header = _header(spec, impl, dialect, args.seed, input_files,
+                                 output_file, versions, cumsum_uses, blocker)
+                with open(out, "w") as f:
+                    f.write(header + text)
+                parse_problems = _check_file(out, dialect, attn_opt, None, [], "", spec)
+                run_problems = []
+                if attn_run and not parse_problems:
+                    run_problems = _check_file(out, dialect, None, attn_run,
+                                               [p for _, p, _ in input_files],
+                                               output_file, spec)
+                notes = []
+                if attn_opt and not parse_problems:
+                    notes.append("parses")
+                if attn_run and not parse_problems:
+                    if not run_problems:
+                        notes.append("runs and matches PyTorch")
+                        if blocker:
+                            notes.append("known run blocker no longer blocks: "
+                                         "drop it from KNOWN_RUN_BLOCKERS")
+                    elif blocker:
+                        notes.append("does not run yet (known: see header)")
+                        run_problems = []
+                problems = parse_problems + run_problems
+                status = "ok" if not problems else "FAILED"
+                print(f"{os.path.relpath(out)}: {os.path.getsize(out)} bytes, "
+                      f"{time.time() - t0:.1f}s, {status}"
+                      + (f" ({', '.join(notes)})" if notes else ""))
+                for p in problems:
+                    failures += 1
+                    print("  " + p.replace("\n", "\n  "), file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
