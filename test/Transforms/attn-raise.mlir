@@ -181,3 +181,64 @@ func.func @single_head(%q: tensor<8x16xf32>, %k: tensor<12x16xf32>, %v: tensor<1
   %o = linalg.matmul ins(%p, %v : tensor<8x12xf32>, tensor<12x4xf32>) outs(%z2 : tensor<8x4xf32>) -> tensor<8x4xf32>
   return %o : tensor<8x4xf32>
 }
+
+// -----
+
+// Llama's repeat_kv (linalg.broadcast for K, expand + broadcasting generic
+// for V, then collapse of the repeated heads) becomes GQA: Hkv = 1 < Hq = 2.
+// CHECK-LABEL: func.func @llama_gqa(
+// CHECK-SAME: %[[Q:[a-z0-9]+]]: tensor<2x2x8x16xf32>, %[[K:[a-z0-9]+]]: tensor<2x1x8x16xf32>, %[[V:[a-z0-9]+]]: tensor<2x1x8x16xf32>, %[[M:[a-z0-9]+]]: tensor<8x8xi1>
+// CHECK: attn.attention %[[Q]], %[[K]], %[[V]] mask(%[[M]] : tensor<8x8xi1>) {scale = 2.500000e-01 : f32} : tensor<2x2x8x16xf32>, tensor<2x1x8x16xf32>, tensor<2x1x8x16xf32> -> tensor<2x2x8x16xf32>
+
+#qk_q = affine_map<(b, h, i, j, d) -> (b, h, i, d)>
+#qk_k = affine_map<(b, h, i, j, d) -> (b, h, j, d)>
+#qk_o = affine_map<(b, h, i, j, d) -> (b, h, i, j)>
+#id4 = affine_map<(b, h, i, j) -> (b, h, i, j)>
+#mask4 = affine_map<(b, h, i, j) -> (i, j)>
+#pv_p = affine_map<(b, h, i, e, j) -> (b, h, i, j)>
+#pv_v = affine_map<(b, h, i, e, j) -> (b, h, j, e)>
+#pv_o = affine_map<(b, h, i, e, j) -> (b, h, i, e)>
+func.func @llama_gqa(%q: tensor<2x2x8x16xf32>, %kv_k: tensor<2x1x8x16xf32>, %kv_v: tensor<2x1x8x16xf32>, %causal: tensor<8x8xi1>) -> tensor<2x2x8x16xf32> {
+  // repeat_kv: one kv head serves both query heads.
+  %kw = tensor.empty() : tensor<2x1x2x8x16xf32>
+  %kb = linalg.broadcast ins(%kv_k : tensor<2x1x8x16xf32>) outs(%kw : tensor<2x1x2x8x16xf32>) dimensions = [2]
+  %k = tensor.collapse_shape %kb [[0], [1, 2], [3], [4]] : tensor<2x1x2x8x16xf32> into tensor<2x2x8x16xf32>
+  %ve = tensor.expand_shape %kv_v [[0], [1, 2], [3], [4]] output_shape [2, 1, 1, 8, 16] : tensor<2x1x8x16xf32> into tensor<2x1x1x8x16xf32>
+  %vw = tensor.empty() : tensor<2x1x2x8x16xf32>
+  %vb = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, 0, d3, d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%ve : tensor<2x1x1x8x16xf32>) outs(%vw : tensor<2x1x2x8x16xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    linalg.yield %x : f32
+  } -> tensor<2x1x2x8x16xf32>
+  %v = tensor.collapse_shape %vb [[0], [1, 2], [3], [4]] : tensor<2x1x2x8x16xf32> into tensor<2x2x8x16xf32>
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %scale = arith.constant 0.25 : f32
+  %e0 = tensor.empty() : tensor<2x2x8x8xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<2x2x8x8xf32>) -> tensor<2x2x8x8xf32>
+  %s = linalg.generic {indexing_maps = [#qk_q, #qk_k, #qk_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %k : tensor<2x2x8x16xf32>, tensor<2x2x8x16xf32>) outs(%z0 : tensor<2x2x8x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<2x2x8x8xf32>
+  %sc = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s : tensor<2x2x8x8xf32>) outs(%e0 : tensor<2x2x8x8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = arith.mulf %x, %scale : f32
+    linalg.yield %y : f32
+  } -> tensor<2x2x8x8xf32>
+  %mk = linalg.generic {indexing_maps = [#id4, #mask4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%sc, %causal : tensor<2x2x8x8xf32>, tensor<8x8xi1>) outs(%e0 : tensor<2x2x8x8xf32>) {
+  ^bb0(%x: f32, %c: i1, %o: f32):
+    %y = arith.select %c, %x, %ninf : f32
+    linalg.yield %y : f32
+  } -> tensor<2x2x8x8xf32>
+  %p = linalg.softmax dimension(3) ins(%mk : tensor<2x2x8x8xf32>) outs(%e0 : tensor<2x2x8x8xf32>) -> tensor<2x2x8x8xf32>
+  %e1 = tensor.empty() : tensor<2x2x8x16xf32>
+  %z1 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<2x2x8x16xf32>) -> tensor<2x2x8x16xf32>
+  %o = linalg.generic {indexing_maps = [#pv_p, #pv_v, #pv_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%p, %v : tensor<2x2x8x8xf32>, tensor<2x2x8x16xf32>) outs(%z1 : tensor<2x2x8x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<2x2x8x16xf32>
+  return %o : tensor<2x2x8x16xf32>
+}

@@ -400,6 +400,47 @@ struct Raiser {
         re);
   }
 
+  /// Llama's repeat_kv: x [B, Hkv, L, D] -> expand_shape [B, Hkv, 1, L, D]
+  /// -> broadcast to [B, Hkv, n, L, D] -> collapse [B, Hkv * n, L, D]. Query
+  /// head h then reads kv head h / n, which is attn.attention's GQA rule, so
+  /// the repetition is dropped. Returns x, or null when `v` is not that.
+  Value peelRepeatKV(Value v) {
+    auto collapse = v.getDefiningOp<tensor::CollapseShapeOp>();
+    if (!collapse || collapse.getSrcType().getRank() != 5)
+      return {};
+    SmallVector<ReassociationIndices> re = collapse.getReassociationIndices();
+    if (re.size() != 4 || re[1] != ReassociationIndices{1, 2})
+      return {};
+    Value wide = collapse.getSrc();
+    Value source;
+    if (auto b = wide.getDefiningOp<linalg::BroadcastOp>()) {
+      if (b.getDimensions() == ArrayRef<int64_t>{2})
+        source = b.getInput();
+    } else if (auto g = wide.getDefiningOp<linalg::GenericOp>()) {
+      // A copy reading (d0, d1, 0, d3, d4) of a [B, Hkv, 1, L, D] tensor.
+      OpOperand *in =
+          g.getNumDpsInputs() == 1 ? g.getDpsInputOperand(0) : nullptr;
+      if (in && allParallel(g) && yielded(g) == g.getBody()->getArgument(0)) {
+        AffineMap map = g.getMatchingIndexingMap(in);
+        MLIRContext *ctx = g.getContext();
+        auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+        AffineMap want = AffineMap::get(
+            5, 0, {d(0), d(1), getAffineConstantExpr(0, ctx), d(3), d(4)}, ctx);
+        if (map == want)
+          if (auto expand = in->get().getDefiningOp<tensor::ExpandShapeOp>())
+            if (expand.getSrcType().getRank() == 4 &&
+                expand.getReassociationIndices()[1] ==
+                    ReassociationIndices{1, 2})
+              return expand.getSrc();
+      }
+      return {};
+    }
+    if (!source)
+      return {};
+    auto type = cast<RankedTensorType>(source.getType());
+    return type.getRank() == 4 ? source : Value();
+  }
+
   /// (B, H) when Q, K and V are all collapses of 4-D tensors with the same
   /// leading (B, H).
   std::optional<std::pair<int64_t, int64_t>> commonHeads(ArrayRef<Value> vs) {
@@ -636,6 +677,14 @@ struct Raiser {
     q = to4D(q, loc, heads);
     k = to4D(k, loc, heads);
     v = to4D(v, loc, heads);
+    // Grouped-query attention written with repeated K/V heads.
+    Value k0 = peelRepeatKV(k), v0 = peelRepeatKV(v);
+    if (k0 && v0 &&
+        cast<RankedTensorType>(k0.getType()).getDimSize(1) ==
+            cast<RankedTensorType>(v0.getType()).getDimSize(1)) {
+      k = k0;
+      v = v0;
+    }
     // Bias and mask are [.., Lq, Lk] suffixes of the score layout; a
     // collapsed (B * H) dimension is split again.
     for (Value *extra : {&bias, &mask}) {
