@@ -3,7 +3,7 @@
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: attn-opt %s --attn-raise --canonicalize -o %t/raised.mlir
 // RUN: FileCheck %s --input-file=%t/raised.mlir --check-prefix=IR --implicit-check-not=math.exp
-// IR-COUNT-4: attn.attention
+// IR-COUNT-5: attn.attention
 // RUN: attn-run %s --entry=torch_style --seed=1 --output-dir=%t
 // RUN: attn-run %t/raised.mlir --entry=torch_style --seed=1 --check-against=%t/torch_style.result0.npy --rtol=1e-4 | FileCheck %s
 // RUN: attn-run %s --entry=nanogpt --seed=2 --output-dir=%t
@@ -12,6 +12,9 @@
 // RUN: attn-run %t/raised.mlir --entry=single_head --seed=3 --check-against=%t/single_head.result0.npy --rtol=1e-4 | FileCheck %s
 // RUN: attn-run %s --entry=llama_gqa --seed=4 --output-dir=%t
 // RUN: attn-run %t/raised.mlir --entry=llama_gqa --seed=4 --check-against=%t/llama_gqa.result0.npy --rtol=1e-4 | FileCheck %s
+// The f16 original accumulates in f16; one f16 rounding apart.
+// RUN: attn-run %s --entry=half_upcast --seed=5 --output-dir=%t
+// RUN: attn-run %t/raised.mlir --entry=half_upcast --seed=5 --check-against=%t/half_upcast.result0.npy --atol=2e-3 --rtol=2e-3 | FileCheck %s
 // CHECK: check: PASS
 
 #t_id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
@@ -215,4 +218,50 @@ func.func @llama_gqa(%q: tensor<2x2x8x16xf32>, %kv_k: tensor<2x1x8x16xf32>, %kv_
     linalg.yield %r : f32
   } -> tensor<2x2x8x16xf32>
   return %o : tensor<2x2x8x16xf32>
+}
+
+#hqk_q = affine_map<(b, h, i, j, d) -> (b, h, i, d)>
+#hqk_k = affine_map<(b, h, i, j, d) -> (b, h, j, d)>
+#hqk_o = affine_map<(b, h, i, j, d) -> (b, h, i, j)>
+#hid4 = affine_map<(b, h, i, j) -> (b, h, i, j)>
+#hpv_p = affine_map<(b, h, i, e, j) -> (b, h, i, j)>
+#hpv_v = affine_map<(b, h, i, e, j) -> (b, h, j, e)>
+#hpv_o = affine_map<(b, h, i, e, j) -> (b, h, i, e)>
+func.func @half_upcast(%q: tensor<1x2x8x16xf16>, %k: tensor<1x2x8x16xf16>, %v: tensor<1x2x8x16xf16>) -> tensor<1x2x8x16xf16> {
+  %zero = arith.constant 0.0 : f16
+  %scale = arith.constant 0.25 : f16
+  %e0 = tensor.empty() : tensor<1x2x8x8xf16>
+  %z0 = linalg.fill ins(%zero : f16) outs(%e0 : tensor<1x2x8x8xf16>) -> tensor<1x2x8x8xf16>
+  %s = linalg.generic {indexing_maps = [#hqk_q, #hqk_k, #hqk_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %k : tensor<1x2x8x16xf16>, tensor<1x2x8x16xf16>) outs(%z0 : tensor<1x2x8x8xf16>) {
+  ^bb0(%a: f16, %b: f16, %acc: f16):
+    %m = arith.mulf %a, %b : f16
+    %r = arith.addf %acc, %m : f16
+    linalg.yield %r : f16
+  } -> tensor<1x2x8x8xf16>
+  %sc = linalg.generic {indexing_maps = [#hid4, #hid4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s : tensor<1x2x8x8xf16>) outs(%e0 : tensor<1x2x8x8xf16>) {
+  ^bb0(%x: f16, %o: f16):
+    %y = arith.mulf %x, %scale : f16
+    linalg.yield %y : f16
+  } -> tensor<1x2x8x8xf16>
+  %e1 = tensor.empty() : tensor<1x2x8x8xf32>
+  %up = linalg.generic {indexing_maps = [#hid4, #hid4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%sc : tensor<1x2x8x8xf16>) outs(%e1 : tensor<1x2x8x8xf32>) {
+  ^bb0(%x: f16, %o: f32):
+    %y = arith.extf %x : f16 to f32
+    linalg.yield %y : f32
+  } -> tensor<1x2x8x8xf32>
+  %p32 = linalg.softmax dimension(3) ins(%up : tensor<1x2x8x8xf32>) outs(%e1 : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %p = linalg.generic {indexing_maps = [#hid4, #hid4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%p32 : tensor<1x2x8x8xf32>) outs(%e0 : tensor<1x2x8x8xf16>) {
+  ^bb0(%x: f32, %o: f16):
+    %y = arith.truncf %x : f32 to f16
+    linalg.yield %y : f16
+  } -> tensor<1x2x8x8xf16>
+  %e2 = tensor.empty() : tensor<1x2x8x16xf16>
+  %z2 = linalg.fill ins(%zero : f16) outs(%e2 : tensor<1x2x8x16xf16>) -> tensor<1x2x8x16xf16>
+  %o = linalg.generic {indexing_maps = [#hpv_p, #hpv_v, #hpv_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%p, %v : tensor<1x2x8x8xf16>, tensor<1x2x8x16xf16>) outs(%z2 : tensor<1x2x8x16xf16>) {
+  ^bb0(%a: f16, %b: f16, %acc: f16):
+    %m = arith.mulf %a, %b : f16
+    %r = arith.addf %acc, %m : f16
+    linalg.yield %r : f16
+  } -> tensor<1x2x8x16xf16>
+  return %o : tensor<1x2x8x16xf16>
 }

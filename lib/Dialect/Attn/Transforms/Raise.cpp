@@ -502,8 +502,33 @@ struct Raiser {
       return fail(anchor, why);
 
     // The weights feed exactly one contraction over the keys.
+    // Everything the softmax computes stays inside it.
+    DenseSet<Operation *> inside(softmax->ops.begin(), softmax->ops.end());
+    for (Operation *op : softmax->ops)
+      for (Operation *user : op->getUsers())
+        if (op->getResult(0) != p && !inside.contains(user))
+          return fail(anchor, "an intermediate of the softmax has another "
+                              "user");
+    for (Operation *user : softmax->logits.getUsers())
+      if (!inside.contains(user))
+        return fail(anchor, "the logits have a user outside the softmax");
+
     if (!p.hasOneUse())
       return fail(anchor, "the softmax result has more than one user");
+    // Weights computed in f32 from f16/bf16 logits are truncated back
+    // before the product with the values.
+    if (auto trunc = dyn_cast<linalg::GenericOp>(*p.getUsers().begin())) {
+      Operation *t = isElementwise(trunc) && trunc.getNumDpsInputs() == 1
+                         ? yielded(trunc).getDefiningOp()
+                         : nullptr;
+      if (t && isa<arith::TruncFOp>(t) && inputOf(trunc, t->getOperand(0)) &&
+          trunc.getIndexingMapsArray()[0].isIdentity()) {
+        softmax->ops.push_back(trunc);
+        p = trunc.getResult(0);
+        if (!p.hasOneUse())
+          return fail(anchor, "the softmax result has more than one user");
+      }
+    }
     OpOperand &pUse = *p.getUses().begin();
     FailureOr<Contraction> pv = matchContraction(
         pUse.getOwner()->getNumResults() == 1 ? pUse.getOwner()->getResult(0)
@@ -529,6 +554,15 @@ struct Raiser {
         break;
       if (!x.hasOneUse() && x != softmax->logits)
         return fail(anchor, "an intermediate of the logits has another user");
+      // f16/bf16 scores upcast to f32 for the softmax: the op accumulates
+      // in f32 anyway.
+      if (isa<arith::ExtFOp>(body) && g.getNumDpsInputs() == 1 &&
+          inputOf(g, body->getOperand(0)) &&
+          g.getIndexingMapsArray()[0].isIdentity()) {
+        chain.push_back(g);
+        x = g.getDpsInputOperand(0)->get();
+        continue;
+      }
       if (isa<arith::MulFOp, arith::DivFOp>(body)) {
         OpOperand *in = inputOf(g, body->getOperand(0));
         std::optional<double> c = constantScalar(g, body->getOperand(1));
