@@ -3,8 +3,10 @@
 #include "attn/Pipelines/Pipelines.h"
 
 #include "attn/Conversion/Passes.h"
+#include "attn/Dialect/Attn/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/TosaToLinalg/TosaToLinalg.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
@@ -19,8 +21,27 @@
 
 using namespace mlir;
 
+/// TOSA to linalg on tensors (nothing happens without TOSA ops).
+static void addTosaToLinalg(OpPassManager &pm) {
+  pm.addNestedPass<func::FuncOp>(tosa::createTosaToLinalgNamed());
+  pm.addNestedPass<func::FuncOp>(tosa::createTosaToLinalg());
+  pm.addNestedPass<func::FuncOp>(createTosaToArithPass());
+  pm.addNestedPass<func::FuncOp>(createTosaToTensorPass());
+}
+
+void attn::buildAttnRaisePipeline(OpPassManager &pm,
+                                  const RaisePipelineOptions &options) {
+  addTosaToLinalg(pm);
+  pm.addPass(createCanonicalizerPass());
+  AttnRaisePassOptions raise;
+  raise.explain = options.explain;
+  pm.addNestedPass<func::FuncOp>(createAttnRaisePass(raise));
+  pm.addPass(createCanonicalizerPass());
+}
+
 void attn::buildAttnReferencePipeline(OpPassManager &pm,
                                       const ReferencePipelineOptions &options) {
+  addTosaToLinalg(pm);
   pm.addPass(createConvertAttnToLinalgPass());
   pm.addPass(createDecomposeLinalgAggregatesPass());
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
@@ -70,4 +91,9 @@ void attn::registerAttnPipelines() {
       "reference decomposition (--convert-attn-to-linalg), bufferization and "
       "loops",
       buildAttnReferencePipeline);
+  PassPipelineRegistration<RaisePipelineOptions>(
+      "attn-raise-pipeline",
+      "Raise attention from TOSA or linalg on tensors: TOSA to linalg, "
+      "canonicalize, --attn-raise, canonicalize",
+      buildAttnRaisePipeline);
 }

@@ -30,6 +30,17 @@ struct ReferencePipelineOptions
 void buildAttnReferencePipeline(OpPassManager &pm,
                                 const ReferencePipelineOptions &options);
 
+struct RaisePipelineOptions : public PassPipelineOptions<RaisePipelineOptions> {
+  PassOptions::Option<bool> explain{
+      *this, "explain",
+      llvm::cl::desc("Remark at every softmax that was not raised"),
+      llvm::cl::init(false)};
+};
+
+/// TOSA (if any) to linalg on tensors, then --attn-raise with clean-ups.
+void buildAttnRaisePipeline(OpPassManager &pm,
+                            const RaisePipelineOptions &options);
+
 /// Registers every attn-mlir pipeline with the global pass registry.
 void registerAttnPipelines();
 

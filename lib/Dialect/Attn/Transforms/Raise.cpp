@@ -94,6 +94,22 @@ bool isRowMap(AffineMap map, unsigned rank) {
   return true;
 }
 
+/// A per-row value read by an elementwise op over `rank` loops: the row
+/// map, or (d0, .., dr-2, 0) on a tensor whose last dimension is 1 (TOSA
+/// keeps reduced dimensions).
+bool isRowRead(AffineMap map, unsigned rank, Value operand) {
+  if (isRowMap(map, rank))
+    return true;
+  auto type = dyn_cast<RankedTensorType>(operand.getType());
+  if (!type || map.getNumDims() != rank || map.getNumResults() != rank ||
+      type.getDimSize(rank - 1) != 1)
+    return false;
+  for (unsigned d = 0; d + 1 < rank; ++d)
+    if (map.getResult(d) != getAffineDimExpr(d, map.getContext()))
+      return false;
+  return map.getResult(rank - 1) == getAffineConstantExpr(0, map.getContext());
+}
+
 /// A map reading the last k of `rank` loops in order: numpy's right-aligned
 /// broadcast of a rank-k operand.
 bool isSuffixMap(AffineMap map, unsigned rank) {
@@ -108,6 +124,30 @@ bool isSuffixMap(AffineMap map, unsigned rank) {
 
 /// A generic reducing its single input over the last loop with `Combiner`.
 template <typename... Combiners> Value matchRowReduction(Value v) {
+  // A kept (size-1) reduced dimension.
+  if (auto expand = v.getDefiningOp<tensor::ExpandShapeOp>()) {
+    auto type = expand.getResultType();
+    SmallVector<ReassociationIndices> re = expand.getReassociationIndices();
+    if (type.getRank() >= 2 && type.getDimSize(type.getRank() - 1) == 1 &&
+        re.back() ==
+            ReassociationIndices{type.getRank() - 2, type.getRank() - 1})
+      v = expand.getSrc();
+  }
+  if (auto reduce = v.getDefiningOp<linalg::ReduceOp>()) {
+    if (reduce.getNumDpsInputs() != 1 || reduce.getNumDpsInits() != 1)
+      return {};
+    auto inType = cast<RankedTensorType>(reduce.getInputs()[0].getType());
+    if (reduce.getDimensions() != ArrayRef<int64_t>{inType.getRank() - 1})
+      return {};
+    Block &body = reduce.getCombiner().front();
+    Operation *combine = body.getTerminator()->getOperand(0).getDefiningOp();
+    if (!combine || !isa<Combiners...>(combine) ||
+        combine->getBlock() != &body ||
+        !llvm::is_contained(combine->getOperands(), body.getArgument(0)) ||
+        !llvm::is_contained(combine->getOperands(), body.getArgument(1)))
+      return {};
+    return reduce.getInputs()[0];
+  }
   auto g = v.getDefiningOp<linalg::GenericOp>();
   if (!g || g.getNumDpsInputs() != 1 || g.getNumDpsInits() != 1)
     return {};
@@ -137,13 +177,25 @@ bool isElementwise(linalg::GenericOp g) {
   SmallVector<AffineMap> maps = g.getIndexingMapsArray();
   if (!maps.back().isIdentity())
     return false;
-  return llvm::all_of(ArrayRef(maps).drop_back(),
-                      [](AffineMap m) { return m.isProjectedPermutation(); });
+  // Inputs read loops or broadcast size-1 dimensions (constant 0).
+  return llvm::all_of(ArrayRef(maps).drop_back(), [](AffineMap m) {
+    return m.isProjectedPermutation(/*allowZeroInResults=*/true);
+  });
 }
 
 //===----------------------------------------------------------------------===//
 // Softmax
 //===----------------------------------------------------------------------===//
+
+/// The ops producing a row reduction (an expand_shape keeping the reduced
+/// dimension, then the reduction).
+void appendRowReduction(SmallVectorImpl<Operation *> &ops, Value v) {
+  if (auto expand = v.getDefiningOp<tensor::ExpandShapeOp>()) {
+    ops.push_back(expand);
+    v = expand.getSrc();
+  }
+  ops.push_back(v.getDefiningOp());
+}
 
 struct SoftmaxMatch {
   Value logits;
@@ -202,7 +254,7 @@ FailureOr<SoftmaxMatch> matchSoftmax(Value p, std::string &why) {
     sum = recip.getDpsInputOperand(0)->get();
   }
   if (!div.getMatchingIndexingMap(numer).isIdentity() ||
-      !isRowMap(div.getMatchingIndexingMap(denom), rank)) {
+      !isRowRead(div.getMatchingIndexingMap(denom), rank, denom->get())) {
     why = "the normalisation does not divide each row by its own sum";
     return failure();
   }
@@ -211,7 +263,7 @@ FailureOr<SoftmaxMatch> matchSoftmax(Value p, std::string &why) {
     why = "the denominator is not the row sum of the numerator";
     return failure();
   }
-  match.ops.push_back(sum.getDefiningOp());
+  appendRowReduction(match.ops, sum);
   // exp(x - m) in one generic, or exp of a subtraction generic.
   auto expOp = exps.getDefiningOp<linalg::GenericOp>();
   Operation *e =
@@ -227,7 +279,7 @@ FailureOr<SoftmaxMatch> matchSoftmax(Value p, std::string &why) {
     OpOperand *xo = inputOf(expOp, sub->getOperand(0));
     OpOperand *mo = inputOf(expOp, sub->getOperand(1));
     if (!xo || !mo || !expOp.getMatchingIndexingMap(xo).isIdentity() ||
-        !isRowMap(expOp.getMatchingIndexingMap(mo), rank)) {
+        !isRowRead(expOp.getMatchingIndexingMap(mo), rank, mo->get())) {
       why = "the exponent is not x - rowmax(x)";
       return failure();
     }
@@ -243,7 +295,7 @@ FailureOr<SoftmaxMatch> matchSoftmax(Value p, std::string &why) {
     OpOperand *mo =
         s && isa<arith::SubFOp>(s) ? inputOf(subOp, s->getOperand(1)) : nullptr;
     if (!xo || !mo || !subOp.getMatchingIndexingMap(xo).isIdentity() ||
-        !isRowMap(subOp.getMatchingIndexingMap(mo), rank)) {
+        !isRowRead(subOp.getMatchingIndexingMap(mo), rank, mo->get())) {
       why = "the exponent is not x - rowmax(x)";
       return failure();
     }
@@ -258,7 +310,7 @@ FailureOr<SoftmaxMatch> matchSoftmax(Value p, std::string &why) {
     why = "the subtracted value is not the row maximum of the logits";
     return failure();
   }
-  match.ops.push_back(m.getDefiningOp());
+  appendRowReduction(match.ops, m);
   match.logits = x;
   return match;
 }
@@ -845,7 +897,8 @@ struct AttnRaisePass : mlir::attn::impl::AttnRaisePassBase<AttnRaisePass> {
         return;
       // Only divisions by (or products with) something reduced over rows.
       for (OpOperand *in : g.getDpsInputOperands())
-        if (isRowMap(g.getMatchingIndexingMap(in), g.getNumLoops()) &&
+        if (isRowRead(g.getMatchingIndexingMap(in), g.getNumLoops(),
+                      in->get()) &&
             g.getNumLoops() >= 2) {
           anchors.push_back(op);
           return;
