@@ -62,18 +62,24 @@ OpOperand *inputOf(linalg::GenericOp g, Value v) {
   return g.getDpsInputOperand(arg.getArgNumber());
 }
 
-/// Whether `v` is the output block argument of `g` (the accumulator).
-bool isAccumulator(linalg::GenericOp g, Value v) {
-  auto arg = dyn_cast<BlockArgument>(v);
-  return arg && arg.getOwner() == g.getBody() &&
-         arg.getArgNumber() == g.getNumDpsInputs();
-}
-
 /// A float scalar known at compile time: an arith.constant in or outside the
 /// body, or a block argument fed by a splat constant.
 std::optional<double> constantScalar(linalg::GenericOp g, Value v) {
   if (OpOperand *in = inputOf(g, v))
     v = in->get();
+  // A constant converted in the body (torch-mlir: f64 scalars truncated).
+  if (auto trunc = v.getDefiningOp<arith::TruncFOp>()) {
+    std::optional<double> c = constantScalar(g, trunc.getIn());
+    auto type = dyn_cast<FloatType>(trunc.getType());
+    if (!c || !type)
+      return std::nullopt;
+    APFloat f(*c);
+    bool lost;
+    f.convert(type.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
+    return f.convertToDouble();
+  }
+  if (auto ext = v.getDefiningOp<arith::ExtFOp>())
+    return constantScalar(g, ext.getIn());
   FloatAttr f;
   if (matchPattern(v, m_Constant(&f)))
     return f.getValueAsDouble();
@@ -110,15 +116,23 @@ bool isRowRead(AffineMap map, unsigned rank, Value operand) {
   return map.getResult(rank - 1) == getAffineConstantExpr(0, map.getContext());
 }
 
-/// A map reading the last k of `rank` loops in order: numpy's right-aligned
-/// broadcast of a rank-k operand.
-bool isSuffixMap(AffineMap map, unsigned rank) {
+/// numpy's right-aligned broadcast of an operand over `rank` loops: result r
+/// of k reads loop rank - k + r, or the constant 0 on a size-1 dimension.
+bool isBroadcastRead(AffineMap map, unsigned rank, Value operand) {
+  auto type = dyn_cast<RankedTensorType>(operand.getType());
   unsigned k = map.getNumResults();
-  if (map.getNumDims() != rank || k > rank)
+  if (!type || map.getNumDims() != rank || k > rank ||
+      type.getRank() != static_cast<int64_t>(k))
     return false;
-  for (unsigned r = 0; r < k; ++r)
-    if (map.getResult(r) != getAffineDimExpr(rank - k + r, map.getContext()))
-      return false;
+  for (unsigned r = 0; r < k; ++r) {
+    AffineExpr e = map.getResult(r);
+    if (e == getAffineDimExpr(rank - k + r, map.getContext()))
+      continue;
+    if (e == getAffineConstantExpr(0, map.getContext()) &&
+        type.getDimSize(r) == 1)
+      continue;
+    return false;
+  }
   return true;
 }
 
@@ -149,22 +163,30 @@ template <typename... Combiners> Value matchRowReduction(Value v) {
     return reduce.getInputs()[0];
   }
   auto g = v.getDefiningOp<linalg::GenericOp>();
-  if (!g || g.getNumDpsInputs() != 1 || g.getNumDpsInits() != 1)
+  if (!g || g.getNumDpsInputs() != 1)
     return {};
   unsigned rank = g.getNumLoops();
   if (rank < 2 || g.getNumReductionLoops() != 1 ||
       g.getIteratorTypesArray().back() != utils::IteratorType::reduction)
     return {};
-  SmallVector<AffineMap> maps = g.getIndexingMapsArray();
-  if (!maps[0].isIdentity() || !isRowMap(maps[1], rank))
+  // The result asked for (a max.dim generic also yields the argmax).
+  unsigned resultNumber = cast<OpResult>(v).getResultNumber();
+  OpOperand *init = g.getDpsInitOperand(resultNumber);
+  if (!g.getMatchingIndexingMap(g.getDpsInputOperand(0)).isIdentity() ||
+      !isRowRead(g.getMatchingIndexingMap(init), rank, init->get()))
     return {};
-  Operation *combine = yielded(g).getDefiningOp();
+  Operation *combine =
+      g.getBody()->getTerminator()->getOperand(resultNumber).getDefiningOp();
   if (!combine || !isa<Combiners...>(combine) ||
       combine->getBlock() != g.getBody())
     return {};
   Value a = combine->getOperand(0), b = combine->getOperand(1);
-  if (!((inputOf(g, a) && isAccumulator(g, b)) ||
-        (inputOf(g, b) && isAccumulator(g, a))))
+  auto isAcc = [&](Value x) {
+    auto arg = dyn_cast<BlockArgument>(x);
+    return arg && arg.getOwner() == g.getBody() &&
+           arg.getArgNumber() == g.getNumDpsInputs() + resultNumber;
+  };
+  if (!((inputOf(g, a) && isAcc(b)) || (inputOf(g, b) && isAcc(a))))
     return {};
   return g.getDpsInputOperand(0)->get();
 }
@@ -373,6 +395,57 @@ FailureOr<Contraction> matchContraction(Value v, std::string &why) {
 // The rewrite
 //===----------------------------------------------------------------------===//
 
+/// select(all_j(x_ij == -inf), 0, p_ij): returns the select's result and
+/// appends the guard's ops, or null.
+Value matchSafeSoftmaxGuard(linalg::GenericOp sel, Value p, Value logits,
+                            SmallVectorImpl<Operation *> &ops) {
+  if (!isElementwise(sel))
+    return {};
+  auto select = yielded(sel).getDefiningOp<arith::SelectOp>();
+  if (!select || select->getBlock() != sel.getBody())
+    return {};
+  OpOperand *cond = inputOf(sel, select.getCondition());
+  OpOperand *weights = inputOf(sel, select.getFalseValue());
+  std::optional<double> zero = constantScalar(sel, select.getTrueValue());
+  unsigned rank = sel.getNumLoops();
+  if (!cond || !weights || weights->get() != p || !zero || *zero != 0.0 ||
+      !sel.getMatchingIndexingMap(weights).isIdentity() ||
+      !isRowRead(sel.getMatchingIndexingMap(cond), rank, cond->get()))
+    return {};
+  // all(x == -inf) over the row: an and-reduction of a comparison.
+  Value flags = matchRowReduction<arith::AndIOp>(cond->get());
+  auto cmp = flags ? flags.getDefiningOp<linalg::GenericOp>() : nullptr;
+  auto eq = cmp && isElementwise(cmp)
+                ? yielded(cmp).getDefiningOp<arith::CmpFOp>()
+                : nullptr;
+  if (!eq || eq.getPredicate() != arith::CmpFPredicate::OEQ)
+    return {};
+  Value lhs = eq.getLhs();
+  if (auto ext = lhs.getDefiningOp<arith::ExtFOp>())
+    lhs = ext.getIn();
+  OpOperand *x = inputOf(cmp, lhs);
+  std::optional<double> inf = constantScalar(cmp, eq.getRhs());
+  if (!x || !inf || *inf != -std::numeric_limits<double>::infinity())
+    return {};
+  // The comparison may read the logits through a widening generic.
+  Value read = x->get();
+  Operation *widen = nullptr;
+  if (auto ext = read.getDefiningOp<linalg::GenericOp>();
+      ext && isElementwise(ext) && ext.getNumDpsInputs() == 1 &&
+      yielded(ext).getDefiningOp<arith::ExtFOp>()) {
+    widen = ext;
+    read = ext.getDpsInputOperand(0)->get();
+  }
+  if (read != logits)
+    return {};
+  if (widen)
+    ops.push_back(widen);
+  ops.push_back(sel);
+  appendRowReduction(ops, cond->get());
+  ops.push_back(cmp);
+  return sel.getResult(0);
+}
+
 struct Raiser {
   RewriterBase &rewriter;
   bool explain;
@@ -554,6 +627,14 @@ struct Raiser {
       return fail(anchor, why);
 
     // The weights feed exactly one contraction over the keys.
+    // SDPA's safe softmax: rows whose logits are all -inf become 0 (which is
+    // what attn.attention gives a row with no visible key).
+    if (p.hasOneUse())
+      if (auto safe = dyn_cast<linalg::GenericOp>(*p.getUsers().begin()))
+        if (Value q =
+                matchSafeSoftmaxGuard(safe, p, softmax->logits, softmax->ops))
+          p = q;
+
     // Everything the softmax computes stays inside it.
     DenseSet<Operation *> inside(softmax->ops.begin(), softmax->ops.end());
     for (Operation *op : softmax->ops)
@@ -581,6 +662,18 @@ struct Raiser {
           return fail(anchor, "the softmax result has more than one user");
       }
     }
+    // Softmax on B x H x Lq x Lk, product on (B * H) x Lq x Lk.
+    if (auto collapse =
+            dyn_cast<tensor::CollapseShapeOp>(*p.getUsers().begin())) {
+      SmallVector<ReassociationIndices> re = collapse.getReassociationIndices();
+      if (collapse.getSrcType().getRank() == 4 && re.size() == 3 &&
+          re[0].size() == 2) {
+        softmax->ops.push_back(collapse);
+        p = collapse.getResult();
+        if (!p.hasOneUse())
+          return fail(anchor, "the softmax result has more than one user");
+      }
+    }
     OpOperand &pUse = *p.getUses().begin();
     FailureOr<Contraction> pv = matchContraction(
         pUse.getOwner()->getNumResults() == 1 ? pUse.getOwner()->getResult(0)
@@ -598,8 +691,23 @@ struct Raiser {
     bool scaled = false;
     Value bias, mask;
     SmallVector<Operation *> chain;
-    while (auto g = x.getDefiningOp<linalg::GenericOp>()) {
-      if (!isElementwise(g))
+    // (B, H) when the chain runs on B x H x Lq x Lk scores that an
+    // expand_shape made out of a (B * H) x Lq x Lk product.
+    std::optional<std::pair<int64_t, int64_t>> splitHeads;
+    while (true) {
+      if (auto expand = x.getDefiningOp<tensor::ExpandShapeOp>()) {
+        auto type = expand.getResultType();
+        SmallVector<ReassociationIndices> re = expand.getReassociationIndices();
+        if (splitHeads || type.getRank() != 4 || re.size() != 3 ||
+            re[0].size() != 2 || (!x.hasOneUse() && x != softmax->logits))
+          break;
+        splitHeads = {type.getDimSize(0), type.getDimSize(1)};
+        chain.push_back(expand);
+        x = expand.getSrc();
+        continue;
+      }
+      auto g = x.getDefiningOp<linalg::GenericOp>();
+      if (!g || !isElementwise(g))
         break;
       Operation *body = yielded(g).getDefiningOp();
       if (!body || body->getBlock() != g.getBody())
@@ -642,7 +750,7 @@ struct Raiser {
         if (!g.getMatchingIndexingMap(a).isIdentity())
           std::swap(a, b);
         if (!g.getMatchingIndexingMap(a).isIdentity() ||
-            !isSuffixMap(g.getMatchingIndexingMap(b), rank))
+            !isBroadcastRead(g.getMatchingIndexingMap(b), rank, b->get()))
           return fail(anchor, "the bias is not broadcast over leading "
                               "dimensions of the scores");
         if (bias)
@@ -662,7 +770,7 @@ struct Raiser {
         OpOperand *a = inputOf(g, select.getTrueValue());
         std::optional<double> fill = constantScalar(g, select.getFalseValue());
         if (!c || !a || !fill || !g.getMatchingIndexingMap(a).isIdentity() ||
-            !isSuffixMap(g.getMatchingIndexingMap(c), rank))
+            !isBroadcastRead(g.getMatchingIndexingMap(c), rank, c->get()))
           return fail(anchor, "a select on the logits is not (mask, logits, "
                               "constant)");
         auto type = cast<FloatType>(getElementTypeOrSelf(x.getType()));
@@ -773,8 +881,19 @@ struct Raiser {
     }
     // Bias and mask are [.., Lq, Lk] suffixes of the score layout; a
     // collapsed (B * H) dimension is split again.
+    if (splitHeads && (bias || mask)) {
+      // Bias and mask were found on the 4-D scores: they broadcast as they
+      // are, provided Q, K, V split into the same (B, H).
+      if (heads ? *heads != *splitHeads : splitHeads->first != 1)
+        return fail(anchor, "the heads of the scores and of Q, K, V differ");
+      if (!heads && (bias || mask))
+        for (Value extra : {bias, mask})
+          if (extra && cast<RankedTensorType>(extra.getType()).getRank() == 4 &&
+              cast<RankedTensorType>(extra.getType()).getDimSize(0) != 1)
+            return fail(anchor, "a per-batch bias or mask without heads");
+    }
     for (Value *extra : {&bias, &mask}) {
-      if (!*extra)
+      if (!*extra || splitHeads)
         continue;
       auto bt = cast<RankedTensorType>(extra->getType());
       if (extra == &bias && !bt.getElementType().isF32() &&
@@ -895,7 +1014,16 @@ struct AttnRaisePass : mlir::attn::impl::AttnRaisePassBase<AttnRaisePass> {
       Operation *top = yielded(g).getDefiningOp();
       if (!top || !isa<arith::DivFOp, arith::MulFOp>(top))
         return;
-      // Only divisions by (or products with) something reduced over rows.
+      // Only exponentials divided by (or multiplied with) something
+      // reduced over rows: normalisations like layer norm are not softmax
+      // candidates.
+      bool hasExp = llvm::any_of(g.getDpsInputOperands(), [&](OpOperand *in) {
+        auto producer = in->get().getDefiningOp<linalg::GenericOp>();
+        Value y = producer ? yielded(producer) : Value();
+        return y && y.getDefiningOp<math::ExpOp>();
+      });
+      if (!hasExp)
+        return;
       for (OpOperand *in : g.getDpsInputOperands())
         if (isRowRead(g.getMatchingIndexingMap(in), g.getNumLoops(),
                       in->get()) &&

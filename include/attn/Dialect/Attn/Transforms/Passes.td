@@ -254,8 +254,13 @@ def AttnRaisePass : Pass<"attn-raise", "func::FuncOp"> {
     op spelling:
 
     - the softmax is `linalg.softmax` over the last dimension or its
-      decomposition into generics (row max, `exp(x - max)` in one or two
-      generics, row sum, and a division or a product with the reciprocal);
+      decomposition into generics (row max, also as torch's two-result
+      max/argmax generic, `exp(x - max)` in one or two generics, row sum,
+      and a division or a product with the reciprocal), with reductions
+      that drop or keep (size 1) the reduced dimension, as `linalg.reduce`
+      or generics; SDPA's guard that zeroes rows whose logits are all -inf
+      is part of it (attn.attention does the same);
+    - f16/bf16 scores upcast for the softmax and weights truncated back;
     - the logits chain back from the softmax through elementwise generics:
       products and divisions by compile-time constants (the scale, wherever
       on the scores it is applied) and one additive bias tensor of the
@@ -264,7 +269,15 @@ def AttnRaisePass : Pass<"attn-raise", "func::FuncOp"> {
       two batch loops, spelled `linalg.matmul`, `linalg.batch_matmul`, a
       transposed map or a generic; transposes of K are looked through;
     - (B, H) collapsed into one batch dimension is recovered from
-      `tensor.collapse_shape` of Q, K and V.
+      `tensor.collapse_shape` of Q, K and V, also when the products run on
+      (B * H) x L x L and the softmax on B x H x L x L in between;
+    - Llama's repeat_kv (broadcast, collapse of the repeated heads) becomes
+      grouped-query attention.
+
+    TOSA is raised through `--attn-raise-pipeline`, which lowers it to
+    linalg first. Every model in test/Models (GPT-2, BERT, Llama, Mistral,
+    ViT; eager and SDPA; linalg and TOSA, exported by torch-mlir) raises
+    completely and still computes PyTorch's result.
 
     Q, K, V and the result are laid out as `B x H x L x D` (transposes or
     reshapes are inserted where the original used another layout). A scale
