@@ -1,4 +1,7 @@
 // RUN: attn-opt %s --split-input-file --verify-diagnostics --attn-raise=explain=true | FileCheck %s --implicit-check-not=attn.attention
+// RUN: attn-opt %s --split-input-file --attn-raise --attn-statistics -o /dev/null 2>&1 | FileCheck %s --check-prefix=STATS
+// STATS: attn-raise: not-raised = 5
+// STATS-NEXT: attn-raise: raised = 0
 // Near misses are left untouched, each with a remark that names the step.
 
 // CHECK-LABEL: func.func @wrong_axis

@@ -1,4 +1,10 @@
 // RUN: attn-opt %s --split-input-file --attn-raise --canonicalize | FileCheck %s --implicit-check-not=linalg.batch_matmul --implicit-check-not=linalg.matmul --implicit-check-not=linalg.softmax --implicit-check-not=math.exp
+// --attn-statistics counts what was raised (-mlir-pass-statistics is empty
+// with release builds of LLVM).
+// RUN: attn-opt %s --split-input-file --attn-raise --attn-statistics -o /dev/null 2>&1 | FileCheck %s --check-prefix=STATS
+// STATS: attn pass statistics:
+// STATS-NEXT: attn-raise: not-raised = 0
+// STATS-NEXT: attn-raise: raised = 5
 // Raising is idempotent: a second run changes nothing.
 // RUN: attn-opt %s --split-input-file --attn-raise --canonicalize | attn-opt --split-input-file --attn-raise --canonicalize | FileCheck %s --implicit-check-not=math.exp
 

@@ -12,6 +12,7 @@
 #include "attn/Analysis/ConstantEval.h"
 #include "attn/Analysis/PatternInference.h"
 #include "attn/Dialect/Attn/Transforms/Transforms.h"
+#include "attn/Support/PassStatistics.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/RegionUtils.h"
@@ -278,12 +279,15 @@ struct AttnInferPatternPass
       switch (result->kind) {
       case InferPatternResult::Exact:
         ++numExact;
+        ::attn::stats::add(getArgument(), "exact-patterns", 1);
         break;
       case InferPatternResult::Enclosing:
         ++numEnclosing;
+        ::attn::stats::add(getArgument(), "enclosing-patterns", 1);
         break;
       case InferPatternResult::TooLarge:
         ++numTooLarge;
+        ::attn::stats::add(getArgument(), "too-large", 1);
         break;
       }
     }

@@ -12,6 +12,7 @@
 #include "attn/Dialect/Attn/Transforms/Passes.h"
 
 #include "attn/Dialect/Attn/Transforms/Transforms.h"
+#include "attn/Support/PassStatistics.h"
 
 #include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -1034,14 +1035,19 @@ struct AttnRaisePass : mlir::attn::impl::AttnRaisePassBase<AttnRaisePass> {
     });
     IRRewriter rewriter(&getContext());
     Raiser raiser{rewriter, explain, {}};
+    int64_t raised = 0, notRaised = 0;
     for (Operation *anchor : anchors) {
       if (raiser.erased.contains(anchor))
         continue;
       if (succeeded(raiser.raise(anchor->getResult(0), anchor)))
-        ++numRaised;
+        ++raised;
       else
-        ++numNotRaised;
+        ++notRaised;
     }
+    numRaised += raised;
+    numNotRaised += notRaised;
+    ::attn::stats::add(getArgument(), "raised", raised);
+    ::attn::stats::add(getArgument(), "not-raised", notRaised);
   }
 };
 

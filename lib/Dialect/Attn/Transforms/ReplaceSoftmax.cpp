@@ -11,6 +11,7 @@
 
 #include "attn/Dialect/Attn/Transforms/Transforms.h"
 #include "attn/Support/Npy.h"
+#include "attn/Support/PassStatistics.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -677,6 +678,7 @@ struct AttnReplaceSoftmaxPass
       return success();
     }
     ++numSplit;
+    ::attn::stats::add(getArgument(), "ops-split", 1);
     return splitHeads(rewriter, op, name);
   }
 
@@ -706,6 +708,7 @@ struct AttnReplaceSoftmaxPass
         continue;
       }
       ++numChanged;
+      ::attn::stats::add(getArgument(), "ops-changed", 1);
     }
     if (anyFailed)
       signalPassFailure();

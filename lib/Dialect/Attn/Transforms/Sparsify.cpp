@@ -11,6 +11,7 @@
 #include "attn/Analysis/PatternInference.h"
 #include "attn/Dialect/Attn/Transforms/Transforms.h"
 #include "attn/Support/Npy.h"
+#include "attn/Support/PassStatistics.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/PatternMatch.h"
@@ -268,6 +269,7 @@ struct AttnSparsifyPass
         continue;
       }
       ++numChanged;
+      ::attn::stats::add(getArgument(), "ops-changed", 1);
     }
     if (failedAny)
       signalPassFailure();
