@@ -933,14 +933,17 @@ struct Raiser {
                             rewriter.getF32FloatAttr(static_cast<float>(scale)),
                             PatternAttrInterface(), NormalizerAttrInterface(),
                             FloatAttr(), IntegerAttr());
+    bool valid;
     {
-      // A shape combination the op rejects: refuse quietly, keep the IR.
+      // A shape combination the op rejects: the verifier's own message is
+      // not shown; the remark (with explain) says what happened.
       ScopedDiagnosticHandler quiet(rewriter.getContext(),
                                     [](Diagnostic &) { return success(); });
-      if (failed(mlir::verify(attention))) {
-        rewriter.eraseOp(attention);
-        return fail(anchor, "the raised op would not verify");
-      }
+      valid = succeeded(mlir::verify(attention));
+    }
+    if (!valid) {
+      rewriter.eraseOp(attention);
+      return fail(anchor, "the raised op would not verify");
     }
 
     // Back to the layout of the P V result.
@@ -997,14 +1000,125 @@ struct Raiser {
   }
 };
 
+/// torch-mlir's fused attention (`tm_tensor.attention ins(q, k, v[, mask])
+/// outs(init)` on (B * H) x L x D; torch-mlir only forms it when the scale is
+/// 1/sqrt(D), the attn.attention default), read as an unregistered op.
+/// An i1 mask stays a mask, a float mask is an additive bias.
+LogicalResult raiseTmTensorAttention(RewriterBase &rewriter, Operation *op,
+                                     bool explain) {
+  auto fail = [&](const Twine &why) {
+    if (explain)
+      op->emitRemark() << "tm_tensor.attention not raised: " << why;
+    return failure();
+  };
+  unsigned numInputs = op->getNumOperands() - 1;
+  if (auto segments =
+          op->getAttrOfType<DenseI32ArrayAttr>("operandSegmentSizes")) {
+    if (segments.size() != 2 || segments[1] != 1)
+      return fail("expected one outs operand");
+    numInputs = segments[0];
+  }
+  if (op->getNumResults() != 1 || (numInputs != 3 && numInputs != 4) ||
+      op->getNumOperands() != numInputs + 1)
+    return fail("expected ins(query, key, value[, mask]) outs(init) and one "
+                "result");
+  auto resultType = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  SmallVector<Value> qkv(op->getOperands().take_front(3));
+  for (Value v : qkv) {
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    if (!type || type.getRank() < 2 || type.getRank() > 4)
+      return fail("query, key and value must be ranked tensors of rank 2-4");
+  }
+  if (!resultType)
+    return fail("the result must be a ranked tensor");
+  Location loc = op->getLoc();
+  rewriter.setInsertionPoint(op);
+  auto to4D = [&](Value v) -> Value {
+    auto type = cast<RankedTensorType>(v.getType());
+    if (type.getRank() == 4)
+      return v;
+    SmallVector<int64_t> shape(4 - type.getRank(), 1);
+    shape.append(type.getShape().begin(), type.getShape().end());
+    SmallVector<ReassociationIndices> re;
+    int64_t lead = 4 - type.getRank();
+    re.push_back({});
+    for (int64_t d = 0; d <= lead; ++d)
+      re.back().push_back(d);
+    for (int64_t d = lead + 1; d < 4; ++d)
+      re.push_back({d});
+    return tensor::ExpandShapeOp::create(
+        rewriter, loc, RankedTensorType::get(shape, type.getElementType()), v,
+        re);
+  };
+  Value q = to4D(qkv[0]), k = to4D(qkv[1]), v = to4D(qkv[2]);
+  Value bias, mask;
+  if (numInputs == 4) {
+    Value m = op->getOperand(3);
+    auto mt = dyn_cast<RankedTensorType>(m.getType());
+    if (!mt || mt.getRank() > 4)
+      return fail("the mask must be a ranked tensor of rank <= 4");
+    // The (B * H) x Lq x Lk mask broadcasts like the scores, so it becomes
+    // [1, B * H, Lq, Lk] along with Q, K and V.
+    Value m4 = mt.getRank() == 3 ? to4D(m) : m;
+    if (mt.getElementType().isInteger(1))
+      mask = m4;
+    else
+      bias = m4;
+  }
+  auto qType = cast<RankedTensorType>(q.getType());
+  auto vType = cast<RankedTensorType>(v.getType());
+  auto type4 = RankedTensorType::get({qType.getDimSize(0), qType.getDimSize(1),
+                                      qType.getDimSize(2), vType.getDimSize(3)},
+                                     resultType.getElementType());
+  auto attention = AttentionOp::create(
+      rewriter, loc, type4, q, k, v, bias, mask, /*sink=*/Value(),
+      /*q_offset=*/Value(), FloatAttr(), PatternAttrInterface(),
+      NormalizerAttrInterface(), FloatAttr(), IntegerAttr());
+  bool valid;
+  {
+    ScopedDiagnosticHandler quiet(rewriter.getContext(),
+                                  [](Diagnostic &) { return success(); });
+    valid = succeeded(mlir::verify(attention));
+  }
+  if (!valid) {
+    // Remove the op and the reshapes made for it.
+    SmallVector<Value> operands(attention->getOperands());
+    rewriter.eraseOp(attention);
+    for (Value operand : operands)
+      if (Operation *def = operand.getDefiningOp();
+          def && isa<tensor::ExpandShapeOp>(def) && def->use_empty())
+        rewriter.eraseOp(def);
+    return fail("the operands do not form a valid attn.attention");
+  }
+  Value out = attention.getResult();
+  if (resultType.getRank() != 4) {
+    SmallVector<ReassociationIndices> re;
+    int64_t lead = 4 - resultType.getRank();
+    re.push_back({});
+    for (int64_t d = 0; d <= lead; ++d)
+      re.back().push_back(d);
+    for (int64_t d = lead + 1; d < 4; ++d)
+      re.push_back({d});
+    out = tensor::CollapseShapeOp::create(rewriter, loc, resultType, out, re);
+  }
+  if (out.getType() != resultType)
+    return fail("the result shape does not match");
+  rewriter.replaceOp(op, out);
+  return success();
+}
+
 struct AttnRaisePass : mlir::attn::impl::AttnRaisePassBase<AttnRaisePass> {
   using Base::Base;
 
   void runOnOperation() override {
     // Anchors: every linalg.softmax and every generic that could end a
     // decomposed one (a division or product whose operand is a row sum).
-    SmallVector<Operation *> anchors;
+    SmallVector<Operation *> anchors, whole;
     getOperation().walk([&](Operation *op) {
+      if (op->getName().getStringRef() == "tm_tensor.attention") {
+        whole.push_back(op);
+        return;
+      }
       if (isa<linalg::SoftmaxOp>(op)) {
         anchors.push_back(op);
         return;
@@ -1036,6 +1150,12 @@ struct AttnRaisePass : mlir::attn::impl::AttnRaisePassBase<AttnRaisePass> {
     IRRewriter rewriter(&getContext());
     Raiser raiser{rewriter, explain, {}};
     int64_t raised = 0, notRaised = 0;
+    for (Operation *op : whole) {
+      if (succeeded(raiseTmTensorAttention(rewriter, op, explain)))
+        ++raised;
+      else
+        ++notRaised;
+    }
     for (Operation *anchor : anchors) {
       if (raiser.erased.contains(anchor))
         continue;
