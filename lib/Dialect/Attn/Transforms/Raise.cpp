@@ -396,6 +396,40 @@ FailureOr<Contraction> matchContraction(Value v, std::string &why) {
 // The rewrite
 //===----------------------------------------------------------------------===//
 
+/// Reassociation that merges the leading 4 - rank + 1 dimensions of a 4-D
+/// shape into the first dimension of a rank-`rank` one.
+SmallVector<ReassociationIndices> leadingReassociation(int64_t rank) {
+  SmallVector<ReassociationIndices> re;
+  int64_t lead = 4 - rank;
+  re.push_back({});
+  for (int64_t d = 0; d <= lead; ++d)
+    re.back().push_back(d);
+  for (int64_t d = lead + 1; d < 4; ++d)
+    re.push_back({d});
+  return re;
+}
+
+/// `v` (rank 2-4) with unit dimensions prepended up to rank 4.
+Value expandTo4D(RewriterBase &rewriter, Location loc, Value v) {
+  auto type = cast<RankedTensorType>(v.getType());
+  if (type.getRank() == 4)
+    return v;
+  SmallVector<int64_t> shape(4 - type.getRank(), 1);
+  shape.append(type.getShape().begin(), type.getShape().end());
+  return tensor::ExpandShapeOp::create(
+      rewriter, loc, RankedTensorType::get(shape, type.getElementType()), v,
+      leadingReassociation(type.getRank()));
+}
+
+/// A 4-D `v` collapsed back to `type` (rank 2-4, same trailing dims).
+Value collapseFrom4D(RewriterBase &rewriter, Location loc, Value v,
+                     RankedTensorType type) {
+  if (type.getRank() == 4)
+    return v;
+  return tensor::CollapseShapeOp::create(rewriter, loc, type, v,
+                                         leadingReassociation(type.getRank()));
+}
+
 /// select(all_j(x_ij == -inf), 0, p_ij): returns the select's result and
 /// appends the guard's ops, or null.
 Value matchSafeSoftmaxGuard(linalg::GenericOp sel, Value p, Value logits,
@@ -512,18 +546,7 @@ struct Raiser {
           src.getDimSize(1) == heads->second)
         return collapse.getSrc();
     }
-    SmallVector<int64_t> shape(4 - type.getRank(), 1);
-    shape.append(type.getShape().begin(), type.getShape().end());
-    SmallVector<ReassociationIndices> re;
-    int64_t lead = 4 - type.getRank();
-    re.push_back({});
-    for (int64_t d = 0; d <= lead; ++d)
-      re.back().push_back(d);
-    for (int64_t d = lead + 1; d < 4; ++d)
-      re.push_back({d});
-    return tensor::ExpandShapeOp::create(
-        rewriter, loc, RankedTensorType::get(shape, type.getElementType()), v,
-        re);
+    return expandTo4D(rewriter, loc, v);
   }
 
   /// Llama's repeat_kv: x [B, Hkv, L, D] -> expand_shape [B, Hkv, 1, L, D]
@@ -958,15 +981,8 @@ struct Raiser {
       for (unsigned loop : canonical)
         shape.push_back(pvType.getDimSize(*pvOut.getResultPosition(
             getAffineDimExpr(loop, rewriter.getContext()))));
-      SmallVector<ReassociationIndices> re;
-      int64_t lead = 4 - pvType.getRank();
-      re.push_back({});
-      for (int64_t d = 0; d <= lead; ++d)
-        re.back().push_back(d);
-      for (int64_t d = lead + 1; d < 4; ++d)
-        re.push_back({d});
-      out = tensor::CollapseShapeOp::create(
-          rewriter, loc, RankedTensorType::get(shape, resultElement), out, re);
+      out = collapseFrom4D(rewriter, loc, out,
+                           RankedTensorType::get(shape, resultElement));
     }
     SmallVector<int64_t> perm;
     for (unsigned r = 0; r < pvOut.getNumResults(); ++r)
@@ -1033,23 +1049,7 @@ LogicalResult raiseTmTensorAttention(RewriterBase &rewriter, Operation *op,
     return fail("the result must be a ranked tensor");
   Location loc = op->getLoc();
   rewriter.setInsertionPoint(op);
-  auto to4D = [&](Value v) -> Value {
-    auto type = cast<RankedTensorType>(v.getType());
-    if (type.getRank() == 4)
-      return v;
-    SmallVector<int64_t> shape(4 - type.getRank(), 1);
-    shape.append(type.getShape().begin(), type.getShape().end());
-    SmallVector<ReassociationIndices> re;
-    int64_t lead = 4 - type.getRank();
-    re.push_back({});
-    for (int64_t d = 0; d <= lead; ++d)
-      re.back().push_back(d);
-    for (int64_t d = lead + 1; d < 4; ++d)
-      re.push_back({d});
-    return tensor::ExpandShapeOp::create(
-        rewriter, loc, RankedTensorType::get(shape, type.getElementType()), v,
-        re);
-  };
+  auto to4D = [&](Value v) { return expandTo4D(rewriter, loc, v); };
   Value q = to4D(qkv[0]), k = to4D(qkv[1]), v = to4D(qkv[2]);
   Value bias, mask;
   if (numInputs == 4) {
@@ -1090,17 +1090,7 @@ LogicalResult raiseTmTensorAttention(RewriterBase &rewriter, Operation *op,
         rewriter.eraseOp(def);
     return fail("the operands do not form a valid attn.attention");
   }
-  Value out = attention.getResult();
-  if (resultType.getRank() != 4) {
-    SmallVector<ReassociationIndices> re;
-    int64_t lead = 4 - resultType.getRank();
-    re.push_back({});
-    for (int64_t d = 0; d <= lead; ++d)
-      re.back().push_back(d);
-    for (int64_t d = lead + 1; d < 4; ++d)
-      re.push_back({d});
-    out = tensor::CollapseShapeOp::create(rewriter, loc, resultType, out, re);
-  }
+  Value out = collapseFrom4D(rewriter, loc, attention.getResult(), resultType);
   if (out.getType() != resultType)
     return fail("the result shape does not match");
   rewriter.replaceOp(op, out);
