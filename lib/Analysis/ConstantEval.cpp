@@ -336,8 +336,21 @@ struct LoopNest {
   SmallVector<std::pair<Value, Value>> scalarArgs;
   /// Payload ops, in order.
   SmallVector<Operation *> ops;
-  /// Value stored into the result at each point.
+  /// Value stored into the result at each point (for a reduction, the value
+  /// folded into the result element).
   Value yielded;
+
+  /// A reduction: the loops span `iterShape` (visited in row-major order of
+  /// the loops, which is the sequential order of the loop nest), and the
+  /// value yielded at each point is folded with `combiner` into the element
+  /// of the result that `outMap` selects, starting from `init`.
+  struct Reduction {
+    Operation *combiner;
+    const EvaluatedTensor *init;
+    AffineMap outMap;
+    SmallVector<int64_t> iterShape;
+  };
+  std::optional<Reduction> reduction;
 };
 
 class Evaluator {
@@ -405,6 +418,10 @@ private:
                              Lane &result, int64_t n);
   LogicalResult applyCastOp(Operation *op, ArrayRef<const Lane *> in,
                             Lane &result, int64_t n);
+  /// Folds x[p] into acc[offsets[p]] with `combiner`, for p = 0 .. n - 1 in
+  /// order; integers of bit width `w`.
+  LogicalResult foldReduction(Operation *combiner, unsigned w, const int64_t *x,
+                              const int64_t *offsets, int64_t *acc, int64_t n);
   LogicalResult evalAffineExpr(AffineExpr expr, ArrayRef<const int64_t *> dims,
                                ArrayRef<const int64_t *> syms, int64_t n,
                                int64_t *out, StringRef where);
@@ -607,12 +624,10 @@ std::unique_ptr<EvaluatedTensor> Evaluator::evalLinalg(linalg::LinalgOp op,
   StringRef name = op->getName().getStringRef();
   if (!op.hasPureTensorSemantics())
     return reject("'" + name + "' on buffers is not evaluated");
-  if (llvm::any_of(op.getIteratorTypesArray(), [](utils::IteratorType t) {
+  bool isReduction =
+      llvm::any_of(op.getIteratorTypesArray(), [](utils::IteratorType t) {
         return t != utils::IteratorType::parallel;
-      })) {
-    return reject("'" + name +
-                  "' with a non-parallel iterator is not evaluated");
-  }
+      });
   Block *body = op.getBlock();
   if (!body || body->empty())
     return reject("'" + name + "' without a payload is not evaluated");
@@ -620,22 +635,107 @@ std::unique_ptr<EvaluatedTensor> Evaluator::evalLinalg(linalg::LinalgOp op,
   unsigned numInputs = op.getNumDpsInputs(), numInits = op.getNumDpsInits();
   OpOperand *init = op.getDpsInitOperand(resultNumber);
   AffineMap outMap = op.getMatchingIndexingMap(init);
-  if (!outMap.isPermutation() || outMap.getNumResults() != type.getRank()) {
+  if (outMap.getNumResults() != type.getRank() ||
+      (isReduction
+           ? !outMap.isProjectedPermutation(/*allowZeroInResults=*/false)
+           : !outMap.isPermutation())) {
     return reject(
-        llvm::formatv(
-            "'{0}' writes result #{1} through a non-permutation indexing map",
-            name, resultNumber)
+        llvm::formatv("'{0}' writes result #{1} through a non-{2} indexing "
+                      "map",
+                      name, resultNumber,
+                      isReduction ? "projected-permutation" : "permutation")
             .str());
   }
   Operation *terminator = body->getTerminator();
-  if (terminator->getNumOperands() <= resultNumber)
+  if (terminator->getNumOperands() < numInits ||
+      terminator->getNumOperands() <= resultNumber)
     return reject("'" + name + "' yields too few values");
 
   LoopNest nest;
   nest.opName = name;
-  for (unsigned k = 0, e = outMap.getNumResults(); k < e; ++k)
-    nest.loopOfDim.push_back(outMap.getDimPosition(k));
-  nest.yielded = terminator->getOperand(resultNumber);
+  if (!isReduction) {
+    for (unsigned k = 0, e = outMap.getNumResults(); k < e; ++k)
+      nest.loopOfDim.push_back(outMap.getDimPosition(k));
+    nest.yielded = terminator->getOperand(resultNumber);
+  } else {
+    // Every result must be `combine(x, acc)` of its own accumulator `acc`
+    // with an integer combiner that is associative and commutative under
+    // wrap-around, and `x` must not read any accumulator.
+    for (unsigned j = 0; j < numInits; ++j) {
+      Type elementType = getElementTypeOrSelf(op->getResult(j).getType());
+      if (!isa<IntegerType, IndexType>(elementType)) {
+        return reject(
+            llvm::formatv("'{0}' accumulates '{1}' in result #{2}: float "
+                          "reductions are not evaluated",
+                          name, toString(elementType), j)
+                .str());
+      }
+      BlockArgument acc = body->getArgument(numInputs + j);
+      Value yielded = terminator->getOperand(j);
+      Operation *combiner = yielded.getDefiningOp();
+      Value x;
+      if (combiner && combiner->getBlock() == body &&
+          isa<arith::AddIOp, arith::MulIOp, arith::AndIOp, arith::OrIOp,
+              arith::XOrIOp, arith::MaxSIOp, arith::MinSIOp, arith::MaxUIOp,
+              arith::MinUIOp>(combiner) &&
+          acc.hasOneUse() && yielded.hasOneUse()) {
+        if (combiner->getOperand(0) == acc)
+          x = combiner->getOperand(1);
+        else if (combiner->getOperand(1) == acc)
+          x = combiner->getOperand(0);
+      }
+      if (!x) {
+        return reject(
+            llvm::formatv(
+                "result #{1} of '{0}' is not a reduction of its init by "
+                "arith.addi, arith.muli, arith.andi, arith.ori, arith.xori, "
+                "arith.maxsi, arith.minsi, arith.maxui or arith.minui",
+                name, j)
+                .str());
+      }
+      SmallVector<Operation *> ops;
+      SmallVector<BlockArgument> args;
+      collectPayload(body, x, ops, args);
+      for (BlockArgument arg : args) {
+        if (arg.getArgNumber() >= numInputs) {
+          return reject(
+              llvm::formatv("the value that '{0}' folds into result #{1} reads "
+                            "the accumulator of result #{2}",
+                            name, j, arg.getArgNumber() - numInputs)
+                  .str());
+        }
+      }
+      if (j == resultNumber) {
+        nest.yielded = x;
+        nest.reduction = LoopNest::Reduction{combiner, nullptr, outMap, {}};
+      }
+    }
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    if (llvm::any_of(ranges, ShapedType::isDynamic))
+      return reject("'" + name + "' has dynamic loop ranges");
+    uint64_t points = 1;
+    for (int64_t range : ranges)
+      points = llvm::SaturatingMultiply(points, static_cast<uint64_t>(range));
+    if (points >
+        static_cast<uint64_t>(std::max<int64_t>(options.maxElements, 0))) {
+      return reject(llvm::formatv("'{0}' iterates over {1} points, which "
+                                  "exceeds the evaluation limit of {2}",
+                                  name, points, options.maxElements)
+                        .str());
+    }
+    for (unsigned d = 0, e = ranges.size(); d < e; ++d)
+      nest.loopOfDim.push_back(d);
+    nest.reduction->iterShape = std::move(ranges);
+    if (init->get().getDefiningOp<tensor::EmptyOp>()) {
+      return reject(
+          llvm::formatv("the payload of '{0}' reads its 'tensor.empty' "
+                        "init #{1}, whose contents are undefined",
+                        name, resultNumber)
+              .str());
+    }
+    if (!(nest.reduction->init = evalTensor(init->get())))
+      return nullptr;
+  }
   SmallVector<BlockArgument> args;
   collectPayload(body, nest.yielded, nest.ops, args);
 
@@ -811,10 +911,13 @@ std::unique_ptr<EvaluatedTensor> Evaluator::evalSplat(Value scalar,
 
 std::unique_ptr<EvaluatedTensor> Evaluator::runLoopNest(const LoopNest &nest,
                                                         RankedTensorType type) {
-  ArrayRef<int64_t> shape = type.getShape();
+  // A reduction iterates over its loops, anything else over its result.
+  ArrayRef<int64_t> shape = nest.reduction
+                                ? ArrayRef<int64_t>(nest.reduction->iterShape)
+                                : type.getShape();
   unsigned rank = shape.size();
-  assert(nest.loopOfDim.size() == rank && "one loop per result dimension");
-  int64_t total = type.getNumElements();
+  assert(nest.loopOfDim.size() == rank && "one loop per iterated dimension");
+  int64_t total = ShapedType::getNumElements(shape);
   int64_t cap = std::max<int64_t>(1, std::min(kChunkSize, total));
   StringRef name = nest.opName;
   MLIRContext *ctx = type.getContext();
@@ -972,6 +1075,24 @@ std::unique_ptr<EvaluatedTensor> Evaluator::runLoopNest(const LoopNest &nest,
   std::vector<int64_t> offsets(cap), scratch(cap);
   std::string where = ("indexing map of '" + name + "'").str();
 
+  // Accumulators of a reduction, and the strides of the result dimensions.
+  std::vector<int64_t> accumulators;
+  SmallVector<std::pair<const int64_t *, int64_t>> outIndex;
+  if (nest.reduction) {
+    const std::vector<double> &init = nest.reduction->init->values;
+    accumulators.resize(init.size());
+    for (size_t i = 0, e = init.size(); i < e; ++i)
+      accumulators[i] = static_cast<int64_t>(init[i]);
+    ArrayRef<int64_t> resultShape = type.getShape();
+    int64_t stride = 1;
+    for (int k = int(resultShape.size()) - 1; k >= 0; --k) {
+      unsigned loop = nest.reduction->outMap.getDimPosition(k);
+      outIndex.push_back({loopData[loop], stride});
+      stride *= resultShape[k];
+    }
+  }
+  unsigned resultWidth = resultIsFloat ? 0 : getIntWidth(type.getElementType());
+
   for (int64_t start = 0; start < total; start += cap) {
     int64_t n = std::min(cap, total - start);
 
@@ -1035,6 +1156,18 @@ std::unique_ptr<EvaluatedTensor> Evaluator::runLoopNest(const LoopNest &nest,
       if (failed(applyOp(step.op, step.operands, *step.result, n)))
         return nullptr;
 
+    if (nest.reduction) {
+      std::fill(offsets.begin(), offsets.begin() + n, 0);
+      for (auto [idx, stride] : outIndex)
+        for (int64_t p = 0; p < n; ++p)
+          offsets[p] += stride * idx[p];
+      if (failed(foldReduction(nest.reduction->combiner, resultWidth,
+                               yielded->ints.data(), offsets.data(),
+                               accumulators.data(), n)))
+        return nullptr;
+      continue;
+    }
+
     double *out = result->values.data() + start;
     if (resultIsFloat) {
       std::copy(yielded->floats.begin(), yielded->floats.begin() + n, out);
@@ -1052,7 +1185,101 @@ std::unique_ptr<EvaluatedTensor> Evaluator::runLoopNest(const LoopNest &nest,
       out[p] = static_cast<double>(s);
     }
   }
+  for (size_t i = 0, e = accumulators.size(); i < e; ++i) {
+    int64_t s = accumulators[i];
+    if (s > kMaxStoredInteger || s < -kMaxStoredInteger) {
+      return reject(
+          llvm::formatv("'{0}' produces the integer {1}, which exceeds "
+                        "2^53 in magnitude",
+                        name, s)
+              .str());
+    }
+    result->values[i] = static_cast<double>(s);
+  }
   return result;
+}
+
+LogicalResult Evaluator::foldReduction(Operation *combiner, unsigned w,
+                                       const int64_t *x, const int64_t *offsets,
+                                       int64_t *acc, int64_t n) {
+  StringRef name = combiner->getName().getStringRef();
+  bool nsw = false, nuw = false;
+  if (auto iface =
+          dyn_cast<arith::ArithIntegerOverflowFlagsInterface>(combiner)) {
+    nsw = iface.hasNoSignedWrap();
+    nuw = iface.hasNoUnsignedWrap();
+  }
+  const int64_t smin = signedMin(w), smax = signedMax(w);
+  const uint64_t umax = unsignedMax(w);
+  auto sv = [w](int64_t v) { return signedValue(v, w); };
+  auto uv = [w](int64_t v) { return unsignedValue(v, w); };
+  // Points are folded in the sequential order of the loop nest, so the
+  // overflow flags are checked on the same partial results as a loop would
+  // compute.
+  auto fold = [&](auto rule) -> LogicalResult {
+    for (int64_t p = 0; p < n; ++p) {
+      int64_t &a = acc[offsets[p]];
+      if (const char *why = rule(a, x[p], a))
+        return fail("'" + name + "' " + why + " in a reduction");
+    }
+    return success();
+  };
+  if (isa<arith::AddIOp>(combiner))
+    return fold([&](int64_t a, int64_t b, int64_t &r) -> const char * {
+      r = wrapInt(uint64_t(a) + uint64_t(b), w);
+      int64_t s;
+      if (nsw && (llvm::AddOverflow(sv(a), sv(b), s) || s < smin || s > smax))
+        return "overflows under nsw";
+      if (nuw && uv(a) > umax - uv(b))
+        return "overflows under nuw";
+      return nullptr;
+    });
+  if (isa<arith::MulIOp>(combiner))
+    return fold([&](int64_t a, int64_t b, int64_t &r) -> const char * {
+      r = wrapInt(uint64_t(a) * uint64_t(b), w);
+      int64_t s;
+      if (nsw && (llvm::MulOverflow(sv(a), sv(b), s) || s < smin || s > smax))
+        return "overflows under nsw";
+      if (nuw && uv(a) != 0 && uv(b) > umax / uv(a))
+        return "overflows under nuw";
+      return nullptr;
+    });
+  if (isa<arith::AndIOp>(combiner))
+    return fold([&](int64_t a, int64_t b, int64_t &r) -> const char * {
+      r = wrapInt(uint64_t(a) & uint64_t(b), w);
+      return nullptr;
+    });
+  if (isa<arith::OrIOp>(combiner))
+    return fold([&](int64_t a, int64_t b, int64_t &r) -> const char * {
+      r = wrapInt(uint64_t(a) | uint64_t(b), w);
+      return nullptr;
+    });
+  if (isa<arith::XOrIOp>(combiner))
+    return fold([&](int64_t a, int64_t b, int64_t &r) -> const char * {
+      r = wrapInt(uint64_t(a) ^ uint64_t(b), w);
+      return nullptr;
+    });
+  if (isa<arith::MaxSIOp>(combiner))
+    return fold([&](int64_t a, int64_t b, int64_t &r) -> const char * {
+      r = sv(a) >= sv(b) ? a : b;
+      return nullptr;
+    });
+  if (isa<arith::MinSIOp>(combiner))
+    return fold([&](int64_t a, int64_t b, int64_t &r) -> const char * {
+      r = sv(a) <= sv(b) ? a : b;
+      return nullptr;
+    });
+  if (isa<arith::MaxUIOp>(combiner))
+    return fold([&](int64_t a, int64_t b, int64_t &r) -> const char * {
+      r = uv(a) >= uv(b) ? a : b;
+      return nullptr;
+    });
+  if (isa<arith::MinUIOp>(combiner))
+    return fold([&](int64_t a, int64_t b, int64_t &r) -> const char * {
+      r = uv(a) <= uv(b) ? a : b;
+      return nullptr;
+    });
+  return fail("'" + name + "' is not a supported reduction combiner");
 }
 
 LogicalResult Evaluator::evalAffineExpr(AffineExpr expr,
