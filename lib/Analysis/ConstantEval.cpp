@@ -43,6 +43,7 @@
 #include <cfloat>
 #include <cmath>
 #include <deque>
+#include <functional>
 #include <limits>
 #include <memory>
 
@@ -352,6 +353,90 @@ struct LoopNest {
   };
   std::optional<Reduction> reduction;
 };
+
+/// The elementwise rule of an integer binary op that is defined for every
+/// operand pair (add, sub, mul with their overflow flags, bitwise, min/max):
+/// computes r at width w, or returns why the result is poison. Null for other
+/// ops. Shared by elementwise evaluation and reduction folding.
+using IntBinaryRule = std::function<const char *(int64_t, int64_t, int64_t &)>;
+IntBinaryRule getIntBinaryRule(Operation *op, unsigned w) {
+  bool nsw = false, nuw = false;
+  if (auto iface = dyn_cast<arith::ArithIntegerOverflowFlagsInterface>(op)) {
+    nsw = iface.hasNoSignedWrap();
+    nuw = iface.hasNoUnsignedWrap();
+  }
+  const int64_t smin = signedMin(w), smax = signedMax(w);
+  const uint64_t umax = unsignedMax(w);
+  auto sv = [w](int64_t x) { return signedValue(x, w); };
+  auto uv = [w](int64_t x) { return unsignedValue(x, w); };
+  auto inSigned = [smin, smax](int64_t s) { return s >= smin && s <= smax; };
+  if (isa<arith::AddIOp>(op))
+    return [=](int64_t x, int64_t y, int64_t &r) -> const char * {
+      r = wrapInt(uint64_t(x) + uint64_t(y), w);
+      int64_t s;
+      if (nsw && (llvm::AddOverflow(sv(x), sv(y), s) || !inSigned(s)))
+        return "overflows under nsw";
+      if (nuw && (uv(x) > umax - uv(y)))
+        return "overflows under nuw";
+      return nullptr;
+    };
+  if (isa<arith::SubIOp>(op))
+    return [=](int64_t x, int64_t y, int64_t &r) -> const char * {
+      r = wrapInt(uint64_t(x) - uint64_t(y), w);
+      int64_t s;
+      if (nsw && (llvm::SubOverflow(sv(x), sv(y), s) || !inSigned(s)))
+        return "overflows under nsw";
+      if (nuw && uv(x) < uv(y))
+        return "overflows under nuw";
+      return nullptr;
+    };
+  if (isa<arith::MulIOp>(op))
+    return [=](int64_t x, int64_t y, int64_t &r) -> const char * {
+      r = wrapInt(uint64_t(x) * uint64_t(y), w);
+      int64_t s;
+      if (nsw && (llvm::MulOverflow(sv(x), sv(y), s) || !inSigned(s)))
+        return "overflows under nsw";
+      if (nuw && uv(x) != 0 && uv(y) > umax / uv(x))
+        return "overflows under nuw";
+      return nullptr;
+    };
+  if (isa<arith::MinSIOp>(op))
+    return [=](int64_t x, int64_t y, int64_t &r) -> const char * {
+      r = sv(x) <= sv(y) ? x : y;
+      return nullptr;
+    };
+  if (isa<arith::MaxSIOp>(op))
+    return [=](int64_t x, int64_t y, int64_t &r) -> const char * {
+      r = sv(x) >= sv(y) ? x : y;
+      return nullptr;
+    };
+  if (isa<arith::MinUIOp>(op))
+    return [=](int64_t x, int64_t y, int64_t &r) -> const char * {
+      r = uv(x) <= uv(y) ? x : y;
+      return nullptr;
+    };
+  if (isa<arith::MaxUIOp>(op))
+    return [=](int64_t x, int64_t y, int64_t &r) -> const char * {
+      r = uv(x) >= uv(y) ? x : y;
+      return nullptr;
+    };
+  if (isa<arith::AndIOp>(op))
+    return [=](int64_t x, int64_t y, int64_t &r) -> const char * {
+      r = wrapInt(uint64_t(x) & uint64_t(y), w);
+      return nullptr;
+    };
+  if (isa<arith::OrIOp>(op))
+    return [=](int64_t x, int64_t y, int64_t &r) -> const char * {
+      r = wrapInt(uint64_t(x) | uint64_t(y), w);
+      return nullptr;
+    };
+  if (isa<arith::XOrIOp>(op))
+    return [=](int64_t x, int64_t y, int64_t &r) -> const char * {
+      r = wrapInt(uint64_t(x) ^ uint64_t(y), w);
+      return nullptr;
+    };
+  return {};
+}
 
 class Evaluator {
 public:
@@ -1203,83 +1288,22 @@ LogicalResult Evaluator::foldReduction(Operation *combiner, unsigned w,
                                        const int64_t *x, const int64_t *offsets,
                                        int64_t *acc, int64_t n) {
   StringRef name = combiner->getName().getStringRef();
-  bool nsw = false, nuw = false;
-  if (auto iface =
-          dyn_cast<arith::ArithIntegerOverflowFlagsInterface>(combiner)) {
-    nsw = iface.hasNoSignedWrap();
-    nuw = iface.hasNoUnsignedWrap();
-  }
-  const int64_t smin = signedMin(w), smax = signedMax(w);
-  const uint64_t umax = unsignedMax(w);
-  auto sv = [w](int64_t v) { return signedValue(v, w); };
-  auto uv = [w](int64_t v) { return unsignedValue(v, w); };
+  // The same element rules as elementwise evaluation; subtraction is not a
+  // combiner (it is neither associative nor commutative).
+  IntBinaryRule rule = isa<arith::SubIOp>(combiner)
+                           ? IntBinaryRule()
+                           : getIntBinaryRule(combiner, w);
+  if (!rule)
+    return fail("'" + name + "' is not a supported reduction combiner");
   // Points are folded in the sequential order of the loop nest, so the
   // overflow flags are checked on the same partial results as a loop would
   // compute.
-  auto fold = [&](auto rule) -> LogicalResult {
-    for (int64_t p = 0; p < n; ++p) {
-      int64_t &a = acc[offsets[p]];
-      if (const char *why = rule(a, x[p], a))
-        return fail("'" + name + "' " + why + " in a reduction");
-    }
-    return success();
-  };
-  if (isa<arith::AddIOp>(combiner))
-    return fold([&](int64_t a, int64_t b, int64_t &r) -> const char * {
-      r = wrapInt(uint64_t(a) + uint64_t(b), w);
-      int64_t s;
-      if (nsw && (llvm::AddOverflow(sv(a), sv(b), s) || s < smin || s > smax))
-        return "overflows under nsw";
-      if (nuw && uv(a) > umax - uv(b))
-        return "overflows under nuw";
-      return nullptr;
-    });
-  if (isa<arith::MulIOp>(combiner))
-    return fold([&](int64_t a, int64_t b, int64_t &r) -> const char * {
-      r = wrapInt(uint64_t(a) * uint64_t(b), w);
-      int64_t s;
-      if (nsw && (llvm::MulOverflow(sv(a), sv(b), s) || s < smin || s > smax))
-        return "overflows under nsw";
-      if (nuw && uv(a) != 0 && uv(b) > umax / uv(a))
-        return "overflows under nuw";
-      return nullptr;
-    });
-  if (isa<arith::AndIOp>(combiner))
-    return fold([&](int64_t a, int64_t b, int64_t &r) -> const char * {
-      r = wrapInt(uint64_t(a) & uint64_t(b), w);
-      return nullptr;
-    });
-  if (isa<arith::OrIOp>(combiner))
-    return fold([&](int64_t a, int64_t b, int64_t &r) -> const char * {
-      r = wrapInt(uint64_t(a) | uint64_t(b), w);
-      return nullptr;
-    });
-  if (isa<arith::XOrIOp>(combiner))
-    return fold([&](int64_t a, int64_t b, int64_t &r) -> const char * {
-      r = wrapInt(uint64_t(a) ^ uint64_t(b), w);
-      return nullptr;
-    });
-  if (isa<arith::MaxSIOp>(combiner))
-    return fold([&](int64_t a, int64_t b, int64_t &r) -> const char * {
-      r = sv(a) >= sv(b) ? a : b;
-      return nullptr;
-    });
-  if (isa<arith::MinSIOp>(combiner))
-    return fold([&](int64_t a, int64_t b, int64_t &r) -> const char * {
-      r = sv(a) <= sv(b) ? a : b;
-      return nullptr;
-    });
-  if (isa<arith::MaxUIOp>(combiner))
-    return fold([&](int64_t a, int64_t b, int64_t &r) -> const char * {
-      r = uv(a) >= uv(b) ? a : b;
-      return nullptr;
-    });
-  if (isa<arith::MinUIOp>(combiner))
-    return fold([&](int64_t a, int64_t b, int64_t &r) -> const char * {
-      r = uv(a) <= uv(b) ? a : b;
-      return nullptr;
-    });
-  return fail("'" + name + "' is not a supported reduction combiner");
+  for (int64_t p = 0; p < n; ++p) {
+    int64_t &a = acc[offsets[p]];
+    if (const char *why = rule(a, x[p], a))
+      return fail("'" + name + "' " + why + " in a reduction");
+  }
+  return success();
 }
 
 LogicalResult Evaluator::evalAffineExpr(AffineExpr expr,
@@ -1512,8 +1536,7 @@ LogicalResult Evaluator::applyIntOp(Operation *op, ArrayRef<const Lane *> in,
                                     Lane &result, int64_t n) {
   StringRef name = op->getName().getStringRef();
   unsigned w = getIntWidth(getElementTypeOrSelf(op->getOperand(0).getType()));
-  const int64_t smin = signedMin(w), smax = signedMax(w);
-  const uint64_t umax = unsignedMax(w);
+  const int64_t smin = signedMin(w);
   bool nsw = false, nuw = false, exact = false;
   if (auto iface = dyn_cast<arith::ArithIntegerOverflowFlagsInterface>(op)) {
     nsw = iface.hasNoSignedWrap();
@@ -1539,38 +1562,10 @@ LogicalResult Evaluator::applyIntOp(Operation *op, ArrayRef<const Lane *> in,
   };
   auto sv = [w](int64_t x) { return signedValue(x, w); };
   auto uv = [w](int64_t x) { return unsignedValue(x, w); };
-  auto inSigned = [&](int64_t s) { return s >= smin && s <= smax; };
 
-  if (isa<arith::AddIOp>(op))
-    return binary([&](int64_t x, int64_t y, int64_t &r) -> const char * {
-      r = wrapInt(uint64_t(x) + uint64_t(y), w);
-      int64_t s;
-      if (nsw && (llvm::AddOverflow(sv(x), sv(y), s) || !inSigned(s)))
-        return "overflows under nsw";
-      if (nuw && (uv(x) > umax - uv(y)))
-        return "overflows under nuw";
-      return nullptr;
-    });
-  if (isa<arith::SubIOp>(op))
-    return binary([&](int64_t x, int64_t y, int64_t &r) -> const char * {
-      r = wrapInt(uint64_t(x) - uint64_t(y), w);
-      int64_t s;
-      if (nsw && (llvm::SubOverflow(sv(x), sv(y), s) || !inSigned(s)))
-        return "overflows under nsw";
-      if (nuw && uv(x) < uv(y))
-        return "overflows under nuw";
-      return nullptr;
-    });
-  if (isa<arith::MulIOp>(op))
-    return binary([&](int64_t x, int64_t y, int64_t &r) -> const char * {
-      r = wrapInt(uint64_t(x) * uint64_t(y), w);
-      int64_t s;
-      if (nsw && (llvm::MulOverflow(sv(x), sv(y), s) || !inSigned(s)))
-        return "overflows under nsw";
-      if (nuw && uv(x) != 0 && uv(y) > umax / uv(x))
-        return "overflows under nuw";
-      return nullptr;
-    });
+  if (IntBinaryRule rule = getIntBinaryRule(op, w))
+    return binary(rule);
+
   if (isa<arith::DivSIOp, arith::RemSIOp, arith::FloorDivSIOp,
           arith::CeilDivSIOp>(op)) {
     enum {
@@ -1627,41 +1622,6 @@ LogicalResult Evaluator::applyIntOp(Operation *op, ArrayRef<const Lane *> in,
       return nullptr;
     });
   }
-  if (isa<arith::MinSIOp>(op))
-    return binary([&](int64_t x, int64_t y, int64_t &r) -> const char * {
-      r = sv(x) <= sv(y) ? x : y;
-      return nullptr;
-    });
-  if (isa<arith::MaxSIOp>(op))
-    return binary([&](int64_t x, int64_t y, int64_t &r) -> const char * {
-      r = sv(x) >= sv(y) ? x : y;
-      return nullptr;
-    });
-  if (isa<arith::MinUIOp>(op))
-    return binary([&](int64_t x, int64_t y, int64_t &r) -> const char * {
-      r = uv(x) <= uv(y) ? x : y;
-      return nullptr;
-    });
-  if (isa<arith::MaxUIOp>(op))
-    return binary([&](int64_t x, int64_t y, int64_t &r) -> const char * {
-      r = uv(x) >= uv(y) ? x : y;
-      return nullptr;
-    });
-  if (isa<arith::AndIOp>(op))
-    return binary([&](int64_t x, int64_t y, int64_t &r) -> const char * {
-      r = wrapInt(uint64_t(x) & uint64_t(y), w);
-      return nullptr;
-    });
-  if (isa<arith::OrIOp>(op))
-    return binary([&](int64_t x, int64_t y, int64_t &r) -> const char * {
-      r = wrapInt(uint64_t(x) | uint64_t(y), w);
-      return nullptr;
-    });
-  if (isa<arith::XOrIOp>(op))
-    return binary([&](int64_t x, int64_t y, int64_t &r) -> const char * {
-      r = wrapInt(uint64_t(x) ^ uint64_t(y), w);
-      return nullptr;
-    });
   if (isa<arith::ShLIOp>(op))
     return binary([&](int64_t x, int64_t y, int64_t &r) -> const char * {
       uint64_t amount = uv(y);
