@@ -86,19 +86,6 @@ Value indexToF32(OpBuilder &b, Location loc, Value index) {
   return arith::SIToFPOp::create(b, loc, b.getF32Type(), i64);
 }
 
-/// Map from the 4-D score space (b, h, i, j) (dims `dimsOf4` of a larger
-/// space) to a numpy-broadcastable operand of rank <= 4.
-AffineMap broadcastMap(GenericBuilder &g, RankedTensorType type,
-                       ArrayRef<unsigned> dimsOf4, unsigned numDims) {
-  SmallVector<AffineExpr> results;
-  int64_t lead = 4 - type.getRank();
-  for (int64_t d = 0; d < type.getRank(); ++d)
-    results.push_back(type.getDimSize(d) == 1
-                          ? getAffineConstantExpr(0, g.b.getContext())
-                          : g.dim(dimsOf4[lead + d]));
-  return g.map(numDims, results);
-}
-
 //===----------------------------------------------------------------------===//
 // attn.attention
 //===----------------------------------------------------------------------===//
@@ -161,13 +148,13 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
     Value bias = op.getBias(), mask = op.getMask();
     if (bias) {
       inputs.push_back(bias);
-      maps.push_back(broadcastMap(g, cast<RankedTensorType>(bias.getType()),
-                                  {0, 1, 2, 3}, 4));
+      maps.push_back(getBroadcastReadMap(cast<RankedTensorType>(bias.getType()),
+                                         {0, 1, 2, 3}, 4));
     }
     if (mask) {
       inputs.push_back(mask);
-      maps.push_back(broadcastMap(g, cast<RankedTensorType>(mask.getType()),
-                                  {0, 1, 2, 3}, 4));
+      maps.push_back(getBroadcastReadMap(cast<RankedTensorType>(mask.getType()),
+                                         {0, 1, 2, 3}, 4));
     }
     maps.push_back(g.map(4, {d0, d1, d2, d3}));
     maps.push_back(g.map(4, {d0, d1, d2, d3}));

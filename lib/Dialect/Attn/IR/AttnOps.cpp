@@ -27,6 +27,20 @@ static bool sizesConflict(int64_t a, int64_t b) {
 }
 
 /// Checks that `type` broadcasts (numpy rules, right-aligned) to `target`.
+AffineMap mlir::attn::getBroadcastReadMap(RankedTensorType operand,
+                                          ArrayRef<unsigned> targetLoops,
+                                          unsigned numLoops) {
+  MLIRContext *ctx = operand.getContext();
+  int64_t lead = static_cast<int64_t>(targetLoops.size()) - operand.getRank();
+  assert(lead >= 0 && "operand has more dimensions than the target");
+  SmallVector<AffineExpr> results;
+  for (int64_t d = 0; d < operand.getRank(); ++d)
+    results.push_back(operand.getDimSize(d) == 1
+                          ? getAffineConstantExpr(0, ctx)
+                          : getAffineDimExpr(targetLoops[lead + d], ctx));
+  return AffineMap::get(numLoops, 0, results, ctx);
+}
+
 static LogicalResult verifyBroadcastable(Operation *op, StringRef name,
                                          RankedTensorType type,
                                          ArrayRef<int64_t> target) {

@@ -79,15 +79,10 @@ LogicalResult mlir::attn::materializePattern(RewriterBase &rewriter,
   SmallVector<Value> inputs;
   SmallVector<AffineMap> maps;
   if (oldMask) {
-    auto oldType = cast<RankedTensorType>(oldMask.getType());
-    SmallVector<AffineExpr> exprs;
-    int64_t lead = rank - oldType.getRank();
-    for (int64_t d = 0; d < oldType.getRank(); ++d)
-      exprs.push_back(oldType.getDimSize(d) == 1 && shape[lead + d] != 1
-                          ? getAffineConstantExpr(0, ctx)
-                          : getAffineDimExpr(lead + d, ctx));
+    auto loops = llvm::to_vector(llvm::seq<unsigned>(0, rank));
     inputs.push_back(oldMask);
-    maps.push_back(AffineMap::get(rank, 0, exprs, ctx));
+    maps.push_back(getBroadcastReadMap(
+        cast<RankedTensorType>(oldMask.getType()), loops, rank));
   }
   if (constantMask) {
     inputs.push_back(constantMask);

@@ -422,17 +422,10 @@ struct AttnReplaceSoftmaxPass
     SmallVector<int64_t> oldDims = shape4D(oldType);
     SmallVector<int64_t> dims = {oldDims[0], hq, oldDims[2], lk};
     MLIRContext *ctx = rewriter.getContext();
-    auto mapFor = [&](ArrayRef<int64_t> from, int64_t rank) {
-      SmallVector<AffineExpr> exprs;
-      for (int64_t d = 4 - rank; d < 4; ++d)
-        exprs.push_back(from[d] == 1 && dims[d] != 1
-                            ? getAffineConstantExpr(0, ctx)
-                            : getAffineDimExpr(d, ctx));
-      return AffineMap::get(4, 0, exprs, ctx);
-    };
-    SmallVector<AffineMap> maps = {mapFor(oldDims, oldType.getRank()),
-                                   mapFor({1, hq, 1, lk}, 4),
-                                   AffineMap::getMultiDimIdentityMap(4, ctx)};
+    SmallVector<AffineMap> maps = {
+        getBroadcastReadMap(oldType, {0, 1, 2, 3}, 4),
+        getBroadcastReadMap(calType, {0, 1, 2, 3}, 4),
+        AffineMap::getMultiDimIdentityMap(4, ctx)};
     Value init = tensor::EmptyOp::create(rewriter, loc, dims, f32);
     SmallVector<utils::IteratorType> iterators(4,
                                                utils::IteratorType::parallel);

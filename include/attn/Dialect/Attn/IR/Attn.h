@@ -29,6 +29,15 @@ TileVisibility classifyTileByEnumeration(PatternAttrInterface pattern,
                                          int64_t lq, int64_t lk);
 } // namespace detail
 
+/// The indexing map that reads `operand`, numpy-broadcast (right-aligned,
+/// size-1 dimensions repeated) over the loops `targetLoops` of a
+/// `numLoops`-loop nest: operand dimension d reads the loop aligned with it,
+/// or index 0 where its size is 1. Used for bias and mask operands
+/// (SPEC section 2) by every rewrite that builds generics around them.
+AffineMap getBroadcastReadMap(RankedTensorType operand,
+                              ArrayRef<unsigned> targetLoops,
+                              unsigned numLoops);
+
 } // namespace mlir::attn
 
 #include "attn/Dialect/Attn/IR/AttnDialect.h.inc"
