@@ -89,9 +89,9 @@ void attn::buildAttnReferencePipeline(OpPassManager &pm,
 void attn::registerAttnPipelines() {
   PassPipelineRegistration<ReferencePipelineOptions>(
       "attn-reference-pipeline",
-      "Lower attn ops and linalg on tensors to the LLVM dialect through the "
-      "reference decomposition (--convert-attn-to-linalg), bufferization and "
-      "loops",
+      "Lower attn ops, linalg on tensors and TOSA to the LLVM dialect "
+      "through the reference decomposition (--convert-attn-to-linalg), "
+      "bufferization and loops",
       buildAttnReferencePipeline);
   PassPipelineRegistration<RaisePipelineOptions>(
       "attn-raise-pipeline",

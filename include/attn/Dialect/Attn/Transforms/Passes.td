@@ -263,8 +263,11 @@ def AttnRaisePass : Pass<"attn-raise", "func::FuncOp"> {
     - f16/bf16 scores upcast for the softmax and weights truncated back;
     - the logits chain back from the softmax through elementwise generics:
       products and divisions by compile-time constants (the scale, wherever
-      on the scores it is applied) and one additive bias tensor of the
-      score shape, added after the scaling;
+      on the scores it is applied; constants converted in the body count),
+      then at most one additive bias (numpy-broadcast over leading
+      dimensions) and one `select(mask, x, -inf)`, which becomes the `mask`
+      operand; `select(mask, x, lowest float)` becomes a 0 / lowest bias
+      (exact while |x| < 2^103). Scaling after the bias is refused;
     - `Q K^T` and `P V` are contractions with one M, N and K loop and up to
       two batch loops, spelled `linalg.matmul`, `linalg.batch_matmul`, a
       transposed map or a generic; transposes of K are looked through;
