@@ -11,7 +11,7 @@ build="${ATTN_BUILD_DIR:-$root/build}"
 mode="${1:-test}"
 
 packages=(cmake ninja-build ccache g++ libmlir-22-dev mlir-22-tools llvm-22-dev
-          llvm-22-tools libgtest-dev python3 python3-numpy)
+          llvm-22-tools libomp-22-dev libgtest-dev python3 python3-numpy)
 
 install_missing() {
   local missing=()

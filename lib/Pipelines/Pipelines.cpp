@@ -39,11 +39,33 @@ void attn::buildAttnRaisePipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 }
 
-void attn::buildAttnReferencePipeline(OpPassManager &pm,
-                                      const ReferencePipelineOptions &options) {
+namespace {
+/// What distinguishes the CPU pipeline from the reference one.
+struct LoweringChoices {
+  bool resultsAsOutParams = false;
+  bool emitCInterface = false;
+  /// Set for the CPU pipeline: fused kernels, OpenMP and vectors.
+  const attn::CPUPipelineOptions *cpu = nullptr;
+};
+} // namespace
+
+/// Attn ops (fused kernels first when asked), linalg on tensors and TOSA to
+/// the LLVM dialect.
+static void buildLoweringToLLVM(OpPassManager &pm,
+                                const LoweringChoices &choices) {
   addTosaToLinalg(pm);
-  pm.addPass(createConvertAttnToLinalgPass());
-  pm.addPass(createDecomposeLinalgAggregatesPass());
+  if (choices.cpu) {
+    attn::ConvertAttnToCPUPassOptions kernel;
+    kernel.tileQ = choices.cpu->tileQ;
+    kernel.tileK = choices.cpu->tileK;
+    kernel.vectorWidth = choices.cpu->vectorWidth;
+    kernel.fastMath = choices.cpu->fastMath;
+    pm.addPass(attn::createConvertAttnToCPUPass(kernel));
+  }
+  // Whatever the fused kernels left (and token merging) takes the reference
+  // decomposition.
+  pm.addPass(attn::createConvertAttnToLinalgPass());
+  pm.addPass(attn::createDecomposeLinalgAggregatesPass());
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -53,7 +75,7 @@ void attn::buildAttnReferencePipeline(OpPassManager &pm,
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  if (options.resultsAsOutParams) {
+  if (choices.resultsAsOutParams) {
     bufferization::BufferResultsToOutParamsPassOptions outParams;
     outParams.hoistStaticAllocs = true;
     outParams.modifyPublicFunctions = true;
@@ -63,6 +85,12 @@ void attn::buildAttnReferencePipeline(OpPassManager &pm,
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
 
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  if (choices.cpu) {
+    ConvertSCFToOpenMPPassOptions openmp;
+    openmp.numThreads = choices.cpu->numThreads;
+    pm.addPass(createConvertSCFToOpenMPPass(openmp));
+    pm.addNestedPass<func::FuncOp>(attn::createAttnHoistOpenMPAllocasPass());
+  }
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
@@ -73,8 +101,10 @@ void attn::buildAttnReferencePipeline(OpPassManager &pm,
   pm.addPass(arith::createArithExpandOpsPass(expand));
   // C wrappers for the program's functions only: requested before
   // math-to-libm declares libm functions (erff, ...), which have none.
-  if (options.emitCInterface)
+  if (choices.emitCInterface)
     pm.addNestedPass<func::FuncOp>(LLVM::createLLVMRequestCWrappersPass());
+  if (choices.cpu)
+    pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
@@ -82,8 +112,27 @@ void attn::buildAttnReferencePipeline(OpPassManager &pm,
   pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
+  if (choices.cpu)
+    pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
+}
+
+void attn::buildAttnReferencePipeline(OpPassManager &pm,
+                                      const ReferencePipelineOptions &options) {
+  LoweringChoices choices;
+  choices.resultsAsOutParams = options.resultsAsOutParams;
+  choices.emitCInterface = options.emitCInterface;
+  buildLoweringToLLVM(pm, choices);
+}
+
+void attn::buildAttnCPUPipeline(OpPassManager &pm,
+                                const CPUPipelineOptions &options) {
+  LoweringChoices choices;
+  choices.resultsAsOutParams = options.resultsAsOutParams;
+  choices.emitCInterface = options.emitCInterface;
+  choices.cpu = &options;
+  buildLoweringToLLVM(pm, choices);
 }
 
 void attn::registerAttnPipelines() {
@@ -93,6 +142,12 @@ void attn::registerAttnPipelines() {
       "through the reference decomposition (--convert-attn-to-linalg), "
       "bufferization and loops",
       buildAttnReferencePipeline);
+  PassPipelineRegistration<CPUPipelineOptions>(
+      "attn-cpu-pipeline",
+      "Lower attn ops, linalg on tensors and TOSA to the LLVM dialect with "
+      "fused, tiled, multi-threaded (OpenMP) and vectorised attention "
+      "kernels (--convert-attn-to-cpu)",
+      buildAttnCPUPipeline);
   PassPipelineRegistration<RaisePipelineOptions>(
       "attn-raise-pipeline",
       "Raise attention from TOSA or linalg on tensors: TOSA to linalg, "

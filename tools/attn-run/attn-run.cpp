@@ -126,10 +126,19 @@ cl::opt<std::string> inputFilename(cl::Positional,
 cl::opt<std::string> pipelineName(
     "pipeline",
     cl::desc("Pipeline that compiles the entry: 'reference' "
-             "(--attn-reference-pipeline, the default); 'cpu' and 'cuda' are "
-             "reserved for the fused pipelines and not available in this "
+             "(--attn-reference-pipeline, the default) or 'cpu' "
+             "(--attn-cpu-pipeline: fused, multi-threaded kernels); 'cuda' "
+             "is reserved for the GPU pipeline and not available in this "
              "build"),
     cl::value_desc("name"), cl::init("reference"), cl::cat(runCategory));
+
+cl::opt<std::string> pipelineOptions(
+    "pipeline-options",
+    cl::desc("Options of the chosen pipeline, as in "
+             "--attn-cpu-pipeline='...' (e.g. \"tile-q=32 tile-k=64 "
+             "num-threads=2\"); results-as-out-params and emit-c-interface "
+             "are always set"),
+    cl::value_desc("options"), cl::init(""), cl::cat(runCategory));
 
 cl::opt<std::string> entryName(
     "entry",
@@ -897,6 +906,16 @@ static void pruneToEntry(mlir::ModuleOp module, StringRef entry) {
       fn.erase();
 }
 
+/// Parses --pipeline-options into `options`; reports and fails on errors.
+template <typename Options> static bool parsePipelineOptions(Options &options) {
+  if (mlir::failed(options.parseFromString(pipelineOptions, llvm::errs()))) {
+    reportError("invalid --pipeline-options '" + pipelineOptions +
+                "' for pipeline '" + pipelineName + "'");
+    return false;
+  }
+  return true;
+}
+
 /// A JIT-compiled entry function.
 class CompiledEntry {
 public:
@@ -913,9 +932,18 @@ public:
     }
     if (pipeline == "reference") {
       mlir::attn::ReferencePipelineOptions options;
+      if (!parsePipelineOptions(options))
+        return nullptr;
       options.resultsAsOutParams = true;
       options.emitCInterface = true;
       mlir::attn::buildAttnReferencePipeline(pm, options);
+    } else if (pipeline == "cpu") {
+      mlir::attn::CPUPipelineOptions options;
+      if (!parsePipelineOptions(options))
+        return nullptr;
+      options.resultsAsOutParams = true;
+      options.emitCInterface = true;
+      mlir::attn::buildAttnCPUPipeline(pm, options);
     } else {
       reportError("pipeline '" + pipeline + "' is not available");
       return nullptr;
@@ -992,9 +1020,10 @@ public:
     engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Default;
     engineOptions.enableGDBNotificationListener = false;
     engineOptions.enablePerfNotificationListener = false;
-    // memrefCopy and friends, called by lowered strided copies.
-    llvm::StringRef runnerUtils[] = {ATTN_C_RUNNER_UTILS};
-    engineOptions.sharedLibPaths = runnerUtils;
+    // memrefCopy and friends, called by lowered strided copies; the OpenMP
+    // runtime, called by the CPU pipeline's parallel loops.
+    llvm::StringRef sharedLibs[] = {ATTN_C_RUNNER_UTILS, ATTN_OPENMP_RUNTIME};
+    engineOptions.sharedLibPaths = sharedLibs;
     auto engine = mlir::ExecutionEngine::create(*lowered, engineOptions,
                                                 std::move(*targetMachine));
     if (!engine) {
@@ -1151,12 +1180,12 @@ struct Report {
 
 int runTool(mlir::MLIRContext &context) {
   // Validate option values before doing any work.
-  if (pipelineName == "cpu" || pipelineName == "cuda") {
+  if (pipelineName == "cuda") {
     reportError("pipeline '" + pipelineName +
                 "' is not available in this build (see --help)");
     return kExitBadInput;
   }
-  if (pipelineName != "reference") {
+  if (pipelineName != "reference" && pipelineName != "cpu") {
     reportError("unknown pipeline '" + pipelineName +
                 "' (expected reference, cpu or cuda)");
     return kExitBadInput;

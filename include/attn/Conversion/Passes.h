@@ -3,6 +3,7 @@
 #ifndef ATTN_CONVERSION_PASSES_H
 #define ATTN_CONVERSION_PASSES_H
 
+#include "attn/Conversion/AttnToCPU/AttnToCPU.h"
 #include "attn/Conversion/AttnToLinalg/AttnToLinalg.h"
 #include "mlir/Pass/Pass.h"
 

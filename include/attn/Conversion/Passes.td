@@ -54,4 +54,133 @@ def DecomposeLinalgAggregatesPass
   ];
 }
 
+def ConvertAttnToCPUPass : Pass<"convert-attn-to-cpu", "::mlir::ModuleOp"> {
+  let summary = "Fused, tiled, pattern-aware CPU kernels for attn.attention";
+  let description = [{
+    Replaces every `attn.attention` with static shapes by a fused
+    FlashAttention-2 style loop nest on buffers: `scf.parallel` over
+    (batch, query head, query tile), and inside it a loop over the key tiles
+    that the op's pattern leaves (partly) visible. The score tile is kept
+    transposed (`BK x BQ`) so that the normalizer's running state of a query
+    row lives in one vector lane: the row maximum, the weights and the row
+    sums are lane-wise vector operations built through
+    `NormalizerAttrInterface`, without horizontal reductions. Nothing of size
+    `Lq x Lk` is materialised; each thread uses `O(BQ * (D + Dv + BK))`
+    floats of stack.
+
+    The key tiles of each query tile are decided at compile time through
+    `PatternAttrInterface::classifyTile` and stored in constant tables
+    (`memref.global`): invisible tiles are never visited, full tiles run the
+    unmasked path, and partial tiles (including tiles cut by the end of the
+    sequence) select through a deduplicated table of tile masks. Bias, mask
+    and softcap are applied per tile. Scale is folded into the query tile,
+    inputs of f16/bf16 are widened to f32, and `exp`/`tanh` of the kernel
+    become polynomials (`fast-math`).
+
+    Ops this pass cannot lower are left unchanged with a remark, for the
+    reference decomposition to take: dynamic shapes, tiled ops
+    (`q_offset`), normalizers with a column recalibration (`#attn.act`,
+    which needs every row's weights at once), empty dimensions, and patterns
+    whose tile tables would exceed `max-table-bytes`.
+
+    Before:
+    ```mlir
+    %o = attn.attention %q, %k, %v {pattern = #attn.causal}
+        : tensor<1x8x1024x64xf32>, tensor<1x8x1024x64xf32>,
+          tensor<1x8x1024x64xf32> -> tensor<1x8x1024x64xf32>
+    ```
+    After (sketch):
+    ```mlir
+    %qb = bufferization.to_buffer %q : ...
+    %out = memref.alloc() : memref<1x8x1024x64xf32>
+    scf.parallel (%b, %h, %qt) = (%c0, %c0, %c0) to (%c1, %c8, %c16) ... {
+      // Q tile (transposed, scaled), running state, accumulator on the stack
+      %first = memref.load @__attn_cpu_plan0_offsets[%qt]
+      scf.for %e = %first to %last step %c1 {   // visible key tiles only
+        // S^T = K_tile Q_tile^T (vector.fma), masks of partial tiles,
+        // normalizer update, acc += P V_tile
+      }
+      // out = acc * finalScale(l)
+    }
+    %o = bufferization.to_tensor %out restrict writable : ...
+    ```
+  }];
+  let options = [
+    Option<"tileQ", "tile-q", "int64_t", /*default=*/"64",
+           "Query rows per tile (a multiple of vector-width; clamped to Lq "
+           "rounded up)">,
+    Option<"tileK", "tile-k", "int64_t", /*default=*/"64",
+           "Keys per tile (a multiple of 4; clamped to Lk rounded up)">,
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"8",
+           "f32 lanes per vector: 8 for AVX2, 16 for AVX-512, 4 for SSE/NEON">,
+    Option<"fastMath", "fast-math", "bool", /*default=*/"true",
+           "Lower exp and tanh inside the kernels to polynomial "
+           "approximations">,
+    Option<"maxTableBytes", "max-table-bytes", "int64_t",
+           /*default=*/"268435456",
+           "Largest tile plan (tables of visible tiles and partial-tile "
+           "masks) an op may need; larger ones are left to the reference "
+           "lowering">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"
+  ];
+  let statistics = [
+    Statistic<"numLowered", "lowered-ops",
+              "Number of attn.attention ops lowered to fused kernels">,
+    Statistic<"numLeft", "left-ops",
+              "Number of attn.attention ops left for the reference lowering">,
+    Statistic<"numSkippedTiles", "skipped-tiles",
+              "Number of (query tile, key tile) pairs never visited">,
+    Statistic<"numPartialTiles", "partial-tiles",
+              "Number of (query tile, key tile) pairs with element masks">
+  ];
+}
+
+def AttnHoistOpenMPAllocasPass
+    : Pass<"attn-hoist-openmp-allocas", "::mlir::func::FuncOp"> {
+  let summary = "Give each OpenMP thread its kernel scratch once";
+  let description = [{
+    `--convert-scf-to-openmp` wraps each loop body in `memref.alloca_scope`,
+    which must stay a single block and so cannot survive
+    `--convert-scf-to-cf`. This pass moves the statically sized
+    `memref.alloca`s of such a scope to the entry of the enclosing
+    `omp.parallel` region (one allocation per thread instead of one per
+    iteration) and inlines the scope. Scopes holding dynamically sized
+    allocas, or not inside `omp.parallel`, are left alone.
+
+    Before:
+    ```mlir
+    omp.parallel {
+      omp.wsloop {
+        omp.loop_nest (%i) : index = (%c0) to (%n) step (%c1) {
+          memref.alloca_scope {
+            %t = memref.alloca() : memref<64x64xf32>
+            scf.for ...
+          }
+          omp.yield
+        }
+      }
+      omp.terminator
+    }
+    ```
+    After:
+    ```mlir
+    omp.parallel {
+      %t = memref.alloca() : memref<64x64xf32>
+      omp.wsloop {
+        omp.loop_nest (%i) : index = (%c0) to (%n) step (%c1) {
+          scf.for ...
+          omp.yield
+        }
+      }
+      omp.terminator
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 #endif // ATTN_CONVERSION_PASSES_TD

@@ -30,6 +30,44 @@ struct ReferencePipelineOptions
 void buildAttnReferencePipeline(OpPassManager &pm,
                                 const ReferencePipelineOptions &options);
 
+struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
+  PassOptions::Option<int64_t> tileQ{
+      *this, "tile-q", llvm::cl::desc("Query rows per kernel tile"),
+      llvm::cl::init(64)};
+  PassOptions::Option<int64_t> tileK{*this, "tile-k",
+                                     llvm::cl::desc("Keys per kernel tile"),
+                                     llvm::cl::init(64)};
+  PassOptions::Option<int64_t> vectorWidth{
+      *this, "vector-width",
+      llvm::cl::desc("f32 lanes per vector of the target: 8 for AVX2 "
+                     "(default), 16 for AVX-512, 4 for SSE or NEON"),
+      llvm::cl::init(8)};
+  PassOptions::Option<unsigned> numThreads{
+      *this, "num-threads",
+      llvm::cl::desc("OpenMP threads of the kernels (0 = the runtime's "
+                     "default: OMP_NUM_THREADS, else every core)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<bool> fastMath{
+      *this, "fast-math",
+      llvm::cl::desc("Polynomial exp/tanh inside the kernels"),
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> resultsAsOutParams{
+      *this, "results-as-out-params",
+      llvm::cl::desc("Turn memref function results into caller-allocated "
+                     "out-parameters (what attn-run expects)"),
+      llvm::cl::init(false)};
+  PassOptions::Option<bool> emitCInterface{
+      *this, "emit-c-interface",
+      llvm::cl::desc("Give every function a _mlir_ciface_ wrapper"),
+      llvm::cl::init(false)};
+};
+
+/// `--attn-cpu-pipeline`: fused kernels for attn.attention
+/// (`--convert-attn-to-cpu`), everything else as the reference pipeline
+/// lowers it, `scf.parallel` to OpenMP, vectors to LLVM. The result calls
+/// libomp (`__kmpc_*`).
+void buildAttnCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
+
 struct RaisePipelineOptions : public PassPipelineOptions<RaisePipelineOptions> {
   PassOptions::Option<bool> explain{
       *this, "explain",

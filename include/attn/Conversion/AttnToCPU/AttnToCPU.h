@@ -1,0 +1,50 @@
+//===- AttnToCPU.h - Fused CPU kernels for attn.attention -------*- C++ -*-===//
+
+#ifndef ATTN_CONVERSION_ATTNTOCPU_ATTNTOCPU_H
+#define ATTN_CONVERSION_ATTNTOCPU_ATTNTOCPU_H
+
+#include "mlir/Support/LLVM.h"
+
+#include <cstdint>
+#include <string>
+
+namespace mlir {
+class RewriterBase;
+class SymbolTable;
+
+namespace attn {
+class AttentionOp;
+
+/// Tile sizes and code generation choices of the fused CPU kernel.
+struct CPUKernelOptions {
+  int64_t tileQ = 64;
+  int64_t tileK = 64;
+  int64_t vectorWidth = 8;
+  bool fastMath = true;
+  int64_t maxTableBytes = int64_t(1) << 28;
+};
+
+/// What one lowering did, for statistics.
+struct CPUKernelReport {
+  int64_t skippedTiles = 0;
+  int64_t partialTiles = 0;
+  int64_t fullTiles = 0;
+};
+
+/// Whether `op` can become a fused kernel; `reason` says why not.
+bool canLowerAttentionToCPU(AttentionOp op, const CPUKernelOptions &options,
+                            std::string &reason);
+
+/// Replaces `op` (on tensors) by a fused kernel on buffers wrapped in
+/// `bufferization.to_buffer` / `to_tensor`. Tile tables become private
+/// `memref.global`s inserted into `symbols`. Fails, leaving `op` untouched,
+/// when `canLowerAttentionToCPU` is false.
+LogicalResult lowerAttentionToCPU(RewriterBase &rewriter, AttentionOp op,
+                                  const CPUKernelOptions &options,
+                                  SymbolTable &symbols,
+                                  CPUKernelReport *report = nullptr);
+
+} // namespace attn
+} // namespace mlir
+
+#endif // ATTN_CONVERSION_ATTNTOCPU_ATTNTOCPU_H

@@ -1,0 +1,864 @@
+//===- AttnToCPU.cpp - Fused, tiled CPU kernels for attn.attention --------===//
+//
+// One FlashAttention-2 style loop nest per op:
+//
+//   scf.parallel (b, h, query tile) {          // OpenMP later
+//     Qt  = scale * Q_tile^T          (D x BQ)
+//     m, l, count = normalizer's initial state (BQ lanes)
+//     for each key tile the pattern leaves visible (compile-time table) {
+//       St = K_tile Qt                (BK x BQ: the score tile, transposed)
+//       softcap, bias, mask; partial tiles select through a tile mask
+//       lane-wise normalizer update of (m, l), St becomes the weights P^T
+//       acc = acc * alpha + P V_tile  (BQ x Dv)
+//     }
+//     out = acc * finalScale(l)
+//   }
+//
+// Keeping the score tile transposed puts one query row in one vector lane,
+// so every step of the normalizer (running maximum, weights, sums) is a
+// lane-wise vector operation built by NormalizerAttrInterface: no horizontal
+// reductions. The classification of (query tile, key tile) pairs comes from
+// PatternAttrInterface::classifyTile at compile time; no pattern kind is
+// named in this file.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Conversion/AttnToCPU/AttnToCPU.h"
+#include "attn/Conversion/Passes.h"
+#include "attn/Dialect/Attn/IR/Attn.h"
+#include "attn/Support/PassStatistics.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include "llvm/ADT/StringMap.h"
+
+#include <limits>
+
+namespace mlir::attn {
+#define GEN_PASS_DEF_CONVERTATTNTOCPUPASS
+#define GEN_PASS_DEF_ATTNHOISTOPENMPALLOCASPASS
+#include "attn/Conversion/Passes.h.inc"
+} // namespace mlir::attn
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+
+constexpr double kNegInf = -std::numeric_limits<double>::infinity();
+
+/// Rows of the score tile computed together (register blocking of K . Q^T)
+/// and rows of the accumulator updated together (P . V).
+constexpr int64_t kScoreRows = 4;
+constexpr int64_t kAccRows = 4;
+
+int64_t roundUp(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
+
+/// Tile sizes of one op: the options, clamped to the problem.
+struct TileSizes {
+  int64_t bq, bk;
+};
+
+TileSizes chooseTiles(const CPUKernelOptions &options, int64_t lq, int64_t lk) {
+  return {std::min(options.tileQ, roundUp(lq, options.vectorWidth)),
+          std::min(options.tileK, roundUp(lk, kScoreRows))};
+}
+
+//===----------------------------------------------------------------------===//
+// Compile-time tile plan
+//===----------------------------------------------------------------------===//
+
+/// For each query tile, the key tiles to visit; -1 marks a fully visible
+/// tile, otherwise the index of its mask in `masks` (`numMasks x BK x BQ`
+/// bytes, transposed like the score tile; identical masks are stored once).
+struct TilePlan {
+  int64_t bq = 0, bk = 0, numQTiles = 0, numKTiles = 0;
+  SmallVector<int32_t> offsets, tiles, maskIds;
+  std::vector<int8_t> masks;
+  int64_t numMasks = 0;
+  CPUKernelReport report;
+};
+
+FailureOr<TilePlan> buildPlan(PatternAttrInterface pattern, int64_t lq,
+                              int64_t lk, TileSizes sizes,
+                              int64_t maxTableBytes, std::string &reason) {
+  TilePlan plan;
+  plan.bq = sizes.bq;
+  plan.bk = sizes.bk;
+  plan.numQTiles = (lq + sizes.bq - 1) / sizes.bq;
+  plan.numKTiles = (lk + sizes.bk - 1) / sizes.bk;
+  int64_t maskBytes = sizes.bq * sizes.bk;
+  llvm::StringMap<int32_t> maskIndex;
+  std::string bytes(maskBytes, '\0');
+  int64_t tableBytes = 0;
+  plan.offsets.push_back(0);
+  for (int64_t qt = 0; qt < plan.numQTiles; ++qt) {
+    int64_t q0 = qt * sizes.bq, q1 = std::min(lq, q0 + sizes.bq);
+    for (int64_t kt = 0; kt < plan.numKTiles; ++kt) {
+      int64_t k0 = kt * sizes.bk, k1 = std::min(lk, k0 + sizes.bk);
+      TileVisibility vis = pattern.classifyTile(q0, q1, k0, k1, lq, lk);
+      if (vis == TileVisibility::Skipped) {
+        ++plan.report.skippedTiles;
+        continue;
+      }
+      plan.tiles.push_back(static_cast<int32_t>(kt));
+      tableBytes += 8;
+      // A tile cut by the end of the keys masks its missing columns.
+      if (vis == TileVisibility::Full && k1 - k0 == sizes.bk) {
+        plan.maskIds.push_back(-1);
+        ++plan.report.fullTiles;
+      } else {
+        ++plan.report.partialTiles;
+        for (int64_t j = 0; j < sizes.bk; ++j)
+          for (int64_t i = 0; i < sizes.bq; ++i)
+            bytes[j * sizes.bq + i] =
+                (q0 + i < q1 && k0 + j < k1 &&
+                 pattern.isVisible(q0 + i, k0 + j, lq, lk))
+                    ? 1
+                    : 0;
+        auto [it, inserted] =
+            maskIndex.try_emplace(bytes, static_cast<int32_t>(plan.numMasks));
+        if (inserted) {
+          plan.masks.insert(plan.masks.end(), bytes.begin(), bytes.end());
+          ++plan.numMasks;
+          tableBytes += maskBytes;
+        }
+        plan.maskIds.push_back(it->second);
+      }
+      if (tableBytes > maxTableBytes) {
+        reason = "its tile plan needs more than max-table-bytes (" +
+                 std::to_string(maxTableBytes) + ")";
+        return failure();
+      }
+    }
+    plan.offsets.push_back(static_cast<int32_t>(plan.tiles.size()));
+  }
+  return plan;
+}
+
+//===----------------------------------------------------------------------===//
+// IR building helpers
+//===----------------------------------------------------------------------===//
+
+struct Emitter {
+  OpBuilder &b;
+  Location loc;
+
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+
+  Value f32(double v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  }
+
+  Value splat(VectorType type, double v) {
+    return arith::ConstantOp::create(
+        b, loc, type,
+        DenseElementsAttr::get(type, b.getFloatAttr(type.getElementType(), v)));
+  }
+
+  Value bcast(VectorType type, Value scalar) {
+    return vector::BroadcastOp::create(b, loc, type, scalar);
+  }
+
+  /// f32 (or a vector of f32) from any float (vector).
+  Value widen(Value v) {
+    Type elt = getElementTypeOrSelf(v.getType());
+    if (elt.isF32())
+      return v;
+    Type target = b.getF32Type();
+    if (auto vt = dyn_cast<VectorType>(v.getType()))
+      target = VectorType::get(vt.getShape(), target);
+    return arith::ExtFOp::create(b, loc, target, v);
+  }
+
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value min(Value x, Value y) { return arith::MinUIOp::create(b, loc, x, y); }
+
+  Value load(Value mem, ValueRange indices) {
+    return memref::LoadOp::create(b, loc, mem, indices);
+  }
+  void store(Value value, Value mem, ValueRange indices) {
+    memref::StoreOp::create(b, loc, value, mem, indices);
+  }
+  Value vload(VectorType type, Value mem, ValueRange indices) {
+    return vector::LoadOp::create(b, loc, type, mem, indices);
+  }
+  void vstore(Value value, Value mem, ValueRange indices) {
+    vector::StoreOp::create(b, loc, value, mem, indices);
+  }
+
+  /// scf.for with `inits` carried; `body` returns the values to yield.
+  SmallVector<Value>
+  loop(Value lb, Value ub, int64_t step, ValueRange inits,
+       function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+    auto forOp = scf::ForOp::create(
+        b, loc, lb, ub, idx(step), inits,
+        [&](OpBuilder &, Location, Value iv, ValueRange args) {
+          SmallVector<Value> results = body(iv, args);
+          scf::YieldOp::create(b, loc, results);
+        });
+    return SmallVector<Value>(forOp.getResults());
+  }
+  void loop(Value lb, Value ub, int64_t step, function_ref<void(Value)> body) {
+    loop(lb, ub, step, ValueRange{}, [&](Value iv, ValueRange) {
+      body(iv);
+      return SmallVector<Value>{};
+    });
+  }
+  void loop(int64_t lb, int64_t ub, int64_t step,
+            function_ref<void(Value)> body) {
+    loop(idx(lb), idx(ub), step, body);
+  }
+
+  Value stackAlloc(ArrayRef<int64_t> shape, Type elt) {
+    return memref::AllocaOp::create(b, loc, MemRefType::get(shape, elt),
+                                    ValueRange{}, ValueRange{},
+                                    b.getI64IntegerAttr(64));
+  }
+};
+
+/// Indices into a numpy-broadcast operand (right-aligned against
+/// `B x Hq x Lq x Lk`; size-1 dimensions read index 0).
+SmallVector<Value> broadcastIndices(Emitter &e, MemRefType type,
+                                    ArrayRef<Value> full) {
+  SmallVector<Value> indices;
+  int64_t rank = type.getRank();
+  for (int64_t d = 0; d < rank; ++d) {
+    Value full_d = full[full.size() - rank + d];
+    indices.push_back(type.getDimSize(d) == 1 ? e.idx(0) : full_d);
+  }
+  return indices;
+}
+
+//===----------------------------------------------------------------------===//
+// The kernel
+//===----------------------------------------------------------------------===//
+
+struct KernelBuilder {
+  AttentionOp op;
+  const CPUKernelOptions &options;
+  const TilePlan &plan;
+  Emitter e;
+  PatternAttrInterface pattern;
+  NormalizerAttrInterface normalizer;
+
+  int64_t batch, hq, hkv, lq, lk, d, dv, group;
+  int64_t vl, bq, bk;
+  int64_t scoreVecs; // vectors of VL query rows per score block
+  int64_t accLanes;  // lanes of accumulator vectors (divides Dv)
+  int64_t accVecs;   // accumulator vectors per P.V block
+  VectorType vecType, accVecType;
+  std::optional<double> softcap;
+  double scale;
+
+  // Buffers.
+  Value qBuf, kBuf, vBuf, biasBuf, maskBuf, sinkBuf, outBuf;
+  Value offsetsBuf, tilesBuf, maskIdsBuf, masksBuf;
+
+  KernelBuilder(AttentionOp op, const CPUKernelOptions &options,
+                const TilePlan &plan, OpBuilder &b)
+      : op(op), options(options), plan(plan), e{b, op.getLoc()},
+        pattern(op.getEffectivePattern()),
+        normalizer(op.getEffectiveNormalizer()) {
+    auto qType = op.getQueryType();
+    batch = qType.getDimSize(0);
+    hq = qType.getDimSize(1);
+    lq = qType.getDimSize(2);
+    d = qType.getDimSize(3);
+    hkv = op.getKeyType().getDimSize(1);
+    lk = op.getKeyType().getDimSize(2);
+    dv = op.getValueType().getDimSize(3);
+    group = hq / hkv;
+    vl = options.vectorWidth;
+    bq = plan.bq;
+    bk = plan.bk;
+    scoreVecs = bq % (2 * vl) == 0 ? 2 : 1;
+    accLanes = dv % vl == 0 ? vl : (dv % 4 == 0 ? 4 : 1);
+    accVecs = dv % (2 * accLanes) == 0 ? 2 : 1;
+    vecType = VectorType::get({vl}, b.getF32Type());
+    accVecType = VectorType::get({accLanes}, b.getF32Type());
+    if (auto c = op.getSoftcapAttr())
+      softcap = c.getValueAsDouble();
+    scale = op.getEffectiveScale();
+  }
+
+  OpBuilder &b() { return e.b; }
+
+  /// Softcap, bias, mask and the partial-tile mask, in place on the score
+  /// tile `st`; entries that are not visible become -inf.
+  void applyVisibility(Value st, Value mid, Value k0, Value q0, Value bIdx,
+                       Value hIdx, bool withSoftcap) {
+    if (softcap && withSoftcap) {
+      Value c = e.splat(vecType, *softcap);
+      e.loop(0, bk, 1, [&](Value j) {
+        e.loop(0, bq, vl, [&](Value i) {
+          Value s = e.vload(vecType, st, {j, i});
+          Value t = math::TanhOp::create(
+              b(), e.loc, arith::DivFOp::create(b(), e.loc, s, c));
+          e.vstore(arith::MulFOp::create(b(), e.loc, c, t), st, {j, i});
+        });
+      });
+    }
+    if (biasBuf || maskBuf) {
+      Value negInf = e.f32(kNegInf);
+      e.loop(0, bk, 1, [&](Value j) {
+        Value col = e.min(e.add(k0, j), e.idx(lk - 1));
+        e.loop(0, bq, 1, [&](Value i) {
+          Value row = e.min(e.add(q0, i), e.idx(lq - 1));
+          SmallVector<Value> full = {bIdx, hIdx, row, col};
+          Value s = e.load(st, {j, i});
+          if (biasBuf) {
+            Value bias = e.widen(e.load(
+                biasBuf, broadcastIndices(
+                             e, cast<MemRefType>(biasBuf.getType()), full)));
+            Value masked = arith::CmpFOp::create(
+                b(), e.loc, arith::CmpFPredicate::OEQ, bias, negInf);
+            s = arith::SelectOp::create(
+                b(), e.loc, masked, negInf,
+                arith::AddFOp::create(b(), e.loc, s, bias));
+          }
+          if (maskBuf) {
+            Value m = e.load(
+                maskBuf,
+                broadcastIndices(e, cast<MemRefType>(maskBuf.getType()), full));
+            s = arith::SelectOp::create(b(), e.loc, m, s, negInf);
+          }
+          e.store(s, st, {j, i});
+        });
+      });
+    }
+    if (!masksBuf)
+      return;
+    Value isPartial = arith::CmpIOp::create(
+        b(), e.loc, arith::CmpIPredicate::sge, mid, e.idx(0));
+    scf::IfOp::create(b(), e.loc, isPartial, [&](OpBuilder &, Location) {
+      auto byteType = VectorType::get({vl}, b().getI8Type());
+      Value zero = arith::ConstantOp::create(
+          b(), e.loc, byteType,
+          DenseElementsAttr::get(byteType, b().getI8IntegerAttr(0)));
+      Value negInf = e.splat(vecType, kNegInf);
+      e.loop(0, bk, 1, [&](Value j) {
+        e.loop(0, bq, vl, [&](Value i) {
+          Value bits = e.vload(byteType, masksBuf, {mid, j, i});
+          Value vis = arith::CmpIOp::create(
+              b(), e.loc, arith::CmpIPredicate::ne, bits, zero);
+          Value s = e.vload(vecType, st, {j, i});
+          e.vstore(arith::SelectOp::create(b(), e.loc, vis, s, negInf), st,
+                   {j, i});
+        });
+      });
+      scf::YieldOp::create(b(), e.loc);
+    });
+  }
+
+  /// Key tile `kt`, its first key, its number of keys and its mask index
+  /// (-1: fully visible) for plan entry `entry`.
+  std::tuple<Value, Value, Value> tileOf(Value entry) {
+    auto toIndex = [&](Value v) {
+      return arith::IndexCastOp::create(b(), e.loc, b().getIndexType(), v)
+          .getResult();
+    };
+    Value kt = toIndex(e.load(tilesBuf, {entry}));
+    Value mid = masksBuf ? toIndex(e.load(maskIdsBuf, {entry})) : e.idx(-1);
+    Value k0 = e.mul(kt, e.idx(bk));
+    return {k0,
+            e.min(e.idx(bk), arith::SubIOp::create(b(), e.loc, e.idx(lk), k0)),
+            mid};
+  }
+
+  /// St = K_tile . Qt (BK x BQ), register-blocked: kScoreRows keys by
+  /// scoreVecs vectors of query rows.
+  void emitScores(Value st, Value qt, Value bIdx, Value hk, Value k0) {
+    int64_t numAcc = kScoreRows * scoreVecs;
+    e.loop(0, bk, kScoreRows, [&](Value j0) {
+      SmallVector<Value> rows;
+      for (int64_t r = 0; r < kScoreRows; ++r)
+        rows.push_back(e.min(e.add(k0, e.add(j0, e.idx(r))), e.idx(lk - 1)));
+      e.loop(0, bq, vl * scoreVecs, [&](Value i0) {
+        SmallVector<Value> inits(numAcc, e.splat(vecType, 0.0));
+        SmallVector<Value> accs =
+            e.loop(e.idx(0), e.idx(d), 1, inits, [&](Value dd, ValueRange acc) {
+              SmallVector<Value> qv;
+              for (int64_t n = 0; n < scoreVecs; ++n)
+                qv.push_back(
+                    e.vload(vecType, qt, {dd, e.add(i0, e.idx(n * vl))}));
+              SmallVector<Value> next(acc.begin(), acc.end());
+              for (int64_t r = 0; r < kScoreRows; ++r) {
+                Value kv = e.bcast(
+                    vecType, e.widen(e.load(kBuf, {bIdx, hk, rows[r], dd})));
+                for (int64_t n = 0; n < scoreVecs; ++n)
+                  next[r * scoreVecs + n] = vector::FMAOp::create(
+                      b(), e.loc, kv, qv[n], next[r * scoreVecs + n]);
+              }
+              return next;
+            });
+        for (int64_t r = 0; r < kScoreRows; ++r)
+          for (int64_t n = 0; n < scoreVecs; ++n)
+            e.vstore(accs[r * scoreVecs + n], st,
+                     {e.add(j0, e.idx(r)), e.add(i0, e.idx(n * vl))});
+      });
+    });
+  }
+
+  /// The normalizer's update over one score tile, lane-wise over query
+  /// rows; St becomes the weights. Returns nothing; the per-row rescale
+  /// factors go to `alphaBuf`.
+  void emitNormalizerStep(Value st, Value mBuf, Value lBuf, Value cBuf,
+                          Value alphaBuf) {
+    bool runningMax = normalizer.usesRunningMax();
+    Value lkVec = e.splat(vecType, static_cast<double>(lk));
+    Value negInf = e.splat(vecType, kNegInf);
+    Value zero = e.splat(vecType, 0.0);
+    e.loop(0, bq, vl, [&](Value i0) {
+      Value mOld = e.vload(vecType, mBuf, {i0});
+      Value count = e.vload(vecType, cBuf, {i0});
+      Value mNew = mOld;
+      if (runningMax) {
+        Value tileMax = e.loop(
+            e.idx(0), e.idx(bk), 1, {negInf}, [&](Value j, ValueRange acc) {
+              Value s = e.vload(vecType, st, {j, i0});
+              return SmallVector<Value>{
+                  arith::MaximumFOp::create(b(), e.loc, acc[0], s)};
+            })[0];
+        mNew = arith::MaximumFOp::create(b(), e.loc, mOld, tileMax);
+      }
+      Value sum =
+          e.loop(e.idx(0), e.idx(bk), 1, {zero}, [&](Value j, ValueRange acc) {
+            Value s = e.vload(vecType, st, {j, i0});
+            Value vis = arith::CmpFOp::create(
+                b(), e.loc, arith::CmpFPredicate::UNE, s, negInf);
+            Value w = normalizer.buildWeight(b(), e.loc, s, mNew, count, lkVec);
+            Value p = arith::SelectOp::create(b(), e.loc, vis, w, zero);
+            e.vstore(p, st, {j, i0});
+            return SmallVector<Value>{
+                arith::AddFOp::create(b(), e.loc, acc[0], p)};
+          })[0];
+      Value l = e.vload(vecType, lBuf, {i0});
+      if (runningMax) {
+        Value alpha = normalizer.buildRescale(b(), e.loc, mOld, mNew, count);
+        l = arith::MulFOp::create(b(), e.loc, l, alpha);
+        e.vstore(alpha, alphaBuf, {i0});
+        e.vstore(mNew, mBuf, {i0});
+      }
+      e.vstore(arith::AddFOp::create(b(), e.loc, l, sum), lBuf, {i0});
+    });
+    if (!runningMax)
+      return;
+    e.loop(0, bq, 1, [&](Value i) {
+      Value alpha = e.bcast(accVecType, e.load(alphaBuf, {i}));
+      e.loop(0, dv, accLanes, [&](Value c) {
+        Value a = e.vload(accVecType, accBuf, {i, c});
+        e.vstore(arith::MulFOp::create(b(), e.loc, a, alpha), accBuf, {i, c});
+      });
+    });
+  }
+
+  /// acc += P . V_tile over the tile's kRows keys.
+  void emitWeightedSum(Value st, Value bIdx, Value hk, Value k0, Value kRows) {
+    Type vElt = cast<MemRefType>(vBuf.getType()).getElementType();
+    auto vType = VectorType::get({accLanes}, vElt);
+    e.loop(0, bq, kAccRows, [&](Value i0) {
+      e.loop(0, dv, accLanes * accVecs, [&](Value c0) {
+        SmallVector<Value> inits;
+        for (int64_t r = 0; r < kAccRows; ++r)
+          for (int64_t n = 0; n < accVecs; ++n)
+            inits.push_back(
+                e.vload(accVecType, accBuf,
+                        {e.add(i0, e.idx(r)), e.add(c0, e.idx(n * accLanes))}));
+        SmallVector<Value> accs =
+            e.loop(e.idx(0), kRows, 1, inits, [&](Value j, ValueRange acc) {
+              Value key = e.add(k0, j);
+              SmallVector<Value> vv;
+              for (int64_t n = 0; n < accVecs; ++n)
+                vv.push_back(e.widen(
+                    e.vload(vType, vBuf,
+                            {bIdx, hk, key, e.add(c0, e.idx(n * accLanes))})));
+              SmallVector<Value> next(acc.begin(), acc.end());
+              for (int64_t r = 0; r < kAccRows; ++r) {
+                Value p =
+                    e.bcast(accVecType, e.load(st, {j, e.add(i0, e.idx(r))}));
+                for (int64_t n = 0; n < accVecs; ++n)
+                  next[r * accVecs + n] = vector::FMAOp::create(
+                      b(), e.loc, p, vv[n], next[r * accVecs + n]);
+              }
+              return next;
+            });
+        for (int64_t r = 0; r < kAccRows; ++r)
+          for (int64_t n = 0; n < accVecs; ++n)
+            e.vstore(accs[r * accVecs + n], accBuf,
+                     {e.add(i0, e.idx(r)), e.add(c0, e.idx(n * accLanes))});
+      });
+    });
+  }
+
+  Value accBuf;
+
+  /// The body of one (b, h, query tile) iteration.
+  void emitTile(Value bIdx, Value h, Value qTile) {
+    Type f32 = b().getF32Type();
+    Value hk =
+        group == 1
+            ? h
+            : arith::DivUIOp::create(b(), e.loc, h, e.idx(group)).getResult();
+    Value q0 = e.mul(qTile, e.idx(bq));
+    Value qRows =
+        e.min(e.idx(bq), arith::SubIOp::create(b(), e.loc, e.idx(lq), q0));
+    Value qt = e.stackAlloc({d, bq}, f32);
+    Value st = e.stackAlloc({bk, bq}, f32);
+    accBuf = e.stackAlloc({bq, dv}, f32);
+    Value mBuf = e.stackAlloc({bq}, f32), lBuf = e.stackAlloc({bq}, f32),
+          cBuf = e.stackAlloc({bq}, f32), alphaBuf = e.stackAlloc({bq}, f32);
+
+    // Qt = scale * Q_tile^T; padded rows repeat the last row (never stored).
+    Value scaleV = e.f32(scale);
+    e.loop(0, bq, 1, [&](Value i) {
+      Value row = e.min(e.add(q0, i), e.idx(lq - 1));
+      e.loop(0, d, 1, [&](Value dd) {
+        Value x = e.widen(e.load(qBuf, {bIdx, h, row, dd}));
+        e.store(arith::MulFOp::create(b(), e.loc, x, scaleV), qt, {dd, i});
+      });
+    });
+    Value zeroAcc = e.splat(accVecType, 0.0);
+    e.loop(0, bq, 1, [&](Value i) {
+      e.loop(0, dv, accLanes,
+             [&](Value c) { e.vstore(zeroAcc, accBuf, {i, c}); });
+    });
+    Value sink;
+    if (sinkBuf)
+      sink = e.bcast(vecType, e.widen(e.load(sinkBuf, {h})));
+    Value zero = e.splat(vecType, 0.0);
+    e.loop(0, bq, vl, [&](Value i) {
+      e.vstore(normalizer.buildInitialMax(b(), e.loc, vecType, sink), mBuf,
+               {i});
+      e.vstore(normalizer.buildInitialSum(b(), e.loc, vecType), lBuf, {i});
+      e.vstore(zero, cBuf, {i});
+    });
+
+    auto toIndex = [&](Value v) {
+      return arith::IndexCastOp::create(b(), e.loc, b().getIndexType(), v)
+          .getResult();
+    };
+    Value first = toIndex(e.load(offsetsBuf, {qTile}));
+    Value last = toIndex(e.load(offsetsBuf, {e.add(qTile, e.idx(1))}));
+
+    // Visible counts first, when the normalizer needs them.
+    if (normalizer.needsVisibleCount()) {
+      Value one = e.splat(vecType, 1.0);
+      Value negInf = e.splat(vecType, kNegInf);
+      e.loop(first, last, 1, [&](Value entry) {
+        auto [k0, kRows, mid] = tileOf(entry);
+        (void)kRows;
+        e.loop(0, bk, 1, [&](Value j) {
+          e.loop(0, bq, vl, [&](Value i) { e.vstore(zero, st, {j, i}); });
+        });
+        applyVisibility(st, mid, k0, q0, bIdx, h, /*withSoftcap=*/false);
+        e.loop(0, bk, 1, [&](Value j) {
+          e.loop(0, bq, vl, [&](Value i) {
+            Value s = e.vload(vecType, st, {j, i});
+            Value vis = arith::CmpFOp::create(
+                b(), e.loc, arith::CmpFPredicate::UNE, s, negInf);
+            Value c = e.vload(vecType, cBuf, {i});
+            c = arith::AddFOp::create(
+                b(), e.loc, c,
+                arith::SelectOp::create(b(), e.loc, vis, one, zero));
+            e.vstore(c, cBuf, {i});
+          });
+        });
+      });
+    }
+
+    // The visible key tiles.
+    e.loop(first, last, 1, [&](Value entry) {
+      auto [k0, kRows, mid] = tileOf(entry);
+      emitScores(st, qt, bIdx, hk, k0);
+      applyVisibility(st, mid, k0, q0, bIdx, h, /*withSoftcap=*/true);
+      emitNormalizerStep(st, mBuf, lBuf, cBuf, alphaBuf);
+      emitWeightedSum(st, bIdx, hk, k0, kRows);
+    });
+
+    // out = acc * finalScale(l).
+    Type outElt = cast<MemRefType>(outBuf.getType()).getElementType();
+    Value lkScalar = e.f32(static_cast<double>(lk));
+    e.loop(e.idx(0), qRows, 1, [&](Value i) {
+      Value factor = normalizer.buildFinalScale(b(), e.loc, e.load(lBuf, {i}),
+                                                e.load(cBuf, {i}), lkScalar);
+      Value factorV = e.bcast(accVecType, factor);
+      Value row = e.add(q0, i);
+      e.loop(0, dv, accLanes, [&](Value c) {
+        Value o = arith::MulFOp::create(
+            b(), e.loc, e.vload(accVecType, accBuf, {i, c}), factorV);
+        if (!outElt.isF32())
+          o = arith::TruncFOp::create(b(), e.loc,
+                                      VectorType::get({accLanes}, outElt), o);
+        e.vstore(o, outBuf, {bIdx, h, row, c});
+      });
+    });
+  }
+};
+
+DenseElementsAttr i32Table(OpBuilder &b, ArrayRef<int32_t> values) {
+  SmallVector<int32_t> padded(values.begin(), values.end());
+  if (padded.empty())
+    padded.push_back(0);
+  auto type = RankedTensorType::get({static_cast<int64_t>(padded.size())},
+                                    b.getI32Type());
+  return DenseElementsAttr::get(type, ArrayRef<int32_t>(padded));
+}
+
+Value makeGlobal(OpBuilder &b, Location loc, SymbolTable &symbols,
+                 StringRef name, DenseElementsAttr init) {
+  auto tensorType = cast<RankedTensorType>(init.getType());
+  auto type =
+      MemRefType::get(tensorType.getShape(), tensorType.getElementType());
+  memref::GlobalOp global;
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(
+        &cast<ModuleOp>(symbols.getOp()).getBodyRegion().front());
+    global = memref::GlobalOp::create(b, loc, name, b.getStringAttr("private"),
+                                      type, init, /*constant=*/true,
+                                      b.getI64IntegerAttr(64));
+  }
+  symbols.insert(global);
+  return memref::GetGlobalOp::create(b, loc, type, global.getSymName());
+}
+
+} // namespace
+
+bool mlir::attn::canLowerAttentionToCPU(AttentionOp op,
+                                        const CPUKernelOptions &options,
+                                        std::string &reason) {
+  for (Type t : op->getOperandTypes()) {
+    auto shaped = dyn_cast<ShapedType>(t);
+    if (shaped && !shaped.hasStaticShape()) {
+      reason = "it has dynamic shapes";
+      return false;
+    }
+    if (shaped && shaped.getNumElements() == 0) {
+      reason = "it has an empty operand";
+      return false;
+    }
+  }
+  if (op.getQOffset() || op.getQLenAttr()) {
+    reason = "it is a tile of a larger attention (q_offset/q_len)";
+    return false;
+  }
+  if (op.getEffectiveNormalizer().getColumnRecalibration()) {
+    reason = "its normalizer recalibrates columns over all query rows, "
+             "which needs the materialised weights";
+    return false;
+  }
+  if (options.vectorWidth <= 0 || options.tileQ <= 0 || options.tileK <= 0 ||
+      options.tileQ % options.vectorWidth != 0 ||
+      options.tileK % kScoreRows != 0) {
+    reason = "the tile options are invalid";
+    return false;
+  }
+  return true;
+}
+
+LogicalResult mlir::attn::lowerAttentionToCPU(RewriterBase &rewriter,
+                                              AttentionOp op,
+                                              const CPUKernelOptions &options,
+                                              SymbolTable &symbols,
+                                              CPUKernelReport *report) {
+  std::string reason;
+  if (!canLowerAttentionToCPU(op, options, reason))
+    return failure();
+  int64_t lq = op.getQueryType().getDimSize(2);
+  int64_t lk = op.getKeyType().getDimSize(2);
+  FailureOr<TilePlan> plan =
+      buildPlan(op.getEffectivePattern(), lq, lk, chooseTiles(options, lq, lk),
+                options.maxTableBytes, reason);
+  if (failed(plan))
+    return failure();
+  if (report)
+    *report = plan->report;
+
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(op);
+  Location loc = op.getLoc();
+  KernelBuilder k(op, options, *plan, rewriter);
+  Emitter &e = k.e;
+
+  auto toBuffer = [&](Value tensor) -> Value {
+    if (!tensor)
+      return {};
+    auto type = cast<RankedTensorType>(tensor.getType());
+    return bufferization::ToBufferOp::create(
+        rewriter, loc, MemRefType::get(type.getShape(), type.getElementType()),
+        tensor, /*read_only=*/true);
+  };
+  k.qBuf = toBuffer(op.getQuery());
+  k.kBuf = toBuffer(op.getKey());
+  k.vBuf = toBuffer(op.getValue());
+  k.biasBuf = toBuffer(op.getBias());
+  k.maskBuf = toBuffer(op.getMask());
+  k.sinkBuf = toBuffer(op.getSink());
+  RankedTensorType resultType = op.getResultType();
+  auto outType =
+      MemRefType::get(resultType.getShape(), resultType.getElementType());
+  k.outBuf = memref::AllocOp::create(rewriter, loc, outType,
+                                     rewriter.getI64IntegerAttr(64));
+
+  k.offsetsBuf = makeGlobal(rewriter, loc, symbols, "__attn_cpu_offsets",
+                            i32Table(rewriter, plan->offsets));
+  k.tilesBuf = makeGlobal(rewriter, loc, symbols, "__attn_cpu_tiles",
+                          i32Table(rewriter, plan->tiles));
+  if (plan->numMasks > 0) {
+    k.maskIdsBuf = makeGlobal(rewriter, loc, symbols, "__attn_cpu_mask_ids",
+                              i32Table(rewriter, plan->maskIds));
+    auto maskType = RankedTensorType::get({plan->numMasks, plan->bk, plan->bq},
+                                          rewriter.getI8Type());
+    k.masksBuf = makeGlobal(
+        rewriter, loc, symbols, "__attn_cpu_masks",
+        DenseElementsAttr::get(maskType, ArrayRef<int8_t>(plan->masks.data(),
+                                                          plan->masks.size())));
+  }
+
+  auto parallel = scf::ParallelOp::create(
+      rewriter, loc, ValueRange{e.idx(0), e.idx(0), e.idx(0)},
+      ValueRange{e.idx(k.batch), e.idx(k.hq), e.idx(plan->numQTiles)},
+      ValueRange{e.idx(1), e.idx(1), e.idx(1)},
+      [&](OpBuilder &, Location, ValueRange ivs) {
+        k.emitTile(ivs[0], ivs[1], ivs[2]);
+      });
+
+  if (options.fastMath) {
+    RewritePatternSet patterns(op.getContext());
+    populateMathPolynomialApproximationPatterns(patterns, [](StringRef name) {
+      name.consume_front("math.");
+      return name == "exp" || name == "tanh" || name == "expm1" ||
+             name == "log" || name == "log1p";
+    });
+    GreedyRewriteConfig config;
+    config.setScope(&parallel.getRegion());
+    (void)applyPatternsGreedily(parallel.getRegion(), std::move(patterns),
+                                config);
+  }
+
+  Value result = bufferization::ToTensorOp::create(rewriter, loc, resultType,
+                                                   k.outBuf, /*restrict=*/true,
+                                                   /*writable=*/true);
+  rewriter.replaceOp(op, result);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// The pass
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct ConvertAttnToCPUPass
+    : public mlir::attn::impl::ConvertAttnToCPUPassBase<ConvertAttnToCPUPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    CPUKernelOptions options;
+    options.tileQ = tileQ;
+    options.tileK = tileK;
+    options.vectorWidth = vectorWidth;
+    options.fastMath = fastMath;
+    options.maxTableBytes = maxTableBytes;
+    if (vectorWidth <= 0 || tileQ <= 0 || tileK <= 0 ||
+        tileQ % vectorWidth != 0 || tileK % kScoreRows != 0) {
+      module.emitError() << "convert-attn-to-cpu: tile-q (" << tileQ
+                         << ") must be a positive multiple of vector-width ("
+                         << vectorWidth << ") and tile-k (" << tileK
+                         << ") a positive multiple of " << kScoreRows;
+      return signalPassFailure();
+    }
+    if (vectorWidth > 64 || tileQ > 4096 || tileK > 4096) {
+      module.emitError() << "convert-attn-to-cpu: vector-width must be at "
+                            "most 64 and tile sizes at most 4096";
+      return signalPassFailure();
+    }
+    SymbolTable symbols(module);
+    SmallVector<AttentionOp> ops;
+    module.walk([&](AttentionOp op) { ops.push_back(op); });
+    IRRewriter rewriter(&getContext());
+    for (AttentionOp op : ops) {
+      std::string reason;
+      if (!canLowerAttentionToCPU(op, options, reason)) {
+        op.emitRemark() << "left for the reference lowering: " << reason;
+        ++numLeft;
+        ::attn::stats::add(getArgument(), "left-ops", 1);
+        continue;
+      }
+      CPUKernelReport report;
+      Location loc = op.getLoc();
+      if (failed(
+              lowerAttentionToCPU(rewriter, op, options, symbols, &report))) {
+        emitRemark(loc) << "left for the reference lowering: its tile plan "
+                           "exceeds max-table-bytes ("
+                        << maxTableBytes << ")";
+        ++numLeft;
+        ::attn::stats::add(getArgument(), "left-ops", 1);
+        continue;
+      }
+      ++numLowered;
+      numSkippedTiles += report.skippedTiles;
+      numPartialTiles += report.partialTiles;
+      ::attn::stats::add(getArgument(), "lowered-ops", 1);
+      ::attn::stats::add(getArgument(), "skipped-tiles", report.skippedTiles);
+      ::attn::stats::add(getArgument(), "partial-tiles", report.partialTiles);
+      ::attn::stats::add(getArgument(), "full-tiles", report.fullTiles);
+    }
+  }
+};
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// attn-hoist-openmp-allocas
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct AttnHoistOpenMPAllocasPass
+    : public mlir::attn::impl::AttnHoistOpenMPAllocasPassBase<
+          AttnHoistOpenMPAllocasPass> {
+  void runOnOperation() override {
+    SmallVector<memref::AllocaScopeOp> scopes;
+    getOperation().walk(
+        [&](memref::AllocaScopeOp scope) { scopes.push_back(scope); });
+    for (memref::AllocaScopeOp scope : scopes) {
+      auto parallel = scope->getParentOfType<omp::ParallelOp>();
+      if (!parallel || scope->getNumResults() != 0 ||
+          !scope.getBodyRegion().hasOneBlock())
+        continue;
+      SmallVector<memref::AllocaOp> allocas;
+      bool hoistable = true;
+      scope.getBodyRegion().walk([&](memref::AllocaOp alloca) {
+        if (!alloca.getType().hasStaticShape() ||
+            !alloca.getDynamicSizes().empty() ||
+            !alloca.getSymbolOperands().empty())
+          hoistable = false;
+        allocas.push_back(alloca);
+      });
+      if (!hoistable)
+        continue;
+      Block &entry = parallel.getRegion().front();
+      for (memref::AllocaOp alloca : allocas)
+        alloca->moveBefore(&entry, entry.begin());
+      Block &body = scope.getBodyRegion().front();
+      body.getTerminator()->erase();
+      scope->getBlock()->getOperations().splice(Block::iterator(scope),
+                                                body.getOperations());
+      scope->erase();
+    }
+  }
+};
+} // namespace
