@@ -16,6 +16,7 @@
 // RUN: attn-opt %s --attn-raise-pipeline | FileCheck %s --check-prefix=RAISED --implicit-check-not=attn.attention
 // RAISED-COUNT-2: attn.attention
 // RUN: attn-opt %s --attn-raise-pipeline | attn-run - --entry=main --input=%S/bert-eager.input0.npy,%S/bert-eager.input1.npy --check-against=%S/bert-eager.output0.npy --atol=0.0001 --rtol=0.0001
+// RUN: attn-opt %s --attn-raise-pipeline | attn-run - --pipeline=cpu --entry=main --input=%S/bert-eager.input0.npy,%S/bert-eager.input1.npy --check-against=%S/bert-eager.output0.npy --atol=0.0001 --rtol=0.0001
 
 module {
   func.func @main(%arg0: tensor<1x16xi64>, %arg1: tensor<1x16xi64>) -> tensor<1x16x32xf32> {

@@ -17,6 +17,7 @@
 // RUN: attn-opt %s --attn-raise-pipeline | FileCheck %s --check-prefix=RAISED --implicit-check-not=attn.attention
 // RAISED-COUNT-2: attn.attention
 // RUN: attn-opt %s --attn-raise-pipeline | attn-run - --entry=main --input=%S/mistral-sdpa.input0.npy --check-against=%S/mistral-sdpa.output0.npy --atol=0.0001 --rtol=0.0001
+// RUN: attn-opt %s --attn-raise-pipeline | attn-run - --pipeline=cpu --entry=main --input=%S/mistral-sdpa.input0.npy --check-against=%S/mistral-sdpa.output0.npy --atol=0.0001 --rtol=0.0001
 
 #map = affine_map<(d0, d1, d2) -> (d0, d1)>
 #map1 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>

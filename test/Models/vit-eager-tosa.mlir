@@ -16,6 +16,7 @@
 // RUN: attn-opt %s --attn-raise-pipeline | FileCheck %s --check-prefix=RAISED --implicit-check-not=attn.attention
 // RAISED-COUNT-2: attn.attention
 // RUN: attn-opt %s --attn-raise-pipeline | attn-run - --entry=main --input=%S/vit-eager.input0.npy --check-against=%S/vit-eager.output0.npy --atol=0.0001 --rtol=0.0001
+// RUN: attn-opt %s --attn-raise-pipeline | attn-run - --pipeline=cpu --entry=main --input=%S/vit-eager.input0.npy --check-against=%S/vit-eager.output0.npy --atol=0.0001 --rtol=0.0001
 
 module {
   func.func @main(%arg0: tensor<1x3x16x16xf32>) -> tensor<1x17x32xf32> {

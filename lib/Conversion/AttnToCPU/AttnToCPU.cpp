@@ -776,15 +776,17 @@ struct ConvertAttnToCPUPass
     options.maxTableBytes = maxTableBytes;
     if (vectorWidth <= 0 || tileQ <= 0 || tileK <= 0 ||
         tileQ % vectorWidth != 0 || tileK % kScoreRows != 0) {
-      module.emitError() << "convert-attn-to-cpu: tile-q (" << tileQ
-                         << ") must be a positive multiple of vector-width ("
-                         << vectorWidth << ") and tile-k (" << tileK
-                         << ") a positive multiple of " << kScoreRows;
+      emitError(module.getLoc())
+          << "convert-attn-to-cpu: tile-q (" << options.tileQ
+          << ") must be a positive multiple of vector-width ("
+          << options.vectorWidth << ") and tile-k (" << options.tileK
+          << ") a positive multiple of " << kScoreRows;
       return signalPassFailure();
     }
     if (vectorWidth > 64 || tileQ > 4096 || tileK > 4096) {
-      module.emitError() << "convert-attn-to-cpu: vector-width must be at "
-                            "most 64 and tile sizes at most 4096";
+      emitError(module.getLoc())
+          << "convert-attn-to-cpu: vector-width must be at "
+             "most 64 and tile sizes at most 4096";
       return signalPassFailure();
     }
     SymbolTable symbols(module);
@@ -805,7 +807,7 @@ struct ConvertAttnToCPUPass
               lowerAttentionToCPU(rewriter, op, options, symbols, &report))) {
         emitRemark(loc) << "left for the reference lowering: its tile plan "
                            "exceeds max-table-bytes ("
-                        << maxTableBytes << ")";
+                        << options.maxTableBytes << ")";
         ++numLeft;
         ::attn::stats::add(getArgument(), "left-ops", 1);
         continue;

@@ -1,0 +1,31 @@
+// Ops the fused kernels do not take stay for the reference lowering, each
+// with a remark naming the reason.
+// RUN: attn-opt %s --convert-attn-to-cpu --split-input-file -verify-diagnostics | FileCheck %s
+
+// CHECK-LABEL: func.func @dynamic
+// CHECK: attn.attention
+func.func @dynamic(%q: tensor<1x1x?x8xf32>, %k: tensor<1x1x?x8xf32>, %v: tensor<1x1x?x8xf32>) -> tensor<1x1x?x8xf32> {
+  // expected-remark @+1 {{left for the reference lowering: it has dynamic shapes}}
+  %o = attn.attention %q, %k, %v : tensor<1x1x?x8xf32>, tensor<1x1x?x8xf32>, tensor<1x1x?x8xf32> -> tensor<1x1x?x8xf32>
+  return %o : tensor<1x1x?x8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @act
+// CHECK: attn.attention
+func.func @act(%q: tensor<1x1x8x8xf32>, %k: tensor<1x1x8x8xf32>, %v: tensor<1x1x8x8xf32>) -> tensor<1x1x8x8xf32> {
+  // expected-remark @+1 {{left for the reference lowering: its normalizer recalibrates columns over all query rows}}
+  %o = attn.attention %q, %k, %v {normalizer = #attn.act<threshold = 1.0, factor = 0.5>} : tensor<1x1x8x8xf32>, tensor<1x1x8x8xf32>, tensor<1x1x8x8xf32> -> tensor<1x1x8x8xf32>
+  return %o : tensor<1x1x8x8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @tile
+// CHECK: attn.attention
+func.func @tile(%q: tensor<1x1x4x8xf32>, %k: tensor<1x1x8x8xf32>, %v: tensor<1x1x8x8xf32>, %off: index) -> tensor<1x1x4x8xf32> {
+  // expected-remark @+1 {{left for the reference lowering: it is a tile of a larger attention (q_offset/q_len)}}
+  %o = attn.attention %q, %k, %v q_offset(%off) {q_len = 8 : i64, pattern = #attn.causal} : tensor<1x1x4x8xf32>, tensor<1x1x8x8xf32>, tensor<1x1x8x8xf32> -> tensor<1x1x4x8xf32>
+  return %o : tensor<1x1x4x8xf32>
+}
