@@ -106,6 +106,7 @@ class ModelSpec:
     output: str  # what the single result is
     atol: float = 1e-4
     rtol: float = 1e-4
+    layers: int = LAYERS  # attention ops after --attn-raise-pipeline
 
 
 def _torch():
@@ -230,6 +231,35 @@ def _make_vit(impl):
     return _wrap(model, lambda m, px: m(pixel_values=px).last_hidden_state)
 
 
+# A classifier ViT for token merging (docs/TokenMerging.md): more tokens than
+# the encoder above, so that ToMe's r = 4, 8 and 16 are all valid, and a
+# pooled output (the class token through the classifier head).
+VITCLS_IMAGE = 32
+VITCLS_LAYERS = 3
+VITCLS_LABELS = 10
+
+
+def _make_vitcls(impl):
+    from transformers import ViTConfig, ViTForImageClassification
+
+    cfg = ViTConfig(
+        image_size=VITCLS_IMAGE, patch_size=VIT_PATCH, num_channels=3,
+        hidden_size=HIDDEN, num_hidden_layers=VITCLS_LAYERS,
+        num_attention_heads=HEADS, intermediate_size=MLP,
+        initializer_range=INIT_RANGE, num_labels=VITCLS_LABELS,
+        attn_implementation=impl,
+    )
+    model = ViTForImageClassification(cfg).eval()
+    return _wrap(model, lambda m, px: m(pixel_values=px).logits)
+
+
+def _vitcls_inputs(seed):
+    torch = _torch()
+    g = torch.Generator().manual_seed(seed + 1)
+    return [("pixel_values",
+             torch.randn((1, 3, VITCLS_IMAGE, VITCLS_IMAGE), generator=g))]
+
+
 def _vit_inputs(seed):
     torch = _torch()
     g = torch.Generator().manual_seed(seed + 1)
@@ -276,6 +306,16 @@ MODELS: Dict[str, ModelSpec] = {
             f"hidden {HIDDEN}, {HEADS} heads, no pooler",
             _make_vit, _vit_inputs,
             f"last_hidden_state, 1x{(VIT_IMAGE // VIT_PATCH) ** 2 + 1}x{HIDDEN} float32",
+        ),
+        ModelSpec(
+            "vitcls", "transformers.ViTForImageClassification",
+            f"ViT classifier, {VITCLS_IMAGE}x{VITCLS_IMAGE} RGB image, patch "
+            f"{VIT_PATCH} ({(VITCLS_IMAGE // VIT_PATCH) ** 2} patches + CLS = "
+            f"{(VITCLS_IMAGE // VIT_PATCH) ** 2 + 1} tokens), bidirectional, "
+            f"{VITCLS_LAYERS} layers, hidden {HIDDEN}, {HEADS} heads, class-token "
+            f"head with {VITCLS_LABELS} labels",
+            _make_vitcls, _vitcls_inputs, f"logits, 1x{VITCLS_LABELS} float32",
+            layers=VITCLS_LAYERS,
         ),
     ]
 }
@@ -392,8 +432,11 @@ def _header(spec: ModelSpec, impl: str, dialect: str, seed: int,
     lines.append("//")
     lines.append(f"// RUN: attn-opt %s --attn-raise-pipeline | FileCheck %s "
                  f"--check-prefix=RAISED --implicit-check-not=attn.attention")
-    lines.append(f"// RAISED-COUNT-{LAYERS}: attn.attention")
+    lines.append(f"// RAISED-COUNT-{spec.layers}: attn.attention")
     lines.append(f"// {run} attn-opt %s --attn-raise-pipeline | {check}")
+    # ... and so does the fused CPU pipeline on the raised module.
+    cpu_check = check.replace("attn-run -", "attn-run - --pipeline=cpu", 1)
+    lines.append(f"// {run} attn-opt %s --attn-raise-pipeline | {cpu_check}")
     return "\n".join(lines) + "\n\n"
 
 

@@ -245,6 +245,92 @@ def AttnReplaceSoftmaxPass : Pass<"attn-replace-softmax", "ModuleOp"> {
   ];
 }
 
+def AttnTokenMergePass : Pass<"attn-token-merge", "ModuleOp"> {
+  let summary = "Insert ToMe / CrossGET token merging into transformer blocks";
+  let description = [{
+    Finds the transformer blocks of every function in raised IR (run
+    `--attn-raise-pipeline` first; `--attn-infer-pattern` drops the all-true
+    masks that exports carry, which cannot follow merged tokens): an
+    `attn.attention` whose result reaches, through the output projection, a
+    residual add `x1 = x + proj(attn(...))` where the attention's key is
+    computed from `x` (rank 3, `B x N x C`, N = the key length, so dimension
+    1 is the token dimension), followed by the MLP residual: pre-norm
+    `x2 = x1 + mlp(norm2(x1))`, or post-norm `y = norm(x1)`,
+    `x2 = y + mlp(y)`. In each selected block, `attn.token_merge` is
+    inserted on `x1` (pre-norm) or `y` (post-norm), with the metric = the
+    block's keys averaged over heads and the sizes of the previous merge.
+
+    Everything downstream is rebuilt for N - r tokens: linalg ops (named and
+    generic; the token loop is found through the indexing maps, and
+    `tensor.empty`, `linalg.fill`, splat constants and broadcasts that feed
+    them are re-created), `tensor.expand_shape` / `collapse_shape`,
+    `tensor.extract_slice` (whole token dimension, or the class token when
+    `protect-first`), and later `attn.attention` ops, which get proportional
+    attention (`ln(size)` added to the logits of key j) when `proportional`.
+    A sum over the token dimension (mean pooling) becomes size-weighted.
+    Results that still carry tokens when they reach `func.return` get an
+    `attn.token_unmerge` so that the function returns all N tokens. When an
+    op cannot be re-typed (a position-dependent `linalg.index`, a contraction
+    over tokens, a pattern other than dense, an unknown op), the block is
+    refused with a remark naming that op and the IR is left as it was.
+
+    `r` is one value for every block, a list (one per block, missing blocks
+    0), or with `inflect` ToMe's linear schedule from `r * (1 - inflect)` to
+    `r * (1 + inflect)`. An r larger than the matching allows is clamped
+    with a remark.
+
+    Before (one pre-norm block):
+    ```mlir
+    %o  = attn.attention %q, %k, %v : tensor<1x4x17x8xf32>, ...
+    %x1 = linalg.generic {...addf...} ins(%proj, %x : tensor<1x17x32xf32>, ...)
+    %h  = ... mlp(norm2(%x1)) : tensor<1x17x32xf32>
+    %x2 = linalg.generic {...addf...} ins(%h, %x1 : ...)
+    ```
+    After `--attn-token-merge="r=4"`:
+    ```mlir
+    %m = linalg.generic {...reduction over heads...} ins(%k : tensor<1x4x17x8xf32>)
+    %t, %s, %src = attn.token_merge %x1, %m r = 4 protect_first
+        : tensor<1x17x32xf32>, tensor<1x17x8xf32>
+        -> tensor<1x13x32xf32>, tensor<1x13xf32>, tensor<1x17xindex>
+    %h  = ... mlp(norm2(%t)) : tensor<1x13x32xf32>
+    %x2 = linalg.generic {...addf...} ins(%h, %t : ...) -> tensor<1x13x32xf32>
+    %u  = attn.token_unmerge %x2, %src : ... -> tensor<1x17x32xf32>
+    ```
+  }];
+  let options = [
+    ListOption<"r", "r", "int64_t",
+               "Tokens merged per block: one value, or one per block "
+               "(default 16)">,
+    Option<"inflect", "inflect", "double", /*default=*/"0.0",
+           "With a single r: ToMe's linear schedule from r*(1-inflect) in the "
+           "first block to r*(1+inflect) in the last">,
+    Option<"blocks", "blocks", "std::string", /*default=*/"\"\"",
+           "Blocks to merge in, by index in program order: '0-3,8' "
+           "(default: all)">,
+    Option<"protectFirst", "protect-first", "bool", /*default=*/"true",
+           "Token 0 is a class token that never merges away">,
+    Option<"matching", "matching", "std::string", /*default=*/"\"bipartite\"",
+           "bipartite (ToMe) or complete-graph (CrossGET)">,
+    Option<"proportional", "proportional", "bool", /*default=*/"true",
+           "Add ln(size) of each key to the logits of later attention ops">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::attn::AttnDialect",
+    "::mlir::linalg::LinalgDialect", "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+  let statistics = [
+    Statistic<"numBlocksMerged", "blocks-merged",
+              "Blocks given an attn.token_merge">,
+    Statistic<"numTokensRemoved", "tokens-removed",
+              "Tokens merged away, summed over blocks">,
+    Statistic<"numFlopsSaved", "flops-saved",
+              "Estimated FLOPs saved by the re-typed ops">,
+    Statistic<"numBlocksRefused", "blocks-refused",
+              "Selected blocks left alone (a remark says why)">
+  ];
+}
+
 def AttnRaisePass : Pass<"attn-raise", "func::FuncOp"> {
   let summary = "Recognise attention in linalg on tensors and raise it to "
                 "attn.attention";
