@@ -1,4 +1,4 @@
-// The fused CPU pipeline with its default tiles (64 x 64) and with one and
+// The fused CPU pipeline with the tiles its cost model chooses and with one and
 // two threads, on shapes that leave ragged edge tiles, against the naive
 // reference: GQA, f16/bf16, a window with sinks, a dilated 2-D
 // neighborhood, bias + mask + softcap + learned sink, and a normalizer that

@@ -64,7 +64,7 @@ def attention(name, pattern, normalizer, lq=16, lk=16, hq=4, hkv=2, d=8,
 
 # The fused CPU pipeline with tiles small enough that every test op spans
 # several query and key tiles (skipped, partial, full and cut-off tiles).
-CPU = '--pipeline=cpu --pipeline-options="tile-q=8 tile-k=4"'
+CPU = '--pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8"'
 
 
 def write(filename, header, cases, tolerance="", per_case=None):

@@ -10,247 +10,247 @@
 
 // RUN: attn-opt %s --attn-replace-softmax="mode=sink sinks=%t/sink_values.result0.npy ops=0" -o %t/sink_file_chunk.mlir
 // RUN: attn-run %t/sink_file_chunk.mlir --entry=sink_file_chunk --seed=1 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/sink_file_chunk.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=sink_file_chunk --seed=1 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/sink_file_chunk.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=sink_file_chunk --seed=1 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=sink sinks=%t/sink_values.result0.npy ops=1" -o %t/sink_file_masked_rows.mlir
 // RUN: attn-run %t/sink_file_masked_rows.mlir --entry=sink_file_masked_rows --seed=2 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/sink_file_masked_rows.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=sink_file_masked_rows --seed=2 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/sink_file_masked_rows.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=sink_file_masked_rows --seed=2 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=sink sinks=%t/sink_values.result0.npy ops=2" -o %t/sink_file_huge.mlir
 // RUN: attn-run %t/sink_file_huge.mlir --entry=sink_file_huge --seed=3 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/sink_file_huge.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=sink_file_huge --seed=3 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/sink_file_huge.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=sink_file_huge --seed=3 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=sink sinks=%t/sink_values.result0.npy ops=3" -o %t/sink_file_f16.mlir
 // RUN: attn-run %t/sink_file_f16.mlir --entry=sink_file_f16 --seed=4 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/sink_file_f16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=sink_file_f16 --seed=4 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/sink_file_f16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=sink_file_f16 --seed=4 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=sink sinks=%t/sink_values.result0.npy ops=4" -o %t/sink_file_bf16.mlir
 // RUN: attn-run %t/sink_file_bf16.mlir --entry=sink_file_bf16 --seed=5 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/sink_file_bf16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=sink_file_bf16 --seed=5 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/sink_file_bf16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=sink_file_bf16 --seed=5 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=sink sinks=arg ops=5" -o %t/sink_arg_chunk.mlir
 // RUN: attn-run %t/sink_arg_chunk.mlir --entry=sink_arg_chunk --seed=6 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/sink_arg_chunk.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=sink_arg_chunk --seed=6 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/sink_arg_chunk.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=sink_arg_chunk --seed=6 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=sink sinks=arg ops=6" -o %t/sink_arg_masked_rows.mlir
 // RUN: attn-run %t/sink_arg_masked_rows.mlir --entry=sink_arg_masked_rows --seed=7 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/sink_arg_masked_rows.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=sink_arg_masked_rows --seed=7 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/sink_arg_masked_rows.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=sink_arg_masked_rows --seed=7 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=sink sinks=arg ops=7" -o %t/sink_arg_huge.mlir
 // RUN: attn-run %t/sink_arg_huge.mlir --entry=sink_arg_huge --seed=8 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/sink_arg_huge.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=sink_arg_huge --seed=8 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/sink_arg_huge.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=sink_arg_huge --seed=8 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=sink sinks=arg ops=8" -o %t/sink_arg_f16.mlir
 // RUN: attn-run %t/sink_arg_f16.mlir --entry=sink_arg_f16 --seed=9 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/sink_arg_f16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=sink_arg_f16 --seed=9 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/sink_arg_f16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=sink_arg_f16 --seed=9 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=sink sinks=arg ops=9" -o %t/sink_arg_bf16.mlir
 // RUN: attn-run %t/sink_arg_bf16.mlir --entry=sink_arg_bf16 --seed=10 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/sink_arg_bf16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=sink_arg_bf16 --seed=10 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/sink_arg_bf16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=sink_arg_bf16 --seed=10 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=sink sinks=%t/sink_values.result0.npy heads=1,3 ops=10" -o %t/sink_file_heads_chunk.mlir
 // RUN: attn-run %t/sink_file_heads_chunk.mlir --entry=sink_file_heads_chunk --seed=11 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/sink_file_heads_chunk.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=sink_file_heads_chunk --seed=11 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/sink_file_heads_chunk.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=sink_file_heads_chunk --seed=11 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=sink sinks=%t/sink_values.result0.npy heads=1,3 ops=11" -o %t/sink_file_heads_masked_rows.mlir
 // RUN: attn-run %t/sink_file_heads_masked_rows.mlir --entry=sink_file_heads_masked_rows --seed=12 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/sink_file_heads_masked_rows.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=sink_file_heads_masked_rows --seed=12 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/sink_file_heads_masked_rows.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=sink_file_heads_masked_rows --seed=12 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=sink sinks=%t/sink_values.result0.npy heads=1,3 ops=12" -o %t/sink_file_heads_huge.mlir
 // RUN: attn-run %t/sink_file_heads_huge.mlir --entry=sink_file_heads_huge --seed=13 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/sink_file_heads_huge.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=sink_file_heads_huge --seed=13 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/sink_file_heads_huge.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=sink_file_heads_huge --seed=13 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=sink sinks=%t/sink_values.result0.npy heads=1,3 ops=13" -o %t/sink_file_heads_f16.mlir
 // RUN: attn-run %t/sink_file_heads_f16.mlir --entry=sink_file_heads_f16 --seed=14 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/sink_file_heads_f16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=sink_file_heads_f16 --seed=14 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/sink_file_heads_f16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=sink_file_heads_f16 --seed=14 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=sink sinks=%t/sink_values.result0.npy heads=1,3 ops=14" -o %t/sink_file_heads_bf16.mlir
 // RUN: attn-run %t/sink_file_heads_bf16.mlir --entry=sink_file_heads_bf16 --seed=15 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/sink_file_heads_bf16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=sink_file_heads_bf16 --seed=15 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/sink_file_heads_bf16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=sink_file_heads_bf16 --seed=15 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=softmax1 ops=15" -o %t/softmax1_chunk.mlir
 // RUN: attn-run %t/softmax1_chunk.mlir --entry=softmax1_chunk --seed=16 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/softmax1_chunk.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=softmax1_chunk --seed=16 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/softmax1_chunk.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=softmax1_chunk --seed=16 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=softmax1 ops=16" -o %t/softmax1_masked_rows.mlir
 // RUN: attn-run %t/softmax1_masked_rows.mlir --entry=softmax1_masked_rows --seed=17 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/softmax1_masked_rows.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=softmax1_masked_rows --seed=17 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/softmax1_masked_rows.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=softmax1_masked_rows --seed=17 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=softmax1 ops=17" -o %t/softmax1_huge.mlir
 // RUN: attn-run %t/softmax1_huge.mlir --entry=softmax1_huge --seed=18 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/softmax1_huge.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=softmax1_huge --seed=18 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/softmax1_huge.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=softmax1_huge --seed=18 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=softmax1 ops=18" -o %t/softmax1_f16.mlir
 // RUN: attn-run %t/softmax1_f16.mlir --entry=softmax1_f16 --seed=19 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/softmax1_f16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=softmax1_f16 --seed=19 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/softmax1_f16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=softmax1_f16 --seed=19 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=softmax1 ops=19" -o %t/softmax1_bf16.mlir
 // RUN: attn-run %t/softmax1_bf16.mlir --entry=softmax1_bf16 --seed=20 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/softmax1_bf16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=softmax1_bf16 --seed=20 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/softmax1_bf16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=softmax1_bf16 --seed=20 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=softmax1 heads=0-1 ops=20" -o %t/softmax1_heads_chunk.mlir
 // RUN: attn-run %t/softmax1_heads_chunk.mlir --entry=softmax1_heads_chunk --seed=21 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/softmax1_heads_chunk.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=softmax1_heads_chunk --seed=21 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/softmax1_heads_chunk.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=softmax1_heads_chunk --seed=21 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=softmax1 heads=0-1 ops=21" -o %t/softmax1_heads_masked_rows.mlir
 // RUN: attn-run %t/softmax1_heads_masked_rows.mlir --entry=softmax1_heads_masked_rows --seed=22 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/softmax1_heads_masked_rows.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=softmax1_heads_masked_rows --seed=22 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/softmax1_heads_masked_rows.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=softmax1_heads_masked_rows --seed=22 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=softmax1 heads=0-1 ops=22" -o %t/softmax1_heads_huge.mlir
 // RUN: attn-run %t/softmax1_heads_huge.mlir --entry=softmax1_heads_huge --seed=23 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/softmax1_heads_huge.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=softmax1_heads_huge --seed=23 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/softmax1_heads_huge.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=softmax1_heads_huge --seed=23 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=softmax1 heads=0-1 ops=23" -o %t/softmax1_heads_f16.mlir
 // RUN: attn-run %t/softmax1_heads_f16.mlir --entry=softmax1_heads_f16 --seed=24 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/softmax1_heads_f16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=softmax1_heads_f16 --seed=24 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/softmax1_heads_f16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=softmax1_heads_f16 --seed=24 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=softmax1 heads=0-1 ops=24" -o %t/softmax1_heads_bf16.mlir
 // RUN: attn-run %t/softmax1_heads_bf16.mlir --entry=softmax1_heads_bf16 --seed=25 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/softmax1_heads_bf16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=softmax1_heads_bf16 --seed=25 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/softmax1_heads_bf16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=softmax1_heads_bf16 --seed=25 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=relu ops=25" -o %t/relu_seq_len_chunk.mlir
 // RUN: attn-run %t/relu_seq_len_chunk.mlir --entry=relu_seq_len_chunk --seed=26 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/relu_seq_len_chunk.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=relu_seq_len_chunk --seed=26 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/relu_seq_len_chunk.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=relu_seq_len_chunk --seed=26 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=relu ops=26" -o %t/relu_seq_len_masked_rows.mlir
 // RUN: attn-run %t/relu_seq_len_masked_rows.mlir --entry=relu_seq_len_masked_rows --seed=27 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/relu_seq_len_masked_rows.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=relu_seq_len_masked_rows --seed=27 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/relu_seq_len_masked_rows.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=relu_seq_len_masked_rows --seed=27 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=relu ops=27" -o %t/relu_seq_len_huge.mlir
 // RUN: attn-run %t/relu_seq_len_huge.mlir --entry=relu_seq_len_huge --seed=28 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/relu_seq_len_huge.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=relu_seq_len_huge --seed=28 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/relu_seq_len_huge.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=relu_seq_len_huge --seed=28 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=relu ops=28" -o %t/relu_seq_len_f16.mlir
 // RUN: attn-run %t/relu_seq_len_f16.mlir --entry=relu_seq_len_f16 --seed=29 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/relu_seq_len_f16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=relu_seq_len_f16 --seed=29 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/relu_seq_len_f16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=relu_seq_len_f16 --seed=29 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=relu ops=29" -o %t/relu_seq_len_bf16.mlir
 // RUN: attn-run %t/relu_seq_len_bf16.mlir --entry=relu_seq_len_bf16 --seed=30 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/relu_seq_len_bf16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=relu_seq_len_bf16 --seed=30 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/relu_seq_len_bf16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=relu_seq_len_bf16 --seed=30 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=relu norm=visible ops=30" -o %t/relu_visible_chunk.mlir
 // RUN: attn-run %t/relu_visible_chunk.mlir --entry=relu_visible_chunk --seed=31 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/relu_visible_chunk.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=relu_visible_chunk --seed=31 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/relu_visible_chunk.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=relu_visible_chunk --seed=31 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=relu norm=visible ops=31" -o %t/relu_visible_masked_rows.mlir
 // RUN: attn-run %t/relu_visible_masked_rows.mlir --entry=relu_visible_masked_rows --seed=32 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/relu_visible_masked_rows.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=relu_visible_masked_rows --seed=32 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/relu_visible_masked_rows.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=relu_visible_masked_rows --seed=32 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=relu norm=visible ops=32" -o %t/relu_visible_huge.mlir
 // RUN: attn-run %t/relu_visible_huge.mlir --entry=relu_visible_huge --seed=33 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/relu_visible_huge.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=relu_visible_huge --seed=33 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/relu_visible_huge.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=relu_visible_huge --seed=33 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=relu norm=visible ops=33" -o %t/relu_visible_f16.mlir
 // RUN: attn-run %t/relu_visible_f16.mlir --entry=relu_visible_f16 --seed=34 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/relu_visible_f16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=relu_visible_f16 --seed=34 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/relu_visible_f16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=relu_visible_f16 --seed=34 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=relu norm=visible ops=34" -o %t/relu_visible_bf16.mlir
 // RUN: attn-run %t/relu_visible_bf16.mlir --entry=relu_visible_bf16 --seed=35 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/relu_visible_bf16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=relu_visible_bf16 --seed=35 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/relu_visible_bf16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=relu_visible_bf16 --seed=35 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=relu norm=none ops=35" -o %t/relu_none_chunk.mlir
 // RUN: attn-run %t/relu_none_chunk.mlir --entry=relu_none_chunk --seed=36 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/relu_none_chunk.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=relu_none_chunk --seed=36 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/relu_none_chunk.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=relu_none_chunk --seed=36 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=relu norm=none ops=36" -o %t/relu_none_masked_rows.mlir
 // RUN: attn-run %t/relu_none_masked_rows.mlir --entry=relu_none_masked_rows --seed=37 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/relu_none_masked_rows.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=relu_none_masked_rows --seed=37 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/relu_none_masked_rows.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=relu_none_masked_rows --seed=37 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=relu norm=none ops=37" -o %t/relu_none_huge.mlir
 // RUN: attn-run %t/relu_none_huge.mlir --entry=relu_none_huge --seed=38 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/relu_none_huge.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=relu_none_huge --seed=38 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/relu_none_huge.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=relu_none_huge --seed=38 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=relu norm=none ops=38" -o %t/relu_none_f16.mlir
 // RUN: attn-run %t/relu_none_f16.mlir --entry=relu_none_f16 --seed=39 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/relu_none_f16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=relu_none_f16 --seed=39 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/relu_none_f16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=relu_none_f16 --seed=39 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=relu norm=none ops=39" -o %t/relu_none_bf16.mlir
 // RUN: attn-run %t/relu_none_bf16.mlir --entry=relu_none_bf16 --seed=40 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/relu_none_bf16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=relu_none_bf16 --seed=40 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/relu_none_bf16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=relu_none_bf16 --seed=40 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=sigmoid ops=40" -o %t/sigmoid_chunk.mlir
 // RUN: attn-run %t/sigmoid_chunk.mlir --entry=sigmoid_chunk --seed=41 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/sigmoid_chunk.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=sigmoid_chunk --seed=41 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/sigmoid_chunk.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=sigmoid_chunk --seed=41 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=sigmoid ops=41" -o %t/sigmoid_masked_rows.mlir
 // RUN: attn-run %t/sigmoid_masked_rows.mlir --entry=sigmoid_masked_rows --seed=42 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/sigmoid_masked_rows.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=sigmoid_masked_rows --seed=42 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/sigmoid_masked_rows.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=sigmoid_masked_rows --seed=42 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=sigmoid ops=42" -o %t/sigmoid_huge.mlir
 // RUN: attn-run %t/sigmoid_huge.mlir --entry=sigmoid_huge --seed=43 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/sigmoid_huge.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=sigmoid_huge --seed=43 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/sigmoid_huge.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=sigmoid_huge --seed=43 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=sigmoid ops=43" -o %t/sigmoid_f16.mlir
 // RUN: attn-run %t/sigmoid_f16.mlir --entry=sigmoid_f16 --seed=44 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/sigmoid_f16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=sigmoid_f16 --seed=44 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/sigmoid_f16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=sigmoid_f16 --seed=44 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=sigmoid ops=44" -o %t/sigmoid_bf16.mlir
 // RUN: attn-run %t/sigmoid_bf16.mlir --entry=sigmoid_bf16 --seed=45 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/sigmoid_bf16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=sigmoid_bf16 --seed=45 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/sigmoid_bf16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=sigmoid_bf16 --seed=45 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=sigmoid bias=-1.5 ops=45" -o %t/sigmoid_bias_chunk.mlir
 // RUN: attn-run %t/sigmoid_bias_chunk.mlir --entry=sigmoid_bias_chunk --seed=46 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/sigmoid_bias_chunk.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=sigmoid_bias_chunk --seed=46 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/sigmoid_bias_chunk.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=sigmoid_bias_chunk --seed=46 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=sigmoid bias=-1.5 ops=46" -o %t/sigmoid_bias_masked_rows.mlir
 // RUN: attn-run %t/sigmoid_bias_masked_rows.mlir --entry=sigmoid_bias_masked_rows --seed=47 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/sigmoid_bias_masked_rows.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=sigmoid_bias_masked_rows --seed=47 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/sigmoid_bias_masked_rows.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=sigmoid_bias_masked_rows --seed=47 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=sigmoid bias=-1.5 ops=47" -o %t/sigmoid_bias_huge.mlir
 // RUN: attn-run %t/sigmoid_bias_huge.mlir --entry=sigmoid_bias_huge --seed=48 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/sigmoid_bias_huge.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=sigmoid_bias_huge --seed=48 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/sigmoid_bias_huge.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=sigmoid_bias_huge --seed=48 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=sigmoid bias=-1.5 ops=48" -o %t/sigmoid_bias_f16.mlir
 // RUN: attn-run %t/sigmoid_bias_f16.mlir --entry=sigmoid_bias_f16 --seed=49 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/sigmoid_bias_f16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=sigmoid_bias_f16 --seed=49 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/sigmoid_bias_f16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=sigmoid_bias_f16 --seed=49 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=sigmoid bias=-1.5 ops=49" -o %t/sigmoid_bias_bf16.mlir
 // RUN: attn-run %t/sigmoid_bias_bf16.mlir --entry=sigmoid_bias_bf16 --seed=50 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/sigmoid_bias_bf16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=sigmoid_bias_bf16 --seed=50 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/sigmoid_bias_bf16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=sigmoid_bias_bf16 --seed=50 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=softplus-l1 ops=50" -o %t/softplus_l1_chunk.mlir
 // RUN: attn-run %t/softplus_l1_chunk.mlir --entry=softplus_l1_chunk --seed=51 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/softplus_l1_chunk.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=softplus_l1_chunk --seed=51 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/softplus_l1_chunk.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=softplus_l1_chunk --seed=51 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=softplus-l1 ops=51" -o %t/softplus_l1_masked_rows.mlir
 // RUN: attn-run %t/softplus_l1_masked_rows.mlir --entry=softplus_l1_masked_rows --seed=52 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/softplus_l1_masked_rows.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=softplus_l1_masked_rows --seed=52 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/softplus_l1_masked_rows.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=softplus_l1_masked_rows --seed=52 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=softplus-l1 ops=52" -o %t/softplus_l1_huge.mlir
 // RUN: attn-run %t/softplus_l1_huge.mlir --entry=softplus_l1_huge --seed=53 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/softplus_l1_huge.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=softplus_l1_huge --seed=53 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/softplus_l1_huge.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=softplus_l1_huge --seed=53 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=softplus-l1 ops=53" -o %t/softplus_l1_f16.mlir
 // RUN: attn-run %t/softplus_l1_f16.mlir --entry=softplus_l1_f16 --seed=54 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/softplus_l1_f16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=softplus_l1_f16 --seed=54 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/softplus_l1_f16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=softplus_l1_f16 --seed=54 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=softplus-l1 ops=54" -o %t/softplus_l1_bf16.mlir
 // RUN: attn-run %t/softplus_l1_bf16.mlir --entry=softplus_l1_bf16 --seed=55 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/softplus_l1_bf16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=softplus_l1_bf16 --seed=55 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/softplus_l1_bf16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=softplus_l1_bf16 --seed=55 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=softplus-l1 train-len=8 ops=55" -o %t/softplus_l1_len_chunk.mlir
 // RUN: attn-run %t/softplus_l1_len_chunk.mlir --entry=softplus_l1_len_chunk --seed=56 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/softplus_l1_len_chunk.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=softplus_l1_len_chunk --seed=56 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/softplus_l1_len_chunk.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=softplus_l1_len_chunk --seed=56 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=softplus-l1 train-len=8 ops=56" -o %t/softplus_l1_len_masked_rows.mlir
 // RUN: attn-run %t/softplus_l1_len_masked_rows.mlir --entry=softplus_l1_len_masked_rows --seed=57 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/softplus_l1_len_masked_rows.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=softplus_l1_len_masked_rows --seed=57 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/softplus_l1_len_masked_rows.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=softplus_l1_len_masked_rows --seed=57 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=softplus-l1 train-len=8 ops=57" -o %t/softplus_l1_len_huge.mlir
 // RUN: attn-run %t/softplus_l1_len_huge.mlir --entry=softplus_l1_len_huge --seed=58 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/softplus_l1_len_huge.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=softplus_l1_len_huge --seed=58 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/softplus_l1_len_huge.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=softplus_l1_len_huge --seed=58 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=softplus-l1 train-len=8 ops=58" -o %t/softplus_l1_len_f16.mlir
 // RUN: attn-run %t/softplus_l1_len_f16.mlir --entry=softplus_l1_len_f16 --seed=59 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/softplus_l1_len_f16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=softplus_l1_len_f16 --seed=59 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/softplus_l1_len_f16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=softplus_l1_len_f16 --seed=59 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=softplus-l1 train-len=8 ops=59" -o %t/softplus_l1_len_bf16.mlir
 // RUN: attn-run %t/softplus_l1_len_bf16.mlir --entry=softplus_l1_len_bf16 --seed=60 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/softplus_l1_len_bf16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=softplus_l1_len_bf16 --seed=60 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/softplus_l1_len_bf16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=softplus_l1_len_bf16 --seed=60 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=streaming window=3 sinks=2 ops=60" -o %t/streaming_chunk.mlir
 // RUN: attn-run %t/streaming_chunk.mlir --entry=streaming_chunk --seed=61 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/streaming_chunk.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=streaming_chunk --seed=61 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/streaming_chunk.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=streaming_chunk --seed=61 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=streaming window=3 sinks=2 ops=61" -o %t/streaming_masked_rows.mlir
 // RUN: attn-run %t/streaming_masked_rows.mlir --entry=streaming_masked_rows --seed=62 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/streaming_masked_rows.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=streaming_masked_rows --seed=62 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/streaming_masked_rows.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=streaming_masked_rows --seed=62 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=streaming window=3 sinks=2 ops=62" -o %t/streaming_huge.mlir
 // RUN: attn-run %t/streaming_huge.mlir --entry=streaming_huge --seed=63 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/streaming_huge.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=streaming_huge --seed=63 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/streaming_huge.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=streaming_huge --seed=63 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=streaming window=3 sinks=2 ops=63" -o %t/streaming_f16.mlir
 // RUN: attn-run %t/streaming_f16.mlir --entry=streaming_f16 --seed=64 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/streaming_f16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=streaming_f16 --seed=64 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/streaming_f16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=streaming_f16 --seed=64 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=streaming window=3 sinks=2 ops=64" -o %t/streaming_bf16.mlir
 // RUN: attn-run %t/streaming_bf16.mlir --entry=streaming_bf16 --seed=65 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/streaming_bf16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=streaming_bf16 --seed=65 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/streaming_bf16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=streaming_bf16 --seed=65 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=calibrate gamma=2.5 ops=65" -o %t/calibrate_chunk.mlir
 // RUN: attn-run %t/calibrate_chunk.mlir --entry=calibrate_chunk --seed=66 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/calibrate_chunk.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=calibrate_chunk --seed=66 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/calibrate_chunk.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=calibrate_chunk --seed=66 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=calibrate gamma=2.5 ops=66" -o %t/calibrate_masked_rows.mlir
 // RUN: attn-run %t/calibrate_masked_rows.mlir --entry=calibrate_masked_rows --seed=67 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/calibrate_masked_rows.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=calibrate_masked_rows --seed=67 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/calibrate_masked_rows.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=calibrate_masked_rows --seed=67 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=calibrate gamma=2.5 ops=67" -o %t/calibrate_huge.mlir
 // RUN: attn-run %t/calibrate_huge.mlir --entry=calibrate_huge --seed=68 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/calibrate_huge.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=calibrate_huge --seed=68 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/calibrate_huge.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=calibrate_huge --seed=68 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=calibrate gamma=2.5 ops=68" -o %t/calibrate_f16.mlir
 // RUN: attn-run %t/calibrate_f16.mlir --entry=calibrate_f16 --seed=69 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/calibrate_f16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=calibrate_f16 --seed=69 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/calibrate_f16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=calibrate_f16 --seed=69 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=calibrate gamma=2.5 ops=69" -o %t/calibrate_bf16.mlir
 // RUN: attn-run %t/calibrate_bf16.mlir --entry=calibrate_bf16 --seed=70 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/calibrate_bf16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=calibrate_bf16 --seed=70 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/calibrate_bf16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=calibrate_bf16 --seed=70 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=calibrate gamma=%t/gamma_values.result0.npy columns=0-1,3 ops=70" -o %t/calibrate_file_cols_chunk.mlir
 // RUN: attn-run %t/calibrate_file_cols_chunk.mlir --entry=calibrate_file_cols_chunk --seed=71 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/calibrate_file_cols_chunk.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=calibrate_file_cols_chunk --seed=71 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/calibrate_file_cols_chunk.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=calibrate_file_cols_chunk --seed=71 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=calibrate gamma=%t/gamma_values.result0.npy columns=0-1,3 ops=71" -o %t/calibrate_file_cols_masked_rows.mlir
 // RUN: attn-run %t/calibrate_file_cols_masked_rows.mlir --entry=calibrate_file_cols_masked_rows --seed=72 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/calibrate_file_cols_masked_rows.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=calibrate_file_cols_masked_rows --seed=72 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/calibrate_file_cols_masked_rows.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=calibrate_file_cols_masked_rows --seed=72 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=calibrate gamma=%t/gamma_values.result0.npy columns=0-1,3 ops=72" -o %t/calibrate_file_cols_huge.mlir
 // RUN: attn-run %t/calibrate_file_cols_huge.mlir --entry=calibrate_file_cols_huge --seed=73 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/calibrate_file_cols_huge.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=calibrate_file_cols_huge --seed=73 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/calibrate_file_cols_huge.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=calibrate_file_cols_huge --seed=73 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=calibrate gamma=%t/gamma_values.result0.npy columns=0-1,3 ops=73" -o %t/calibrate_file_cols_f16.mlir
 // RUN: attn-run %t/calibrate_file_cols_f16.mlir --entry=calibrate_file_cols_f16 --seed=74 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/calibrate_file_cols_f16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=calibrate_file_cols_f16 --seed=74 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/calibrate_file_cols_f16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=calibrate_file_cols_f16 --seed=74 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=calibrate gamma=%t/gamma_values.result0.npy columns=0-1,3 ops=74" -o %t/calibrate_file_cols_bf16.mlir
 // RUN: attn-run %t/calibrate_file_cols_bf16.mlir --entry=calibrate_file_cols_bf16 --seed=75 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/calibrate_file_cols_bf16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=calibrate_file_cols_bf16 --seed=75 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/calibrate_file_cols_bf16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=calibrate_file_cols_bf16 --seed=75 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=calibrate-sinks threshold=1.5 factor=0.25 ops=75" -o %t/calibrate_sinks_chunk.mlir
 // RUN: attn-run %t/calibrate_sinks_chunk.mlir --entry=calibrate_sinks_chunk --seed=76 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/calibrate_sinks_chunk.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=calibrate_sinks_chunk --seed=76 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/calibrate_sinks_chunk.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=calibrate_sinks_chunk --seed=76 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=calibrate-sinks threshold=1.5 factor=0.25 ops=76" -o %t/calibrate_sinks_masked_rows.mlir
 // RUN: attn-run %t/calibrate_sinks_masked_rows.mlir --entry=calibrate_sinks_masked_rows --seed=77 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/calibrate_sinks_masked_rows.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=calibrate_sinks_masked_rows --seed=77 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/calibrate_sinks_masked_rows.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=calibrate_sinks_masked_rows --seed=77 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=calibrate-sinks threshold=1.5 factor=0.25 ops=77" -o %t/calibrate_sinks_huge.mlir
 // RUN: attn-run %t/calibrate_sinks_huge.mlir --entry=calibrate_sinks_huge --seed=78 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/calibrate_sinks_huge.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=calibrate_sinks_huge --seed=78 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/calibrate_sinks_huge.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=calibrate_sinks_huge --seed=78 --check --oracle=naive --random-step=0.03125 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=calibrate-sinks threshold=1.5 factor=0.25 ops=78" -o %t/calibrate_sinks_f16.mlir
 // RUN: attn-run %t/calibrate_sinks_f16.mlir --entry=calibrate_sinks_f16 --seed=79 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/calibrate_sinks_f16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=calibrate_sinks_f16 --seed=79 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/calibrate_sinks_f16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=calibrate_sinks_f16 --seed=79 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=calibrate-sinks threshold=1.5 factor=0.25 ops=79" -o %t/calibrate_sinks_bf16.mlir
 // RUN: attn-run %t/calibrate_sinks_bf16.mlir --entry=calibrate_sinks_bf16 --seed=80 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/calibrate_sinks_bf16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=calibrate_sinks_bf16 --seed=80 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/calibrate_sinks_bf16.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=calibrate_sinks_bf16 --seed=80 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
 // RUN: attn-opt %s --attn-replace-softmax="mode=sink sinks=%t/sink_rows.result0.npy ops=80,81" -o %t/sink_rows_a.mlir
 // RUN: attn-run %t/sink_rows_a.mlir --entry=sink_rows_a --seed=81 --check --oracle=naive | FileCheck %s --check-prefix=PASS
-// RUN: attn-run %t/sink_rows_a.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4" --entry=sink_rows_a --seed=81 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %t/sink_rows_a.mlir --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=sink_rows_a --seed=81 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %t/sink_rows_a.mlir --entry=sink_rows_b --seed=82 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 
 // PASS: check: oracle=naive

@@ -906,8 +906,12 @@ static void pruneToEntry(mlir::ModuleOp module, StringRef entry) {
       fn.erase();
 }
 
-/// Parses --pipeline-options into `options`; reports and fails on errors.
-template <typename Options> static bool parsePipelineOptions(Options &options) {
+/// Parses --pipeline-options into `options` when `pipeline` is the one the
+/// user chose (not the oracle's); reports and fails on errors.
+template <typename Options>
+static bool parsePipelineOptions(Options &options, StringRef pipeline) {
+  if (pipeline != pipelineName)
+    return true;
   if (mlir::failed(options.parseFromString(pipelineOptions, llvm::errs()))) {
     reportError("invalid --pipeline-options '" + pipelineOptions +
                 "' for pipeline '" + pipelineName + "'");
@@ -932,14 +936,14 @@ public:
     }
     if (pipeline == "reference") {
       mlir::attn::ReferencePipelineOptions options;
-      if (!parsePipelineOptions(options))
+      if (!parsePipelineOptions(options, pipeline))
         return nullptr;
       options.resultsAsOutParams = true;
       options.emitCInterface = true;
       mlir::attn::buildAttnReferencePipeline(pm, options);
     } else if (pipeline == "cpu") {
       mlir::attn::CPUPipelineOptions options;
-      if (!parsePipelineOptions(options))
+      if (!parsePipelineOptions(options, pipeline))
         return nullptr;
       options.resultsAsOutParams = true;
       options.emitCInterface = true;

@@ -77,6 +77,12 @@ def ConvertAttnToCPUPass : Pass<"convert-attn-to-cpu", "::mlir::ModuleOp"> {
     inputs of f16/bf16 are widened to f32, and `exp`/`tanh` of the kernel
     become polynomials (`fast-math`).
 
+    Tile sizes left at 0 are chosen per op: the candidates from 8 to 64 are
+    planned and the cheapest plan by a cost model (visited pairs, visited
+    tiles, query tiles) wins; sparse patterns get small tiles, dense ones
+    large. The choice is recorded as `attn.tiles = [BQ, BK]` on the
+    `scf.parallel`.
+
     Ops this pass cannot lower are left unchanged with a remark, for the
     reference decomposition to take: dynamic shapes, tiled ops
     (`q_offset`), normalizers with a column recalibration (`#attn.act`,
@@ -106,13 +112,16 @@ def ConvertAttnToCPUPass : Pass<"convert-attn-to-cpu", "::mlir::ModuleOp"> {
     ```
   }];
   let options = [
-    Option<"tileQ", "tile-q", "int64_t", /*default=*/"64",
-           "Query rows per tile (a multiple of vector-width; clamped to Lq "
-           "rounded up)">,
-    Option<"tileK", "tile-k", "int64_t", /*default=*/"64",
-           "Keys per tile (a multiple of 4; clamped to Lk rounded up)">,
-    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"8",
-           "f32 lanes per vector: 8 for AVX2, 16 for AVX-512, 4 for SSE/NEON">,
+    Option<"tileQ", "tile-q", "int64_t", /*default=*/"0",
+           "Query rows per tile (a multiple of vector-width, clamped to Lq "
+           "rounded up); 0 chooses per op from 8 to 64 by the estimated "
+           "cost of its tile plan">,
+    Option<"tileK", "tile-k", "int64_t", /*default=*/"0",
+           "Keys per tile (a multiple of 4, clamped to Lk rounded up); 0 "
+           "chooses per op like tile-q">,
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"0",
+           "f32 lanes per vector: 8 for AVX2, 16 for AVX-512, 4 for SSE or "
+           "NEON; 0 asks the host CPU (what attn-run's JIT targets)">,
     Option<"fastMath", "fast-math", "bool", /*default=*/"true",
            "Lower exp and tanh inside the kernels to polynomial "
            "approximations">,

@@ -32,16 +32,19 @@ void buildAttnReferencePipeline(OpPassManager &pm,
 
 struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
   PassOptions::Option<int64_t> tileQ{
-      *this, "tile-q", llvm::cl::desc("Query rows per kernel tile"),
-      llvm::cl::init(64)};
-  PassOptions::Option<int64_t> tileK{*this, "tile-k",
-                                     llvm::cl::desc("Keys per kernel tile"),
-                                     llvm::cl::init(64)};
+      *this, "tile-q",
+      llvm::cl::desc("Query rows per kernel tile (0 = chosen per op)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> tileK{
+      *this, "tile-k",
+      llvm::cl::desc("Keys per kernel tile (0 = chosen per op)"),
+      llvm::cl::init(0)};
   PassOptions::Option<int64_t> vectorWidth{
       *this, "vector-width",
-      llvm::cl::desc("f32 lanes per vector of the target: 8 for AVX2 "
-                     "(default), 16 for AVX-512, 4 for SSE or NEON"),
-      llvm::cl::init(8)};
+      llvm::cl::desc("f32 lanes per vector of the target: 8 for AVX2, 16 "
+                     "for AVX-512, 4 for SSE or NEON; 0 (default) asks the "
+                     "host CPU"),
+      llvm::cl::init(0)};
   PassOptions::Option<unsigned> numThreads{
       *this, "num-threads",
       llvm::cl::desc("OpenMP threads of the kernels (0 = the runtime's "

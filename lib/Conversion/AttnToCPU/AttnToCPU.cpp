@@ -24,6 +24,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Conversion/AttnToCPU/AttnToCPU.h"
+#include "attn/Analysis/TilePlan.h"
 #include "attn/Conversion/Passes.h"
 #include "attn/Dialect/Attn/IR/Attn.h"
 #include "attn/Support/PassStatistics.h"
@@ -43,6 +44,7 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include "llvm/ADT/StringMap.h"
+#include "llvm/TargetParser/Host.h"
 
 #include <limits>
 
@@ -66,86 +68,117 @@ constexpr int64_t kAccRows = 4;
 
 int64_t roundUp(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 
-/// Tile sizes of one op: the options, clamped to the problem.
-struct TileSizes {
-  int64_t bq, bk;
-};
-
-TileSizes chooseTiles(const CPUKernelOptions &options, int64_t lq, int64_t lk) {
-  return {std::min(options.tileQ, roundUp(lq, options.vectorWidth)),
-          std::min(options.tileK, roundUp(lk, kScoreRows))};
+/// The tile sizes the options ask for (0 = automatic), clamped to the op.
+int64_t clampTile(int64_t tile, int64_t length, int64_t multiple) {
+  return std::min(tile, roundUp(length, multiple));
 }
 
-//===----------------------------------------------------------------------===//
-// Compile-time tile plan
-//===----------------------------------------------------------------------===//
+/// Estimated cost, in vector-instruction units, of a kernel with `bq x bk`
+/// tiles that visits `tiles` tiles in `qTiles` query tiles: the two products
+/// and the normalizer per visited pair, the accumulator rescale and loop
+/// overhead per visited tile, loading Q and storing the output per query
+/// tile. Only the ratios between the candidates of one op matter; the
+/// constants were fitted to timings of 2-D neighborhoods and dense ops.
+double estimateCost(int64_t bq, int64_t bk, int64_t tiles, int64_t qTiles,
+                    int64_t d, int64_t dv, int64_t vl) {
+  double perPair = double(d + dv) / vl + 12.0 / vl;
+  double perTile = double(bq * bk) * perPair + double(bq * dv) / vl + 40.0;
+  double perQTile = double(bq * d) + 2.0 * bq * dv / vl + 100.0;
+  return double(tiles) * perTile + double(qTiles) * perQTile;
+}
 
-/// For each query tile, the key tiles to visit; -1 marks a fully visible
-/// tile, otherwise the index of its mask in `masks` (`numMasks x BK x BQ`
-/// bytes, transposed like the score tile; identical masks are stored once).
-struct TilePlan {
-  int64_t bq = 0, bk = 0, numQTiles = 0, numKTiles = 0;
-  SmallVector<int32_t> offsets, tiles, maskIds;
-  std::vector<int8_t> masks;
-  int64_t numMasks = 0;
-  CPUKernelReport report;
-};
+/// Which blocks of `fq` rows by `fk` keys hold a visible pair, with 2-D
+/// prefix sums, so that the visited tiles of any tiling by multiples of
+/// (fq, fk) are counted without planning it.
+struct VisibilityGrid {
+  int64_t fq, fk, rows, cols;
+  std::vector<int32_t> prefix; // (rows + 1) x (cols + 1)
 
-FailureOr<TilePlan> buildPlan(PatternAttrInterface pattern, int64_t lq,
-                              int64_t lk, TileSizes sizes,
-                              int64_t maxTableBytes, std::string &reason) {
-  TilePlan plan;
-  plan.bq = sizes.bq;
-  plan.bk = sizes.bk;
-  plan.numQTiles = (lq + sizes.bq - 1) / sizes.bq;
-  plan.numKTiles = (lk + sizes.bk - 1) / sizes.bk;
-  int64_t maskBytes = sizes.bq * sizes.bk;
-  llvm::StringMap<int32_t> maskIndex;
-  std::string bytes(maskBytes, '\0');
-  int64_t tableBytes = 0;
-  plan.offsets.push_back(0);
-  for (int64_t qt = 0; qt < plan.numQTiles; ++qt) {
-    int64_t q0 = qt * sizes.bq, q1 = std::min(lq, q0 + sizes.bq);
-    for (int64_t kt = 0; kt < plan.numKTiles; ++kt) {
-      int64_t k0 = kt * sizes.bk, k1 = std::min(lk, k0 + sizes.bk);
-      TileVisibility vis = pattern.classifyTile(q0, q1, k0, k1, lq, lk);
-      if (vis == TileVisibility::Skipped) {
-        ++plan.report.skippedTiles;
-        continue;
-      }
-      plan.tiles.push_back(static_cast<int32_t>(kt));
-      tableBytes += 8;
-      // A tile cut by the end of the keys masks its missing columns.
-      if (vis == TileVisibility::Full && k1 - k0 == sizes.bk) {
-        plan.maskIds.push_back(-1);
-        ++plan.report.fullTiles;
-      } else {
-        ++plan.report.partialTiles;
-        for (int64_t j = 0; j < sizes.bk; ++j)
-          for (int64_t i = 0; i < sizes.bq; ++i)
-            bytes[j * sizes.bq + i] =
-                (q0 + i < q1 && k0 + j < k1 &&
-                 pattern.isVisible(q0 + i, k0 + j, lq, lk))
-                    ? 1
-                    : 0;
-        auto [it, inserted] =
-            maskIndex.try_emplace(bytes, static_cast<int32_t>(plan.numMasks));
-        if (inserted) {
-          plan.masks.insert(plan.masks.end(), bytes.begin(), bytes.end());
-          ++plan.numMasks;
-          tableBytes += maskBytes;
-        }
-        plan.maskIds.push_back(it->second);
-      }
-      if (tableBytes > maxTableBytes) {
-        reason = "its tile plan needs more than max-table-bytes (" +
-                 std::to_string(maxTableBytes) + ")";
-        return failure();
+  VisibilityGrid(PatternAttrInterface pattern, int64_t lq, int64_t lk,
+                 int64_t fq, int64_t fk)
+      : fq(fq), fk(fk), rows((lq + fq - 1) / fq), cols((lk + fk - 1) / fk),
+        prefix((rows + 1) * (cols + 1), 0) {
+    for (int64_t r = 0; r < rows; ++r) {
+      int64_t q0 = r * fq, q1 = std::min(lq, q0 + fq);
+      for (int64_t c = 0; c < cols; ++c) {
+        int64_t k0 = c * fk, k1 = std::min(lk, k0 + fk);
+        int32_t seen = pattern.classifyTile(q0, q1, k0, k1, lq, lk) !=
+                       TileVisibility::Skipped;
+        at(r + 1, c + 1) = seen + at(r, c + 1) + at(r + 1, c) - at(r, c);
       }
     }
-    plan.offsets.push_back(static_cast<int32_t>(plan.tiles.size()));
   }
-  return plan;
+
+  int32_t &at(int64_t r, int64_t c) { return prefix[r * (cols + 1) + c]; }
+
+  /// Tiles of `bq x bk` (multiples of fq, fk) that hold a visible pair.
+  int64_t countVisited(int64_t bq, int64_t bk) {
+    int64_t sq = bq / fq, sk = bk / fk, count = 0;
+    for (int64_t r = 0; r < rows; r += sq) {
+      int64_t r1 = std::min(rows, r + sq);
+      for (int64_t c = 0; c < cols; c += sk) {
+        int64_t c1 = std::min(cols, c + sk);
+        count += at(r1, c1) - at(r, c1) - at(r1, c) + at(r, c) > 0;
+      }
+    }
+    return count;
+  }
+};
+
+/// The plan of `op`: with the tile sizes of the options, or, for a size left
+/// at 0, the candidate from 8 (4 for keys) to 64 with the lowest
+/// `estimateCost` (sparse patterns favour small tiles, which visit fewer
+/// invisible pairs; dense ones large tiles, which amortise the per-tile
+/// work). Candidates are compared on counts from one fine visibility grid;
+/// only the winner is planned.
+FailureOr<TilePlan> choosePlan(AttentionOp op, const CPUKernelOptions &options,
+                               std::string &reason) {
+  PatternAttrInterface pattern = op.getEffectivePattern();
+  int64_t lq = op.getQueryType().getDimSize(2);
+  int64_t lk = op.getKeyType().getDimSize(2);
+  int64_t d = op.getQueryType().getDimSize(3);
+  int64_t dv = op.getValueType().getDimSize(3);
+  int64_t vl = options.vectorWidth;
+  auto candidates = [](int64_t fixed, int64_t length, int64_t multiple) {
+    SmallVector<int64_t> out;
+    if (fixed > 0) {
+      out.push_back(clampTile(fixed, length, multiple));
+      return out;
+    }
+    for (int64_t t : {64, 32, 16, 8, 4}) {
+      if (t % multiple != 0)
+        continue;
+      int64_t c = clampTile(t, length, multiple);
+      if (!llvm::is_contained(out, c))
+        out.push_back(c);
+    }
+    if (out.empty())
+      out.push_back(clampTile(roundUp(64, multiple), length, multiple));
+    return out;
+  };
+  SmallVector<int64_t> qSizes = candidates(options.tileQ, lq, vl);
+  SmallVector<int64_t> kSizes = candidates(options.tileK, lk, kScoreRows);
+  TileSizes chosen{qSizes.front(), kSizes.front()};
+  int64_t fq = vl, fk = kScoreRows;
+  int64_t gridCells = ((lq + fq - 1) / fq) * ((lk + fk - 1) / fk);
+  if ((qSizes.size() > 1 || kSizes.size() > 1) &&
+      gridCells <= (int64_t(1) << 24)) {
+    VisibilityGrid grid(pattern, lq, lk, fq, fk);
+    double bestCost = -1;
+    for (int64_t bq : qSizes) {
+      for (int64_t bk : kSizes) {
+        if (bq % fq != 0 || bk % fk != 0)
+          continue;
+        double cost = estimateCost(bq, bk, grid.countVisited(bq, bk),
+                                   (lq + bq - 1) / bq, d, dv, vl);
+        if (bestCost < 0 || cost < bestCost) {
+          bestCost = cost;
+          chosen = {bq, bk};
+        }
+      }
+    }
+  }
+  return buildTilePlan(pattern, lq, lk, chosen, options.maxTableBytes, reason);
 }
 
 //===----------------------------------------------------------------------===//
@@ -379,31 +412,46 @@ struct KernelBuilder {
             mid};
   }
 
-  /// St = K_tile . Qt (BK x BQ), register-blocked: kScoreRows keys by
-  /// scoreVecs vectors of query rows.
+  /// The register-blocked micro-kernel of both products: for iv in
+  /// [lb, ub), acc[r][n] += broadcast(a(iv, r)) * b(iv, n), with `rows`
+  /// broadcast operands and `vecs` vector operands per step, the
+  /// accumulators carried in registers. Returns acc, row-major.
+  SmallVector<Value>
+  emitOuterProducts(Value lb, Value ub, int64_t rows, int64_t vecs,
+                    VectorType type, ValueRange inits,
+                    function_ref<Value(Value iv, int64_t r)> a,
+                    function_ref<Value(Value iv, int64_t n)> bv) {
+    return e.loop(lb, ub, 1, inits, [&](Value iv, ValueRange acc) {
+      SmallVector<Value> vs;
+      for (int64_t n = 0; n < vecs; ++n)
+        vs.push_back(bv(iv, n));
+      SmallVector<Value> next(acc.begin(), acc.end());
+      for (int64_t r = 0; r < rows; ++r) {
+        Value x = e.bcast(type, a(iv, r));
+        for (int64_t n = 0; n < vecs; ++n)
+          next[r * vecs + n] =
+              vector::FMAOp::create(b(), e.loc, x, vs[n], next[r * vecs + n]);
+      }
+      return next;
+    });
+  }
+
+  /// St = K_tile . Qt (BK x BQ): kScoreRows keys by scoreVecs vectors of
+  /// query rows per step, over D.
   void emitScores(Value st, Value qt, Value bIdx, Value hk, Value k0) {
-    int64_t numAcc = kScoreRows * scoreVecs;
     e.loop(0, bk, kScoreRows, [&](Value j0) {
       SmallVector<Value> rows;
       for (int64_t r = 0; r < kScoreRows; ++r)
         rows.push_back(e.min(e.add(k0, e.add(j0, e.idx(r))), e.idx(lk - 1)));
       e.loop(0, bq, vl * scoreVecs, [&](Value i0) {
-        SmallVector<Value> inits(numAcc, e.splat(vecType, 0.0));
-        SmallVector<Value> accs =
-            e.loop(e.idx(0), e.idx(d), 1, inits, [&](Value dd, ValueRange acc) {
-              SmallVector<Value> qv;
-              for (int64_t n = 0; n < scoreVecs; ++n)
-                qv.push_back(
-                    e.vload(vecType, qt, {dd, e.add(i0, e.idx(n * vl))}));
-              SmallVector<Value> next(acc.begin(), acc.end());
-              for (int64_t r = 0; r < kScoreRows; ++r) {
-                Value kv = e.bcast(
-                    vecType, e.widen(e.load(kBuf, {bIdx, hk, rows[r], dd})));
-                for (int64_t n = 0; n < scoreVecs; ++n)
-                  next[r * scoreVecs + n] = vector::FMAOp::create(
-                      b(), e.loc, kv, qv[n], next[r * scoreVecs + n]);
-              }
-              return next;
+        SmallVector<Value> inits(kScoreRows * scoreVecs, e.splat(vecType, 0.0));
+        SmallVector<Value> accs = emitOuterProducts(
+            e.idx(0), e.idx(d), kScoreRows, scoreVecs, vecType, inits,
+            [&](Value dd, int64_t r) {
+              return e.widen(e.load(kBuf, {bIdx, hk, rows[r], dd}));
+            },
+            [&](Value dd, int64_t n) {
+              return e.vload(vecType, qt, {dd, e.add(i0, e.idx(n * vl))});
             });
         for (int64_t r = 0; r < kScoreRows; ++r)
           for (int64_t n = 0; n < scoreVecs; ++n)
@@ -478,23 +526,15 @@ struct KernelBuilder {
             inits.push_back(
                 e.vload(accVecType, accBuf,
                         {e.add(i0, e.idx(r)), e.add(c0, e.idx(n * accLanes))}));
-        SmallVector<Value> accs =
-            e.loop(e.idx(0), kRows, 1, inits, [&](Value j, ValueRange acc) {
-              Value key = e.add(k0, j);
-              SmallVector<Value> vv;
-              for (int64_t n = 0; n < accVecs; ++n)
-                vv.push_back(e.widen(
-                    e.vload(vType, vBuf,
-                            {bIdx, hk, key, e.add(c0, e.idx(n * accLanes))})));
-              SmallVector<Value> next(acc.begin(), acc.end());
-              for (int64_t r = 0; r < kAccRows; ++r) {
-                Value p =
-                    e.bcast(accVecType, e.load(st, {j, e.add(i0, e.idx(r))}));
-                for (int64_t n = 0; n < accVecs; ++n)
-                  next[r * accVecs + n] = vector::FMAOp::create(
-                      b(), e.loc, p, vv[n], next[r * accVecs + n]);
-              }
-              return next;
+        SmallVector<Value> accs = emitOuterProducts(
+            e.idx(0), kRows, kAccRows, accVecs, accVecType, inits,
+            [&](Value j, int64_t r) {
+              return e.load(st, {j, e.add(i0, e.idx(r))});
+            },
+            [&](Value j, int64_t n) {
+              return e.widen(e.vload(
+                  vType, vBuf,
+                  {bIdx, hk, e.add(k0, j), e.add(c0, e.idx(n * accLanes))}));
             });
         for (int64_t r = 0; r < kAccRows; ++r)
           for (int64_t n = 0; n < accVecs; ++n)
@@ -661,7 +701,7 @@ bool mlir::attn::canLowerAttentionToCPU(AttentionOp op,
              "which needs the materialised weights";
     return false;
   }
-  if (options.vectorWidth <= 0 || options.tileQ <= 0 || options.tileK <= 0 ||
+  if (options.vectorWidth <= 0 || options.tileQ < 0 || options.tileK < 0 ||
       options.tileQ % options.vectorWidth != 0 ||
       options.tileK % kScoreRows != 0) {
     reason = "the tile options are invalid";
@@ -678,15 +718,14 @@ LogicalResult mlir::attn::lowerAttentionToCPU(RewriterBase &rewriter,
   std::string reason;
   if (!canLowerAttentionToCPU(op, options, reason))
     return failure();
-  int64_t lq = op.getQueryType().getDimSize(2);
-  int64_t lk = op.getKeyType().getDimSize(2);
-  FailureOr<TilePlan> plan =
-      buildPlan(op.getEffectivePattern(), lq, lk, chooseTiles(options, lq, lk),
-                options.maxTableBytes, reason);
+  FailureOr<TilePlan> plan = choosePlan(op, options, reason);
   if (failed(plan))
     return failure();
-  if (report)
-    *report = plan->report;
+  if (report) {
+    report->skippedTiles = plan->skippedTiles;
+    report->partialTiles = plan->partialTiles;
+    report->fullTiles = plan->fullTiles;
+  }
 
   OpBuilder::InsertionGuard guard(rewriter);
   rewriter.setInsertionPoint(op);
@@ -736,6 +775,9 @@ LogicalResult mlir::attn::lowerAttentionToCPU(RewriterBase &rewriter,
       [&](OpBuilder &, Location, ValueRange ivs) {
         k.emitTile(ivs[0], ivs[1], ivs[2]);
       });
+  // The chosen tile sizes, for readers and tests.
+  parallel->setAttr("attn.tiles",
+                    rewriter.getDenseI64ArrayAttr({plan->bq, plan->bk}));
 
   if (options.fastMath) {
     RewritePatternSet patterns(op.getContext());
@@ -761,6 +803,17 @@ LogicalResult mlir::attn::lowerAttentionToCPU(RewriterBase &rewriter,
 // The pass
 //===----------------------------------------------------------------------===//
 
+/// f32 lanes of the widest vector unit of the machine running the compiler
+/// (which is the target when attn-run JIT-compiles).
+static int64_t hostVectorWidth() {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  if (features.lookup("avx512f"))
+    return 16;
+  if (features.lookup("avx"))
+    return 8;
+  return 4;
+}
+
 namespace {
 struct ConvertAttnToCPUPass
     : public mlir::attn::impl::ConvertAttnToCPUPassBase<ConvertAttnToCPUPass> {
@@ -771,19 +824,19 @@ struct ConvertAttnToCPUPass
     CPUKernelOptions options;
     options.tileQ = tileQ;
     options.tileK = tileK;
-    options.vectorWidth = vectorWidth;
+    options.vectorWidth = vectorWidth == 0 ? hostVectorWidth() : vectorWidth;
     options.fastMath = fastMath;
     options.maxTableBytes = maxTableBytes;
-    if (vectorWidth <= 0 || tileQ <= 0 || tileK <= 0 ||
-        tileQ % vectorWidth != 0 || tileK % kScoreRows != 0) {
+    if (options.vectorWidth <= 0 || tileQ < 0 || tileK < 0 ||
+        tileQ % options.vectorWidth != 0 || tileK % kScoreRows != 0) {
       emitError(module.getLoc())
           << "convert-attn-to-cpu: tile-q (" << options.tileQ
-          << ") must be a positive multiple of vector-width ("
+          << ") must be 0 (automatic) or a positive multiple of vector-width ("
           << options.vectorWidth << ") and tile-k (" << options.tileK
-          << ") a positive multiple of " << kScoreRows;
+          << ") 0 or a positive multiple of " << kScoreRows;
       return signalPassFailure();
     }
-    if (vectorWidth > 64 || tileQ > 4096 || tileK > 4096) {
+    if (options.vectorWidth > 64 || tileQ > 4096 || tileK > 4096) {
       emitError(module.getLoc())
           << "convert-attn-to-cpu: vector-width must be at "
              "most 64 and tile sizes at most 4096";
@@ -819,6 +872,29 @@ struct ConvertAttnToCPUPass
       ::attn::stats::add(getArgument(), "skipped-tiles", report.skippedTiles);
       ::attn::stats::add(getArgument(), "partial-tiles", report.partialTiles);
       ::attn::stats::add(getArgument(), "full-tiles", report.fullTiles);
+    }
+
+    // Token merging: loops on buffers; what they refuse stays for the
+    // reference decomposition.
+    SmallVector<Operation *> mergeOps;
+    module.walk([&](Operation *op) {
+      if (isa<TokenMergeOp, TokenUnmergeOp>(op))
+        mergeOps.push_back(op);
+    });
+    for (Operation *op : mergeOps) {
+      std::string reason;
+      Location loc = op->getLoc();
+      LogicalResult lowered =
+          isa<TokenMergeOp>(op)
+              ? lowerTokenMergeToCPU(rewriter, cast<TokenMergeOp>(op), reason)
+              : lowerTokenUnmergeToCPU(rewriter, cast<TokenUnmergeOp>(op),
+                                       reason);
+      if (failed(lowered)) {
+        emitRemark(loc) << "left for the reference lowering: " << reason;
+        ::attn::stats::add(getArgument(), "left-token-merge-ops", 1);
+        continue;
+      }
+      ::attn::stats::add(getArgument(), "lowered-token-merge-ops", 1);
     }
   }
 };

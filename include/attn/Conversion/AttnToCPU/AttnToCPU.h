@@ -14,11 +14,15 @@ class SymbolTable;
 
 namespace attn {
 class AttentionOp;
+class TokenMergeOp;
+class TokenUnmergeOp;
 
 /// Tile sizes and code generation choices of the fused CPU kernel.
 struct CPUKernelOptions {
-  int64_t tileQ = 64;
-  int64_t tileK = 64;
+  /// 0: chosen per op by the estimated cost of its tile plan.
+  int64_t tileQ = 0;
+  int64_t tileK = 0;
+  /// Must be positive here (the pass resolves 0 to the host's width).
   int64_t vectorWidth = 8;
   bool fastMath = true;
   int64_t maxTableBytes = int64_t(1) << 28;
@@ -43,6 +47,17 @@ LogicalResult lowerAttentionToCPU(RewriterBase &rewriter, AttentionOp op,
                                   const CPUKernelOptions &options,
                                   SymbolTable &symbols,
                                   CPUKernelReport *report = nullptr);
+
+/// Replaces `op` (on tensors, static shapes) by loops on buffers that never
+/// materialise more than the `|A| x |B|` similarity (bipartite) or `N x N`
+/// similarity (complete graph) of one batch row, wrapped in
+/// `bufferization.to_buffer` / `to_tensor`. Fails, leaving `op` untouched,
+/// with `reason` set, when it cannot.
+LogicalResult lowerTokenMergeToCPU(RewriterBase &rewriter, TokenMergeOp op,
+                                   std::string &reason);
+/// The same for `attn.token_unmerge` (a gather of rows).
+LogicalResult lowerTokenUnmergeToCPU(RewriterBase &rewriter,
+                                     TokenUnmergeOp op, std::string &reason);
 
 } // namespace attn
 } // namespace mlir

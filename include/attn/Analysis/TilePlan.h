@@ -1,0 +1,51 @@
+//===- TilePlan.h - Which key tiles each query tile visits ------*- C++ -*-===//
+//
+// The compile-time schedule of a tiled attention kernel, shared by every
+// code generator (CPU, GPU): for each query tile the key tiles that the
+// pattern leaves at least partly visible, and for partial tiles a mask,
+// deduplicated. Built only through PatternAttrInterface.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_ANALYSIS_TILEPLAN_H
+#define ATTN_ANALYSIS_TILEPLAN_H
+
+#include "attn/Dialect/Attn/IR/Attn.h"
+
+#include "mlir/Support/LLVM.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mlir::attn {
+
+/// Query rows and keys per tile.
+struct TileSizes {
+  int64_t bq, bk;
+};
+
+/// For query tile t, entries `offsets[t] .. offsets[t + 1]` of `tiles`
+/// (key tile indices, ascending) and `maskIds` (-1: every pair visible and
+/// the tile is whole; otherwise the index of its mask in `masks`:
+/// `numMasks x bk x bq` bytes, 1 = visible, stored key-major, i.e.
+/// transposed like a `bk x bq` score tile). A tile cut off by the end of the
+/// keys always has a mask, whose missing keys are 0; rows past the end of the
+/// queries are 0 too.
+struct TilePlan {
+  int64_t bq = 0, bk = 0, numQTiles = 0, numKTiles = 0;
+  SmallVector<int32_t> offsets, tiles, maskIds;
+  std::vector<int8_t> masks;
+  int64_t numMasks = 0;
+  int64_t skippedTiles = 0, partialTiles = 0, fullTiles = 0;
+};
+
+/// Builds the plan of an op with `lq` query rows and `lk` keys. Fails, with
+/// `reason`, when its tables would exceed `maxTableBytes`.
+FailureOr<TilePlan> buildTilePlan(PatternAttrInterface pattern, int64_t lq,
+                                  int64_t lk, TileSizes sizes,
+                                  int64_t maxTableBytes, std::string &reason);
+
+} // namespace mlir::attn
+
+#endif // ATTN_ANALYSIS_TILEPLAN_H

@@ -1,0 +1,65 @@
+//===- TilePlan.cpp - Which key tiles each query tile visits --------------===//
+
+#include "attn/Analysis/TilePlan.h"
+
+#include "llvm/ADT/StringMap.h"
+
+using namespace mlir;
+using namespace mlir::attn;
+
+FailureOr<TilePlan> mlir::attn::buildTilePlan(PatternAttrInterface pattern, int64_t lq,
+                              int64_t lk, TileSizes sizes,
+                              int64_t maxTableBytes, std::string &reason) {
+  TilePlan plan;
+  plan.bq = sizes.bq;
+  plan.bk = sizes.bk;
+  plan.numQTiles = (lq + sizes.bq - 1) / sizes.bq;
+  plan.numKTiles = (lk + sizes.bk - 1) / sizes.bk;
+  int64_t maskBytes = sizes.bq * sizes.bk;
+  llvm::StringMap<int32_t> maskIndex;
+  std::string bytes(maskBytes, '\0');
+  int64_t tableBytes = 0;
+  plan.offsets.push_back(0);
+  for (int64_t qt = 0; qt < plan.numQTiles; ++qt) {
+    int64_t q0 = qt * sizes.bq, q1 = std::min(lq, q0 + sizes.bq);
+    for (int64_t kt = 0; kt < plan.numKTiles; ++kt) {
+      int64_t k0 = kt * sizes.bk, k1 = std::min(lk, k0 + sizes.bk);
+      TileVisibility vis = pattern.classifyTile(q0, q1, k0, k1, lq, lk);
+      if (vis == TileVisibility::Skipped) {
+        ++plan.skippedTiles;
+        continue;
+      }
+      plan.tiles.push_back(static_cast<int32_t>(kt));
+      tableBytes += 8;
+      // A tile cut by the end of the keys masks its missing columns.
+      if (vis == TileVisibility::Full && k1 - k0 == sizes.bk) {
+        plan.maskIds.push_back(-1);
+        ++plan.fullTiles;
+      } else {
+        ++plan.partialTiles;
+        for (int64_t j = 0; j < sizes.bk; ++j)
+          for (int64_t i = 0; i < sizes.bq; ++i)
+            bytes[j * sizes.bq + i] =
+                (q0 + i < q1 && k0 + j < k1 &&
+                 pattern.isVisible(q0 + i, k0 + j, lq, lk))
+                    ? 1
+                    : 0;
+        auto [it, inserted] =
+            maskIndex.try_emplace(bytes, static_cast<int32_t>(plan.numMasks));
+        if (inserted) {
+          plan.masks.insert(plan.masks.end(), bytes.begin(), bytes.end());
+          ++plan.numMasks;
+          tableBytes += maskBytes;
+        }
+        plan.maskIds.push_back(it->second);
+      }
+      if (tableBytes > maxTableBytes) {
+        reason = "its tile plan needs more than max-table-bytes (" +
+                 std::to_string(maxTableBytes) + ")";
+        return failure();
+      }
+    }
+    plan.offsets.push_back(static_cast<int32_t>(plan.tiles.size()));
+  }
+  return plan;
+}

@@ -1,0 +1,635 @@
+//===- TokenMergeToCPU.cpp - Loops for attn.token_merge / token_unmerge ---===//
+//
+// attn.token_merge becomes one loop nest on buffers, parallel over the batch
+// (OpenMP after --attn-cpu-pipeline). Per batch row b:
+//
+//   unit[n, :] = metric[b, n, :] / max(||metric[b, n, :]||, 1e-12)  (N x Cm)
+//   bipartite:       best[a], partner[a] = max / first argmax over the B
+//                    tokens of unit[2a] . unit[2bb+1], computed on the fly
+//                    (the |A| x |B| score matrix is never stored)
+//   complete graph:  best[n] = max over m != n of unit[n] . unit[m], each
+//                    pair computed once (the N x N similarity is never stored)
+//   rank[x] = #{y : best[y] > best[x] or (best[y] == best[x] and y < x)}
+//   (an O(count^2) counting sort, no scratch): x is a source iff rank < r
+//   source[b, n] = the merged row of n (written straight into the result);
+//   a complete-graph source recomputes its similarities to find its target
+//   sums of size * token per merged row, then merged = sum / total size;
+//   a row holding a single token copies it bit for bit
+//
+// Everything follows the naive reference (attn/Reference/Naive.h) and SPEC
+// section 5: ties go to the lower index (best partner, ranking, target),
+// accumulation is in f32 (f64 when an operand is f64). Scratch per batch row:
+// N x Cm + O(N) floats/indices, plus N x C floats for the sums when the tokens
+// are not f32 (f32 tokens are summed in the result buffer). Scratch lives on
+// the stack while the op's total stays under kMaxStackScratchBytes (the CPU
+// pipeline hoists those allocas to one copy per OpenMP thread), on the heap
+// (memref.alloc inside the loop body, freed there by the buffer deallocation
+// pipeline) beyond.
+//
+// attn.token_unmerge is a row gather, parallel over (batch, token). A source
+// index outside [0, M) produces a row of zeros (the reference decomposition
+// leaves that case undefined: its tensor.extract would read out of bounds).
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Conversion/AttnToCPU/AttnToCPU.h"
+#include "attn/Dialect/Attn/IR/Attn.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+
+/// Per-thread stack budget for the scratch buffers of one op.
+constexpr int64_t kMaxStackScratchBytes = 256 * 1024;
+
+/// Small helpers to build scalar loops on memrefs.
+struct LoopEmitter {
+  OpBuilder &b;
+  Location loc;
+
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value fconst(Type t, double v) {
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(t, v));
+  }
+  Value i8(int64_t v) { return arith::ConstantIntOp::create(b, loc, v, 8); }
+  Value boolean(bool v) { return arith::ConstantIntOp::create(b, loc, v, 1); }
+
+  /// Float `v` converted to the float type `t`.
+  Value convert(Value v, Type t) {
+    auto from = cast<FloatType>(v.getType());
+    auto to = cast<FloatType>(t);
+    if (from == to)
+      return v;
+    if (from.getWidth() < to.getWidth())
+      return arith::ExtFOp::create(b, loc, to, v);
+    return arith::TruncFOp::create(b, loc, to, v);
+  }
+
+  Value load(Value mem, ValueRange indices) {
+    return memref::LoadOp::create(b, loc, mem, indices);
+  }
+  void store(Value value, Value mem, ValueRange indices) {
+    memref::StoreOp::create(b, loc, value, mem, indices);
+  }
+
+  Value addi(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value addf(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
+  Value mulf(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
+  Value divf(Value x, Value y) { return arith::DivFOp::create(b, loc, x, y); }
+  Value andi(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
+  Value ori(Value x, Value y) { return arith::OrIOp::create(b, loc, x, y); }
+  Value cmpi(arith::CmpIPredicate p, Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, p, x, y);
+  }
+  Value cmpf(arith::CmpFPredicate p, Value x, Value y) {
+    return arith::CmpFOp::create(b, loc, p, x, y);
+  }
+  Value select(Value c, Value t, Value f) {
+    return arith::SelectOp::create(b, loc, c, t, f);
+  }
+
+  /// scf.for with `inits` carried; `body` returns the values to yield.
+  SmallVector<Value>
+  loop(Value lb, Value ub, ValueRange inits,
+       function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+    auto forOp = scf::ForOp::create(
+        b, loc, lb, ub, idx(1), inits,
+        [&](OpBuilder &, Location, Value iv, ValueRange args) {
+          SmallVector<Value> results = body(iv, args);
+          scf::YieldOp::create(b, loc, results);
+        });
+    return SmallVector<Value>(forOp.getResults());
+  }
+  void loop(Value lb, Value ub, function_ref<void(Value)> body) {
+    loop(lb, ub, ValueRange{}, [&](Value iv, ValueRange) {
+      body(iv);
+      return SmallVector<Value>{};
+    });
+  }
+  void loop(int64_t lb, int64_t ub, function_ref<void(Value)> body) {
+    loop(idx(lb), idx(ub), body);
+  }
+
+  /// scf.if without results.
+  void ifThen(Value cond, function_ref<void()> thenBody,
+              function_ref<void()> elseBody = nullptr) {
+    auto thenFn = [&](OpBuilder &, Location) {
+      thenBody();
+      scf::YieldOp::create(b, loc);
+    };
+    auto elseFn = [&](OpBuilder &, Location) {
+      elseBody();
+      scf::YieldOp::create(b, loc);
+    };
+    if (elseBody)
+      scf::IfOp::create(b, loc, cond, thenFn, elseFn);
+    else
+      scf::IfOp::create(b, loc, cond, thenFn);
+  }
+
+  /// scf.if yielding values from both branches.
+  SmallVector<Value> ifElse(Value cond,
+                            function_ref<SmallVector<Value>()> thenBody,
+                            function_ref<SmallVector<Value>()> elseBody) {
+    auto op = scf::IfOp::create(
+        b, loc, cond,
+        [&](OpBuilder &, Location) {
+          scf::YieldOp::create(b, loc, thenBody());
+        },
+        [&](OpBuilder &, Location) {
+          scf::YieldOp::create(b, loc, elseBody());
+        });
+    return SmallVector<Value>(op.getResults());
+  }
+};
+
+int64_t byteWidth(Type t) {
+  if (t.isIndex())
+    return 8;
+  return (t.getIntOrFloatBitWidth() + 7) / 8;
+}
+
+/// Scratch buffers of one parallel iteration: stack allocas while the op's
+/// running total stays within kMaxStackScratchBytes, heap beyond. Heap
+/// scratch gets no dealloc here: the pipelines run the ownership-based buffer
+/// deallocation, which frees it at the end of the iteration (and rejects
+/// explicit memref.dealloc ops).
+struct Scratch {
+  LoopEmitter &e;
+  int64_t stackBytes = 0;
+
+  Value get(ArrayRef<int64_t> shape, Type elt) {
+    auto type = MemRefType::get(shape, elt);
+    int64_t bytes = type.getNumElements() * byteWidth(elt);
+    auto align = e.b.getI64IntegerAttr(64);
+    if (stackBytes + bytes <= kMaxStackScratchBytes) {
+      stackBytes += bytes;
+      return memref::AllocaOp::create(e.b, e.loc, type, ValueRange{},
+                                      ValueRange{}, align);
+    }
+    return memref::AllocOp::create(e.b, e.loc, type, align);
+  }
+};
+
+/// Why `type` cannot be a statically shaped tensor of floats (empty if it
+/// can).
+std::string checkStaticFloat(Type type, StringRef what) {
+  auto ranked = dyn_cast<RankedTensorType>(type);
+  if (!ranked)
+    return (what + " is not a ranked tensor").str();
+  if (!ranked.hasStaticShape())
+    return "it has dynamic shapes";
+  auto elt = dyn_cast<FloatType>(ranked.getElementType());
+  if (!elt)
+    return (what + " does not have float elements").str();
+  if (elt.getWidth() > 64)
+    return (what + " elements wider than 64 bits have no CPU loops").str();
+  return "";
+}
+
+Value toBuffer(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  return bufferization::ToBufferOp::create(
+      b, loc, MemRefType::get(type.getShape(), type.getElementType()), tensor,
+      /*read_only=*/true);
+}
+
+Value allocResult(OpBuilder &b, Location loc, Type tensorType) {
+  auto type = cast<RankedTensorType>(tensorType);
+  return memref::AllocOp::create(
+      b, loc, MemRefType::get(type.getShape(), type.getElementType()),
+      b.getI64IntegerAttr(64));
+}
+
+Value toTensor(OpBuilder &b, Location loc, Type tensorType, Value buffer) {
+  return bufferization::ToTensorOp::create(b, loc, tensorType, buffer,
+                                           /*restrict=*/true,
+                                           /*writable=*/true);
+}
+
+/// The loop body of attn.token_merge for one batch row.
+struct MergeBody {
+  LoopEmitter &e;
+  Scratch &scratch;
+  Value bi;                         // batch index
+  Value tokens, metric, size;       // input buffers (size optional)
+  Value merged, mergedSize, source; // result buffers
+  int64_t n, c, cm, r;
+  bool protect;
+  Type acc; // accumulation type (f32 or f64)
+
+  Value unit; // N x Cm normalised metric rows
+
+  void normalise() {
+    unit = scratch.get({n, cm}, acc);
+    e.loop(0, n, [&](Value t) {
+      Value sq = e.loop(e.idx(0), e.idx(cm), ValueRange{e.fconst(acc, 0)},
+                        [&](Value k, ValueRange args) -> SmallVector<Value> {
+                          Value x = e.convert(e.load(metric, {bi, t, k}), acc);
+                          return {e.addf(args[0], e.mulf(x, x))};
+                        })[0];
+      Value norm = arith::MaximumFOp::create(
+          e.b, e.loc, math::SqrtOp::create(e.b, e.loc, sq),
+          e.fconst(acc, 1e-12));
+      e.loop(e.idx(0), e.idx(cm), [&](Value k) {
+        Value x = e.convert(e.load(metric, {bi, t, k}), acc);
+        e.store(e.divf(x, norm), unit, {t, k});
+      });
+    });
+  }
+
+  /// unit[i] . unit[j], summed in channel order.
+  Value dot(Value i, Value j) {
+    return e.loop(e.idx(0), e.idx(cm), ValueRange{e.fconst(acc, 0)},
+                  [&](Value k, ValueRange args) -> SmallVector<Value> {
+                    Value x = e.load(unit, {i, k});
+                    Value y = e.load(unit, {j, k});
+                    return {e.addf(args[0], e.mulf(x, y))};
+                  })[0];
+  }
+
+  /// Whether entry x of `best` (count entries) ranks among the first r when
+  /// sorted by value, descending, ties by lower index.
+  Value ranksBeforeR(Value best, int64_t count, Value x) {
+    Value bx = e.load(best, {x});
+    Value rank =
+        e.loop(e.idx(0), e.idx(count), ValueRange{e.idx(0)},
+               [&](Value y, ValueRange args) -> SmallVector<Value> {
+                 Value by = e.load(best, {y});
+                 Value above = e.cmpf(arith::CmpFPredicate::OGT, by, bx);
+                 Value same = e.cmpf(arith::CmpFPredicate::OEQ, by, bx);
+                 Value tie =
+                     e.andi(same, e.cmpi(arith::CmpIPredicate::ult, y, x));
+                 Value inc = e.select(e.ori(above, tie), e.idx(1), e.idx(0));
+                 return {e.addi(args[0], inc)};
+               })[0];
+    return e.cmpi(arith::CmpIPredicate::ult, rank, e.idx(r));
+  }
+
+  Value isProtected(Value t) {
+    if (!protect)
+      return e.boolean(false);
+    return e.cmpi(arith::CmpIPredicate::eq, t, e.idx(0));
+  }
+
+  /// Whether token (or A entry) t is among the r merged away: it ranks
+  /// before r in `best` and is not the protected first token.
+  Value isMergedAway(Value best, int64_t count, Value t) {
+    Value src = ranksBeforeR(best, count, t);
+    if (!protect)
+      return src;
+    return e.andi(src, e.cmpi(arith::CmpIPredicate::ne, t, e.idx(0)));
+  }
+
+  /// Fills source[bi, :] for bipartite matching.
+  void bipartite() {
+    int64_t na = (n + 1) / 2, nb = n / 2, prot = protect ? 1 : 0;
+    Value best = scratch.get({na}, acc);
+    Value partner = scratch.get({na}, e.b.getIndexType());
+    Value negInf = e.fconst(acc, -std::numeric_limits<double>::infinity());
+    if (protect && na > 0) {
+      e.store(negInf, best, {e.idx(0)});
+      e.store(e.idx(0), partner, {e.idx(0)});
+    }
+    e.loop(prot, na, [&](Value a) {
+      Value ta = e.addi(a, a);
+      SmallVector<Value> bp = e.loop(
+          e.idx(0), e.idx(nb), ValueRange{negInf, e.idx(0)},
+          [&](Value bb, ValueRange args) -> SmallVector<Value> {
+            Value tb = e.addi(e.addi(bb, bb), e.idx(1));
+            Value s = dot(ta, tb);
+            Value take = e.ori(e.cmpi(arith::CmpIPredicate::eq, bb, e.idx(0)),
+                               e.cmpf(arith::CmpFPredicate::OGT, s, args[0]));
+            return {e.select(take, s, args[0]), e.select(take, bb, args[1])};
+          });
+      e.store(bp[0], best, {a});
+      e.store(bp[1], partner, {a});
+    });
+    // Kept A tokens take rows 0.. in order; B tokens follow.
+    Value base = e.idx(na - r);
+    e.loop(e.idx(0), e.idx(na), ValueRange{e.idx(0)},
+           [&](Value a, ValueRange args) -> SmallVector<Value> {
+             Value isSource = isMergedAway(best, na, a);
+             Value toPartner = e.addi(base, e.load(partner, {a}));
+             Value row = e.select(isSource, toPartner, args[0]);
+             e.store(row, source, {bi, e.addi(a, a)});
+             Value next =
+                 e.select(isSource, args[0], e.addi(args[0], e.idx(1)));
+             return {next};
+           });
+    e.loop(0, nb, [&](Value bb) {
+      Value tb = e.addi(e.addi(bb, bb), e.idx(1));
+      e.store(e.addi(base, bb), source, {bi, tb});
+    });
+  }
+
+  /// Fills source[bi, :] for complete-graph matching.
+  void completeGraph() {
+    int64_t prot = protect ? 1 : 0;
+    Value negInf = e.fconst(acc, -std::numeric_limits<double>::infinity());
+    Value best = scratch.get({n}, acc);
+    e.loop(0, n, [&](Value t) { e.store(negInf, best, {t}); });
+    // Each unordered pair once; max is order independent.
+    auto maxInto = [&](Value cur, Value s) {
+      return e.select(e.cmpf(arith::CmpFPredicate::OLT, cur, s), s, cur);
+    };
+    e.loop(prot, n, [&](Value t) {
+      Value bt =
+          e.loop(e.addi(t, e.idx(1)), e.idx(n), ValueRange{e.load(best, {t})},
+                 [&](Value m, ValueRange args) -> SmallVector<Value> {
+                   Value s = dot(t, m);
+                   e.store(maxInto(e.load(best, {m}), s), best, {m});
+                   return {maxInto(args[0], s)};
+                 })[0];
+      e.store(bt, best, {t});
+    });
+    Value isSource = scratch.get({n}, e.b.getI8Type());
+    e.loop(0, n, [&](Value t) {
+      Value src = isMergedAway(best, n, t);
+      e.store(e.select(src, e.i8(1), e.i8(0)), isSource, {t});
+    });
+    auto sourceAt = [&](Value t) {
+      return e.cmpi(arith::CmpIPredicate::ne, e.load(isSource, {t}), e.i8(0));
+    };
+    // Survivors take rows in order; sources get a placeholder in range.
+    e.loop(e.idx(0), e.idx(n), ValueRange{e.idx(0)},
+           [&](Value t, ValueRange args) -> SmallVector<Value> {
+             Value src = sourceAt(t);
+             e.store(e.select(src, e.idx(0), args[0]), source, {bi, t});
+             return {e.select(src, args[0], e.addi(args[0], e.idx(1)))};
+           });
+    // Each source goes to its most similar survivor (not the protected
+    // token), first one on ties.
+    e.loop(0, n, [&](Value t) {
+      e.ifThen(sourceAt(t), [&] {
+        Value none = e.idx(n);
+        SmallVector<Value> found = e.loop(
+            e.idx(0), e.idx(n), ValueRange{negInf, none},
+            [&](Value m, ValueRange args) -> SmallVector<Value> {
+              Value taken = sourceAt(m);
+              Value excluded = e.ori(taken, isProtected(m));
+              Value eligible =
+                  e.cmpi(arith::CmpIPredicate::eq, excluded, e.boolean(false));
+              return e.ifElse(
+                  eligible,
+                  [&]() -> SmallVector<Value> {
+                    Value s = dot(t, m);
+                    Value take =
+                        e.ori(e.cmpi(arith::CmpIPredicate::eq, args[1], none),
+                              e.cmpf(arith::CmpFPredicate::OGT, s, args[0]));
+                    return {e.select(take, s, args[0]),
+                            e.select(take, m, args[1])};
+                  },
+                  [&]() -> SmallVector<Value> { return {args[0], args[1]}; });
+            });
+        // A source always has an eligible target; clamp for safety.
+        Value target =
+            arith::MinUIOp::create(e.b, e.loc, found[1], e.idx(n - 1));
+        e.store(e.load(source, {bi, target}), source, {bi, t});
+      });
+    });
+  }
+
+  /// Size-weighted averages into merged[bi] / mergedSize[bi].
+  void average() {
+    int64_t kept = n - r;
+    Type tokenType = cast<MemRefType>(tokens.getType()).getElementType();
+    Type sizeType = cast<MemRefType>(mergedSize.getType()).getElementType();
+    Type indexType = e.b.getIndexType();
+    // f32 (f64) tokens are summed in the result buffer itself.
+    bool inPlace = tokenType == acc;
+    Value sums = inPlace ? Value() : scratch.get({kept, c}, acc);
+    auto sumIndices = [&](Value row, Value k) -> SmallVector<Value> {
+      if (inPlace)
+        return {bi, row, k};
+      return {row, k};
+    };
+    Value sumBuf = inPlace ? merged : sums;
+    Value total = scratch.get({kept}, acc);
+    Value count = scratch.get({kept}, indexType);
+    Value member = scratch.get({kept}, indexType);
+    Value zero = e.fconst(acc, 0);
+    e.loop(0, kept, [&](Value row) {
+      e.store(zero, total, {row});
+      e.store(e.idx(0), count, {row});
+      e.loop(0, c, [&](Value k) { e.store(zero, sumBuf, sumIndices(row, k)); });
+    });
+    e.loop(0, n, [&](Value t) {
+      Value row = e.load(source, {bi, t});
+      Value s = size ? e.convert(e.load(size, {bi, t}), acc) : e.fconst(acc, 1);
+      e.store(e.addf(e.load(total, {row}), s), total, {row});
+      e.store(e.addi(e.load(count, {row}), e.idx(1)), count, {row});
+      e.store(t, member, {row});
+      e.loop(0, c, [&](Value k) {
+        Value x = e.convert(e.load(tokens, {bi, t, k}), acc);
+        SmallVector<Value> at = sumIndices(row, k);
+        e.store(e.addf(e.load(sumBuf, at), e.mulf(s, x)), sumBuf, at);
+      });
+    });
+    e.loop(0, kept, [&](Value row) {
+      Value tot = e.load(total, {row});
+      e.store(e.convert(tot, sizeType), mergedSize, {bi, row});
+      Value lone =
+          e.cmpi(arith::CmpIPredicate::eq, e.load(count, {row}), e.idx(1));
+      e.ifThen(
+          lone,
+          [&] {
+            // A lone token is copied exactly.
+            Value t = e.load(member, {row});
+            e.loop(0, c, [&](Value k) {
+              e.store(e.load(tokens, {bi, t, k}), merged, {bi, row, k});
+            });
+          },
+          [&] {
+            e.loop(0, c, [&](Value k) {
+              Value v = e.divf(e.load(sumBuf, sumIndices(row, k)), tot);
+              e.store(e.convert(v, tokenType), merged, {bi, row, k});
+            });
+          });
+    });
+  }
+};
+
+} // namespace
+
+LogicalResult mlir::attn::lowerTokenMergeToCPU(RewriterBase &rewriter,
+                                               TokenMergeOp op,
+                                               std::string &reason) {
+  SmallVector<std::pair<Value, StringRef>> floats = {
+      {op.getTokens(), "tokens"},
+      {op.getMetric(), "metric"},
+      {op.getMerged(), "merged"},
+      {op.getMergedSize(), "merged_size"}};
+  if (op.getSize())
+    floats.push_back({op.getSize(), "size"});
+  for (auto [value, what] : floats) {
+    reason = checkStaticFloat(value.getType(), what);
+    if (!reason.empty())
+      return failure();
+  }
+  auto sourceType = dyn_cast<RankedTensorType>(op.getSource().getType());
+  if (!sourceType || !sourceType.hasStaticShape()) {
+    reason = "it has dynamic shapes";
+    return failure();
+  }
+  if (!sourceType.getElementType().isIndex()) {
+    reason = "source is not a tensor of index";
+    return failure();
+  }
+  auto tokensType = cast<RankedTensorType>(op.getTokens().getType());
+  auto metricType = cast<RankedTensorType>(op.getMetric().getType());
+  if (tokensType.getRank() != 3 || metricType.getRank() != 3) {
+    reason = "tokens and metric must have rank 3";
+    return failure();
+  }
+  int64_t batch = tokensType.getDimSize(0), n = tokensType.getDimSize(1),
+          c = tokensType.getDimSize(2), cm = metricType.getDimSize(2);
+  int64_t r = op.getR();
+  bool protect = op.getProtectFirst();
+  bool bipartite = op.getMatching() == Matching::bipartite;
+  int64_t prot = protect ? 1 : 0;
+  int64_t maxR = bipartite ? (n + 1) / 2 - prot : n - 1 - prot;
+  if (r < 0 || r > std::max<int64_t>(maxR, 0) || r > n) {
+    reason = "r = " + std::to_string(r) + " exceeds the " +
+             std::to_string(maxR) + " tokens that can merge";
+    return failure();
+  }
+  if (bipartite && r > 0 && n / 2 == 0) {
+    reason = "there is no B token to merge into";
+    return failure();
+  }
+  auto mergedType = cast<RankedTensorType>(op.getMerged().getType());
+  auto mergedSizeType = cast<RankedTensorType>(op.getMergedSize().getType());
+  if (metricType.getDimSize(0) != batch || metricType.getDimSize(1) != n ||
+      mergedType.getShape() != ArrayRef<int64_t>{batch, n - r, c} ||
+      mergedSizeType.getShape() != ArrayRef<int64_t>{batch, n - r} ||
+      sourceType.getShape() != ArrayRef<int64_t>{batch, n} ||
+      mergedType.getElementType() != tokensType.getElementType()) {
+    reason = "its operand and result shapes do not agree";
+    return failure();
+  }
+  Value size = op.getSize();
+  if (size && cast<RankedTensorType>(size.getType()).getShape() !=
+                  ArrayRef<int64_t>{batch, n}) {
+    reason = "size is not B x N";
+    return failure();
+  }
+
+  // Accumulate in f32, or f64 when an operand is wider.
+  Type acc = rewriter.getF32Type();
+  for (auto [value, what] : floats)
+    if (cast<FloatType>(getElementTypeOrSelf(value.getType())).getWidth() > 32)
+      acc = rewriter.getF64Type();
+
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(op);
+  Location loc = op.getLoc();
+  LoopEmitter e{rewriter, loc};
+  Value tokensBuf = toBuffer(rewriter, loc, op.getTokens());
+  Value metricBuf = toBuffer(rewriter, loc, op.getMetric());
+  Value sizeBuf = size ? toBuffer(rewriter, loc, size) : Value();
+  Value mergedBuf = allocResult(rewriter, loc, mergedType);
+  Value mergedSizeBuf = allocResult(rewriter, loc, mergedSizeType);
+  Value sourceBuf = allocResult(rewriter, loc, sourceType);
+
+  scf::ParallelOp::create(
+      rewriter, loc, ValueRange{e.idx(0)}, ValueRange{e.idx(batch)},
+      ValueRange{e.idx(1)}, [&](OpBuilder &, Location, ValueRange ivs) {
+        Scratch scratch{e};
+        MergeBody body{e,         scratch, ivs[0],    tokensBuf,
+                       metricBuf, sizeBuf, mergedBuf, mergedSizeBuf,
+                       sourceBuf, n,       c,         cm,
+                       r,         protect, acc,       Value()};
+        body.normalise();
+        if (bipartite)
+          body.bipartite();
+        else
+          body.completeGraph();
+        body.average();
+      });
+
+  rewriter.replaceOp(op,
+                     {toTensor(rewriter, loc, mergedType, mergedBuf),
+                      toTensor(rewriter, loc, mergedSizeType, mergedSizeBuf),
+                      toTensor(rewriter, loc, sourceType, sourceBuf)});
+  return success();
+}
+
+LogicalResult mlir::attn::lowerTokenUnmergeToCPU(RewriterBase &rewriter,
+                                                 TokenUnmergeOp op,
+                                                 std::string &reason) {
+  auto mergedType = dyn_cast<RankedTensorType>(op.getMerged().getType());
+  auto sourceType = dyn_cast<RankedTensorType>(op.getSource().getType());
+  auto resultType = dyn_cast<RankedTensorType>(op.getType());
+  if (!mergedType || !sourceType || !resultType ||
+      !mergedType.hasStaticShape() || !sourceType.hasStaticShape() ||
+      !resultType.hasStaticShape()) {
+    reason = "it has dynamic shapes";
+    return failure();
+  }
+  if (mergedType.getRank() != 3 || sourceType.getRank() != 2 ||
+      !sourceType.getElementType().isIndex()) {
+    reason = "it needs a B x M x C merged tensor and a B x N index source";
+    return failure();
+  }
+  int64_t batch = mergedType.getDimSize(0), m = mergedType.getDimSize(1),
+          c = mergedType.getDimSize(2), n = sourceType.getDimSize(1);
+  if (sourceType.getDimSize(0) != batch ||
+      resultType.getShape() != ArrayRef<int64_t>{batch, n, c} ||
+      resultType.getElementType() != mergedType.getElementType()) {
+    reason = "its operand and result shapes do not agree";
+    return failure();
+  }
+  Type elt = resultType.getElementType();
+  TypedAttr zeroAttr;
+  if (auto ft = dyn_cast<FloatType>(elt))
+    zeroAttr = rewriter.getFloatAttr(ft, 0);
+  else if (isa<IntegerType, IndexType>(elt))
+    zeroAttr = rewriter.getIntegerAttr(elt, 0);
+  else {
+    reason = "its elements are neither floats nor integers";
+    return failure();
+  }
+
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(op);
+  Location loc = op.getLoc();
+  LoopEmitter e{rewriter, loc};
+  Value mergedBuf = toBuffer(rewriter, loc, op.getMerged());
+  Value sourceBuf = toBuffer(rewriter, loc, op.getSource());
+  Value outBuf = allocResult(rewriter, loc, resultType);
+  scf::ParallelOp::create(
+      rewriter, loc, ValueRange{e.idx(0), e.idx(0)},
+      ValueRange{e.idx(batch), e.idx(n)}, ValueRange{e.idx(1), e.idx(1)},
+      [&](OpBuilder &, Location, ValueRange ivs) {
+        Value bi = ivs[0], t = ivs[1];
+        Value row = e.load(sourceBuf, {bi, t});
+        // Rows outside [0, M) (negative ones wrap to huge unsigned values)
+        // read as zeros.
+        Value inRange = e.cmpi(arith::CmpIPredicate::ult, row, e.idx(m));
+        e.ifThen(
+            inRange,
+            [&] {
+              e.loop(0, c, [&](Value k) {
+                e.store(e.load(mergedBuf, {bi, row, k}), outBuf, {bi, t, k});
+              });
+            },
+            [&] {
+              Value zero = arith::ConstantOp::create(rewriter, loc, zeroAttr);
+              e.loop(0, c, [&](Value k) { e.store(zero, outBuf, {bi, t, k}); });
+            });
+      });
+  rewriter.replaceOp(op, toTensor(rewriter, loc, resultType, outBuf));
+  return success();
+}
