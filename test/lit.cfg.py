@@ -34,3 +34,42 @@ if shutil.which("python3"):
         config.available_features.add("numpy")
     except ImportError:
         lit_config.note("numpy not found: tests that need it are skipped")
+
+# CUDA. Execution tests (REQUIRES: cuda) need a usable driver and device, as
+# `attn-run --probe-cuda` finds them through the project's CUDA runtime.
+# Compile-to-cubin tests (REQUIRES: cuda-toolkit) need ptxas and libdevice.
+import subprocess
+
+# gpu-pipeline tests translate the host code to LLVM IR.
+llvm_config.add_tool_substitutions(["mlir-translate"], [config.llvm_tools_dir])
+
+# The project's CUDA runtime, for tests that call it directly.
+attn_cuda_runtime = os.path.join(config.attn_obj_root, "lib", "libAttnCudaRuntime.so")
+if os.path.exists(attn_cuda_runtime):
+    config.available_features.add("cuda-runtime")
+    config.substitutions.append(("%attn_cuda_runtime", attn_cuda_runtime))
+
+attn_run = os.path.join(config.attn_tools_dir, "attn-run")
+try:
+    probe = subprocess.run([attn_run, "--probe-cuda"], capture_output=True,
+                           text=True, timeout=120)
+    if probe.returncode == 0:
+        config.available_features.add("cuda")
+        lit_config.note("GPU tests enabled: " + probe.stdout.strip())
+    else:
+        why = probe.stderr.strip().splitlines()
+        lit_config.note("skipped: no GPU (" + (why[-1] if why else "attn-run --probe-cuda failed") +
+                        "): tests that REQUIRE cuda are skipped")
+except (OSError, subprocess.TimeoutExpired) as error:
+    lit_config.note("skipped: no GPU (attn-run --probe-cuda: " + str(error) +
+                    "): tests that REQUIRE cuda are skipped")
+
+cuda_roots = [os.environ.get("CUDA_HOME"), os.environ.get("CUDA_PATH"), "/usr/local/cuda"]
+for root in filter(None, cuda_roots):
+    if os.path.exists(os.path.join(root, "bin", "ptxas")) and os.path.exists(
+            os.path.join(root, "nvvm", "libdevice", "libdevice.10.bc")):
+        config.available_features.add("cuda-toolkit")
+        config.substitutions.append(("%cuda_toolkit", root))
+        break
+else:
+    lit_config.note("no CUDA toolkit (ptxas, libdevice): tests that REQUIRE cuda-toolkit are skipped")

@@ -11,6 +11,8 @@
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
@@ -135,6 +137,101 @@ void attn::buildAttnCPUPipeline(OpPassManager &pm,
   buildLoweringToLLVM(pm, choices);
 }
 
+//===----------------------------------------------------------------------===//
+// GPU pipeline
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_CUDA_TOOLKIT_DIR
+#define ATTN_CUDA_TOOLKIT_DIR ""
+#endif
+
+StringRef attn::getDefaultCUDAToolkitPath() { return ATTN_CUDA_TOOLKIT_DIR; }
+
+void attn::buildAttnGPUPipeline(OpPassManager &pm,
+                                const GPUPipelineOptions &options) {
+  std::string toolkit = options.toolkit.empty()
+                            ? getDefaultCUDAToolkitPath().str()
+                            : options.toolkit.getValue();
+  addTosaToLinalg(pm);
+  attn::ConvertAttnToGPUPassOptions kernel;
+  kernel.tileQ = options.tileQ;
+  kernel.tileK = options.tileK;
+  kernel.chip = options.chip;
+  kernel.features = options.features;
+  pm.addPass(attn::createConvertAttnToGPUPass(kernel));
+  // Everything else runs on the host through the reference decomposition.
+  pm.addPass(attn::createConvertAttnToLinalgPass());
+  pm.addPass(attn::createDecomposeLinalgAggregatesPass());
+  pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  if (options.resultsAsOutParams) {
+    bufferization::BufferResultsToOutParamsPassOptions outParams;
+    outParams.hoistStaticAllocs = true;
+    outParams.modifyPublicFunctions = true;
+    pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  }
+  bufferization::BufferDeallocationPipelineOptions dealloc;
+  bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+  // Launchers (device buffers, copies, launches) after deallocation, which
+  // refuses GPU operations.
+  pm.addPass(attn::createAttnGPUStageBuffersPass());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+
+  // Device code: NVVM, libdevice for the math functions.
+  OpPassManager &device = pm.nest<gpu::GPUModuleOp>();
+  device.addPass(memref::createExpandStridedMetadataPass());
+  device.addPass(createLowerAffinePass());
+  device.addPass(createSCFToControlFlowPass());
+  arith::ArithExpandOpsPassOptions deviceExpand;
+  deviceExpand.includeBf16 = true;
+  device.addPass(arith::createArithExpandOpsPass(deviceExpand));
+  device.addPass(createConvertGpuOpsToNVVMOps());
+  device.addPass(createCanonicalizerPass());
+  device.addPass(createCSEPass());
+  device.addPass(createReconcileUnrealizedCastsPass());
+  GpuNVVMAttachTargetOptions target;
+  target.chip = options.chip;
+  target.features = options.features;
+  target.optLevel = options.optLevel;
+  if (!toolkit.empty())
+    target.linkLibs.push_back(toolkit + "/nvvm/libdevice/libdevice.10.bc");
+  pm.addPass(createGpuNVVMAttachTarget(target));
+
+  // Host code: one stream per function, then the LLVM dialect.
+  pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  arith::ArithExpandOpsPassOptions expand;
+  expand.includeBf16 = true;
+  pm.addPass(arith::createArithExpandOpsPass(expand));
+  if (options.emitCInterface)
+    pm.addNestedPass<func::FuncOp>(LLVM::createLLVMRequestCWrappersPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createGpuToLLVMConversionPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = options.format;
+  binary.toolkitPath = toolkit;
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+}
+
 void attn::registerAttnPipelines() {
   PassPipelineRegistration<ReferencePipelineOptions>(
       "attn-reference-pipeline",
@@ -153,4 +250,10 @@ void attn::registerAttnPipelines() {
       "Raise attention from TOSA or linalg on tensors: TOSA to linalg, "
       "canonicalize, --attn-raise, canonicalize",
       buildAttnRaisePipeline);
+  PassPipelineRegistration<GPUPipelineOptions>(
+      "attn-gpu-pipeline",
+      "Lower attn ops to fused NVIDIA GPU kernels (--convert-attn-to-gpu) "
+      "serialised to gpu.binary for the chosen chip, and the rest of the "
+      "module to host LLVM dialect calling the mgpu* runtime",
+      buildAttnGPUPipeline);
 }

@@ -43,6 +43,7 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -127,10 +128,17 @@ cl::opt<std::string> pipelineName(
     "pipeline",
     cl::desc("Pipeline that compiles the entry: 'reference' "
              "(--attn-reference-pipeline, the default) or 'cpu' "
-             "(--attn-cpu-pipeline: fused, multi-threaded kernels); 'cuda' "
-             "is reserved for the GPU pipeline and not available in this "
-             "build"),
+             "(--attn-cpu-pipeline: fused, multi-threaded kernels) or 'cuda' "
+             "(--attn-gpu-pipeline: fused kernels on the first NVIDIA GPU, "
+             "through the project's CUDA runtime; without a usable driver "
+             "and device it fails with exit code 2)"),
     cl::value_desc("name"), cl::init("reference"), cl::cat(runCategory));
+
+cl::opt<bool> probeCuda(
+    "probe-cuda",
+    cl::desc("Only report whether a CUDA driver and device are usable "
+             "(exit 0 and a 'cuda:' line) or not (exit 2); needs no input"),
+    cl::init(false), cl::cat(runCategory));
 
 cl::opt<std::string> pipelineOptions(
     "pipeline-options",
@@ -920,6 +928,80 @@ static bool parsePipelineOptions(Options &options, StringRef pipeline) {
   return true;
 }
 
+//===----------------------------------------------------------------------===//
+// CUDA runtime (lib/Runtime), for --pipeline=cuda
+//===----------------------------------------------------------------------===//
+
+/// The project's CUDA runtime library, opened once; it opens the driver
+/// itself, so loading it never fails for want of a GPU.
+struct CudaRuntime {
+  int (*probe)(char *, size_t) = nullptr;
+  const char *(*lastError)() = nullptr;
+  void (*clearError)() = nullptr;
+  std::string loadError;
+  std::string device; // "NAME, sm_XY, driver A.B" when usable
+  std::string chip;   // "sm_XY" when usable
+
+  static CudaRuntime &get() {
+    static CudaRuntime runtime;
+    return runtime;
+  }
+
+  /// Whether a device is usable; `why` says why not.
+  bool usable(std::string &why) {
+    if (!probe) {
+      why = loadError;
+      return false;
+    }
+    char buf[512];
+    bool ok = probe(buf, sizeof(buf)) == 0;
+    (ok ? device : why) = buf;
+    if (ok) {
+      size_t at = device.find("sm_");
+      chip = device.substr(at, device.find(',', at) - at);
+    }
+    return ok;
+  }
+
+  /// The first error of the runtime since the last call, if any.
+  std::optional<std::string> takeError() {
+    const char *error = lastError ? lastError() : nullptr;
+    if (!error)
+      return std::nullopt;
+    std::string out = error;
+    clearError();
+    return out;
+  }
+
+private:
+  CudaRuntime() {
+#ifdef ATTN_CUDA_RUNTIME
+    std::string error;
+    auto lib = llvm::sys::DynamicLibrary::getPermanentLibrary(ATTN_CUDA_RUNTIME,
+                                                              &error);
+    if (!lib.isValid()) {
+      loadError = "cannot load the CUDA runtime " +
+                  std::string(ATTN_CUDA_RUNTIME) + ": " + error;
+      return;
+    }
+    probe = reinterpret_cast<int (*)(char *, size_t)>(
+        lib.getAddressOfSymbol("attnCudaProbe"));
+    lastError = reinterpret_cast<const char *(*)()>(
+        lib.getAddressOfSymbol("attnCudaLastError"));
+    clearError = reinterpret_cast<void (*)()>(
+        lib.getAddressOfSymbol("attnCudaClearError"));
+    if (!probe || !lastError || !clearError) {
+      probe = nullptr;
+      loadError = "the CUDA runtime " + std::string(ATTN_CUDA_RUNTIME) +
+                  " lacks attnCudaProbe";
+    }
+#else
+    loadError = "this build has no CUDA runtime (cuda.h was not found when "
+                "attn-mlir was configured)";
+#endif
+  }
+};
+
 /// A JIT-compiled entry function.
 class CompiledEntry {
 public:
@@ -948,6 +1030,16 @@ public:
       options.resultsAsOutParams = true;
       options.emitCInterface = true;
       mlir::attn::buildAttnCPUPipeline(pm, options);
+    } else if (pipeline == "cuda") {
+      mlir::attn::GPUPipelineOptions options;
+      if (!parsePipelineOptions(options, pipeline))
+        return nullptr;
+      // Compile for the device at hand unless a chip was asked for.
+      if (!options.chip.getNumOccurrences() && !CudaRuntime::get().chip.empty())
+        options.chip = CudaRuntime::get().chip;
+      options.resultsAsOutParams = true;
+      options.emitCInterface = true;
+      mlir::attn::buildAttnGPUPipeline(pm, options);
     } else {
       reportError("pipeline '" + pipeline + "' is not available");
       return nullptr;
@@ -1026,7 +1118,13 @@ public:
     engineOptions.enablePerfNotificationListener = false;
     // memrefCopy and friends, called by lowered strided copies; the OpenMP
     // runtime, called by the CPU pipeline's parallel loops.
-    llvm::StringRef sharedLibs[] = {ATTN_C_RUNNER_UTILS, ATTN_OPENMP_RUNTIME};
+    // The CUDA pipeline's host code calls the project's CUDA runtime.
+    llvm::SmallVector<llvm::StringRef, 3> sharedLibs = {ATTN_C_RUNNER_UTILS,
+                                                        ATTN_OPENMP_RUNTIME};
+#ifdef ATTN_CUDA_RUNTIME
+    if (pipeline == "cuda")
+      sharedLibs.push_back(ATTN_CUDA_RUNTIME);
+#endif
     engineOptions.sharedLibPaths = sharedLibs;
     auto engine = mlir::ExecutionEngine::create(*lowered, engineOptions,
                                                 std::move(*targetMachine));
@@ -1184,12 +1282,25 @@ struct Report {
 
 int runTool(mlir::MLIRContext &context) {
   // Validate option values before doing any work.
-  if (pipelineName == "cuda") {
-    reportError("pipeline '" + pipelineName +
-                "' is not available in this build (see --help)");
-    return kExitBadInput;
+  if (probeCuda) {
+    std::string why;
+    if (!CudaRuntime::get().usable(why)) {
+      reportError("no usable CUDA device: " + why);
+      return kExitBadInput;
+    }
+    llvm::outs() << "cuda: " << CudaRuntime::get().device << "\n";
+    return kExitSuccess;
   }
-  if (pipelineName != "reference" && pipelineName != "cpu") {
+  if (pipelineName == "cuda") {
+    std::string why;
+    if (!CudaRuntime::get().usable(why)) {
+      reportError("pipeline 'cuda' needs a usable CUDA driver and device: " +
+                  why);
+      return kExitBadInput;
+    }
+  }
+  if (pipelineName != "reference" && pipelineName != "cpu" &&
+      pipelineName != "cuda") {
     reportError("unknown pipeline '" + pipelineName +
                 "' (expected reference, cpu or cuda)");
     return kExitBadInput;
@@ -1380,6 +1491,13 @@ int runTool(mlir::MLIRContext &context) {
   }
   frame->restore(inputs);
   compiled->call(*frame);
+  if (pipelineName == "cuda") {
+    if (std::optional<std::string> error = CudaRuntime::get().takeError()) {
+      reportError("the CUDA runtime failed while running @" + name + ": " +
+                  *error);
+      return kExitBadInput;
+    }
+  }
 
   if (doCheck && !againstFiles && oracleName == "reference") {
     oracleLabel = "reference";
@@ -1539,6 +1657,12 @@ int runTool(mlir::MLIRContext &context) {
       auto stop = std::chrono::steady_clock::now();
       times.push_back(
           std::chrono::duration<double, std::milli>(stop - start).count());
+    }
+    if (pipelineName == "cuda") {
+      if (std::optional<std::string> error = CudaRuntime::get().takeError()) {
+        reportError("the CUDA runtime failed during --bench: " + *error);
+        return kExitBadInput;
+      }
     }
     std::vector<double> sorted = times;
     std::sort(sorted.begin(), sorted.end());

@@ -4,6 +4,7 @@
 #define ATTN_CONVERSION_PASSES_H
 
 #include "attn/Conversion/AttnToCPU/AttnToCPU.h"
+#include "attn/Conversion/AttnToGPU/AttnToGPU.h"
 #include "attn/Conversion/AttnToLinalg/AttnToLinalg.h"
 #include "mlir/Pass/Pass.h"
 

@@ -192,4 +192,147 @@ def AttnHoistOpenMPAllocasPass
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def ConvertAttnToGPUPass : Pass<"convert-attn-to-gpu", "::mlir::ModuleOp"> {
+  let summary = "Fused FlashAttention-2 style GPU kernels for attn.attention";
+  let description = [{
+    Replaces every `attn.attention` with static shapes by one GPU kernel
+    (f32 SIMT), a `gpu.func` in the module's `gpu.module @__attn_gpu`: one
+    thread block per (query tile, head, batch), one thread per query row.
+    Each visited key tile is staged through shared memory (K and V, widened
+    to f32, workgroup attributions); each thread keeps its scaled query row,
+    its output accumulator and its score row in private attributions, and
+    the normalizer state (running max, running sum, visible count) in
+    registers. The key tiles a query tile visits and the masks of partial
+    tiles come from the shared compile-time tile plan
+    (`lib/Analysis/TilePlan.cpp`), stored as private `memref.global` tables
+    (`__attn_gpu_offsets`, `__attn_gpu_tiles`, `__attn_gpu_mask_ids`,
+    `__attn_gpu_masks`). Every normalizer is built through
+    `NormalizerAttrInterface`.
+
+    On the host the op becomes a call to a private launcher declaration
+    (`__attn_gpu_launch`, with the kernel, grid and block as attributes)
+    taking the host buffers; `--attn-gpu-stage-buffers` gives it its body
+    after bufferization and buffer deallocation, which refuse GPU
+    operations. The module records the target as `attn.gpu.target`. Ops it
+    cannot take stay for `--convert-attn-to-linalg`, with a remark.
+
+    Before:
+    ```mlir
+    %o = attn.attention %q, %k, %v {pattern = #attn.causal}
+        : tensor<1x2x128x64xf32>, tensor<1x2x128x64xf32>,
+          tensor<1x2x128x64xf32> -> tensor<1x2x128x64xf32>
+    ```
+    After (abridged):
+    ```mlir
+    func.func private @__attn_gpu_launch(memref<1x2x128x64xf32>, ...)
+        attributes {attn.gpu.block = array<i64: 64, 1, 1>,
+                    attn.gpu.grid = array<i64: 2, 2, 1>,
+                    attn.gpu.kernel = @__attn_gpu::@attention}
+    %buf = memref.alloc() : memref<1x2x128x64xf32>
+    call @__attn_gpu_launch(%q, %k, %v, %offsets, %tiles, %ids, %masks, %buf)
+    %o = bufferization.to_tensor %buf ...
+    gpu.module @__attn_gpu {
+      gpu.func @attention(%q: memref<1x2x128x64xf32>, ...)
+          workgroup(%ks : memref<32x64xf32, #gpu.address_space<workgroup>>,
+                    %vs : memref<32x64xf32, #gpu.address_space<workgroup>>)
+          private(%qr : memref<64xf32, #gpu.address_space<private>>, ...)
+          kernel attributes {attn.gpu.tiles = array<i64: 64, 32>, ...} {
+        scf.for %t = %first to %last step %c1 iter_args(%m = ..., %l = ...) {
+          ... stage the K and V tiles ...
+          gpu.barrier
+          ... scores, normalizer step, P . V ...
+          gpu.barrier
+        }
+        ... out = acc * finalScale(l) ...
+        gpu.return
+      }
+    }
+    ```
+  }];
+  let options = [
+    Option<"tileQ", "tile-q", "int64_t", /*default=*/"64",
+           "Query rows per thread block (one thread each): a multiple of "
+           "32, at most 1024">,
+    Option<"tileK", "tile-k", "int64_t", /*default=*/"32",
+           "Keys per shared-memory stage (halved per op until the K and V "
+           "stages fit shared-memory-bytes)">,
+    Option<"chip", "chip", "std::string", /*default=*/"\"sm_80\"",
+           "Target NVIDIA chip (sm_XY), recorded on the module">,
+    Option<"features", "features", "std::string", /*default=*/"\"\"",
+           "Target PTX features (e.g. +ptx80), recorded on the module">,
+    Option<"sharedMemoryBytes", "shared-memory-bytes", "int64_t",
+           /*default=*/"49152",
+           "Static shared memory per block for the K and V stages">,
+    Option<"maxTableBytes", "max-table-bytes", "int64_t",
+           /*default=*/"268435456",
+           "Largest tile plan an op may need; larger ones are left to the "
+           "reference lowering">,
+    Option<"maxUnrolledFloats", "max-unrolled-floats", "int64_t",
+           /*default=*/"192",
+           "Fully unroll the per-thread loops (keeping the query row, the "
+           "accumulator and the score row in registers) when D + Dv + the "
+           "staged keys is at most this; 0 never unrolls">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::func::FuncDialect", "::mlir::gpu::GPUDialect",
+    "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect"
+  ];
+  let statistics = [
+    Statistic<"numLowered", "lowered-ops",
+              "Number of attn.attention ops lowered to GPU kernels">,
+    Statistic<"numLeft", "left-ops",
+              "Number of attn.attention ops left for the reference lowering">,
+    Statistic<"numSkippedTiles", "skipped-tiles",
+              "Number of (query tile, key tile) pairs never visited">,
+    Statistic<"numPartialTiles", "partial-tiles",
+              "Number of (query tile, key tile) pairs with element masks">
+  ];
+}
+
+def AttnGPUStageBuffersPass
+    : Pass<"attn-gpu-stage-buffers", "::mlir::ModuleOp"> {
+  let summary = "Write the host launchers of attn GPU kernels";
+  let description = [{
+    Gives every launcher declaration left by `--convert-attn-to-gpu` (a
+    private `func.func` with `attn.gpu.kernel`, `attn.gpu.grid` and
+    `attn.gpu.block`) its body: each host buffer argument gets a `gpu.alloc`
+    twin; buffers the kernel reads are copied to the device, the kernel is
+    launched with `gpu.launch_func`, buffers it writes are copied back, and
+    the twins are freed. Runs after bufferization and buffer deallocation,
+    which refuse GPU operations. Arguments that are not statically shaped
+    identity-layout memrefs are an error.
+
+    Before:
+    ```mlir
+    func.func private @__attn_gpu_launch(memref<1x2x128x64xf32>, ...,
+                                         memref<1x2x128x64xf32>)
+        attributes {attn.gpu.block = array<i64: 64, 1, 1>,
+                    attn.gpu.grid = array<i64: 2, 2, 1>,
+                    attn.gpu.kernel = @__attn_gpu::@attention}
+    ```
+    After:
+    ```mlir
+    func.func private @__attn_gpu_launch(%q: memref<1x2x128x64xf32>, ...,
+                                         %out: memref<1x2x128x64xf32>) {
+      %dq = gpu.alloc () : memref<1x2x128x64xf32>
+      gpu.memcpy %dq, %q : memref<1x2x128x64xf32>, memref<1x2x128x64xf32>
+      ...
+      %dout = gpu.alloc () : memref<1x2x128x64xf32>
+      gpu.launch_func @__attn_gpu::@attention blocks in (%c2, %c2, %c1)
+          threads in (%c64, %c1, %c1) args(%dq : memref<...>, ...)
+      gpu.memcpy %out, %dout : memref<1x2x128x64xf32>, memref<1x2x128x64xf32>
+      gpu.dealloc %dq : memref<1x2x128x64xf32>
+      ...
+      return
+    }
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
+    "::mlir::gpu::GPUDialect"
+  ];
+}
+
 #endif // ATTN_CONVERSION_PASSES_TD

@@ -82,6 +82,65 @@ struct RaisePipelineOptions : public PassPipelineOptions<RaisePipelineOptions> {
 void buildAttnRaisePipeline(OpPassManager &pm,
                             const RaisePipelineOptions &options);
 
+//===----------------------------------------------------------------------===//
+// GPU pipeline
+//===----------------------------------------------------------------------===//
+
+struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
+  PassOptions::Option<std::string> chip{
+      *this, "chip", llvm::cl::desc("Target NVIDIA chip (sm_80, sm_90, ...)"),
+      llvm::cl::init("sm_80")};
+  PassOptions::Option<std::string> features{
+      *this, "features",
+      llvm::cl::desc("Target PTX features (e.g. +ptx80); empty = the NVPTX "
+                     "back end's default for the chip"),
+      llvm::cl::init("")};
+  PassOptions::Option<unsigned> optLevel{
+      *this, "opt-level",
+      llvm::cl::desc("Optimisation level of the device code (0-3)"),
+      llvm::cl::init(3)};
+  PassOptions::Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("What gpu.binary holds: 'bin' (cubin, through the "
+                     "toolkit's ptxas), 'isa' (PTX, JIT-compiled by the "
+                     "driver at load time) or 'fatbin'"),
+      llvm::cl::init("bin")};
+  PassOptions::Option<std::string> toolkit{
+      *this, "toolkit",
+      llvm::cl::desc("CUDA toolkit root (holds bin/ptxas and "
+                     "nvvm/libdevice); empty = the one found at build time"),
+      llvm::cl::init("")};
+  PassOptions::Option<int64_t> tileQ{
+      *this, "tile-q",
+      llvm::cl::desc("Query rows (threads) per thread block, a multiple "
+                     "of 32"),
+      llvm::cl::init(64)};
+  PassOptions::Option<int64_t> tileK{
+      *this, "tile-k", llvm::cl::desc("Keys per shared-memory stage"),
+      llvm::cl::init(32)};
+  PassOptions::Option<bool> resultsAsOutParams{
+      *this, "results-as-out-params",
+      llvm::cl::desc("Turn memref function results into caller-allocated "
+                     "out-parameters (what attn-run expects)"),
+      llvm::cl::init(false)};
+  PassOptions::Option<bool> emitCInterface{
+      *this, "emit-c-interface",
+      llvm::cl::desc("Give every function a _mlir_ciface_ wrapper"),
+      llvm::cl::init(false)};
+};
+
+/// The CUDA toolkit root found when attn-mlir was configured (empty when
+/// none was).
+llvm::StringRef getDefaultCUDAToolkitPath();
+
+/// `--attn-gpu-pipeline`: fused GPU kernels for attn.attention
+/// (`--convert-attn-to-gpu`), everything else as the reference pipeline
+/// lowers it on the host, device buffers staged around each kernel
+/// (`--attn-gpu-stage-buffers`), kernels outlined, lowered to NVVM with
+/// libdevice and serialised to `gpu.binary` for `chip`; the host is LLVM
+/// dialect calling the `mgpu*` runtime entry points (lib/Runtime).
+void buildAttnGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options);
+
 /// Registers every attn-mlir pipeline with the global pass registry.
 void registerAttnPipelines();
 

@@ -1,0 +1,66 @@
+//===- AttnToGPU.h - Fused GPU kernels for attn.attention -------*- C++ -*-===//
+
+#ifndef ATTN_CONVERSION_ATTNTOGPU_ATTNTOGPU_H
+#define ATTN_CONVERSION_ATTNTOGPU_ATTNTOGPU_H
+
+#include "mlir/Support/LLVM.h"
+
+#include <cstdint>
+#include <string>
+
+namespace mlir {
+class RewriterBase;
+class SymbolTable;
+
+namespace attn {
+class AttentionOp;
+
+/// Tile sizes and target facts of the fused GPU kernel (f32 SIMT path).
+struct GPUKernelOptions {
+  /// Query rows per thread block; one thread per row, so also the block
+  /// size. A multiple of 32 (whole warps), at most 1024.
+  int64_t tileQ = 64;
+  /// Keys per shared-memory stage; lowered per op until the K and V stages
+  /// fit `sharedMemoryBytes`.
+  int64_t tileK = 32;
+  /// Static shared memory a block may use (48 KiB on every NVIDIA chip
+  /// without the opt-in dynamic carve-out).
+  int64_t sharedMemoryBytes = 48 * 1024;
+  int64_t maxTableBytes = int64_t(1) << 28;
+  /// The per-thread loops over D, Dv and the staged keys are unrolled when
+  /// D + Dv + tile-k is at most this many floats, so that the thread's query
+  /// row, accumulator and score row become registers (constant indices let
+  /// LLVM's SROA promote the private arrays); larger ones stay loops over
+  /// local memory. 0 never unrolls.
+  int64_t maxUnrolledFloats = 192;
+};
+
+/// What one lowering did, for statistics.
+struct GPUKernelReport {
+  int64_t skippedTiles = 0;
+  int64_t partialTiles = 0;
+  int64_t fullTiles = 0;
+  int64_t tileK = 0;
+  bool unrolled = false;
+};
+
+/// Whether `op` can become a fused GPU kernel; `reason` says why not.
+bool canLowerAttentionToGPU(AttentionOp op, const GPUKernelOptions &options,
+                            std::string &reason);
+
+/// Replaces `op` (on tensors) by a kernel (`gpu.func` in the
+/// `gpu.module @__attn_gpu` of the module, created on first use) and a call,
+/// on buffers wrapped in `bufferization.to_buffer` / `to_tensor`, to a
+/// private launcher declaration that `--attn-gpu-stage-buffers` defines
+/// later. Tile tables become private `memref.global`s. Every new symbol is
+/// inserted into `symbols` (the module's table). Fails, leaving `op`
+/// untouched and `reason` set, when it cannot.
+LogicalResult lowerAttentionToGPU(RewriterBase &rewriter, AttentionOp op,
+                                  const GPUKernelOptions &options,
+                                  SymbolTable &symbols, std::string &reason,
+                                  GPUKernelReport *report = nullptr);
+
+} // namespace attn
+} // namespace mlir
+
+#endif // ATTN_CONVERSION_ATTNTOGPU_ATTNTOGPU_H

@@ -1,0 +1,832 @@
+//===- AttnToGPU.cpp - Fused GPU kernels for attn.attention ---------------===//
+//
+// One FlashAttention-2 style kernel per op (f32 SIMT path), a `gpu.func` in
+// the module's `gpu.module @__attn_gpu`, called on the host through a
+// launcher declaration that `--attn-gpu-stage-buffers` later defines (device
+// buffers, copies, `gpu.launch_func`):
+//
+//   grid  = (query tiles, Hq, B), block = BQ threads, thread i owns row i
+//   shared: Ks[BK][D], Vs[BK][Dv]      (f32, staged once per key tile)
+//   private: q[D] (scaled), acc[Dv], s[BK]
+//   registers: m, l, n                 (normalizer state, loop-carried;
+//                                       q, acc, s too when the per-thread
+//                                       loops are unrolled)
+//
+//   for each key tile of this query tile in the plan:
+//     all threads stage K, V rows (coalesced, widened to f32); barrier
+//     s[j] = q . Ks[j]; softcap; bias; mask; partial tiles: plan mask
+//     m' = max(m, max_j s[j]); alpha = rescale(m, m'); acc *= alpha
+//     p_j = weight(s[j], m'); l = l * alpha + sum_j p_j; acc += p_j Vs[j]
+//     barrier (the stage is overwritten next)
+//   out[row] = acc * finalScale(l, n)
+//
+// All threads of a block read the same shared element at each step
+// (broadcast, no bank conflicts). The tiles a query tile visits and the
+// masks of its partial tiles come from the shared compile-time tile plan;
+// every normalizer step is built by NormalizerAttrInterface on scalars. No
+// pattern or normalizer kind is named in this file.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Conversion/AttnToGPU/AttnToGPU.h"
+#include "attn/Analysis/TilePlan.h"
+#include "attn/Conversion/Passes.h"
+#include "attn/Dialect/Attn/IR/Attn.h"
+#include "attn/Support/PassStatistics.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+
+#include <limits>
+
+namespace mlir::attn {
+#define GEN_PASS_DEF_CONVERTATTNTOGPUPASS
+#define GEN_PASS_DEF_ATTNGPUSTAGEBUFFERSPASS
+#include "attn/Conversion/Passes.h.inc"
+} // namespace mlir::attn
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+
+constexpr double kNegInf = -std::numeric_limits<double>::infinity();
+constexpr int64_t kWarp = 32;
+
+/// Names of the kernels' gpu.module, of the host launchers, and the
+/// attributes of a launcher that `--attn-gpu-stage-buffers` reads.
+constexpr StringLiteral kGPUModuleName = "__attn_gpu";
+constexpr StringLiteral kLauncherName = "__attn_gpu_launch";
+constexpr StringLiteral kLaunchKernelAttr = "attn.gpu.kernel";
+constexpr StringLiteral kLaunchGridAttr = "attn.gpu.grid";
+constexpr StringLiteral kLaunchBlockAttr = "attn.gpu.block";
+
+/// Keys per stage: the requested size, clamped to Lk rounded up to a
+/// multiple of 4 and halved until both stages fit the shared memory budget.
+int64_t chooseTileK(const GPUKernelOptions &options, int64_t lk, int64_t d,
+                    int64_t dv) {
+  int64_t bk = std::min(options.tileK, (lk + 3) / 4 * 4);
+  while (bk > 1 && bk * (d + dv) * 4 > options.sharedMemoryBytes)
+    bk = bk / 2;
+  return bk;
+}
+
+struct Emitter {
+  OpBuilder &b;
+  Location loc;
+
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value f32(double v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  }
+  Value widen(Value v) {
+    if (v.getType().isF32())
+      return v;
+    return arith::ExtFOp::create(b, loc, b.getF32Type(), v);
+  }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value min(Value x, Value y) { return arith::MinUIOp::create(b, loc, x, y); }
+  Value fadd(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
+  Value fmul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
+  Value load(Value mem, ValueRange indices) {
+    return memref::LoadOp::create(b, loc, mem, indices);
+  }
+  void store(Value value, Value mem, ValueRange indices) {
+    memref::StoreOp::create(b, loc, value, mem, indices);
+  }
+  Value toIndex(Value v) {
+    return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+  }
+
+  SmallVector<Value>
+  loop(Value lb, Value ub, Value step, ValueRange inits,
+       function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+    auto forOp = scf::ForOp::create(
+        b, loc, lb, ub, step, inits,
+        [&](OpBuilder &, Location, Value iv, ValueRange args) {
+          SmallVector<Value> results = body(iv, args);
+          scf::YieldOp::create(b, loc, results);
+        });
+    return SmallVector<Value>(forOp.getResults());
+  }
+  SmallVector<Value>
+  loop(int64_t lb, int64_t ub, ValueRange inits,
+       function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+    return loop(idx(lb), idx(ub), idx(1), inits, body);
+  }
+  void loop(Value lb, Value ub, Value step, function_ref<void(Value)> body) {
+    loop(lb, ub, step, ValueRange{}, [&](Value iv, ValueRange) {
+      body(iv);
+      return SmallVector<Value>{};
+    });
+  }
+  void loop(int64_t lb, int64_t ub, function_ref<void(Value)> body) {
+    loop(idx(lb), idx(ub), idx(1), body);
+  }
+};
+
+/// Indices into a numpy-broadcast operand (right-aligned against
+/// `B x Hq x Lq x Lk`; size-1 dimensions read index 0).
+SmallVector<Value> broadcastIndices(Emitter &e, MemRefType type,
+                                    ArrayRef<Value> full) {
+  SmallVector<Value> indices;
+  int64_t rank = type.getRank();
+  for (int64_t d = 0; d < rank; ++d) {
+    Value fullD = full[full.size() - rank + d];
+    indices.push_back(type.getDimSize(d) == 1 ? e.idx(0) : fullD);
+  }
+  return indices;
+}
+
+struct KernelBuilder {
+  AttentionOp op;
+  const TilePlan &plan;
+  Emitter e;
+  NormalizerAttrInterface normalizer;
+
+  int64_t batch, hq, hkv, lq, lk, d, dv, group, bq, bk;
+  std::optional<double> softcap;
+  double scale;
+
+  // Buffers: host values while the launcher call is built, then the
+  // kernel's arguments.
+  Value qBuf, kBuf, vBuf, biasBuf, maskBuf, sinkBuf, outBuf;
+  Value offsetsBuf, tilesBuf, maskIdsBuf, masksBuf;
+  // Workgroup and private attributions of the kernel.
+  Value ks, vs, qReg, acc, sRow;
+
+  KernelBuilder(AttentionOp op, const TilePlan &plan, OpBuilder &b)
+      : op(op), plan(plan), e{b, op.getLoc()},
+        normalizer(op.getEffectiveNormalizer()) {
+    auto qType = op.getQueryType();
+    batch = qType.getDimSize(0);
+    hq = qType.getDimSize(1);
+    lq = qType.getDimSize(2);
+    d = qType.getDimSize(3);
+    hkv = op.getKeyType().getDimSize(1);
+    lk = op.getKeyType().getDimSize(2);
+    dv = op.getValueType().getDimSize(3);
+    group = hq / hkv;
+    bq = plan.bq;
+    bk = plan.bk;
+    if (auto c = op.getSoftcapAttr())
+      softcap = c.getValueAsDouble();
+    scale = op.getEffectiveScale();
+  }
+
+  OpBuilder &b() { return e.b; }
+
+  /// The logit of key `j` of the stage for this thread's row after softcap,
+  /// bias, mask and the plan's mask; -inf when it is not visible. With
+  /// `score` null only visibility is computed (0 or -inf).
+  Value visibleLogit(Value score, Value j, Value k0, Value mid, Value row,
+                     Value lane, Value bIdx, Value h) {
+    Value negInf = e.f32(kNegInf);
+    Value s = score ? score : e.f32(0.0);
+    if (score && softcap) {
+      Value c = e.f32(*softcap);
+      s = e.fmul(c, math::TanhOp::create(
+                        b(), e.loc, arith::DivFOp::create(b(), e.loc, s, c)));
+    }
+    if (biasBuf || maskBuf) {
+      Value col = e.min(e.add(k0, j), e.idx(lk - 1));
+      SmallVector<Value> full = {bIdx, h, row, col};
+      if (biasBuf) {
+        Value bias = e.widen(e.load(
+            biasBuf,
+            broadcastIndices(e, cast<MemRefType>(biasBuf.getType()), full)));
+        Value hidden = arith::CmpFOp::create(
+            b(), e.loc, arith::CmpFPredicate::OEQ, bias, negInf);
+        s = arith::SelectOp::create(b(), e.loc, hidden, negInf,
+                                    score ? e.fadd(s, bias) : s);
+      }
+      if (maskBuf) {
+        Value m = e.load(
+            maskBuf,
+            broadcastIndices(e, cast<MemRefType>(maskBuf.getType()), full));
+        s = arith::SelectOp::create(b(), e.loc, m, s, negInf);
+      }
+    }
+    if (masksBuf) {
+      // Whole tiles (mid < 0) read nothing: the select of a load guarded by
+      // scf.if keeps full tiles free of table traffic.
+      Value partial = arith::CmpIOp::create(
+          b(), e.loc, arith::CmpIPredicate::sge, mid, e.idx(0));
+      auto ifOp = scf::IfOp::create(b(), e.loc, TypeRange{b().getI1Type()},
+                                    partial, /*withElseRegion=*/true);
+      {
+        OpBuilder::InsertionGuard guard(b());
+        b().setInsertionPointToStart(ifOp.thenBlock());
+        Value bit = e.load(masksBuf, {mid, j, lane});
+        Value vis = arith::CmpIOp::create(
+            b(), e.loc, arith::CmpIPredicate::ne, bit,
+            arith::ConstantOp::create(b(), e.loc, b().getI8IntegerAttr(0)));
+        scf::YieldOp::create(b(), e.loc, vis);
+        b().setInsertionPointToStart(ifOp.elseBlock());
+        scf::YieldOp::create(b(), e.loc,
+                             ValueRange{arith::ConstantOp::create(
+                                 b(), e.loc, b().getBoolAttr(true))});
+      }
+      s = arith::SelectOp::create(b(), e.loc, ifOp.getResult(0), s, negInf);
+    }
+    return s;
+  }
+
+  /// Key tile start, and mask index (-1: whole and fully visible), of plan
+  /// entry `entry`.
+  std::pair<Value, Value> tileOf(Value entry) {
+    Value kt = e.toIndex(e.load(tilesBuf, {entry}));
+    Value mid = masksBuf ? e.toIndex(e.load(maskIdsBuf, {entry})) : e.idx(-1);
+    return {e.mul(kt, e.idx(bk)), mid};
+  }
+
+  /// Copies rows [k0, k0 + bk) of `src[b, hk]` (clamped to the last key)
+  /// into the shared stage `dst` (bk x width), all threads cooperating.
+  void stage(Value src, Value dst, int64_t width, Value bIdx, Value hk,
+             Value k0, Value lane) {
+    Value width_ = e.idx(width);
+    e.loop(lane, e.idx(bk * width), e.idx(bq), [&](Value flat) {
+      Value j = arith::DivUIOp::create(b(), e.loc, flat, width_);
+      Value c = arith::RemUIOp::create(b(), e.loc, flat, width_);
+      Value key = e.min(e.add(k0, j), e.idx(lk - 1));
+      e.store(e.widen(e.load(src, {bIdx, hk, key, c})), dst, {j, c});
+    });
+  }
+
+  /// The kernel body for block (qTile, h, bIdx) and thread `lane`.
+  void emitBody(Value qTile, Value h, Value bIdx, Value lane) {
+    Value hk =
+        group == 1
+            ? h
+            : arith::DivUIOp::create(b(), e.loc, h, e.idx(group)).getResult();
+    Value rowUnclamped = e.add(e.mul(qTile, e.idx(bq)), lane);
+    Value row = e.min(rowUnclamped, e.idx(lq - 1));
+
+    // q = scale * Q[row] (rows past the end repeat the last row, never
+    // stored); acc = 0.
+    Value scaleV = e.f32(scale);
+    e.loop(0, d, [&](Value c) {
+      e.store(e.fmul(e.widen(e.load(qBuf, {bIdx, h, row, c})), scaleV), qReg,
+              {c});
+    });
+    Value zero = e.f32(0.0);
+    e.loop(0, dv, [&](Value c) { e.store(zero, acc, {c}); });
+
+    Value sink;
+    if (sinkBuf)
+      sink = e.widen(e.load(sinkBuf, {h}));
+    Type f32 = b().getF32Type();
+    Value m0 = normalizer.buildInitialMax(b(), e.loc, f32, sink);
+    Value l0 = normalizer.buildInitialSum(b(), e.loc, f32);
+
+    Value first = e.toIndex(e.load(offsetsBuf, {qTile}));
+    Value last = e.toIndex(e.load(offsetsBuf, {e.add(qTile, e.idx(1))}));
+    Value one = e.idx(1);
+    Value negInf = e.f32(kNegInf);
+    Value lkF = e.f32(static_cast<double>(lk));
+
+    // The visible count of the row, when the normalizer needs it: the same
+    // tiles, visibility only, no stage.
+    Value count = zero;
+    if (normalizer.needsVisibleCount()) {
+      Value oneF = e.f32(1.0);
+      count =
+          e.loop(first, last, one, {zero}, [&](Value entry, ValueRange outer) {
+            auto [k0, mid] = tileOf(entry);
+            return e.loop(0, bk, {outer[0]}, [&](Value j, ValueRange inner) {
+              Value s = visibleLogit(Value(), j, k0, mid, row, lane, bIdx, h);
+              Value vis = arith::CmpFOp::create(
+                  b(), e.loc, arith::CmpFPredicate::UNE, s, negInf);
+              return SmallVector<Value>{
+                  e.fadd(inner[0],
+                         arith::SelectOp::create(b(), e.loc, vis, oneF, zero))};
+            });
+          })[0];
+    }
+
+    bool runningMax = normalizer.usesRunningMax();
+    SmallVector<Value> state =
+        e.loop(first, last, one, {m0, l0}, [&](Value entry, ValueRange args) {
+          Value m = args[0], l = args[1];
+          auto [k0, mid] = tileOf(entry);
+          stage(kBuf, ks, d, bIdx, hk, k0, lane);
+          stage(vBuf, vs, dv, bIdx, hk, k0, lane);
+          gpu::BarrierOp::create(b(), e.loc);
+
+          // Scores of this row against the stage, and their maximum.
+          Value tileMax = e.loop(0, bk, {negInf}, [&](Value j, ValueRange mx) {
+            Value dot = e.loop(0, d, {zero}, [&](Value c, ValueRange sum) {
+              Value prod = e.fmul(e.load(qReg, {c}), e.load(ks, {j, c}));
+              return SmallVector<Value>{e.fadd(sum[0], prod)};
+            })[0];
+            Value s = visibleLogit(dot, j, k0, mid, row, lane, bIdx, h);
+            e.store(s, sRow, {j});
+            return SmallVector<Value>{
+                arith::MaximumFOp::create(b(), e.loc, mx[0], s)};
+          })[0];
+
+          Value mNew = m;
+          if (runningMax) {
+            mNew = arith::MaximumFOp::create(b(), e.loc, m, tileMax);
+            Value alpha = normalizer.buildRescale(b(), e.loc, m, mNew, count);
+            l = e.fmul(l, alpha);
+            e.loop(0, dv, [&](Value c) {
+              e.store(e.fmul(e.load(acc, {c}), alpha), acc, {c});
+            });
+          }
+
+          // Weights, row sum and acc += p . Vs.
+          Value lNew = e.loop(0, bk, {l}, [&](Value j, ValueRange sum) {
+            Value s = e.load(sRow, {j});
+            Value vis = arith::CmpFOp::create(
+                b(), e.loc, arith::CmpFPredicate::UNE, s, negInf);
+            Value w = normalizer.buildWeight(b(), e.loc, s, mNew, count, lkF);
+            Value p = arith::SelectOp::create(b(), e.loc, vis, w, zero);
+            e.loop(0, dv, [&](Value c) {
+              Value a = math::FmaOp::create(b(), e.loc, p, e.load(vs, {j, c}),
+                                            e.load(acc, {c}));
+              e.store(a, acc, {c});
+            });
+            return SmallVector<Value>{e.fadd(sum[0], p)};
+          })[0];
+          gpu::BarrierOp::create(b(), e.loc);
+          return SmallVector<Value>{mNew, lNew};
+        });
+
+    // out[row] = acc * finalScale(l, n), for rows inside the op.
+    Value inside = arith::CmpIOp::create(b(), e.loc, arith::CmpIPredicate::ult,
+                                         rowUnclamped, e.idx(lq));
+    Type outElt = cast<MemRefType>(outBuf.getType()).getElementType();
+    scf::IfOp::create(b(), e.loc, inside, [&](OpBuilder &, Location) {
+      Value factor =
+          normalizer.buildFinalScale(b(), e.loc, state[1], count, lkF);
+      e.loop(0, dv, [&](Value c) {
+        Value o = e.fmul(e.load(acc, {c}), factor);
+        if (!outElt.isF32())
+          o = arith::TruncFOp::create(b(), e.loc, outElt, o);
+        e.store(o, outBuf, {bIdx, h, row, c});
+      });
+      scf::YieldOp::create(b(), e.loc);
+    });
+  }
+};
+
+DenseElementsAttr i32Table(OpBuilder &b, ArrayRef<int32_t> values) {
+  SmallVector<int32_t> padded(values.begin(), values.end());
+  if (padded.empty())
+    padded.push_back(0);
+  auto type = RankedTensorType::get({static_cast<int64_t>(padded.size())},
+                                    b.getI32Type());
+  return DenseElementsAttr::get(type, ArrayRef<int32_t>(padded));
+}
+
+Value makeGlobal(OpBuilder &b, Location loc, SymbolTable &symbols,
+                 StringRef name, DenseElementsAttr init) {
+  auto tensorType = cast<RankedTensorType>(init.getType());
+  auto type =
+      MemRefType::get(tensorType.getShape(), tensorType.getElementType());
+  memref::GlobalOp global;
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(
+        &cast<ModuleOp>(symbols.getOp()).getBodyRegion().front());
+    global = memref::GlobalOp::create(b, loc, name, b.getStringAttr("private"),
+                                      type, init, /*constant=*/true,
+                                      b.getI64IntegerAttr(64));
+  }
+  symbols.insert(global);
+  return memref::GetGlobalOp::create(b, loc, type, global.getSymName());
+}
+
+} // namespace
+
+bool mlir::attn::canLowerAttentionToGPU(AttentionOp op,
+                                        const GPUKernelOptions &options,
+                                        std::string &reason) {
+  for (Type t : op->getOperandTypes()) {
+    auto shaped = dyn_cast<ShapedType>(t);
+    if (shaped && !shaped.hasStaticShape()) {
+      reason = "it has dynamic shapes";
+      return false;
+    }
+    if (shaped && shaped.getNumElements() == 0) {
+      reason = "it has an empty operand";
+      return false;
+    }
+  }
+  if (op.getQOffset() || op.getQLenAttr()) {
+    reason = "it is a tile of a larger attention (q_offset/q_len)";
+    return false;
+  }
+  if (op.getEffectiveNormalizer().getColumnRecalibration()) {
+    reason = "its normalizer recalibrates columns over all query rows, "
+             "which needs the materialised weights";
+    return false;
+  }
+  int64_t hq = op.getQueryType().getDimSize(1);
+  int64_t batch = op.getQueryType().getDimSize(0);
+  if (hq > 65535 || batch > 65535) {
+    reason = "its batch or head count exceeds the grid limit (65535)";
+    return false;
+  }
+  int64_t d = op.getQueryType().getDimSize(3);
+  int64_t dv = op.getValueType().getDimSize(3);
+  if ((d + dv) * 4 > options.sharedMemoryBytes) {
+    reason = "one key and value row (" + std::to_string((d + dv) * 4) +
+             " bytes) exceeds shared-memory-bytes";
+    return false;
+  }
+  return true;
+}
+
+LogicalResult mlir::attn::lowerAttentionToGPU(
+    RewriterBase &rewriter, AttentionOp op, const GPUKernelOptions &options,
+    SymbolTable &symbols, std::string &reason, GPUKernelReport *report) {
+  if (!canLowerAttentionToGPU(op, options, reason))
+    return failure();
+  int64_t lq = op.getQueryType().getDimSize(2);
+  int64_t lk = op.getKeyType().getDimSize(2);
+  int64_t d = op.getQueryType().getDimSize(3);
+  int64_t dv = op.getValueType().getDimSize(3);
+  TileSizes sizes{options.tileQ, chooseTileK(options, lk, d, dv)};
+  FailureOr<TilePlan> plan = buildTilePlan(
+      op.getEffectivePattern(), lq, lk, sizes, options.maxTableBytes, reason);
+  if (failed(plan))
+    return failure();
+  if (report) {
+    report->skippedTiles = plan->skippedTiles;
+    report->partialTiles = plan->partialTiles;
+    report->fullTiles = plan->fullTiles;
+    report->tileK = plan->bk;
+  }
+
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(op);
+  Location loc = op.getLoc();
+  KernelBuilder k(op, *plan, rewriter);
+
+  auto toBuffer = [&](Value tensor) -> Value {
+    if (!tensor)
+      return {};
+    auto type = cast<RankedTensorType>(tensor.getType());
+    return bufferization::ToBufferOp::create(
+        rewriter, loc, MemRefType::get(type.getShape(), type.getElementType()),
+        tensor, /*read_only=*/true);
+  };
+  k.qBuf = toBuffer(op.getQuery());
+  k.kBuf = toBuffer(op.getKey());
+  k.vBuf = toBuffer(op.getValue());
+  k.biasBuf = toBuffer(op.getBias());
+  k.maskBuf = toBuffer(op.getMask());
+  k.sinkBuf = toBuffer(op.getSink());
+  RankedTensorType resultType = op.getResultType();
+  auto outType =
+      MemRefType::get(resultType.getShape(), resultType.getElementType());
+  k.outBuf = memref::AllocOp::create(rewriter, loc, outType,
+                                     rewriter.getI64IntegerAttr(64));
+
+  k.offsetsBuf = makeGlobal(rewriter, loc, symbols, "__attn_gpu_offsets",
+                            i32Table(rewriter, plan->offsets));
+  k.tilesBuf = makeGlobal(rewriter, loc, symbols, "__attn_gpu_tiles",
+                          i32Table(rewriter, plan->tiles));
+  if (plan->numMasks > 0) {
+    k.maskIdsBuf = makeGlobal(rewriter, loc, symbols, "__attn_gpu_mask_ids",
+                              i32Table(rewriter, plan->maskIds));
+    auto maskType = RankedTensorType::get({plan->numMasks, plan->bk, plan->bq},
+                                          rewriter.getI8Type());
+    k.masksBuf = makeGlobal(
+        rewriter, loc, symbols, "__attn_gpu_masks",
+        DenseElementsAttr::get(maskType, ArrayRef<int8_t>(plan->masks.data(),
+                                                          plan->masks.size())));
+  }
+
+  // The kernel: one gpu.func in the module's `__attn_gpu` gpu.module, taking
+  // every buffer as an argument.
+  Value hostOut = k.outBuf;
+  SmallVector<Value> hostArgs;
+  for (Value v : {k.qBuf, k.kBuf, k.vBuf, k.biasBuf, k.maskBuf, k.sinkBuf,
+                  k.offsetsBuf, k.tilesBuf, k.maskIdsBuf, k.masksBuf, k.outBuf})
+    if (v)
+      hostArgs.push_back(v);
+  SmallVector<Type> argTypes = llvm::to_vector(
+      llvm::map_range(hostArgs, [](Value v) { return v.getType(); }));
+  MLIRContext *ctx = rewriter.getContext();
+  auto module = cast<ModuleOp>(symbols.getOp());
+  module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                  rewriter.getUnitAttr());
+  auto gpuModule = symbols.lookup<gpu::GPUModuleOp>(kGPUModuleName);
+  if (!gpuModule) {
+    OpBuilder::InsertionGuard moduleGuard(rewriter);
+    rewriter.setInsertionPointToEnd(module.getBody());
+    gpuModule = gpu::GPUModuleOp::create(rewriter, loc, kGPUModuleName);
+    symbols.insert(gpuModule);
+  }
+  SymbolTable kernels(gpuModule);
+
+  Type f32 = rewriter.getF32Type();
+  auto workgroup =
+      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  auto priv = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Private);
+  auto shared = [&](int64_t rows, int64_t cols) {
+    return MemRefType::get({rows, cols}, f32, MemRefLayoutAttrInterface(),
+                           workgroup);
+  };
+  auto local = [&](int64_t n) {
+    return MemRefType::get({n}, f32, MemRefLayoutAttrInterface(), priv);
+  };
+  SmallVector<Type> workgroupTypes = {shared(plan->bk, d),
+                                      shared(plan->bk, dv)};
+  SmallVector<Type> privateTypes = {local(d), local(dv), local(plan->bk)};
+  gpu::GPUFuncOp kernel;
+  {
+    OpBuilder::InsertionGuard kernelGuard(rewriter);
+    rewriter.setInsertionPointToEnd(gpuModule.getBody());
+    kernel = gpu::GPUFuncOp::create(rewriter, loc, "attention",
+                                    rewriter.getFunctionType(argTypes, {}),
+                                    workgroupTypes, privateTypes);
+    kernels.insert(kernel);
+    kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
+                    rewriter.getUnitAttr());
+    kernel.setKnownBlockSizeAttr(
+        rewriter.getDenseI32ArrayAttr({static_cast<int32_t>(plan->bq), 1, 1}));
+    kernel->setAttr("attn.gpu.tiles",
+                    rewriter.getDenseI64ArrayAttr({plan->bq, plan->bk}));
+    Block &body = kernel.getBody().front();
+    rewriter.setInsertionPointToStart(&body);
+    // Kernel-side names for the buffers.
+    Value *slots[] = {&k.qBuf,       &k.kBuf,     &k.vBuf,       &k.biasBuf,
+                      &k.maskBuf,    &k.sinkBuf,  &k.offsetsBuf, &k.tilesBuf,
+                      &k.maskIdsBuf, &k.masksBuf, &k.outBuf};
+    unsigned next = 0;
+    for (Value *slot : slots)
+      if (*slot)
+        *slot = body.getArgument(next++);
+    k.ks = kernel.getWorkgroupAttributions()[0];
+    k.vs = kernel.getWorkgroupAttributions()[1];
+    k.qReg = kernel.getPrivateAttributions()[0];
+    k.acc = kernel.getPrivateAttributions()[1];
+    k.sRow = kernel.getPrivateAttributions()[2];
+    Value qTile = gpu::BlockIdOp::create(rewriter, loc, gpu::Dimension::x);
+    Value head = gpu::BlockIdOp::create(rewriter, loc, gpu::Dimension::y);
+    Value bIdx = gpu::BlockIdOp::create(rewriter, loc, gpu::Dimension::z);
+    Value lane = gpu::ThreadIdOp::create(rewriter, loc, gpu::Dimension::x);
+    k.emitBody(qTile, head, bIdx, lane);
+    gpu::ReturnOp::create(rewriter, loc);
+
+    // Registers for the private arrays: unroll every loop of constant trip
+    // count (those over D, Dv and the staged keys; the plan and staging
+    // loops have run-time bounds), innermost first.
+    bool unroll = options.maxUnrolledFloats > 0 &&
+                  d + dv + plan->bk <= options.maxUnrolledFloats;
+    if (unroll) {
+      SmallVector<scf::ForOp> loops;
+      kernel.walk([&](scf::ForOp loop) {
+        if (loop.getStaticTripCount())
+          loops.push_back(loop);
+      });
+      // walk() is post-order: inner loops come first.
+      for (scf::ForOp loop : loops)
+        (void)loopUnrollFull(loop);
+    }
+    kernel->setAttr("attn.gpu.unrolled", rewriter.getBoolAttr(unroll));
+    if (report)
+      report->unrolled = unroll;
+  }
+
+  // The host side: a call to a launcher whose body --attn-gpu-stage-buffers
+  // writes after buffer deallocation (which refuses GPU operations).
+  func::FuncOp launcher;
+  {
+    OpBuilder::InsertionGuard launcherGuard(rewriter);
+    rewriter.setInsertionPointToStart(module.getBody());
+    launcher = func::FuncOp::create(rewriter, loc, kLauncherName,
+                                    rewriter.getFunctionType(argTypes, {}));
+    launcher.setPrivate();
+    symbols.insert(launcher);
+    launcher->setAttr(
+        kLaunchKernelAttr,
+        SymbolRefAttr::get(gpuModule.getSymNameAttr(),
+                           {FlatSymbolRefAttr::get(kernel.getNameAttr())}));
+    launcher->setAttr(kLaunchGridAttr, rewriter.getDenseI64ArrayAttr(
+                                           {plan->numQTiles, k.hq, k.batch}));
+    launcher->setAttr(kLaunchBlockAttr,
+                      rewriter.getDenseI64ArrayAttr({plan->bq, 1, 1}));
+  }
+  func::CallOp::create(rewriter, loc, launcher, hostArgs);
+
+  Value result = bufferization::ToTensorOp::create(rewriter, loc, resultType,
+                                                   hostOut, /*restrict=*/true,
+                                                   /*writable=*/true);
+  rewriter.replaceOp(op, result);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// convert-attn-to-gpu
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Parses `sm_XY` / `sm_XYa` into XY; 0 when malformed.
+int64_t parseChip(StringRef chip) {
+  if (!chip.consume_front("sm_"))
+    return 0;
+  chip.consume_back("a");
+  chip.consume_back("f");
+  int64_t version = 0;
+  if (chip.getAsInteger(10, version))
+    return 0;
+  return version;
+}
+
+struct ConvertAttnToGPUPass
+    : public mlir::attn::impl::ConvertAttnToGPUPassBase<ConvertAttnToGPUPass> {
+  using Base::Base;
+
+  /// The kernels' gpu.module is serialised later (gpu-module-to-binary),
+  /// which needs the GPU, NVVM and LLVM translations in any tool that runs
+  /// this pass.
+  void getDependentDialects(DialectRegistry &registry) const override {
+    Base::getDependentDialects(registry);
+    registerAllGPUToLLVMIRTranslations(registry);
+  }
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    GPUKernelOptions options;
+    options.tileQ = tileQ;
+    options.tileK = tileK;
+    options.sharedMemoryBytes = sharedMemoryBytes;
+    options.maxTableBytes = maxTableBytes;
+    options.maxUnrolledFloats = maxUnrolledFloats;
+    if (tileQ <= 0 || tileQ % kWarp != 0 || tileQ > 1024) {
+      emitError(module.getLoc())
+          << "convert-attn-to-gpu: tile-q (" << options.tileQ
+          << ") must be a positive multiple of " << kWarp
+          << " and at most 1024 (it is the thread block size)";
+      return signalPassFailure();
+    }
+    if (tileK <= 0 || tileK > 1024) {
+      emitError(module.getLoc()) << "convert-attn-to-gpu: tile-k ("
+                                 << options.tileK << ") must be in [1, 1024]";
+      return signalPassFailure();
+    }
+    if (sharedMemoryBytes <= 0) {
+      emitError(module.getLoc())
+          << "convert-attn-to-gpu: shared-memory-bytes ("
+          << options.sharedMemoryBytes << ") must be positive";
+      return signalPassFailure();
+    }
+    int64_t version = parseChip(chip.getValue());
+    if (version < 50) {
+      emitError(module.getLoc())
+          << "convert-attn-to-gpu: chip '" << chip.getValue()
+          << "' is not an NVIDIA chip of the form sm_XY (sm_50 or later)";
+      return signalPassFailure();
+    }
+    MLIRContext *ctx = &getContext();
+    module->setAttr(
+        "attn.gpu.target",
+        DictionaryAttr::get(
+            ctx,
+            {NamedAttribute(StringAttr::get(ctx, "chip"),
+                            StringAttr::get(ctx, chip.getValue())),
+             NamedAttribute(StringAttr::get(ctx, "features"),
+                            StringAttr::get(ctx, features.getValue())),
+             NamedAttribute(StringAttr::get(ctx, "shared_memory_bytes"),
+                            IntegerAttr::get(IntegerType::get(ctx, 64),
+                                             options.sharedMemoryBytes))}));
+
+    SymbolTable symbols(module);
+    SmallVector<AttentionOp> ops;
+    module.walk([&](AttentionOp op) { ops.push_back(op); });
+    IRRewriter rewriter(ctx);
+    for (AttentionOp op : ops) {
+      std::string reason;
+      GPUKernelReport report;
+      Location loc = op.getLoc();
+      if (failed(lowerAttentionToGPU(rewriter, op, options, symbols, reason,
+                                     &report))) {
+        emitRemark(loc) << "left for the reference lowering: " << reason;
+        ++numLeft;
+        ::attn::stats::add(getArgument(), "left-ops", 1);
+        continue;
+      }
+      ++numLowered;
+      numSkippedTiles += report.skippedTiles;
+      numPartialTiles += report.partialTiles;
+      ::attn::stats::add(getArgument(), "lowered-ops", 1);
+      ::attn::stats::add(getArgument(), "skipped-tiles", report.skippedTiles);
+      ::attn::stats::add(getArgument(), "partial-tiles", report.partialTiles);
+      ::attn::stats::add(getArgument(), "full-tiles", report.fullTiles);
+    }
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// attn-gpu-stage-buffers
+//===----------------------------------------------------------------------===//
+
+struct AttnGPUStageBuffersPass
+    : public mlir::attn::impl::AttnGPUStageBuffersPassBase<
+          AttnGPUStageBuffersPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<func::FuncOp> launchers;
+    module.walk([&](func::FuncOp fn) {
+      if (fn.isExternal() && fn->hasAttr(kLaunchKernelAttr))
+        launchers.push_back(fn);
+    });
+    for (func::FuncOp launcher : launchers)
+      if (failed(stage(module, launcher)))
+        return signalPassFailure();
+  }
+
+  LogicalResult stage(ModuleOp module, func::FuncOp launcher) {
+    auto kernelRef = launcher->getAttrOfType<SymbolRefAttr>(kLaunchKernelAttr);
+    auto grid = launcher->getAttrOfType<DenseI64ArrayAttr>(kLaunchGridAttr);
+    auto block = launcher->getAttrOfType<DenseI64ArrayAttr>(kLaunchBlockAttr);
+    auto kernel = kernelRef
+                      ? SymbolTable::lookupNearestSymbolFrom<gpu::GPUFuncOp>(
+                            module, kernelRef)
+                      : gpu::GPUFuncOp();
+    if (!kernel || !grid || grid.size() != 3 || !block || block.size() != 3)
+      return launcher.emitOpError()
+             << "attn-gpu-stage-buffers: launcher needs " << kLaunchKernelAttr
+             << " naming a gpu.func, and 3-element " << kLaunchGridAttr
+             << " and " << kLaunchBlockAttr;
+    FunctionType type = launcher.getFunctionType();
+    if (kernel.getFunctionType().getInputs() != type.getInputs())
+      return launcher.emitOpError()
+             << "attn-gpu-stage-buffers: launcher and kernel " << kernelRef
+             << " take different arguments";
+
+    Location loc = launcher.getLoc();
+    Block *entry = launcher.addEntryBlock();
+    OpBuilder b = OpBuilder::atBlockBegin(entry);
+    SmallVector<Value> device;
+    SmallVector<std::pair<Value, Value>> written;
+    for (auto [i, host] : llvm::enumerate(entry->getArguments())) {
+      auto memref = dyn_cast<MemRefType>(host.getType());
+      if (!memref || !memref.getLayout().isIdentity() ||
+          !memref.hasStaticShape() || memref.getMemorySpace())
+        return launcher.emitOpError()
+               << "attn-gpu-stage-buffers: argument " << i << " of type "
+               << host.getType()
+               << " must be a statically shaped memref with the identity "
+                  "layout in the default memory space";
+      bool reads = false, writes = false;
+      for (Operation *user : kernel.getArgument(i).getUsers()) {
+        if (isa<memref::StoreOp>(user))
+          writes = true;
+        else
+          reads = true;
+      }
+      Value twin =
+          gpu::AllocOp::create(b, loc, memref, /*asyncToken=*/Type(),
+                               ValueRange{}, ValueRange{}, ValueRange{},
+                               /*hostShared=*/false)
+              .getMemref();
+      if (reads)
+        gpu::MemcpyOp::create(b, loc, TypeRange{}, ValueRange{}, twin, host);
+      if (writes)
+        written.push_back({host, twin});
+      device.push_back(twin);
+    }
+    llvm::SmallDenseMap<int64_t, Value> constants;
+    auto constant = [&](int64_t v) {
+      Value &c = constants[v];
+      if (!c)
+        c = arith::ConstantIndexOp::create(b, loc, v);
+      return c;
+    };
+    auto dims = [&](DenseI64ArrayAttr attr) {
+      return gpu::KernelDim3{constant(attr[0]), constant(attr[1]),
+                             constant(attr[2])};
+    };
+    gpu::KernelDim3 gridDims = dims(grid);
+    gpu::KernelDim3 blockDims = dims(block);
+    gpu::LaunchFuncOp::create(b, loc, kernel, gridDims, blockDims,
+                              /*dynamicSharedMemorySize=*/Value(), device);
+    for (auto [host, twin] : written)
+      gpu::MemcpyOp::create(b, loc, TypeRange{}, ValueRange{}, host, twin);
+    for (Value twin : device)
+      gpu::DeallocOp::create(b, loc, TypeRange{}, ValueRange{}, twin);
+    func::ReturnOp::create(b, loc);
+    for (StringRef name :
+         {kLaunchKernelAttr, kLaunchGridAttr, kLaunchBlockAttr})
+      launcher->removeAttr(name);
+    return success();
+  }
+};
+} // namespace

@@ -1,0 +1,23 @@
+// Option errors of --convert-attn-to-gpu and of --attn-gpu-pipeline.
+// RUN: not attn-opt %s --convert-attn-to-gpu="tile-q=48" 2>&1 | FileCheck %s --check-prefix=TILEQ
+// RUN: not attn-opt %s --convert-attn-to-gpu="tile-q=2048" 2>&1 | FileCheck %s --check-prefix=TILEQ
+// RUN: not attn-opt %s --convert-attn-to-gpu="tile-k=0" 2>&1 | FileCheck %s --check-prefix=TILEK
+// RUN: not attn-opt %s --convert-attn-to-gpu="chip=gfx90a" 2>&1 | FileCheck %s --check-prefix=CHIP
+// RUN: not attn-opt %s --convert-attn-to-gpu="chip=sm_" 2>&1 | FileCheck %s --check-prefix=CHIP2
+// RUN: not attn-opt %s --convert-attn-to-gpu="shared-memory-bytes=0" 2>&1 | FileCheck %s --check-prefix=SMEM
+// RUN: not attn-opt %s --attn-gpu-pipeline="chip=sm_90 tile-q=40" 2>&1 | FileCheck %s --check-prefix=TILEQ
+// Accepted: sm_90a is a chip too.
+// RUN: attn-opt %s --convert-attn-to-gpu="chip=sm_90a" | FileCheck %s --check-prefix=OK
+
+// TILEQ: error: convert-attn-to-gpu: tile-q ({{48|2048|40}}) must be a positive multiple of 32 and at most 1024 (it is the thread block size)
+// TILEK: error: convert-attn-to-gpu: tile-k (0) must be in [1, 1024]
+// CHIP: error: convert-attn-to-gpu: chip 'gfx90a' is not an NVIDIA chip of the form sm_XY (sm_50 or later)
+// CHIP2: error: convert-attn-to-gpu: chip 'sm_' is not an NVIDIA chip
+// SMEM: error: convert-attn-to-gpu: shared-memory-bytes (0) must be positive
+// OK: attn.gpu.target = {chip = "sm_90a"
+// OK: gpu.func @attention
+
+func.func @f(%q: tensor<1x1x8x16xf32>, %k: tensor<1x1x8x16xf32>, %v: tensor<1x1x8x16xf32>) -> tensor<1x1x8x16xf32> {
+  %o = attn.attention %q, %k, %v : tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32> -> tensor<1x1x8x16xf32>
+  return %o : tensor<1x1x8x16xf32>
+}

@@ -1,0 +1,28 @@
+// Every case of attention-nbhd1d-dil-stride-even.mlir (patterns x normalizers) through --attn-gpu-pipeline
+// on the GPU, with the default tiles and with 32 x 4 tiles (every op spans
+// many key tiles and partial-tile masks), against the naive C++ reference.
+// REQUIRES: cuda
+// RUN: attn-run %S/attention-nbhd1d-dil-stride-even.mlir --pipeline=cuda --entry=nbhd1d_dil_stride_even_softmax --seed=1 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd1d-dil-stride-even.mlir --pipeline=cuda --pipeline-options="tile-q=32 tile-k=4" --entry=nbhd1d_dil_stride_even_softmax --seed=1 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd1d-dil-stride-even.mlir --pipeline=cuda --entry=nbhd1d_dil_stride_even_learned_sink --seed=2 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd1d-dil-stride-even.mlir --pipeline=cuda --pipeline-options="tile-q=32 tile-k=4" --entry=nbhd1d_dil_stride_even_learned_sink --seed=2 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd1d-dil-stride-even.mlir --pipeline=cuda --entry=nbhd1d_dil_stride_even_zero_sink --seed=3 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd1d-dil-stride-even.mlir --pipeline=cuda --pipeline-options="tile-q=32 tile-k=4" --entry=nbhd1d_dil_stride_even_zero_sink --seed=3 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd1d-dil-stride-even.mlir --pipeline=cuda --entry=nbhd1d_dil_stride_even_relu --seed=4 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd1d-dil-stride-even.mlir --pipeline=cuda --pipeline-options="tile-q=32 tile-k=4" --entry=nbhd1d_dil_stride_even_relu --seed=4 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd1d-dil-stride-even.mlir --pipeline=cuda --entry=nbhd1d_dil_stride_even_relu_visible --seed=5 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd1d-dil-stride-even.mlir --pipeline=cuda --pipeline-options="tile-q=32 tile-k=4" --entry=nbhd1d_dil_stride_even_relu_visible --seed=5 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd1d-dil-stride-even.mlir --pipeline=cuda --entry=nbhd1d_dil_stride_even_relu_none --seed=6 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd1d-dil-stride-even.mlir --pipeline=cuda --pipeline-options="tile-q=32 tile-k=4" --entry=nbhd1d_dil_stride_even_relu_none --seed=6 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd1d-dil-stride-even.mlir --pipeline=cuda --entry=nbhd1d_dil_stride_even_sigmoid --seed=7 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd1d-dil-stride-even.mlir --pipeline=cuda --pipeline-options="tile-q=32 tile-k=4" --entry=nbhd1d_dil_stride_even_sigmoid --seed=7 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd1d-dil-stride-even.mlir --pipeline=cuda --entry=nbhd1d_dil_stride_even_sigmoid_bias --seed=8 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd1d-dil-stride-even.mlir --pipeline=cuda --pipeline-options="tile-q=32 tile-k=4" --entry=nbhd1d_dil_stride_even_sigmoid_bias --seed=8 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd1d-dil-stride-even.mlir --pipeline=cuda --entry=nbhd1d_dil_stride_even_softplus_l1 --seed=9 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd1d-dil-stride-even.mlir --pipeline=cuda --pipeline-options="tile-q=32 tile-k=4" --entry=nbhd1d_dil_stride_even_softplus_l1 --seed=9 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd1d-dil-stride-even.mlir --pipeline=cuda --entry=nbhd1d_dil_stride_even_softplus_l1_len --seed=10 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd1d-dil-stride-even.mlir --pipeline=cuda --pipeline-options="tile-q=32 tile-k=4" --entry=nbhd1d_dil_stride_even_softplus_l1_len --seed=10 --check --oracle=naive | FileCheck %s
+
+// CHECK: check: oracle=naive
+// CHECK-NOT: FAIL
+// CHECK: check: PASS

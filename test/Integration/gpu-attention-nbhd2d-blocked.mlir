@@ -1,0 +1,28 @@
+// Every case of attention-nbhd2d-blocked.mlir (patterns x normalizers) through --attn-gpu-pipeline
+// on the GPU, with the default tiles and with 32 x 4 tiles (every op spans
+// many key tiles and partial-tile masks), against the naive C++ reference.
+// REQUIRES: cuda
+// RUN: attn-run %S/attention-nbhd2d-blocked.mlir --pipeline=cuda --entry=nbhd2d_blocked_softmax --seed=1 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd2d-blocked.mlir --pipeline=cuda --pipeline-options="tile-q=32 tile-k=4" --entry=nbhd2d_blocked_softmax --seed=1 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd2d-blocked.mlir --pipeline=cuda --entry=nbhd2d_blocked_learned_sink --seed=2 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd2d-blocked.mlir --pipeline=cuda --pipeline-options="tile-q=32 tile-k=4" --entry=nbhd2d_blocked_learned_sink --seed=2 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd2d-blocked.mlir --pipeline=cuda --entry=nbhd2d_blocked_zero_sink --seed=3 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd2d-blocked.mlir --pipeline=cuda --pipeline-options="tile-q=32 tile-k=4" --entry=nbhd2d_blocked_zero_sink --seed=3 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd2d-blocked.mlir --pipeline=cuda --entry=nbhd2d_blocked_relu --seed=4 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd2d-blocked.mlir --pipeline=cuda --pipeline-options="tile-q=32 tile-k=4" --entry=nbhd2d_blocked_relu --seed=4 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd2d-blocked.mlir --pipeline=cuda --entry=nbhd2d_blocked_relu_visible --seed=5 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd2d-blocked.mlir --pipeline=cuda --pipeline-options="tile-q=32 tile-k=4" --entry=nbhd2d_blocked_relu_visible --seed=5 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd2d-blocked.mlir --pipeline=cuda --entry=nbhd2d_blocked_relu_none --seed=6 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd2d-blocked.mlir --pipeline=cuda --pipeline-options="tile-q=32 tile-k=4" --entry=nbhd2d_blocked_relu_none --seed=6 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd2d-blocked.mlir --pipeline=cuda --entry=nbhd2d_blocked_sigmoid --seed=7 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd2d-blocked.mlir --pipeline=cuda --pipeline-options="tile-q=32 tile-k=4" --entry=nbhd2d_blocked_sigmoid --seed=7 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd2d-blocked.mlir --pipeline=cuda --entry=nbhd2d_blocked_sigmoid_bias --seed=8 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd2d-blocked.mlir --pipeline=cuda --pipeline-options="tile-q=32 tile-k=4" --entry=nbhd2d_blocked_sigmoid_bias --seed=8 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd2d-blocked.mlir --pipeline=cuda --entry=nbhd2d_blocked_softplus_l1 --seed=9 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd2d-blocked.mlir --pipeline=cuda --pipeline-options="tile-q=32 tile-k=4" --entry=nbhd2d_blocked_softplus_l1 --seed=9 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd2d-blocked.mlir --pipeline=cuda --entry=nbhd2d_blocked_softplus_l1_len --seed=10 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/attention-nbhd2d-blocked.mlir --pipeline=cuda --pipeline-options="tile-q=32 tile-k=4" --entry=nbhd2d_blocked_softplus_l1_len --seed=10 --check --oracle=naive | FileCheck %s
+
+// CHECK: check: oracle=naive
+// CHECK-NOT: FAIL
+// CHECK: check: PASS
