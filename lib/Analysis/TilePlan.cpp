@@ -2,14 +2,19 @@
 
 #include "attn/Analysis/TilePlan.h"
 
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/BuiltinOps.h"
+
 #include "llvm/ADT/StringMap.h"
 
 using namespace mlir;
 using namespace mlir::attn;
 
-FailureOr<TilePlan> mlir::attn::buildTilePlan(PatternAttrInterface pattern, int64_t lq,
-                              int64_t lk, TileSizes sizes,
-                              int64_t maxTableBytes, std::string &reason) {
+FailureOr<TilePlan> mlir::attn::buildTilePlan(PatternAttrInterface pattern,
+                                              int64_t lq, int64_t lk,
+                                              TileSizes sizes,
+                                              int64_t maxTableBytes,
+                                              std::string &reason) {
   TilePlan plan;
   plan.bq = sizes.bq;
   plan.bk = sizes.bk;
@@ -62,4 +67,78 @@ FailureOr<TilePlan> mlir::attn::buildTilePlan(PatternAttrInterface pattern, int6
     plan.offsets.push_back(static_cast<int32_t>(plan.tiles.size()));
   }
   return plan;
+}
+
+bool mlir::attn::supportsTilePlan(AttentionOp op, std::string &reason) {
+  for (Type t : op->getOperandTypes()) {
+    auto shaped = dyn_cast<ShapedType>(t);
+    if (shaped && !shaped.hasStaticShape()) {
+      reason = "it has dynamic shapes";
+      return false;
+    }
+    if (shaped && shaped.getNumElements() == 0) {
+      reason = "it has an empty operand";
+      return false;
+    }
+  }
+  if (op.getQOffset() || op.getQLenAttr()) {
+    reason = "it is a tile of a larger attention (q_offset/q_len)";
+    return false;
+  }
+  if (op.getEffectiveNormalizer().getColumnRecalibration()) {
+    reason = "its normalizer recalibrates columns over all query rows, "
+             "which needs the materialised weights";
+    return false;
+  }
+  return true;
+}
+
+/// A 1-D i32 constant (one 0 when empty: memref.global needs an element).
+static DenseElementsAttr i32Table(OpBuilder &b, ArrayRef<int32_t> values) {
+  SmallVector<int32_t> padded(values.begin(), values.end());
+  if (padded.empty())
+    padded.push_back(0);
+  auto type = RankedTensorType::get({static_cast<int64_t>(padded.size())},
+                                    b.getI32Type());
+  return DenseElementsAttr::get(type, ArrayRef<int32_t>(padded));
+}
+
+static Value makeGlobal(OpBuilder &b, Location loc, SymbolTable &symbols,
+                        const Twine &name, DenseElementsAttr init) {
+  auto tensorType = cast<RankedTensorType>(init.getType());
+  auto type =
+      MemRefType::get(tensorType.getShape(), tensorType.getElementType());
+  memref::GlobalOp global;
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(
+        &cast<ModuleOp>(symbols.getOp()).getBodyRegion().front());
+    global = memref::GlobalOp::create(
+        b, loc, name.str(), b.getStringAttr("private"), type, init,
+        /*constant=*/true, b.getI64IntegerAttr(64));
+  }
+  symbols.insert(global);
+  return memref::GetGlobalOp::create(b, loc, type, global.getSymName());
+}
+
+TilePlanBuffers mlir::attn::materializeTilePlan(OpBuilder &b, Location loc,
+                                                SymbolTable &symbols,
+                                                const TilePlan &plan,
+                                                StringRef prefix) {
+  TilePlanBuffers buffers;
+  buffers.offsets = makeGlobal(b, loc, symbols, prefix + "_offsets",
+                               i32Table(b, plan.offsets));
+  buffers.tiles =
+      makeGlobal(b, loc, symbols, prefix + "_tiles", i32Table(b, plan.tiles));
+  if (plan.numMasks == 0)
+    return buffers;
+  buffers.maskIds = makeGlobal(b, loc, symbols, prefix + "_mask_ids",
+                               i32Table(b, plan.maskIds));
+  auto maskType =
+      RankedTensorType::get({plan.numMasks, plan.bk, plan.bq}, b.getI8Type());
+  buffers.masks = makeGlobal(
+      b, loc, symbols, prefix + "_masks",
+      DenseElementsAttr::get(
+          maskType, ArrayRef<int8_t>(plan.masks.data(), plan.masks.size())));
+  return buffers;
 }

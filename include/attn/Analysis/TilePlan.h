@@ -12,6 +12,8 @@
 
 #include "attn/Dialect/Attn/IR/Attn.h"
 
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/SymbolTable.h"
 #include "mlir/Support/LLVM.h"
 
 #include <cstdint>
@@ -45,6 +47,22 @@ struct TilePlan {
 FailureOr<TilePlan> buildTilePlan(PatternAttrInterface pattern, int64_t lq,
                                   int64_t lk, TileSizes sizes,
                                   int64_t maxTableBytes, std::string &reason);
+
+/// Whether `op` can be planned at compile time: static, non-empty shapes,
+/// not a tile of a larger op (`q_offset` / `q_len`), and a normalizer
+/// without a column recalibration over all rows. `reason` says why not.
+bool supportsTilePlan(AttentionOp op, std::string &reason);
+
+/// The plan's tables as private constant `memref.global`s inserted into
+/// `symbols` (named `<prefix>_offsets`, `_tiles`, `_mask_ids`, `_masks`),
+/// read with `memref.get_global` at the builder's insertion point. `maskIds`
+/// and `masks` are null when the plan has no partial tile.
+struct TilePlanBuffers {
+  Value offsets, tiles, maskIds, masks;
+};
+TilePlanBuffers materializeTilePlan(OpBuilder &b, Location loc,
+                                    SymbolTable &symbols, const TilePlan &plan,
+                                    StringRef prefix);
 
 } // namespace mlir::attn
 

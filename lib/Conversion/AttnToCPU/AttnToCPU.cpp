@@ -649,58 +649,13 @@ struct KernelBuilder {
   }
 };
 
-DenseElementsAttr i32Table(OpBuilder &b, ArrayRef<int32_t> values) {
-  SmallVector<int32_t> padded(values.begin(), values.end());
-  if (padded.empty())
-    padded.push_back(0);
-  auto type = RankedTensorType::get({static_cast<int64_t>(padded.size())},
-                                    b.getI32Type());
-  return DenseElementsAttr::get(type, ArrayRef<int32_t>(padded));
-}
-
-Value makeGlobal(OpBuilder &b, Location loc, SymbolTable &symbols,
-                 StringRef name, DenseElementsAttr init) {
-  auto tensorType = cast<RankedTensorType>(init.getType());
-  auto type =
-      MemRefType::get(tensorType.getShape(), tensorType.getElementType());
-  memref::GlobalOp global;
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(
-        &cast<ModuleOp>(symbols.getOp()).getBodyRegion().front());
-    global = memref::GlobalOp::create(b, loc, name, b.getStringAttr("private"),
-                                      type, init, /*constant=*/true,
-                                      b.getI64IntegerAttr(64));
-  }
-  symbols.insert(global);
-  return memref::GetGlobalOp::create(b, loc, type, global.getSymName());
-}
-
 } // namespace
 
 bool mlir::attn::canLowerAttentionToCPU(AttentionOp op,
                                         const CPUKernelOptions &options,
                                         std::string &reason) {
-  for (Type t : op->getOperandTypes()) {
-    auto shaped = dyn_cast<ShapedType>(t);
-    if (shaped && !shaped.hasStaticShape()) {
-      reason = "it has dynamic shapes";
-      return false;
-    }
-    if (shaped && shaped.getNumElements() == 0) {
-      reason = "it has an empty operand";
-      return false;
-    }
-  }
-  if (op.getQOffset() || op.getQLenAttr()) {
-    reason = "it is a tile of a larger attention (q_offset/q_len)";
+  if (!supportsTilePlan(op, reason))
     return false;
-  }
-  if (op.getEffectiveNormalizer().getColumnRecalibration()) {
-    reason = "its normalizer recalibrates columns over all query rows, "
-             "which needs the materialised weights";
-    return false;
-  }
   if (options.vectorWidth <= 0 || options.tileQ < 0 || options.tileK < 0 ||
       options.tileQ % options.vectorWidth != 0 ||
       options.tileK % kScoreRows != 0) {
@@ -753,20 +708,12 @@ LogicalResult mlir::attn::lowerAttentionToCPU(RewriterBase &rewriter,
   k.outBuf = memref::AllocOp::create(rewriter, loc, outType,
                                      rewriter.getI64IntegerAttr(64));
 
-  k.offsetsBuf = makeGlobal(rewriter, loc, symbols, "__attn_cpu_offsets",
-                            i32Table(rewriter, plan->offsets));
-  k.tilesBuf = makeGlobal(rewriter, loc, symbols, "__attn_cpu_tiles",
-                          i32Table(rewriter, plan->tiles));
-  if (plan->numMasks > 0) {
-    k.maskIdsBuf = makeGlobal(rewriter, loc, symbols, "__attn_cpu_mask_ids",
-                              i32Table(rewriter, plan->maskIds));
-    auto maskType = RankedTensorType::get({plan->numMasks, plan->bk, plan->bq},
-                                          rewriter.getI8Type());
-    k.masksBuf = makeGlobal(
-        rewriter, loc, symbols, "__attn_cpu_masks",
-        DenseElementsAttr::get(maskType, ArrayRef<int8_t>(plan->masks.data(),
-                                                          plan->masks.size())));
-  }
+  TilePlanBuffers tables =
+      materializeTilePlan(rewriter, loc, symbols, *plan, "__attn_cpu");
+  k.offsetsBuf = tables.offsets;
+  k.tilesBuf = tables.tiles;
+  k.maskIdsBuf = tables.maskIds;
+  k.masksBuf = tables.masks;
 
   auto parallel = scf::ParallelOp::create(
       rewriter, loc, ValueRange{e.idx(0), e.idx(0), e.idx(0)},
