@@ -70,23 +70,22 @@ protected:
           continue;
         for (int64_t i = qt * sizes.bq; i < std::min(lq, (qt + 1) * sizes.bq);
              ++i)
-          for (int64_t j = kt * sizes.bk;
-               j < std::min(lk, (kt + 1) * sizes.bk); ++j)
+          for (int64_t j = kt * sizes.bk; j < std::min(lk, (kt + 1) * sizes.bk);
+               ++j)
             ASSERT_FALSE(pattern.isVisible(i, j, lq, lk))
                 << where << ": skipped tile holds (" << i << ", " << j << ")";
       }
     }
     for (int64_t u = 0; u < plan->numMasks; ++u) {
       auto begin = plan->masks.begin() + u * sizes.bk * sizes.bq;
-      ASSERT_TRUE(distinct
-                      .insert(std::vector<int8_t>(
-                          begin, begin + sizes.bk * sizes.bq))
-                      .second)
+      ASSERT_TRUE(
+          distinct
+              .insert(std::vector<int8_t>(begin, begin + sizes.bk * sizes.bq))
+              .second)
           << where << ": mask " << u << " stored twice";
     }
     int64_t planned = plan->fullTiles + plan->partialTiles;
-    EXPECT_EQ(planned + plan->skippedTiles,
-              plan->numQTiles * plan->numKTiles)
+    EXPECT_EQ(planned + plan->skippedTiles, plan->numQTiles * plan->numKTiles)
         << where;
     EXPECT_EQ(planned, int64_t(plan->tiles.size())) << where;
     ++checked;
@@ -107,14 +106,14 @@ TEST_F(TilePlanTest, EveryKindManyShapes) {
     TileSizes ts = sizes[round % 4];
     check(cast<PatternAttrInterface>(DenseAttr::get(&context)), lq, lk, ts);
     check(cast<PatternAttrInterface>(CausalAttr::get(&context)), lq, lk, ts);
-    check(cast<PatternAttrInterface>(WindowAttr::get(
-              &context, pick(0, 20), pick(0, 5), pick(0, 4))),
+    check(cast<PatternAttrInterface>(
+              WindowAttr::get(&context, pick(0, 20), pick(0, 5), pick(0, 4))),
           lq, lk, ts);
     int64_t x = pick(3, 9), y = pick(3, 9);
     int64_t kx = pick(1, x), ky = pick(1, y);
-    check(cast<PatternAttrInterface>(NeighborhoodAttr::get(
-              &context, {x, y}, {kx, ky}, {1, 1}, {1, pick(1, ky)},
-              {0, pick(0, 1)})),
+    check(cast<PatternAttrInterface>(
+              NeighborhoodAttr::get(&context, {x, y}, {kx, ky}, {1, 1},
+                                    {1, pick(1, ky)}, {0, pick(0, 1)})),
           x * y, x * y, ts);
     int64_t bq = pick(1, 8), bk = pick(1, 8);
     int64_t nq = (lq + bq - 1) / bq, nk = (lk + bk - 1) / bk;

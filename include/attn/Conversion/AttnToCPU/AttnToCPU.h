@@ -56,8 +56,8 @@ LogicalResult lowerAttentionToCPU(RewriterBase &rewriter, AttentionOp op,
 LogicalResult lowerTokenMergeToCPU(RewriterBase &rewriter, TokenMergeOp op,
                                    std::string &reason);
 /// The same for `attn.token_unmerge` (a gather of rows).
-LogicalResult lowerTokenUnmergeToCPU(RewriterBase &rewriter,
-                                     TokenUnmergeOp op, std::string &reason);
+LogicalResult lowerTokenUnmergeToCPU(RewriterBase &rewriter, TokenUnmergeOp op,
+                                     std::string &reason);
 
 } // namespace attn
 } // namespace mlir
