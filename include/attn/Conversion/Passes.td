@@ -83,6 +83,10 @@ def ConvertAttnToCPUPass : Pass<"convert-attn-to-cpu", "::mlir::ModuleOp"> {
     large. The choice is recorded as `attn.tiles = [BQ, BK]` on the
     `scf.parallel`.
 
+    `attn.token_merge` and `attn.token_unmerge` become loops on buffers too
+    (parallel over the batch), which never store the `|A| x |B|` or `N x N`
+    similarity.
+
     Ops this pass cannot lower are left unchanged with a remark, for the
     reference decomposition to take: dynamic shapes, tiled ops
     (`q_offset`), normalizers with a column recalibration (`#attn.act`,
@@ -101,7 +105,8 @@ def ConvertAttnToCPUPass : Pass<"convert-attn-to-cpu", "::mlir::ModuleOp"> {
     %out = memref.alloc() : memref<1x8x1024x64xf32>
     scf.parallel (%b, %h, %qt) = (%c0, %c0, %c0) to (%c1, %c8, %c16) ... {
       // Q tile (transposed, scaled), running state, accumulator on the stack
-      %first = memref.load @__attn_cpu_plan0_offsets[%qt]
+      %offsets = memref.get_global @__attn_cpu_offsets : memref<17xi32>
+      %first = memref.load %offsets[%qt] : memref<17xi32>
       scf.for %e = %first to %last step %c1 {   // visible key tiles only
         // S^T = K_tile Q_tile^T (vector.fma), masks of partial tiles,
         // normalizer update, acc += P V_tile
