@@ -41,31 +41,11 @@ void attn::buildAttnRaisePipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 }
 
-namespace {
-/// What distinguishes the CPU pipeline from the reference one.
-struct LoweringChoices {
-  bool resultsAsOutParams = false;
-  bool emitCInterface = false;
-  /// Set for the CPU pipeline: fused kernels, OpenMP and vectors.
-  const attn::CPUPipelineOptions *cpu = nullptr;
-};
-} // namespace
-
-/// Attn ops (fused kernels first when asked), linalg on tensors and TOSA to
-/// the LLVM dialect.
-static void buildLoweringToLLVM(OpPassManager &pm,
-                                const LoweringChoices &choices) {
-  addTosaToLinalg(pm);
-  if (choices.cpu) {
-    attn::ConvertAttnToCPUPassOptions kernel;
-    kernel.tileQ = choices.cpu->tileQ;
-    kernel.tileK = choices.cpu->tileK;
-    kernel.vectorWidth = choices.cpu->vectorWidth;
-    kernel.fastMath = choices.cpu->fastMath;
-    pm.addPass(attn::createConvertAttnToCPUPass(kernel));
-  }
-  // Whatever the fused kernels left (and token merging) takes the reference
-  // decomposition.
+/// The reference decomposition of what no fused kernel took (and of token
+/// merging), linalg cleanup, one-shot bufferization, optionally results as
+/// out-parameters, and buffer deallocation.
+static void addDecomposeAndBufferize(OpPassManager &pm,
+                                     bool resultsAsOutParams) {
   pm.addPass(attn::createConvertAttnToLinalgPass());
   pm.addPass(attn::createDecomposeLinalgAggregatesPass());
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
@@ -77,7 +57,7 @@ static void buildLoweringToLLVM(OpPassManager &pm,
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  if (choices.resultsAsOutParams) {
+  if (resultsAsOutParams) {
     bufferization::BufferResultsToOutParamsPassOptions outParams;
     outParams.hoistStaticAllocs = true;
     outParams.modifyPublicFunctions = true;
@@ -85,14 +65,21 @@ static void buildLoweringToLLVM(OpPassManager &pm,
   }
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+}
 
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
-  if (choices.cpu) {
-    ConvertSCFToOpenMPPassOptions openmp;
-    openmp.numThreads = choices.cpu->numThreads;
-    pm.addPass(createConvertSCFToOpenMPPass(openmp));
-    pm.addNestedPass<func::FuncOp>(attn::createAttnHoistOpenMPAllocasPass());
-  }
+namespace {
+/// Dialects beyond the reference ones that the host code may still hold
+/// when it is lowered to LLVM.
+struct HostExtras {
+  bool vector = false; // the CPU kernels' vector ops
+  bool openmp = false; // the CPU kernels' parallel loops
+  bool gpu = false;    // launches and device buffers (gpu-to-llvm)
+};
+} // namespace
+
+/// Host loops, memrefs, arith, math and functions to the LLVM dialect.
+static void addHostToLLVM(OpPassManager &pm, bool emitCInterface,
+                          HostExtras extras) {
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
@@ -103,38 +90,62 @@ static void buildLoweringToLLVM(OpPassManager &pm,
   pm.addPass(arith::createArithExpandOpsPass(expand));
   // C wrappers for the program's functions only: requested before
   // math-to-libm declares libm functions (erff, ...), which have none.
-  if (choices.emitCInterface)
+  if (emitCInterface)
     pm.addNestedPass<func::FuncOp>(LLVM::createLLVMRequestCWrappersPass());
-  if (choices.cpu)
+  if (extras.vector)
     pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
+  if (extras.gpu)
+    pm.addPass(createGpuToLLVMConversionPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
-  if (choices.cpu)
+  if (extras.openmp)
     pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
 }
 
+/// The reference pipeline, or the CPU pipeline when `cpu` is set: fused
+/// kernels first, OpenMP and vectors after.
+static void buildLoweringToLLVM(OpPassManager &pm, bool resultsAsOutParams,
+                                bool emitCInterface,
+                                const attn::CPUPipelineOptions *cpu) {
+  addTosaToLinalg(pm);
+  if (cpu) {
+    attn::ConvertAttnToCPUPassOptions kernel;
+    kernel.tileQ = cpu->tileQ;
+    kernel.tileK = cpu->tileK;
+    kernel.vectorWidth = cpu->vectorWidth;
+    kernel.fastMath = cpu->fastMath;
+    pm.addPass(attn::createConvertAttnToCPUPass(kernel));
+  }
+  addDecomposeAndBufferize(pm, resultsAsOutParams);
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  if (cpu) {
+    ConvertSCFToOpenMPPassOptions openmp;
+    openmp.numThreads = cpu->numThreads;
+    pm.addPass(createConvertSCFToOpenMPPass(openmp));
+    pm.addNestedPass<func::FuncOp>(attn::createAttnHoistOpenMPAllocasPass());
+  }
+  HostExtras extras;
+  extras.vector = extras.openmp = cpu != nullptr;
+  addHostToLLVM(pm, emitCInterface, extras);
+}
+
 void attn::buildAttnReferencePipeline(OpPassManager &pm,
                                       const ReferencePipelineOptions &options) {
-  LoweringChoices choices;
-  choices.resultsAsOutParams = options.resultsAsOutParams;
-  choices.emitCInterface = options.emitCInterface;
-  buildLoweringToLLVM(pm, choices);
+  buildLoweringToLLVM(pm, options.resultsAsOutParams, options.emitCInterface,
+                      /*cpu=*/nullptr);
 }
 
 void attn::buildAttnCPUPipeline(OpPassManager &pm,
                                 const CPUPipelineOptions &options) {
-  LoweringChoices choices;
-  choices.resultsAsOutParams = options.resultsAsOutParams;
-  choices.emitCInterface = options.emitCInterface;
-  choices.cpu = &options;
-  buildLoweringToLLVM(pm, choices);
+  buildLoweringToLLVM(pm, options.resultsAsOutParams, options.emitCInterface,
+                      &options);
 }
 
 //===----------------------------------------------------------------------===//
@@ -160,25 +171,7 @@ void attn::buildAttnGPUPipeline(OpPassManager &pm,
   kernel.features = options.features;
   pm.addPass(attn::createConvertAttnToGPUPass(kernel));
   // Everything else runs on the host through the reference decomposition.
-  pm.addPass(attn::createConvertAttnToLinalgPass());
-  pm.addPass(attn::createDecomposeLinalgAggregatesPass());
-  pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  if (options.resultsAsOutParams) {
-    bufferization::BufferResultsToOutParamsPassOptions outParams;
-    outParams.hoistStaticAllocs = true;
-    outParams.modifyPublicFunctions = true;
-    pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
-  }
-  bufferization::BufferDeallocationPipelineOptions dealloc;
-  bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+  addDecomposeAndBufferize(pm, options.resultsAsOutParams);
   // Launchers (device buffers, copies, launches) after deallocation, which
   // refuses GPU operations.
   pm.addPass(attn::createAttnGPUStageBuffersPass());
@@ -206,25 +199,9 @@ void attn::buildAttnGPUPipeline(OpPassManager &pm,
 
   // Host code: one stream per function, then the LLVM dialect.
   pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
-  arith::ArithExpandOpsPassOptions expand;
-  expand.includeBf16 = true;
-  pm.addPass(arith::createArithExpandOpsPass(expand));
-  if (options.emitCInterface)
-    pm.addNestedPass<func::FuncOp>(LLVM::createLLVMRequestCWrappersPass());
-  pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createConvertMathToLibmPass());
-  pm.addPass(createGpuToLLVMConversionPass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createConvertIndexToLLVMPass());
-  pm.addPass(createConvertFuncToLLVMPass());
-  pm.addPass(createConvertControlFlowToLLVMPass());
-  pm.addPass(createReconcileUnrealizedCastsPass());
-  pm.addPass(createCanonicalizerPass());
+  HostExtras extras;
+  extras.gpu = true;
+  addHostToLLVM(pm, options.emitCInterface, extras);
 
   GpuModuleToBinaryPassOptions binary;
   binary.compilationTarget = options.format;
