@@ -158,20 +158,32 @@ void attn::buildAttnCPUPipeline(OpPassManager &pm,
 
 StringRef attn::getDefaultCUDAToolkitPath() { return ATTN_CUDA_TOOLKIT_DIR; }
 
-void attn::buildAttnGPUPipeline(OpPassManager &pm,
-                                const GPUPipelineOptions &options) {
-  std::string toolkit = options.toolkit.empty()
-                            ? getDefaultCUDAToolkitPath().str()
-                            : options.toolkit.getValue();
+void attn::buildAttnGPUKernelStage(OpPassManager &pm,
+                                   const GPUPipelineOptions &options) {
   addTosaToLinalg(pm);
   attn::ConvertAttnToGPUPassOptions kernel;
   kernel.tileQ = options.tileQ;
   kernel.tileK = options.tileK;
   kernel.chip = options.chip;
   kernel.features = options.features;
+  kernel.tensorCores = options.tensorCores;
   pm.addPass(attn::createConvertAttnToGPUPass(kernel));
   // Everything else runs on the host through the reference decomposition.
   addDecomposeAndBufferize(pm, options.resultsAsOutParams);
+}
+
+void attn::buildAttnGPUSimHostStage(OpPassManager &pm,
+                                    const GPUPipelineOptions &options) {
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  addHostToLLVM(pm, options.emitCInterface, HostExtras());
+}
+
+void attn::buildAttnGPUPipeline(OpPassManager &pm,
+                                const GPUPipelineOptions &options) {
+  std::string toolkit = options.toolkit.empty()
+                            ? getDefaultCUDAToolkitPath().str()
+                            : options.toolkit.getValue();
+  buildAttnGPUKernelStage(pm, options);
   // Launchers (device buffers, copies, launches) after deallocation, which
   // refuses GPU operations.
   pm.addPass(attn::createAttnGPUStageBuffersPass());

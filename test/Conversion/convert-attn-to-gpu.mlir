@@ -1,4 +1,4 @@
-// RUN: attn-opt %s --convert-attn-to-gpu="max-unrolled-floats=0" --split-input-file | FileCheck %s
+// RUN: attn-opt %s --convert-attn-to-gpu="max-unrolled-floats=0 tensor-cores=false" --split-input-file | FileCheck %s
 // RUN: attn-opt %s --convert-attn-to-gpu="chip=sm_90 features=+ptx80 tile-q=32 tile-k=16 max-unrolled-floats=0" --split-input-file | FileCheck %s --check-prefix=SM90
 // RUN: attn-opt %s --convert-attn-to-gpu --split-input-file --mlir-print-debuginfo 2>&1 | FileCheck %s --check-prefix=REMARK
 
@@ -31,7 +31,7 @@
 // CHECK: gpu.func @attention(%[[GQ:[^:]*]]: memref<1x2x128x64xf32>, %[[GK:[^:]*]]: memref<1x2x128x64xf32>, %[[GV:[^:]*]]: memref<1x2x128x64xf32>, %[[GOFF:[^:]*]]: memref<3xi32>, %[[GTIL:[^:]*]]: memref<6xi32>, %[[GIDS:[^:]*]]: memref<6xi32>, %[[GMSK:[^:]*]]: memref<2x32x64xi8>, %[[GOUT:[^:]*]]: memref<1x2x128x64xf32>)
 // CHECK-SAME: workgroup(%[[KS:.*]] : memref<32x64xf32, #gpu.address_space<workgroup>>, %[[VS:.*]] : memref<32x64xf32, #gpu.address_space<workgroup>>)
 // CHECK-SAME: private(%[[QR:.*]] : memref<64xf32, #gpu.address_space<private>>, %[[ACC:.*]] : memref<64xf32, #gpu.address_space<private>>, %[[SROW:.*]] : memref<32xf32, #gpu.address_space<private>>)
-// CHECK-SAME: kernel attributes {attn.gpu.tiles = array<i64: 64, 32>, attn.gpu.unrolled = false, known_block_size = array<i32: 64, 1, 1>}
+// CHECK-SAME: kernel attributes {attn.gpu.path = "simt.f32", attn.gpu.tiles = array<i64: 64, 32>, attn.gpu.unrolled = false, known_block_size = array<i32: 64, 1, 1>}
 // CHECK-DAG: %[[QT:.*]] = gpu.block_id x
 // CHECK-DAG: %[[H:.*]] = gpu.block_id y
 // CHECK-DAG: %[[B:.*]] = gpu.block_id z

@@ -17,6 +17,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "GpuSim.h"
 #include "OpSupport.h"
 
 #include "attn/Dialect/Attn/IR/Attn.h"
@@ -42,6 +43,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/ExecutionEngine/Orc/Mangling.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/FileSystem.h"
@@ -131,7 +133,11 @@ cl::opt<std::string> pipelineName(
              "(--attn-cpu-pipeline: fused, multi-threaded kernels) or 'cuda' "
              "(--attn-gpu-pipeline: fused kernels on the first NVIDIA GPU, "
              "through the project's CUDA runtime; without a usable driver "
-             "and device it fails with exit code 2)"),
+             "and device it fails with exit code 2) or 'gpu-sim' (the "
+             "kernels of --attn-gpu-pipeline run by a functional simulator "
+             "of the GPU on the CPU, thread block by thread block; slow, "
+             "for testing without a GPU; accepts the GPU pipeline's "
+             "options)"),
     cl::value_desc("name"), cl::init("reference"), cl::cat(runCategory));
 
 cl::opt<bool> probeCuda(
@@ -1011,6 +1017,7 @@ public:
           unsigned numInputs, unsigned numResults) {
     mlir::OwningOpRef<mlir::ModuleOp> lowered(module.clone());
     pruneToEntry(*lowered, entry);
+    std::unique_ptr<attn_run::GpuSimulator> sim;
     mlir::PassManager pm(module.getContext());
     if (mlir::failed(mlir::applyPassManagerCLOptions(pm))) {
       reportError("invalid pass manager options");
@@ -1040,6 +1047,29 @@ public:
       options.resultsAsOutParams = true;
       options.emitCInterface = true;
       mlir::attn::buildAttnGPUPipeline(pm, options);
+    } else if (pipeline == "gpu-sim") {
+      // The GPU pipeline's kernels, run by the simulator: the kernel stage,
+      // then the launchers call back into it, then the host lowering.
+      mlir::attn::GPUPipelineOptions options;
+      if (!parsePipelineOptions(options, pipeline))
+        return nullptr;
+      options.resultsAsOutParams = true;
+      options.emitCInterface = true;
+      mlir::PassManager kernels(module.getContext());
+      if (mlir::failed(mlir::applyPassManagerCLOptions(kernels)))
+        return nullptr;
+      mlir::attn::buildAttnGPUKernelStage(kernels, options);
+      if (mlir::failed(kernels.run(*lowered))) {
+        reportError("pipeline 'gpu-sim' failed on " + inputFilename);
+        return nullptr;
+      }
+      sim = std::make_unique<attn_run::GpuSimulator>();
+      std::string why;
+      if (mlir::failed(sim->adopt(*lowered, why))) {
+        reportError(why);
+        return nullptr;
+      }
+      mlir::attn::buildAttnGPUSimHostStage(pm, options);
     } else {
       reportError("pipeline '" + pipeline + "' is not available");
       return nullptr;
@@ -1135,6 +1165,19 @@ public:
     }
     auto compiled = std::unique_ptr<CompiledEntry>(new CompiledEntry());
     compiled->engine = std::move(*engine);
+    if (sim) {
+      sim->activate();
+      compiled->engine->registerSymbols(
+          [](llvm::orc::MangleAndInterner interner) {
+            llvm::orc::SymbolMap symbols;
+            symbols[interner(attn_run::GpuSimulator::launchSymbol())] = {
+                llvm::orc::ExecutorAddr::fromPtr(
+                    attn_run::GpuSimulator::launchAddress()),
+                llvm::JITSymbolFlags::Exported};
+            return symbols;
+          });
+      compiled->sim = std::move(sim);
+    }
     compiled->engine->initialize();
     auto function = compiled->engine->lookupPacked(wrapper);
     if (!function) {
@@ -1149,9 +1192,20 @@ public:
   /// Calls the entry on the frame's inputs and results.
   void call(CallFrame &frame) { function(frame.getPackedArgs()); }
 
+  /// For --pipeline=gpu-sim: thread blocks simulated so far (-1 otherwise).
+  int64_t simulatedBlocks() const { return sim ? sim->blocksRun() : -1; }
+
+  /// For --pipeline=gpu-sim: the simulator's first error, if any.
+  std::optional<std::string> simulatorError() const {
+    if (!sim || sim->error().empty())
+      return std::nullopt;
+    return sim->error();
+  }
+
 private:
   CompiledEntry() = default;
   std::unique_ptr<mlir::ExecutionEngine> engine;
+  std::unique_ptr<attn_run::GpuSimulator> sim;
   void (*function)(void **) = nullptr;
 };
 
@@ -1300,9 +1354,9 @@ int runTool(mlir::MLIRContext &context) {
     }
   }
   if (pipelineName != "reference" && pipelineName != "cpu" &&
-      pipelineName != "cuda") {
+      pipelineName != "cuda" && pipelineName != "gpu-sim") {
     reportError("unknown pipeline '" + pipelineName +
-                "' (expected reference, cpu or cuda)");
+                "' (expected reference, cpu, cuda or gpu-sim)");
     return kExitBadInput;
   }
   if (oracleName != "reference" && oracleName != "naive") {
@@ -1491,6 +1545,14 @@ int runTool(mlir::MLIRContext &context) {
   }
   frame->restore(inputs);
   compiled->call(*frame);
+  if (std::optional<std::string> error = compiled->simulatorError()) {
+    reportError("the GPU simulator failed while running @" + name + ": " +
+                *error);
+    return kExitCheckFailed;
+  }
+  if (compiled->simulatedBlocks() >= 0)
+    llvm::outs() << "gpu-sim: " << compiled->simulatedBlocks()
+                 << " thread blocks simulated\n";
   if (pipelineName == "cuda") {
     if (std::optional<std::string> error = CudaRuntime::get().takeError()) {
       reportError("the CUDA runtime failed while running @" + name + ": " +

@@ -263,6 +263,10 @@ def ConvertAttnToGPUPass : Pass<"convert-attn-to-gpu", "::mlir::ModuleOp"> {
            "stages fit shared-memory-bytes)">,
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_80\"",
            "Target NVIDIA chip (sm_XY), recorded on the module">,
+    Option<"tensorCores", "tensor-cores", "bool", /*default=*/"true",
+           "Lower ops whose Q, K and V are all f16 or all bf16 (head "
+           "dimension a multiple of 16) to the tensor-core kernel "
+           "(mma.sync.m16n8k16, f32 accumulation) on sm_80 and later">,
     Option<"features", "features", "std::string", /*default=*/"\"\"",
            "Target PTX features (e.g. +ptx80), recorded on the module">,
     Option<"sharedMemoryBytes", "shared-memory-bytes", "int64_t",
@@ -282,11 +286,14 @@ def ConvertAttnToGPUPass : Pass<"convert-attn-to-gpu", "::mlir::ModuleOp"> {
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
     "::mlir::func::FuncDialect", "::mlir::gpu::GPUDialect",
     "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
-    "::mlir::scf::SCFDialect"
+    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
+    "::mlir::LLVM::LLVMDialect", "::mlir::NVVM::NVVMDialect"
   ];
   let statistics = [
     Statistic<"numLowered", "lowered-ops",
               "Number of attn.attention ops lowered to GPU kernels">,
+    Statistic<"numTensorCore", "tensor-core-ops",
+              "Number of those lowered to the tensor-core kernel">,
     Statistic<"numLeft", "left-ops",
               "Number of attn.attention ops left for the reference lowering">,
     Statistic<"numSkippedTiles", "skipped-tiles",

@@ -112,12 +112,18 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::init("")};
   PassOptions::Option<int64_t> tileQ{
       *this, "tile-q",
-      llvm::cl::desc("Query rows (threads) per thread block, a multiple "
-                     "of 32"),
+      llvm::cl::desc("Query rows per thread block, a multiple of 32 (one "
+                     "thread per row in f32, one warp per 16 rows with "
+                     "tensor cores)"),
       llvm::cl::init(64)};
   PassOptions::Option<int64_t> tileK{
       *this, "tile-k", llvm::cl::desc("Keys per shared-memory stage"),
       llvm::cl::init(32)};
+  PassOptions::Option<bool> tensorCores{
+      *this, "tensor-cores",
+      llvm::cl::desc("Tensor-core kernels (mma.sync, f32 accumulation) for "
+                     "f16/bf16 attention on sm_80 and later"),
+      llvm::cl::init(true)};
   PassOptions::Option<bool> resultsAsOutParams{
       *this, "results-as-out-params",
       llvm::cl::desc("Turn memref function results into caller-allocated "
@@ -140,6 +146,18 @@ llvm::StringRef getDefaultCUDAToolkitPath();
 /// libdevice and serialised to `gpu.binary` for `chip`; the host is LLVM
 /// dialect calling the `mgpu*` runtime entry points (lib/Runtime).
 void buildAttnGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options);
+
+/// The first part of `--attn-gpu-pipeline`: TOSA to linalg,
+/// `--convert-attn-to-gpu`, decomposition and bufferization of the rest.
+/// Kernel launchers are still declarations afterwards.
+void buildAttnGPUKernelStage(OpPassManager &pm,
+                             const GPUPipelineOptions &options);
+
+/// The host lowering of a module that went through `buildAttnGPUKernelStage`
+/// and whose launchers a simulator defined and whose gpu.modules it took
+/// (`attn-run --pipeline=gpu-sim`): loops, then the LLVM dialect.
+void buildAttnGPUSimHostStage(OpPassManager &pm,
+                              const GPUPipelineOptions &options);
 
 /// Registers every attn-mlir pipeline with the global pass registry.
 void registerAttnPipelines();

@@ -38,10 +38,13 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -79,6 +82,21 @@ int64_t chooseTileK(const GPUKernelOptions &options, int64_t lk, int64_t d,
   while (bk > 1 && bk * (d + dv) * 4 > options.sharedMemoryBytes)
     bk = bk / 2;
   return bk;
+}
+
+/// Keys per stage of the tensor-core kernel: the requested size rounded up
+/// to a multiple of 16 (one MMA step), clamped to Lk rounded up likewise,
+/// halved (staying a multiple of 16) until the padded K and V stages fit
+/// the shared memory budget; 0 when even 16 keys do not fit.
+int64_t chooseMmaTileK(const GPUKernelOptions &options, int64_t lk, int64_t d,
+                       int64_t dv, int64_t eltBytes) {
+  auto roundUp = [](int64_t v) { return (v + 15) / 16 * 16; };
+  int64_t bk =
+      std::min(roundUp(std::max<int64_t>(options.tileK, 1)), roundUp(lk));
+  auto bytes = [&](int64_t keys) { return keys * (d + dv + 2 * 8) * eltBytes; };
+  while (bk > 16 && bytes(bk) > options.sharedMemoryBytes)
+    bk = roundUp(bk / 2);
+  return bytes(bk) <= options.sharedMemoryBytes ? bk : 0;
 }
 
 struct Emitter {
@@ -382,6 +400,328 @@ struct KernelBuilder {
   }
 };
 
+//===----------------------------------------------------------------------===//
+// Tensor-core kernel (f16 / bf16, mma.sync.m16n8k16, f32 accumulation)
+//===----------------------------------------------------------------------===//
+
+/// Rows of one warp's slab and keys of one MMA step.
+constexpr int64_t kMmaM = 16, kMmaN = 8, kMmaK = 16;
+/// Elements added to every row of a shared stage so that the eight rows a
+/// fragment load touches fall in distinct banks.
+constexpr int64_t kStagePad = 8;
+
+/// The tensor-core kernel: a block of `bq / 16` warps, each owning 16 query
+/// rows of the tile. With g = lane / 4 and t = lane % 4 (PTX's groupID and
+/// threadID_in_group), a lane holds the accumulator elements of rows g and
+/// g + 8 of its slab at columns 2t, 2t + 1 of every 8-column block:
+///
+///   S = Q K^T   : per 8-key block, D / 16 mma.sync with Q (registers,
+///                 loaded once) as A and the staged K rows as B (col-major)
+///   logits      : scale, softcap, bias, mask, plan mask per element
+///   row max/sum : lane-local, the max reduced over the quad (shfl.xor 1, 2)
+///                 every tile, the sum once at the end
+///   O += P V    : P's accumulator fragments are, rounded to the element
+///                 type, the A fragments of the next product (two 8-key
+///                 blocks form one 16-key step); V rows staged as B
+///
+/// The normalizer state of a row (max, visible count) is the same in the
+/// four lanes of its quad; its running sum is split over them (lane t = 0
+/// starts from the initial sum, the others from 0) and added up at the end,
+/// which the normalizers' rescale (a factor) and final scale permit.
+struct MmaKernelBuilder : KernelBuilder {
+  Type elt;
+  int64_t warps;
+
+  MmaKernelBuilder(AttentionOp op, const TilePlan &plan, OpBuilder &b)
+      : KernelBuilder(op, plan, b), elt(op.getQueryType().getElementType()),
+        warps(plan.bq / kMmaM) {}
+
+  int64_t threads() const { return warps * kWarp; }
+
+  Value vload(VectorType type, Value mem, ValueRange indices,
+              int64_t alignment) {
+    return vector::LoadOp::create(b(), e.loc, type, mem, indices,
+                                  /*nontemporal=*/false,
+                                  llvm::MaybeAlign(alignment));
+  }
+
+  /// A pair of elements as an mma.sync operand register: vector<2xf16> for
+  /// f16, the pair's bits as i32 for bf16.
+  Value operand(Value pair) {
+    if (elt.isF16())
+      return pair;
+    auto i32x1 = VectorType::get({1}, b().getI32Type());
+    Value bits = vector::BitCastOp::create(b(), e.loc, i32x1, pair);
+    return vector::ExtractOp::create(b(), e.loc, bits, ArrayRef<int64_t>{0});
+  }
+  Value pairAt(Value mem, ValueRange indices) {
+    return operand(vload(VectorType::get({2}, elt), mem, indices, 4));
+  }
+  /// Two f32 values rounded to the element type, as an operand register.
+  Value packPair(Value lo, Value hi) {
+    Value l = arith::TruncFOp::create(b(), e.loc, elt, lo);
+    Value h = arith::TruncFOp::create(b(), e.loc, elt, hi);
+    return operand(vector::FromElementsOp::create(
+        b(), e.loc, VectorType::get({2}, elt), ValueRange{l, h}));
+  }
+  /// Two single elements (not adjacent in memory) as an operand register.
+  Value gatherPair(Value mem, ValueRange first, ValueRange second) {
+    return operand(vector::FromElementsOp::create(
+        b(), e.loc, VectorType::get({2}, elt),
+        ValueRange{e.load(mem, first), e.load(mem, second)}));
+  }
+
+  /// D = A B + C for one m16n8k16 step; fragments as 4 / 2 / 4 registers.
+  SmallVector<Value> mma(ArrayRef<Value> a, ArrayRef<Value> bFrag,
+                         ArrayRef<Value> c) {
+    Type f32 = b().getF32Type();
+    auto resultType = LLVM::LLVMStructType::getLiteral(
+        b().getContext(), SmallVector<Type>(4, f32));
+    NVVM::MMATypes type =
+        elt.isF16() ? NVVM::MMATypes::f16 : NVVM::MMATypes::bf16;
+    Value d = NVVM::MmaOp::create(
+        b(), e.loc, resultType, a, bFrag, c, {kMmaM, kMmaN, kMmaK},
+        /*b1Op=*/std::nullopt, /*intOverflow=*/std::nullopt,
+        std::array<NVVM::MMATypes, 2>{type, type},
+        std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                       NVVM::MMALayout::col});
+    SmallVector<Value> out;
+    for (int64_t i = 0; i < 4; ++i)
+      out.push_back(LLVM::ExtractValueOp::create(b(), e.loc, d, i));
+    return out;
+  }
+
+  /// `op` of `v` over the four lanes of a quad.
+  Value quadReduce(Value v, function_ref<Value(Value, Value)> combine) {
+    for (int32_t offset : {1, 2}) {
+      Value other = gpu::ShuffleOp::create(b(), e.loc, v, offset, kWarp,
+                                           gpu::ShuffleMode::XOR)
+                        .getShuffleResult();
+      v = combine(v, other);
+    }
+    return v;
+  }
+
+  /// Copies rows [k0, k0 + bk) of `src[b, hk]` (clamped to the last key)
+  /// into the padded stage `dst` in 16-byte pieces, all threads cooperating.
+  void stageRows(Value src, Value dst, int64_t width, Value bIdx, Value hk,
+                 Value k0, Value tid) {
+    int64_t pieces = width / 8;
+    auto piece = VectorType::get({8}, elt);
+    e.loop(tid, e.idx(plan.bk * pieces), e.idx(threads()), [&](Value flat) {
+      Value j = arith::DivUIOp::create(b(), e.loc, flat, e.idx(pieces));
+      Value c = e.mul(arith::RemUIOp::create(b(), e.loc, flat, e.idx(pieces)),
+                      e.idx(8));
+      Value key = e.min(e.add(k0, j), e.idx(lk - 1));
+      Value v = vload(piece, src, {bIdx, hk, key, c}, 16);
+      vector::StoreOp::create(b(), e.loc, v, dst, ValueRange{j, c},
+                              /*nontemporal=*/false, llvm::MaybeAlign(16));
+    });
+  }
+
+  void emitBody(Value qTile, Value h, Value bIdx, Value tid) {
+    Type f32 = b().getF32Type();
+    Value hk =
+        group == 1
+            ? h
+            : arith::DivUIOp::create(b(), e.loc, h, e.idx(group)).getResult();
+    Value warp = arith::DivUIOp::create(b(), e.loc, tid, e.idx(kWarp));
+    Value laneId = arith::RemUIOp::create(b(), e.loc, tid, e.idx(kWarp));
+    Value g = arith::DivUIOp::create(b(), e.loc, laneId, e.idx(4));
+    Value t = arith::RemUIOp::create(b(), e.loc, laneId, e.idx(4));
+    Value t2 = e.mul(t, e.idx(2));
+    // The lane's two rows: within the tile (the plan masks' row index), in
+    // the op (unclamped and clamped).
+    Value local[2], rowU[2], row[2];
+    local[0] = e.add(e.mul(warp, e.idx(kMmaM)), g);
+    local[1] = e.add(local[0], e.idx(8));
+    for (int r = 0; r < 2; ++r) {
+      rowU[r] = e.add(e.mul(qTile, e.idx(bq)), local[r]);
+      row[r] = e.min(rowU[r], e.idx(lq - 1));
+    }
+
+    // Q as A fragments, loaded once: register 2c + r holds row r, columns
+    // 16 s + 8 c + 2t (+1).
+    SmallVector<SmallVector<Value>> qA;
+    for (int64_t s = 0; s < d / kMmaK; ++s) {
+      SmallVector<Value> regs;
+      for (int64_t c = 0; c < 2; ++c)
+        for (int r = 0; r < 2; ++r)
+          regs.push_back(pairAt(
+              qBuf, {bIdx, h, row[r], e.add(e.idx(s * kMmaK + 8 * c), t2)}));
+      qA.push_back(regs);
+    }
+
+    Value zero = e.f32(0.0);
+    Value negInf = e.f32(kNegInf);
+    Value lkF = e.f32(static_cast<double>(lk));
+    Value scaleV = e.f32(scale);
+    Value sink;
+    if (sinkBuf)
+      sink = e.widen(e.load(sinkBuf, {h}));
+    Value m0 = normalizer.buildInitialMax(b(), e.loc, f32, sink);
+    Value lInit = normalizer.buildInitialSum(b(), e.loc, f32);
+    Value leader = arith::CmpIOp::create(b(), e.loc, arith::CmpIPredicate::eq,
+                                         t, e.idx(0));
+    Value l0 = arith::SelectOp::create(b(), e.loc, leader, lInit, zero);
+
+    Value first = e.toIndex(e.load(offsetsBuf, {qTile}));
+    Value last = e.toIndex(e.load(offsetsBuf, {e.add(qTile, e.idx(1))}));
+    Value one = e.idx(1);
+    int64_t nBlocks = plan.bk / kMmaN;
+    // Key (within the stage) of accumulator element i of 8-key block n.
+    auto keyOf = [&](int64_t n, int64_t i) {
+      return e.add(e.idx(n * kMmaN + (i & 1)), t2);
+    };
+
+    // Visible counts of the two rows, when the normalizer needs them.
+    Value count[2] = {zero, zero};
+    if (normalizer.needsVisibleCount()) {
+      Value oneF = e.f32(1.0);
+      SmallVector<Value> counts = e.loop(
+          first, last, one, {zero, zero}, [&](Value entry, ValueRange acc) {
+            auto [k0, mid] = tileOf(entry);
+            SmallVector<Value> c(acc.begin(), acc.end());
+            for (int64_t n = 0; n < nBlocks; ++n)
+              for (int64_t i = 0; i < 4; ++i) {
+                int r = i / 2;
+                Value s = visibleLogit(Value(), keyOf(n, i), k0, mid, row[r],
+                                       local[r], bIdx, h);
+                Value vis = arith::CmpFOp::create(
+                    b(), e.loc, arith::CmpFPredicate::UNE, s, negInf);
+                c[r] = e.fadd(
+                    c[r], arith::SelectOp::create(b(), e.loc, vis, oneF, zero));
+              }
+            return c;
+          });
+      for (int r = 0; r < 2; ++r)
+        count[r] = quadReduce(counts[r],
+                              [&](Value x, Value y) { return e.fadd(x, y); });
+    }
+
+    // Loop state: m[2], l[2], then the Dv / 8 accumulator fragments.
+    int64_t vBlocks = dv / kMmaN;
+    SmallVector<Value> init = {m0, m0, l0, l0};
+    init.append(vBlocks * 4, zero);
+    bool runningMax = normalizer.usesRunningMax();
+    SmallVector<Value> state =
+        e.loop(first, last, one, init, [&](Value entry, ValueRange args) {
+          Value m[2] = {args[0], args[1]};
+          Value l[2] = {args[2], args[3]};
+          SmallVector<Value> acc(args.begin() + 4, args.end());
+          auto [k0, mid] = tileOf(entry);
+          stageRows(kBuf, ks, d, bIdx, hk, k0, tid);
+          stageRows(vBuf, vs, dv, bIdx, hk, k0, tid);
+          gpu::BarrierOp::create(b(), e.loc);
+
+          // Logits of the lane's elements and the rows' tile maxima.
+          SmallVector<SmallVector<Value>> sFrag;
+          Value tileMax[2] = {negInf, negInf};
+          for (int64_t n = 0; n < nBlocks; ++n) {
+            SmallVector<Value> c(4, zero);
+            Value key = e.add(e.idx(n * kMmaN), g);
+            for (int64_t s = 0; s < d / kMmaK; ++s) {
+              Value col = e.add(e.idx(s * kMmaK), t2);
+              SmallVector<Value> kB = {pairAt(ks, {key, col}),
+                                       pairAt(ks, {key, e.add(col, e.idx(8))})};
+              c = mma(qA[s], kB, c);
+            }
+            for (int64_t i = 0; i < 4; ++i) {
+              int r = i / 2;
+              c[i] = visibleLogit(e.fmul(c[i], scaleV), keyOf(n, i), k0, mid,
+                                  row[r], local[r], bIdx, h);
+              tileMax[r] =
+                  arith::MaximumFOp::create(b(), e.loc, tileMax[r], c[i]);
+            }
+            sFrag.push_back(c);
+          }
+
+          Value mNew[2] = {m[0], m[1]};
+          if (runningMax) {
+            for (int r = 0; r < 2; ++r) {
+              Value rowMax = quadReduce(tileMax[r], [&](Value x, Value y) {
+                return arith::MaximumFOp::create(b(), e.loc, x, y);
+              });
+              mNew[r] = arith::MaximumFOp::create(b(), e.loc, m[r], rowMax);
+              Value alpha =
+                  normalizer.buildRescale(b(), e.loc, m[r], mNew[r], count[r]);
+              l[r] = e.fmul(l[r], alpha);
+              for (int64_t v = 0; v < vBlocks; ++v)
+                for (int64_t i = 2 * r; i < 2 * r + 2; ++i)
+                  acc[v * 4 + i] = e.fmul(acc[v * 4 + i], alpha);
+            }
+          }
+
+          // Weights (0 where invisible) and the lane's part of the sums.
+          for (auto &c : sFrag)
+            for (int64_t i = 0; i < 4; ++i) {
+              int r = i / 2;
+              Value vis = arith::CmpFOp::create(
+                  b(), e.loc, arith::CmpFPredicate::UNE, c[i], negInf);
+              Value w = normalizer.buildWeight(b(), e.loc, c[i], mNew[r],
+                                               count[r], lkF);
+              c[i] = arith::SelectOp::create(b(), e.loc, vis, w, zero);
+              l[r] = e.fadd(l[r], c[i]);
+            }
+
+          // O += P V, 16 keys per step.
+          for (int64_t s = 0; s < plan.bk / kMmaK; ++s) {
+            ArrayRef<Value> lo = sFrag[2 * s], hi = sFrag[2 * s + 1];
+            SmallVector<Value> pA = {
+                packPair(lo[0], lo[1]), packPair(lo[2], lo[3]),
+                packPair(hi[0], hi[1]), packPair(hi[2], hi[3])};
+            Value key = e.add(e.idx(s * kMmaK), t2);
+            Value key1 = e.add(key, one);
+            Value key8 = e.add(key, e.idx(8));
+            Value key9 = e.add(key, e.idx(9));
+            for (int64_t v = 0; v < vBlocks; ++v) {
+              Value col = e.add(e.idx(v * kMmaN), g);
+              SmallVector<Value> vB = {
+                  gatherPair(vs, {key, col}, {key1, col}),
+                  gatherPair(vs, {key8, col}, {key9, col})};
+              SmallVector<Value> c(acc.begin() + v * 4,
+                                   acc.begin() + v * 4 + 4);
+              c = mma(pA, vB, c);
+              llvm::copy(c, acc.begin() + v * 4);
+            }
+          }
+          gpu::BarrierOp::create(b(), e.loc);
+          SmallVector<Value> next = {mNew[0], mNew[1], l[0], l[1]};
+          next.append(acc);
+          return next;
+        });
+
+    // out = acc * finalScale(l summed over the quad), rows inside the op.
+    Type outElt = cast<MemRefType>(outBuf.getType()).getElementType();
+    for (int r = 0; r < 2; ++r) {
+      Value l = quadReduce(state[2 + r],
+                           [&](Value x, Value y) { return e.fadd(x, y); });
+      Value factor = normalizer.buildFinalScale(b(), e.loc, l, count[r], lkF);
+      Value inside = arith::CmpIOp::create(
+          b(), e.loc, arith::CmpIPredicate::ult, rowU[r], e.idx(lq));
+      scf::IfOp::create(b(), e.loc, inside, [&](OpBuilder &, Location) {
+        for (int64_t v = 0; v < vBlocks; ++v) {
+          SmallVector<Value> pair;
+          for (int64_t i = 2 * r; i < 2 * r + 2; ++i) {
+            Value o = e.fmul(state[4 + v * 4 + i], factor);
+            if (!outElt.isF32())
+              o = arith::TruncFOp::create(b(), e.loc, outElt, o);
+            pair.push_back(o);
+          }
+          Value col = e.add(e.idx(v * kMmaN), t2);
+          Value vec = vector::FromElementsOp::create(
+              b(), e.loc, VectorType::get({2}, outElt), pair);
+          vector::StoreOp::create(
+              b(), e.loc, vec, outBuf, ValueRange{bIdx, h, row[r], col},
+              /*nontemporal=*/false,
+              llvm::MaybeAlign(2 * outElt.getIntOrFloatBitWidth() / 8));
+        }
+        scf::YieldOp::create(b(), e.loc);
+      });
+    }
+  }
+};
+
 } // namespace
 
 bool mlir::attn::canLowerAttentionToGPU(AttentionOp op,
@@ -405,6 +745,44 @@ bool mlir::attn::canLowerAttentionToGPU(AttentionOp op,
   return true;
 }
 
+bool mlir::attn::canUseTensorCores(AttentionOp op,
+                                   const GPUKernelOptions &options,
+                                   std::string &reason) {
+  if (!options.tensorCores) {
+    reason = "tensor-cores=false";
+    return false;
+  }
+  if (options.chipVersion < 80) {
+    reason = "mma.sync.m16n8k16 needs sm_80 or later";
+    return false;
+  }
+  Type elt = op.getQueryType().getElementType();
+  if (!(elt.isF16() || elt.isBF16()) ||
+      op.getKeyType().getElementType() != elt ||
+      op.getValueType().getElementType() != elt) {
+    reason = "query, key and value are not all f16 or all bf16";
+    return false;
+  }
+  int64_t d = op.getQueryType().getDimSize(3);
+  int64_t dv = op.getValueType().getDimSize(3);
+  if (d % 16 != 0 || dv % 8 != 0) {
+    reason = "the head dimension is not a multiple of 16 or the value "
+             "dimension not a multiple of 8";
+    return false;
+  }
+  if (2 * options.tileQ > 1024) {
+    reason = "tile-q / 16 warps exceed 1024 threads";
+    return false;
+  }
+  int64_t lk = op.getKeyType().getDimSize(2);
+  if (chooseMmaTileK(options, lk, d, dv, elt.getIntOrFloatBitWidth() / 8) ==
+      0) {
+    reason = "16 padded key and value rows exceed shared-memory-bytes";
+    return false;
+  }
+  return true;
+}
+
 LogicalResult mlir::attn::lowerAttentionToGPU(
     RewriterBase &rewriter, AttentionOp op, const GPUKernelOptions &options,
     SymbolTable &symbols, std::string &reason, GPUKernelReport *report) {
@@ -414,7 +792,13 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
   int64_t lk = op.getKeyType().getDimSize(2);
   int64_t d = op.getQueryType().getDimSize(3);
   int64_t dv = op.getValueType().getDimSize(3);
-  TileSizes sizes{options.tileQ, chooseTileK(options, lk, d, dv)};
+  std::string whyNot;
+  bool tensorCores = canUseTensorCores(op, options, whyNot);
+  Type elt = op.getQueryType().getElementType();
+  TileSizes sizes{options.tileQ,
+                  tensorCores ? chooseMmaTileK(options, lk, d, dv,
+                                               elt.getIntOrFloatBitWidth() / 8)
+                              : chooseTileK(options, lk, d, dv)};
   FailureOr<TilePlan> plan = buildTilePlan(
       op.getEffectivePattern(), lq, lk, sizes, options.maxTableBytes, reason);
   if (failed(plan))
@@ -424,12 +808,14 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
     report->partialTiles = plan->partialTiles;
     report->fullTiles = plan->fullTiles;
     report->tileK = plan->bk;
+    report->tensorCores = tensorCores;
   }
 
   OpBuilder::InsertionGuard guard(rewriter);
   rewriter.setInsertionPoint(op);
   Location loc = op.getLoc();
-  KernelBuilder k(op, *plan, rewriter);
+  MmaKernelBuilder k(op, *plan, rewriter);
+  int64_t blockSize = tensorCores ? k.threads() : plan->bq;
 
   auto toBuffer = [&](Value tensor) -> Value {
     if (!tensor)
@@ -485,16 +871,23 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
   auto workgroup =
       gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   auto priv = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Private);
-  auto shared = [&](int64_t rows, int64_t cols) {
-    return MemRefType::get({rows, cols}, f32, MemRefLayoutAttrInterface(),
+  auto shared = [&](int64_t rows, int64_t cols, Type type) {
+    return MemRefType::get({rows, cols}, type, MemRefLayoutAttrInterface(),
                            workgroup);
   };
   auto local = [&](int64_t n) {
     return MemRefType::get({n}, f32, MemRefLayoutAttrInterface(), priv);
   };
-  SmallVector<Type> workgroupTypes = {shared(plan->bk, d),
-                                      shared(plan->bk, dv)};
-  SmallVector<Type> privateTypes = {local(d), local(dv), local(plan->bk)};
+  // SIMT: f32 stages and private rows; tensor cores: padded stages in the
+  // element type, everything else in registers.
+  SmallVector<Type> workgroupTypes, privateTypes;
+  if (tensorCores) {
+    workgroupTypes = {shared(plan->bk, d + kStagePad, elt),
+                      shared(plan->bk, dv + kStagePad, elt)};
+  } else {
+    workgroupTypes = {shared(plan->bk, d, f32), shared(plan->bk, dv, f32)};
+    privateTypes = {local(d), local(dv), local(plan->bk)};
+  }
   gpu::GPUFuncOp kernel;
   {
     OpBuilder::InsertionGuard kernelGuard(rewriter);
@@ -503,12 +896,22 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
                                     rewriter.getFunctionType(argTypes, {}),
                                     workgroupTypes, privateTypes);
     kernels.insert(kernel);
+    // The tensor-core stages are written in 16-byte pieces.
+    if (tensorCores)
+      for (unsigned i = 0; i < workgroupTypes.size(); ++i)
+        kernel.setWorkgroupAttributionAttr(
+            i, LLVM::LLVMDialect::getAlignAttrName(),
+            rewriter.getI64IntegerAttr(16));
     kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
                     rewriter.getUnitAttr());
     kernel.setKnownBlockSizeAttr(
-        rewriter.getDenseI32ArrayAttr({static_cast<int32_t>(plan->bq), 1, 1}));
+        rewriter.getDenseI32ArrayAttr({static_cast<int32_t>(blockSize), 1, 1}));
     kernel->setAttr("attn.gpu.tiles",
                     rewriter.getDenseI64ArrayAttr({plan->bq, plan->bk}));
+    std::string path =
+        tensorCores ? (elt.isF16() ? "mma.m16n8k16.f16" : "mma.m16n8k16.bf16")
+                    : "simt.f32";
+    kernel->setAttr("attn.gpu.path", rewriter.getStringAttr(path));
     Block &body = kernel.getBody().front();
     rewriter.setInsertionPointToStart(&body);
     // Kernel-side names for the buffers.
@@ -521,20 +924,25 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
         *slot = body.getArgument(next++);
     k.ks = kernel.getWorkgroupAttributions()[0];
     k.vs = kernel.getWorkgroupAttributions()[1];
-    k.qReg = kernel.getPrivateAttributions()[0];
-    k.acc = kernel.getPrivateAttributions()[1];
-    k.sRow = kernel.getPrivateAttributions()[2];
+    if (!tensorCores) {
+      k.qReg = kernel.getPrivateAttributions()[0];
+      k.acc = kernel.getPrivateAttributions()[1];
+      k.sRow = kernel.getPrivateAttributions()[2];
+    }
     Value qTile = gpu::BlockIdOp::create(rewriter, loc, gpu::Dimension::x);
     Value head = gpu::BlockIdOp::create(rewriter, loc, gpu::Dimension::y);
     Value bIdx = gpu::BlockIdOp::create(rewriter, loc, gpu::Dimension::z);
     Value lane = gpu::ThreadIdOp::create(rewriter, loc, gpu::Dimension::x);
-    k.emitBody(qTile, head, bIdx, lane);
+    if (tensorCores)
+      k.MmaKernelBuilder::emitBody(qTile, head, bIdx, lane);
+    else
+      k.KernelBuilder::emitBody(qTile, head, bIdx, lane);
     gpu::ReturnOp::create(rewriter, loc);
 
     // Registers for the private arrays: unroll every loop of constant trip
     // count (those over D, Dv and the staged keys; the plan and staging
     // loops have run-time bounds), innermost first.
-    bool unroll = options.maxUnrolledFloats > 0 &&
+    bool unroll = !tensorCores && options.maxUnrolledFloats > 0 &&
                   d + dv + plan->bk <= options.maxUnrolledFloats;
     if (unroll) {
       SmallVector<scf::ForOp> loops;
@@ -568,7 +976,7 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
     launcher->setAttr(kLaunchGridAttr, rewriter.getDenseI64ArrayAttr(
                                            {plan->numQTiles, k.hq, k.batch}));
     launcher->setAttr(kLaunchBlockAttr,
-                      rewriter.getDenseI64ArrayAttr({plan->bq, 1, 1}));
+                      rewriter.getDenseI64ArrayAttr({blockSize, 1, 1}));
   }
   func::CallOp::create(rewriter, loc, launcher, hostArgs);
 
@@ -616,6 +1024,7 @@ struct ConvertAttnToGPUPass
     options.sharedMemoryBytes = sharedMemoryBytes;
     options.maxTableBytes = maxTableBytes;
     options.maxUnrolledFloats = maxUnrolledFloats;
+    options.tensorCores = tensorCores;
     if (tileQ <= 0 || tileQ % kWarp != 0 || tileQ > 1024) {
       emitError(module.getLoc())
           << "convert-attn-to-gpu: tile-q (" << options.tileQ
@@ -641,6 +1050,7 @@ struct ConvertAttnToGPUPass
           << "' is not an NVIDIA chip of the form sm_XY (sm_50 or later)";
       return signalPassFailure();
     }
+    options.chipVersion = version;
     MLIRContext *ctx = &getContext();
     module->setAttr(
         "attn.gpu.target",
@@ -670,6 +1080,10 @@ struct ConvertAttnToGPUPass
         continue;
       }
       ++numLowered;
+      if (report.tensorCores) {
+        ++numTensorCore;
+        ::attn::stats::add(getArgument(), "tensor-core-ops", 1);
+      }
       numSkippedTiles += report.skippedTiles;
       numPartialTiles += report.partialTiles;
       ::attn::stats::add(getArgument(), "lowered-ops", 1);

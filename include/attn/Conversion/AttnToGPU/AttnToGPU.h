@@ -15,14 +15,20 @@ class SymbolTable;
 namespace attn {
 class AttentionOp;
 
-/// Tile sizes and target facts of the fused GPU kernel (f32 SIMT path).
+/// Tile sizes and target facts of the fused GPU kernels.
 struct GPUKernelOptions {
-  /// Query rows per thread block; one thread per row, so also the block
-  /// size. A multiple of 32 (whole warps), at most 1024.
+  /// Query rows per thread block, a multiple of 32. The f32 SIMT kernel
+  /// runs one thread per row (the block size, at most 1024); the
+  /// tensor-core kernel one warp per 16 rows.
   int64_t tileQ = 64;
   /// Keys per shared-memory stage; lowered per op until the K and V stages
-  /// fit `sharedMemoryBytes`.
+  /// fit `sharedMemoryBytes` (rounded to a multiple of 16 for tensor cores).
   int64_t tileK = 32;
+  /// Use the tensor-core kernel (mma.sync.m16n8k16, f32 accumulation) for
+  /// ops whose Q, K and V are all f16 or all bf16 when the chip has it.
+  bool tensorCores = true;
+  /// The chip's compute capability times ten (sm_80 -> 80).
+  int64_t chipVersion = 80;
   /// Static shared memory a block may use (48 KiB on every NVIDIA chip
   /// without the opt-in dynamic carve-out).
   int64_t sharedMemoryBytes = 48 * 1024;
@@ -42,7 +48,13 @@ struct GPUKernelReport {
   int64_t fullTiles = 0;
   int64_t tileK = 0;
   bool unrolled = false;
+  bool tensorCores = false;
 };
+
+/// Whether `op`, which `canLowerAttentionToGPU` accepts, gets the
+/// tensor-core kernel rather than the f32 SIMT one; `reason` says why not.
+bool canUseTensorCores(AttentionOp op, const GPUKernelOptions &options,
+                       std::string &reason);
 
 /// Whether `op` can become a fused GPU kernel; `reason` says why not.
 bool canLowerAttentionToGPU(AttentionOp op, const GPUKernelOptions &options,

@@ -1,0 +1,87 @@
+// The tensor-core kernel of --convert-attn-to-gpu: which ops get it, its
+// launch shape, stages and fragment code. Numerics: test/Integration/gpu-sim-tensor-cores.mlir.
+// RUN: attn-opt %s --convert-attn-to-gpu --split-input-file | FileCheck %s
+// RUN: attn-opt %s --convert-attn-to-gpu="tile-q=32 tile-k=20" --split-input-file | FileCheck %s --check-prefix=SMALL
+// RUN: attn-opt %s --convert-attn-to-gpu="tile-k=64 shared-memory-bytes=16384" --split-input-file | FileCheck %s --check-prefix=SHMEM
+// RUN: attn-opt %s --convert-attn-to-gpu="chip=sm_75" --split-input-file | FileCheck %s --check-prefix=OLD
+// RUN: attn-opt %s --convert-attn-to-gpu="tensor-cores=false" --split-input-file | FileCheck %s --check-prefix=OLD
+
+// bf16 causal, D = 64, Dv = 32: four warps of 16 rows (128 threads) per
+// 64-row query tile; stages padded by 8 elements and 16-byte aligned.
+// CHECK-LABEL: func.func private @__attn_gpu_launch
+// CHECK-SAME: attn.gpu.block = array<i64: 128, 1, 1>, attn.gpu.grid = array<i64: 2, 2, 1>
+// CHECK: gpu.func @attention(
+// CHECK-SAME: workgroup(%[[KS:.*]] : memref<32x72xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[VS:.*]] : memref<32x40xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
+// CHECK-SAME: attn.gpu.path = "mma.m16n8k16.bf16", attn.gpu.tiles = array<i64: 64, 32>
+// CHECK-SAME: known_block_size = array<i32: 128, 1, 1>
+// Q fragments: 4 k-steps x 4 registers, bf16 pairs as i32.
+// CHECK-COUNT-16: vector.load %arg0{{.*}} {alignment = 4 : i64} : memref<1x2x128x64xbf16>, vector<2xbf16>
+// CHECK: scf.for
+// K and V rows staged in 16-byte pieces.
+// CHECK: vector.load %arg1{{.*}} {alignment = 16 : i64} : memref<1x2x128x64xbf16>, vector<8xbf16>
+// CHECK: vector.store {{.*}}, %[[KS]]{{.*}} {alignment = 16 : i64} : memref<32x72xbf16, #gpu.address_space<workgroup>>, vector<8xbf16>
+// CHECK: vector.load %arg2{{.*}} {alignment = 16 : i64} : memref<1x2x128x32xbf16>, vector<8xbf16>
+// CHECK: gpu.barrier
+// S = Q K^T: 4 blocks of 8 keys x 4 k-steps; then the row maxima over the
+// quads; then P V: 2 steps of 16 keys x 4 blocks of 8 value columns.
+// CHECK-COUNT-16: nvvm.mma.sync {{.*}}multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+// CHECK: gpu.shuffle  xor %{{.*}}, %c1_i32{{.*}}, %c32_i32{{.*}} : f32
+// CHECK: gpu.shuffle  xor %{{.*}}, %c2_i32{{.*}}, %c32_i32{{.*}} : f32
+// CHECK: arith.truncf %{{.*}} : f32 to bf16
+// CHECK-COUNT-8: nvvm.mma.sync
+// CHECK: gpu.barrier
+// CHECK: scf.yield
+// The running sums of a row's four lanes are added once, at the end.
+// CHECK-COUNT-4: gpu.shuffle  xor
+// CHECK: vector.store %{{.*}}, %arg7{{.*}} {alignment = 4 : i64} : memref<1x2x128x32xbf16>, vector<2xbf16>
+// CHECK-NOT: nvvm.mma.sync
+// CHECK: gpu.return
+
+// tile-q=32: two warps; tile-k=20 rounds up to one MMA step multiple (32).
+// SMALL-LABEL: func.func private @__attn_gpu_launch
+// SMALL-SAME: attn.gpu.block = array<i64: 64, 1, 1>, attn.gpu.grid = array<i64: 4, 2, 1>
+// SMALL: attn.gpu.path = "mma.m16n8k16.bf16", attn.gpu.tiles = array<i64: 32, 32>
+
+// OLD-LABEL: func.func @bf16_causal(
+// OLD: attn.gpu.path = "simt.f32"
+func.func @bf16_causal(%q: tensor<1x2x128x64xbf16>, %k: tensor<1x2x128x64xbf16>, %v: tensor<1x2x128x32xbf16>) -> tensor<1x2x128x32xbf16> {
+  %o = attn.attention %q, %k, %v {pattern = #attn.causal} : tensor<1x2x128x64xbf16>, tensor<1x2x128x64xbf16>, tensor<1x2x128x32xbf16> -> tensor<1x2x128x32xbf16>
+  return %o : tensor<1x2x128x32xbf16>
+}
+
+// -----
+
+// f16 operands are vector<2xf16> registers. D = 128: 64 keys do not fit
+// 16 KiB of shared memory (64 x 272 x 2 bytes), 16 do.
+// CHECK-LABEL: func.func @f16_d128(
+// CHECK: attn.gpu.path = "mma.m16n8k16.f16"
+// CHECK: nvvm.mma.sync {{.*}} : (vector<2xf16>, vector<2xf16>, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+// SHMEM-LABEL: func.func @f16_d128(
+// SHMEM: workgroup(%{{.*}} : memref<16x136xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<16x136xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
+// SHMEM-SAME: attn.gpu.tiles = array<i64: 64, 16>
+// OLD-LABEL: func.func @f16_d128(
+// OLD: attn.gpu.path = "simt.f32"
+func.func @f16_d128(%q: tensor<1x1x64x128xf16>, %k: tensor<1x1x64x128xf16>, %v: tensor<1x1x64x128xf16>) -> tensor<1x1x64x128xf16> {
+  %o = attn.attention %q, %k, %v {pattern = #attn.dense} : tensor<1x1x64x128xf16>, tensor<1x1x64x128xf16>, tensor<1x1x64x128xf16> -> tensor<1x1x64x128xf16>
+  return %o : tensor<1x1x64x128xf16>
+}
+
+// -----
+
+// Ops the tensor-core kernel does not take get the f32 SIMT one: a head
+// dimension that is not a multiple of 16, f32 operands.
+// CHECK-LABEL: func.func @bf16_d8(
+// CHECK: attn.gpu.path = "simt.f32"
+func.func @bf16_d8(%q: tensor<1x1x16x8xbf16>, %k: tensor<1x1x16x8xbf16>, %v: tensor<1x1x16x8xbf16>) -> tensor<1x1x16x8xbf16> {
+  %o = attn.attention %q, %k, %v {pattern = #attn.dense} : tensor<1x1x16x8xbf16>, tensor<1x1x16x8xbf16>, tensor<1x1x16x8xbf16> -> tensor<1x1x16x8xbf16>
+  return %o : tensor<1x1x16x8xbf16>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @f32_d64(
+// CHECK: attn.gpu.path = "simt.f32"
+func.func @f32_d64(%q: tensor<1x1x16x64xf32>, %k: tensor<1x1x16x64xf32>, %v: tensor<1x1x16x64xf32>) -> tensor<1x1x16x64xf32> {
+  %o = attn.attention %q, %k, %v {pattern = #attn.dense} : tensor<1x1x16x64xf32>, tensor<1x1x16x64xf32>, tensor<1x1x16x64xf32> -> tensor<1x1x16x64xf32>
+  return %o : tensor<1x1x16x64xf32>
+}

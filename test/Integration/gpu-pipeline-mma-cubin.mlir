@@ -1,0 +1,31 @@
+// The tensor-core kernels through --attn-gpu-pipeline without a GPU: PTX with
+// mma.sync.m16n8k16 for f16 and bf16, which ptxas accepts for sm_80 and
+// sm_90 without spilling, and cubins from gpu-module-to-binary.
+// REQUIRES: cuda-toolkit
+// RUN: attn-opt %s --attn-gpu-pipeline="chip=sm_80" | FileCheck %s --check-prefix=BIN
+// RUN: attn-opt %s --attn-gpu-pipeline="chip=sm_90 features=+ptx80" | FileCheck %s --check-prefix=BIN
+// RUN: attn-opt %s --attn-gpu-pipeline="chip=sm_80 format=isa" | %python %S/Inputs/gpu_extract_ptx.py > %t.sm80.ptx
+// RUN: FileCheck %s --check-prefix=PTX < %t.sm80.ptx
+// RUN: %cuda_toolkit/bin/ptxas -v -arch=sm_80 %t.sm80.ptx -o %t.sm80.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
+// RUN: attn-opt %s --attn-gpu-pipeline="chip=sm_90 format=isa" | %python %S/Inputs/gpu_extract_ptx.py > %t.sm90.ptx
+// RUN: %cuda_toolkit/bin/ptxas -v -arch=sm_90 %t.sm90.ptx -o %t.sm90.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
+
+// BIN: gpu.binary @__attn_gpu
+// BIN-NOT: nvvm.mma.sync
+
+// PTX: .shared .align 16
+// PTX: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// PTX: shfl.sync.bfly.b32
+// PTX: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+
+// PTXAS: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+// PTXAS: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+func.func @bf16_causal(%q: tensor<1x8x256x64xbf16>, %k: tensor<1x8x256x64xbf16>, %v: tensor<1x8x256x64xbf16>) -> tensor<1x8x256x64xbf16> {
+  %o = attn.attention %q, %k, %v {pattern = #attn.causal} : tensor<1x8x256x64xbf16>, tensor<1x8x256x64xbf16>, tensor<1x8x256x64xbf16> -> tensor<1x8x256x64xbf16>
+  return %o : tensor<1x8x256x64xbf16>
+}
+
+func.func @f16_nbhd(%q: tensor<1x4x256x64xf16>, %k: tensor<1x4x256x64xf16>, %v: tensor<1x4x256x64xf16>) -> tensor<1x4x256x64xf16> {
+  %o = attn.attention %q, %k, %v {pattern = #attn.neighborhood<shape = [16, 16], kernel = [7, 7]>} : tensor<1x4x256x64xf16>, tensor<1x4x256x64xf16>, tensor<1x4x256x64xf16> -> tensor<1x4x256x64xf16>
+  return %o : tensor<1x4x256x64xf16>
+}

@@ -1,0 +1,1224 @@
+//===- GpuSim.cpp - Functional simulator of the fused GPU kernels ---------===//
+//
+// See GpuSim.h. The interpreter keeps, for every SSA value, one group of
+// slots per thread of the block (a scalar takes one slot, a vector or an
+// LLVM struct one per element, a memref the number of a buffer). Integers
+// are kept sign-extended from their width (i1 as 0 / 1), floats as doubles
+// already rounded to their type.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GpuSim.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/ExecutionEngine/CRunnerUtils.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/SymbolTable.h"
+
+#include "llvm/ADT/APFloat.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <cmath>
+#include <cstring>
+
+using namespace mlir;
+using attn_run::GpuSimulator;
+
+namespace {
+
+constexpr StringLiteral kLaunchKernelAttr = "attn.gpu.kernel";
+constexpr StringLiteral kLaunchGridAttr = "attn.gpu.grid";
+constexpr StringLiteral kLaunchBlockAttr = "attn.gpu.block";
+constexpr StringLiteral kLaunchFunc = "attnGpuSimLaunch";
+constexpr int64_t kWarp = 32;
+/// Alignment assumed for kernel arguments (cudaMalloc's guarantee).
+constexpr int64_t kArgumentAlignment = 256;
+
+union Slot {
+  int64_t i;
+  double f;
+};
+
+/// Slots per thread of a value of type `t`.
+int64_t widthOf(Type t) {
+  if (auto v = dyn_cast<VectorType>(t))
+    return v.getNumElements();
+  if (auto s = dyn_cast<LLVM::LLVMStructType>(t))
+    return s.getBody().size();
+  return 1;
+}
+
+Type scalarOf(Type t) {
+  if (auto v = dyn_cast<VectorType>(t))
+    return v.getElementType();
+  return t;
+}
+
+unsigned bitsOf(Type t) {
+  if (t.isIndex())
+    return 64;
+  return t.getIntOrFloatBitWidth();
+}
+
+int64_t normalizeInt(Type t, int64_t x) {
+  unsigned w = bitsOf(t);
+  if (w == 1)
+    return x & 1;
+  if (w >= 64)
+    return x;
+  uint64_t m = (uint64_t(1) << w) - 1;
+  uint64_t u = uint64_t(x) & m;
+  if (u >> (w - 1))
+    u |= ~m;
+  return int64_t(u);
+}
+
+uint64_t unsignedOf(Type t, int64_t x) {
+  unsigned w = bitsOf(t);
+  if (w >= 64)
+    return uint64_t(x);
+  return uint64_t(x) & ((uint64_t(1) << w) - 1);
+}
+
+const llvm::fltSemantics *semanticsOf(Type t) {
+  if (t.isF16())
+    return &llvm::APFloat::IEEEhalf();
+  if (t.isBF16())
+    return &llvm::APFloat::BFloat();
+  return nullptr;
+}
+
+/// `x` rounded to the float type `t` (to nearest even).
+double roundTo(Type t, double x) {
+  if (t.isF64())
+    return x;
+  if (t.isF32())
+    return double(float(x));
+  if (const llvm::fltSemantics *sem = semanticsOf(t)) {
+    bool lost;
+    llvm::APFloat v(x);
+    v.convert(*sem, llvm::APFloat::rmNearestTiesToEven, &lost);
+    v.convert(llvm::APFloat::IEEEdouble(), llvm::APFloat::rmNearestTiesToEven,
+              &lost);
+    return v.convertToDouble();
+  }
+  return x;
+}
+
+/// The bits of float `x` of type `t`, and back.
+uint64_t floatBits(Type t, double x) {
+  if (t.isF64()) {
+    uint64_t u;
+    std::memcpy(&u, &x, 8);
+    return u;
+  }
+  if (t.isF32()) {
+    float f = float(x);
+    uint32_t u;
+    std::memcpy(&u, &f, 4);
+    return u;
+  }
+  bool lost;
+  llvm::APFloat v(x);
+  v.convert(*semanticsOf(t), llvm::APFloat::rmNearestTiesToEven, &lost);
+  return v.bitcastToAPInt().getZExtValue();
+}
+
+double floatFromBits(Type t, uint64_t u) {
+  if (t.isF64()) {
+    double d;
+    std::memcpy(&d, &u, 8);
+    return d;
+  }
+  if (t.isF32()) {
+    uint32_t w = uint32_t(u);
+    float f;
+    std::memcpy(&f, &w, 4);
+    return f;
+  }
+  llvm::APFloat v(*semanticsOf(t), llvm::APInt(bitsOf(t), u));
+  bool lost;
+  v.convert(llvm::APFloat::IEEEdouble(), llvm::APFloat::rmNearestTiesToEven,
+            &lost);
+  return v.convertToDouble();
+}
+
+Slot bitsToSlot(Type t, uint64_t u) {
+  Slot s;
+  if (isa<FloatType>(t))
+    s.f = floatFromBits(t, u);
+  else
+    s.i = normalizeInt(t, int64_t(u));
+  return s;
+}
+
+uint64_t slotToBits(Type t, Slot s) {
+  if (isa<FloatType>(t))
+    return floatBits(t, s.f);
+  return unsignedOf(t, s.i);
+}
+
+/// Bytes an element of `t` takes in memory (i1 as one byte).
+int64_t bytesOf(Type t) { return std::max<int64_t>(1, (bitsOf(t) + 7) / 8); }
+
+struct Buffer {
+  char *data = nullptr;
+  Type elt;
+  SmallVector<int64_t, 4> shape;
+  /// Guaranteed alignment of `data` in the simulated address space.
+  int64_t alignment = 1;
+  std::string name;
+};
+
+struct Launch {
+  gpu::GPUFuncOp kernel;
+  int64_t grid[3], block[3];
+};
+
+/// Thrown (as a string) to abandon a launch.
+struct SimError {
+  std::string message;
+};
+
+class BlockInterpreter {
+public:
+  BlockInterpreter(const Launch &launch, ArrayRef<Buffer> arguments,
+                   const int64_t blockId[3])
+      : launch(launch),
+        lanes(launch.block[0] * launch.block[1] * launch.block[2]) {
+    for (int d = 0; d < 3; ++d)
+      this->blockId[d] = blockId[d];
+    buffers.assign(arguments.begin(), arguments.end());
+  }
+
+  void run() {
+    gpu::GPUFuncOp kernel = launch.kernel;
+    Block &entry = kernel.getBody().front();
+    for (auto [i, arg] : llvm::enumerate(kernel.getArguments()))
+      fill(arg, [&](int64_t, int64_t) { return Slot{int64_t(i)}; });
+    for (auto [i, attr] : llvm::enumerate(kernel.getWorkgroupAttributions())) {
+      int64_t align = 0;
+      if (auto a =
+              dyn_cast_or_null<IntegerAttr>(kernel.getWorkgroupAttributionAttr(
+                  i, LLVM::LLVMDialect::getAlignAttrName())))
+        align = a.getInt();
+      int64_t id = allocate(cast<MemRefType>(attr.getType()), align,
+                            llvm::formatv("workgroup buffer {0}", i).str());
+      fill(attr, [&](int64_t, int64_t) { return Slot{id}; });
+    }
+    for (auto [i, attr] : llvm::enumerate(kernel.getPrivateAttributions())) {
+      auto type = cast<MemRefType>(attr.getType());
+      std::vector<Slot> &slots = slotsOf(attr);
+      for (int64_t l = 0; l < lanes; ++l)
+        slots[l].i =
+            allocate(type, 0, llvm::formatv("private buffer {0}", i).str());
+    }
+    std::vector<char> mask(lanes, 1);
+    runBlock(entry, mask);
+  }
+
+private:
+  const Launch &launch;
+  int64_t lanes;
+  int64_t blockId[3];
+  std::vector<Buffer> buffers;
+  std::vector<std::unique_ptr<char[]>> owned;
+  DenseMap<Value, std::vector<Slot>> env;
+
+  [[noreturn]] void fail(Operation *op, const Twine &message) {
+    std::string loc;
+    llvm::raw_string_ostream os(loc);
+    op->getLoc().print(os);
+    throw SimError{llvm::formatv("{0}: '{1}' in block ({2}, {3}, {4}): {5}",
+                                 loc, op->getName().getStringRef(), blockId[0],
+                                 blockId[1], blockId[2], message.str())
+                       .str()};
+  }
+
+  int64_t allocate(MemRefType type, int64_t align, std::string name) {
+    int64_t bytes = type.getNumElements() * bytesOf(type.getElementType());
+    // Place the buffer exactly `align` (at least the element size) past a
+    // 512-byte boundary so that stronger alignment is never assumed.
+    int64_t guaranteed = std::max(align, bytesOf(type.getElementType()));
+    auto storage = std::make_unique<char[]>(bytes + 1024);
+    std::memset(storage.get(), 0, bytes + 1024);
+    uintptr_t base = reinterpret_cast<uintptr_t>(storage.get());
+    uintptr_t start = (base + 511) / 512 * 512 + (guaranteed % 512);
+    Buffer buffer;
+    buffer.data = reinterpret_cast<char *>(start);
+    buffer.elt = type.getElementType();
+    buffer.shape.assign(type.getShape().begin(), type.getShape().end());
+    buffer.alignment = guaranteed;
+    buffer.name = std::move(name);
+    owned.push_back(std::move(storage));
+    buffers.push_back(std::move(buffer));
+    return int64_t(buffers.size()) - 1;
+  }
+
+  std::vector<Slot> &slotsOf(Value v) {
+    std::vector<Slot> &slots = env[v];
+    if (slots.empty())
+      slots.assign(size_t(lanes * widthOf(v.getType())), Slot{0});
+    return slots;
+  }
+  const std::vector<Slot> &get(Operation *op, Value v) {
+    auto it = env.find(v);
+    if (it == env.end())
+      fail(op, "reads a value the simulator has not computed");
+    return it->second;
+  }
+  template <typename F> void fill(Value v, F &&f) {
+    int64_t w = widthOf(v.getType());
+    std::vector<Slot> &slots = slotsOf(v);
+    for (int64_t l = 0; l < lanes; ++l)
+      for (int64_t k = 0; k < w; ++k)
+        slots[l * w + k] = f(l, k);
+  }
+
+  // ---- control flow ------------------------------------------------------
+
+  /// Runs the ops of `block` for the lanes in `mask`; returns the
+  /// terminator (not run).
+  Operation *runBlock(Block &block, const std::vector<char> &mask) {
+    for (Operation &op : block) {
+      if (op.hasTrait<OpTrait::IsTerminator>())
+        return &op;
+      runOp(&op, mask);
+    }
+    return nullptr;
+  }
+
+  /// Copies `from` to `to` (same type) for the lanes in `mask`.
+  void assign(Operation *op, Value to, Value from,
+              const std::vector<char> &mask) {
+    int64_t w = widthOf(to.getType());
+    const std::vector<Slot> src = get(op, from);
+    std::vector<Slot> &dst = slotsOf(to);
+    for (int64_t l = 0; l < lanes; ++l)
+      if (mask[l])
+        for (int64_t k = 0; k < w; ++k)
+          dst[l * w + k] = src[l * w + k];
+  }
+
+  void runFor(scf::ForOp loop, const std::vector<char> &mask) {
+    const std::vector<Slot> lb = get(loop, loop.getLowerBound());
+    const std::vector<Slot> ub = get(loop, loop.getUpperBound());
+    const std::vector<Slot> step = get(loop, loop.getStep());
+    Block *body = loop.getBody();
+    Value iv = loop.getInductionVar();
+    std::vector<Slot> &ivSlots = slotsOf(iv);
+    for (int64_t l = 0; l < lanes; ++l)
+      if (mask[l]) {
+        ivSlots[l] = lb[l];
+        if (step[l].i <= 0)
+          fail(loop, "has a non-positive step");
+      }
+    for (auto [arg, init] :
+         llvm::zip(loop.getRegionIterArgs(), loop.getInitArgs()))
+      assign(loop, arg, init, mask);
+    std::vector<char> active(lanes);
+    while (true) {
+      bool any = false;
+      const std::vector<Slot> &ivNow = slotsOf(iv);
+      for (int64_t l = 0; l < lanes; ++l) {
+        active[l] = mask[l] && ivNow[l].i < ub[l].i;
+        any |= bool(active[l]);
+      }
+      if (!any)
+        break;
+      Operation *yield = runBlock(*body, active);
+      for (auto [arg, next] :
+           llvm::zip(loop.getRegionIterArgs(), yield->getOperands()))
+        assign(yield, arg, next, active);
+      std::vector<Slot> &ivNext = slotsOf(iv);
+      for (int64_t l = 0; l < lanes; ++l)
+        if (active[l])
+          ivNext[l].i += step[l].i;
+    }
+    for (auto [result, arg] :
+         llvm::zip(loop.getResults(), loop.getRegionIterArgs()))
+      assign(loop, result, arg, mask);
+  }
+
+  void runIf(scf::IfOp ifOp, const std::vector<char> &mask) {
+    const std::vector<Slot> cond = get(ifOp, ifOp.getCondition());
+    std::vector<char> thenMask(lanes), elseMask(lanes);
+    bool anyThen = false, anyElse = false;
+    for (int64_t l = 0; l < lanes; ++l) {
+      thenMask[l] = mask[l] && cond[l].i;
+      elseMask[l] = mask[l] && !cond[l].i;
+      anyThen |= bool(thenMask[l]);
+      anyElse |= bool(elseMask[l]);
+    }
+    auto branch = [&](Region &region, const std::vector<char> &m) {
+      if (region.empty())
+        return;
+      Operation *yield = runBlock(region.front(), m);
+      for (auto [result, value] :
+           llvm::zip(ifOp.getResults(), yield->getOperands()))
+        assign(yield, result, value, m);
+    };
+    if (anyThen)
+      branch(ifOp.getThenRegion(), thenMask);
+    if (anyElse)
+      branch(ifOp.getElseRegion(), elseMask);
+  }
+
+  // ---- memory ------------------------------------------------------------
+
+  /// The byte offset of `indices` in buffer `id`, after checking bounds
+  /// (with `count` elements along the last dimension) and alignment.
+  char *address(Operation *op, int64_t id, ArrayRef<int64_t> indices,
+                int64_t count, int64_t align, int64_t lane) {
+    const Buffer &buffer = buffers[id];
+    if (indices.size() != buffer.shape.size())
+      fail(op, "indexes a buffer with the wrong number of indices");
+    int64_t linear = 0;
+    for (auto [d, index] : llvm::enumerate(indices)) {
+      int64_t extent = buffer.shape[d];
+      int64_t last = d + 1 == indices.size() ? index + count - 1 : index;
+      if (index < 0 || last >= extent) {
+        std::string where;
+        for (int64_t x : indices)
+          where += (where.empty() ? "" : ", ") + std::to_string(x);
+        fail(op, llvm::formatv(
+                     "thread {0} accesses [{1}] (+{2}) outside {3} "
+                     "of shape {4}",
+                     lane, where, count, buffer.name,
+                     llvm::join(llvm::map_range(buffer.shape,
+                                                [](int64_t s) {
+                                                  return std::to_string(s);
+                                                }),
+                                "x")));
+      }
+      linear = linear * extent + index;
+    }
+    int64_t offset = linear * bytesOf(buffer.elt);
+    if (align > 1 && (offset % align != 0 || buffer.alignment % align != 0))
+      fail(op,
+           llvm::formatv("thread {0} makes a {1}-byte aligned access at "
+                         "byte {2} of {3}, which is only {4}-byte aligned",
+                         lane, align, offset, buffer.name, buffer.alignment));
+    return buffer.data + offset;
+  }
+
+  Slot readElement(Type t, const char *p) {
+    uint64_t u = 0;
+    std::memcpy(&u, p, bytesOf(t));
+    return bitsToSlot(t, u);
+  }
+  void writeElement(Type t, char *p, Slot s) {
+    uint64_t u = slotToBits(t, s);
+    std::memcpy(p, &u, bytesOf(t));
+  }
+
+  SmallVector<int64_t, 4> indicesOf(Operation *op, ValueRange indices,
+                                    int64_t lane) {
+    SmallVector<int64_t, 4> out;
+    for (Value v : indices)
+      out.push_back(get(op, v)[lane].i);
+    return out;
+  }
+
+  void access(Operation *op, Value memref, ValueRange indices, Value value,
+              bool store, int64_t count, int64_t align,
+              const std::vector<char> &mask) {
+    const std::vector<Slot> &ids = get(op, memref);
+    Type elt = cast<MemRefType>(memref.getType()).getElementType();
+    for (int64_t l = 0; l < lanes; ++l) {
+      if (!mask[l])
+        continue;
+      char *p =
+          address(op, ids[l].i, indicesOf(op, indices, l), count, align, l);
+      if (store) {
+        const std::vector<Slot> &v = get(op, value);
+        for (int64_t k = 0; k < count; ++k)
+          writeElement(elt, p + k * bytesOf(elt), v[l * count + k]);
+      } else {
+        std::vector<Slot> &v = slotsOf(op->getResult(0));
+        for (int64_t k = 0; k < count; ++k)
+          v[l * count + k] = readElement(elt, p + k * bytesOf(elt));
+      }
+    }
+  }
+
+  // ---- warp and block collectives ----------------------------------------
+
+  void requireFull(Operation *op, const std::vector<char> &mask,
+                   int64_t group) {
+    for (int64_t g0 = 0; g0 < lanes; g0 += group) {
+      int64_t on = 0;
+      for (int64_t l = g0; l < std::min(lanes, g0 + group); ++l)
+        on += mask[l];
+      if (on != 0 && on != std::min(group, lanes - g0))
+        fail(op, llvm::formatv("runs with {0} of the {1} threads of its "
+                               "group starting at thread {2}",
+                               on, std::min(group, lanes - g0), g0));
+      if (group == lanes && on == 0)
+        fail(op, "runs with no thread");
+    }
+  }
+
+  void runShuffle(gpu::ShuffleOp op, const std::vector<char> &mask) {
+    requireFull(op, mask, kWarp);
+    const std::vector<Slot> value = get(op, op.getValue());
+    const std::vector<Slot> &offset = get(op, op.getOffset());
+    const std::vector<Slot> &width = get(op, op.getWidth());
+    std::vector<Slot> &out = slotsOf(op.getShuffleResult());
+    std::vector<Slot> &valid = slotsOf(op.getValid());
+    for (int64_t l = 0; l < lanes; ++l) {
+      if (!mask[l])
+        continue;
+      int64_t w = width[l].i, lane = l % kWarp, base = l - lane;
+      if (w <= 0 || w > kWarp || (w & (w - 1)))
+        fail(op, "has a width that is not a power of two in [1, 32]");
+      int64_t segment = lane / w * w, src = -1;
+      switch (op.getMode()) {
+      case gpu::ShuffleMode::XOR:
+        src = lane ^ offset[l].i;
+        break;
+      case gpu::ShuffleMode::DOWN:
+        src = lane + offset[l].i;
+        break;
+      case gpu::ShuffleMode::UP:
+        src = lane - offset[l].i;
+        break;
+      case gpu::ShuffleMode::IDX:
+        src = segment + offset[l].i;
+        break;
+      }
+      bool ok = src >= segment && src < segment + w && base + src < lanes;
+      out[l] = ok ? value[base + src] : value[l];
+      valid[l].i = ok;
+    }
+  }
+
+  /// mma.sync.m16n8k16.row.col with f32 accumulators; fragment layouts of
+  /// PTX's "Matrix Fragments for mma.m16n8k16 with floating point type":
+  /// g = lane / 4, t = lane % 4; A register r holds row g + 8 (r % 2),
+  /// columns 2t + 8 (r / 2) (+1); B register r holds rows 2t + 8r (+1),
+  /// column g; C element i is row g + 8 (i / 2), column 2t + i % 2.
+  void runMma(NVVM::MmaOp op, const std::vector<char> &mask) {
+    requireFull(op, mask, kWarp);
+    NVVM::MMAShapeAttr shape = op.getShape();
+    if (shape.getM() != 16 || shape.getN() != 8 || shape.getK() != 16 ||
+        op.getLayoutA() != NVVM::MMALayout::row ||
+        op.getLayoutB() != NVVM::MMALayout::col)
+      fail(op, "only m16n8k16, row-major A and column-major B are simulated");
+    std::optional<NVVM::MMATypes> aType = op.getMultiplicandAPtxType();
+    Type ab;
+    Builder b(op.getContext());
+    if (aType == NVVM::MMATypes::f16)
+      ab = b.getF16Type();
+    else if (aType == NVVM::MMATypes::bf16)
+      ab = b.getBF16Type();
+    else
+      fail(op, "only f16 and bf16 multiplicands are simulated");
+    auto a = op.getOperandA();
+    auto bOps = op.getOperandB();
+    auto c = op.getOperandC();
+    if (a.size() != 4 || bOps.size() != 2 || c.size() != 4)
+      fail(op, "expects 4 A, 2 B and 4 C registers");
+    // The two elements of a register (lower half first).
+    auto pairOf = [&](Value reg, int64_t lane) -> std::pair<double, double> {
+      const std::vector<Slot> &s = get(op, reg);
+      if (isa<VectorType>(reg.getType()))
+        return {s[lane * 2].f, s[lane * 2 + 1].f};
+      uint64_t u = unsignedOf(reg.getType(), s[lane].i);
+      return {floatFromBits(ab, u & 0xffff), floatFromBits(ab, u >> 16)};
+    };
+    std::vector<Slot> &out = slotsOf(op.getResult());
+    for (int64_t w0 = 0; w0 < lanes; w0 += kWarp) {
+      if (!mask[w0])
+        continue;
+      double A[16][16], B[16][8], C[16][8];
+      for (int64_t lane = 0; lane < kWarp; ++lane) {
+        int64_t g = lane / 4, t = lane % 4, l = w0 + lane;
+        for (int64_t r = 0; r < 4; ++r) {
+          auto [lo, hi] = pairOf(a[r], l);
+          int64_t row = g + 8 * (r % 2), col = 2 * t + 8 * (r / 2);
+          A[row][col] = lo;
+          A[row][col + 1] = hi;
+        }
+        for (int64_t r = 0; r < 2; ++r) {
+          auto [lo, hi] = pairOf(bOps[r], l);
+          int64_t k = 2 * t + 8 * r;
+          B[k][g] = lo;
+          B[k + 1][g] = hi;
+        }
+        for (int64_t i = 0; i < 4; ++i)
+          C[g + 8 * (i / 2)][2 * t + i % 2] = get(op, c[i])[l].f;
+      }
+      for (int64_t lane = 0; lane < kWarp; ++lane) {
+        int64_t g = lane / 4, t = lane % 4;
+        for (int64_t i = 0; i < 4; ++i) {
+          int64_t row = g + 8 * (i / 2), col = 2 * t + i % 2;
+          double sum = C[row][col];
+          for (int64_t k = 0; k < 16; ++k)
+            sum += A[row][k] * B[k][col];
+          out[(w0 + lane) * 4 + i].f = double(float(sum));
+        }
+      }
+    }
+  }
+
+  // ---- arithmetic --------------------------------------------------------
+
+  template <typename F>
+  void elementwise(Operation *op, const std::vector<char> &mask, F &&f) {
+    Value result = op->getResult(0);
+    int64_t w = widthOf(result.getType());
+    SmallVector<const std::vector<Slot> *, 3> in;
+    for (Value v : op->getOperands())
+      in.push_back(&get(op, v));
+    std::vector<Slot> &out = slotsOf(result);
+    SmallVector<Slot, 3> args(in.size());
+    for (int64_t l = 0; l < lanes; ++l) {
+      if (!mask[l])
+        continue;
+      for (int64_t k = 0; k < w; ++k) {
+        for (auto [j, slots] : llvm::enumerate(in))
+          args[j] = (*slots)[l * w + k];
+        out[l * w + k] = f(args);
+      }
+    }
+  }
+
+  Slot floatResult(Operation *op, double x) {
+    Slot s;
+    s.f = roundTo(scalarOf(op->getResult(0).getType()), x);
+    return s;
+  }
+  Slot intResult(Operation *op, int64_t x) {
+    Slot s;
+    s.i = normalizeInt(scalarOf(op->getResult(0).getType()), x);
+    return s;
+  }
+
+  bool runArith(Operation *op, const std::vector<char> &mask) {
+    Type operandType =
+        op->getNumOperands() ? scalarOf(op->getOperand(0).getType()) : Type();
+    auto fbin = [&](auto f) {
+      elementwise(op, mask, [&](ArrayRef<Slot> a) {
+        return floatResult(op, f(a[0].f, a[1].f));
+      });
+      return true;
+    };
+    auto fun = [&](auto f) {
+      elementwise(op, mask,
+                  [&](ArrayRef<Slot> a) { return floatResult(op, f(a[0].f)); });
+      return true;
+    };
+    auto ibin = [&](auto f) {
+      elementwise(op, mask, [&](ArrayRef<Slot> a) {
+        return intResult(op, f(a[0].i, a[1].i));
+      });
+      return true;
+    };
+    auto ubin = [&](auto f) {
+      elementwise(op, mask, [&](ArrayRef<Slot> a) {
+        return intResult(op, int64_t(f(unsignedOf(operandType, a[0].i),
+                                       unsignedOf(operandType, a[1].i))));
+      });
+      return true;
+    };
+    auto divisor = [&](int64_t d) {
+      if (d == 0)
+        fail(op, "divides by zero");
+      return d;
+    };
+    return llvm::TypeSwitch<Operation *, bool>(op)
+        .Case([&](arith::ConstantOp c) {
+          SmallVector<Slot> values;
+          Attribute value = c.getValue();
+          Type elt = scalarOf(c.getType());
+          auto one = [&](Attribute a) {
+            Slot s;
+            if (auto f = dyn_cast<FloatAttr>(a))
+              s.f = roundTo(elt, f.getValueAsDouble());
+            else
+              s.i = normalizeInt(elt, cast<IntegerAttr>(a).getInt());
+            return s;
+          };
+          if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
+            for (Attribute a : dense.getValues<Attribute>())
+              values.push_back(one(a));
+          } else {
+            values.push_back(one(value));
+          }
+          fill(c.getResult(), [&](int64_t, int64_t k) {
+            return values[values.size() == 1 ? 0 : k];
+          });
+          return true;
+        })
+        .Case([&](arith::AddFOp) { return fbin(std::plus<double>()); })
+        .Case([&](arith::SubFOp) { return fbin(std::minus<double>()); })
+        .Case([&](arith::MulFOp) { return fbin(std::multiplies<double>()); })
+        .Case([&](arith::DivFOp) { return fbin(std::divides<double>()); })
+        .Case([&](arith::RemFOp) {
+          return fbin([](double x, double y) { return std::fmod(x, y); });
+        })
+        .Case([&](arith::MaximumFOp) {
+          return fbin([](double x, double y) {
+            return std::isnan(x) || std::isnan(y) ? NAN : std::max(x, y);
+          });
+        })
+        .Case([&](arith::MinimumFOp) {
+          return fbin([](double x, double y) {
+            return std::isnan(x) || std::isnan(y) ? NAN : std::min(x, y);
+          });
+        })
+        .Case([&](arith::MaxNumFOp) {
+          return fbin([](double x, double y) { return std::fmax(x, y); });
+        })
+        .Case([&](arith::MinNumFOp) {
+          return fbin([](double x, double y) { return std::fmin(x, y); });
+        })
+        .Case([&](arith::NegFOp) { return fun(std::negate<double>()); })
+        .Case([&](arith::AddIOp) { return ibin(std::plus<int64_t>()); })
+        .Case([&](arith::SubIOp) { return ibin(std::minus<int64_t>()); })
+        .Case([&](arith::MulIOp) { return ibin(std::multiplies<int64_t>()); })
+        .Case([&](arith::AndIOp) { return ibin(std::bit_and<int64_t>()); })
+        .Case([&](arith::OrIOp) { return ibin(std::bit_or<int64_t>()); })
+        .Case([&](arith::XOrIOp) { return ibin(std::bit_xor<int64_t>()); })
+        .Case([&](arith::ShLIOp) {
+          return ibin(
+              [](int64_t x, int64_t y) { return int64_t(uint64_t(x) << y); });
+        })
+        .Case([&](arith::ShRUIOp) {
+          return ubin([](uint64_t x, uint64_t y) { return x >> y; });
+        })
+        .Case([&](arith::MaxSIOp) {
+          return ibin([](int64_t x, int64_t y) { return std::max(x, y); });
+        })
+        .Case([&](arith::MinSIOp) {
+          return ibin([](int64_t x, int64_t y) { return std::min(x, y); });
+        })
+        .Case([&](arith::MaxUIOp) {
+          return ubin([](uint64_t x, uint64_t y) { return std::max(x, y); });
+        })
+        .Case([&](arith::MinUIOp) {
+          return ubin([](uint64_t x, uint64_t y) { return std::min(x, y); });
+        })
+        .Case([&](arith::DivSIOp) {
+          return ibin([&](int64_t x, int64_t y) { return x / divisor(y); });
+        })
+        .Case([&](arith::RemSIOp) {
+          return ibin([&](int64_t x, int64_t y) { return x % divisor(y); });
+        })
+        .Case([&](arith::DivUIOp) {
+          return ubin([&](uint64_t x, uint64_t y) {
+            return x / uint64_t(divisor(int64_t(y)));
+          });
+        })
+        .Case([&](arith::RemUIOp) {
+          return ubin([&](uint64_t x, uint64_t y) {
+            return x % uint64_t(divisor(int64_t(y)));
+          });
+        })
+        .Case([&](arith::CmpIOp c) {
+          using P = arith::CmpIPredicate;
+          P p = c.getPredicate();
+          elementwise(op, mask, [&](ArrayRef<Slot> a) {
+            int64_t x = a[0].i, y = a[1].i;
+            uint64_t ux = unsignedOf(operandType, x),
+                     uy = unsignedOf(operandType, y);
+            bool r = false;
+            switch (p) {
+            case P::eq:
+              r = x == y;
+              break;
+            case P::ne:
+              r = x != y;
+              break;
+            case P::slt:
+              r = x < y;
+              break;
+            case P::sle:
+              r = x <= y;
+              break;
+            case P::sgt:
+              r = x > y;
+              break;
+            case P::sge:
+              r = x >= y;
+              break;
+            case P::ult:
+              r = ux < uy;
+              break;
+            case P::ule:
+              r = ux <= uy;
+              break;
+            case P::ugt:
+              r = ux > uy;
+              break;
+            case P::uge:
+              r = ux >= uy;
+              break;
+            }
+            return Slot{int64_t(r)};
+          });
+          return true;
+        })
+        .Case([&](arith::CmpFOp c) {
+          using P = arith::CmpFPredicate;
+          P p = c.getPredicate();
+          elementwise(op, mask, [&](ArrayRef<Slot> a) {
+            double x = a[0].f, y = a[1].f;
+            bool unordered = std::isnan(x) || std::isnan(y);
+            bool r = false;
+            switch (p) {
+            case P::AlwaysFalse:
+              r = false;
+              break;
+            case P::AlwaysTrue:
+              r = true;
+              break;
+            case P::OEQ:
+              r = !unordered && x == y;
+              break;
+            case P::OGT:
+              r = !unordered && x > y;
+              break;
+            case P::OGE:
+              r = !unordered && x >= y;
+              break;
+            case P::OLT:
+              r = !unordered && x < y;
+              break;
+            case P::OLE:
+              r = !unordered && x <= y;
+              break;
+            case P::ONE:
+              r = !unordered && x != y;
+              break;
+            case P::ORD:
+              r = !unordered;
+              break;
+            case P::UEQ:
+              r = unordered || x == y;
+              break;
+            case P::UGT:
+              r = unordered || x > y;
+              break;
+            case P::UGE:
+              r = unordered || x >= y;
+              break;
+            case P::ULT:
+              r = unordered || x < y;
+              break;
+            case P::ULE:
+              r = unordered || x <= y;
+              break;
+            case P::UNE:
+              r = unordered || x != y;
+              break;
+            case P::UNO:
+              r = unordered;
+              break;
+            }
+            return Slot{int64_t(r)};
+          });
+          return true;
+        })
+        .Case([&](arith::SelectOp s) {
+          // The condition is a scalar i1 (or one per element).
+          int64_t w = widthOf(s.getType());
+          bool scalarCond = !isa<VectorType>(s.getCondition().getType());
+          const std::vector<Slot> &cond = get(op, s.getCondition());
+          const std::vector<Slot> &t = get(op, s.getTrueValue());
+          const std::vector<Slot> &f = get(op, s.getFalseValue());
+          std::vector<Slot> &out = slotsOf(s.getResult());
+          for (int64_t l = 0; l < lanes; ++l)
+            if (mask[l])
+              for (int64_t k = 0; k < w; ++k) {
+                bool c = cond[scalarCond ? l : l * w + k].i;
+                out[l * w + k] = c ? t[l * w + k] : f[l * w + k];
+              }
+          return true;
+        })
+        .Case<arith::ExtFOp, arith::TruncFOp>(
+            [&](Operation *) { return fun([](double x) { return x; }); })
+        .Case<arith::IndexCastOp, arith::ExtSIOp, arith::TruncIOp>(
+            [&](Operation *) {
+              elementwise(op, mask, [&](ArrayRef<Slot> a) {
+                return intResult(op, a[0].i);
+              });
+              return true;
+            })
+        .Case<arith::IndexCastUIOp, arith::ExtUIOp>([&](Operation *) {
+          elementwise(op, mask, [&](ArrayRef<Slot> a) {
+            return intResult(op, int64_t(unsignedOf(operandType, a[0].i)));
+          });
+          return true;
+        })
+        .Case([&](arith::SIToFPOp) {
+          elementwise(op, mask, [&](ArrayRef<Slot> a) {
+            return floatResult(op, double(a[0].i));
+          });
+          return true;
+        })
+        .Case([&](arith::UIToFPOp) {
+          elementwise(op, mask, [&](ArrayRef<Slot> a) {
+            return floatResult(op, double(unsignedOf(operandType, a[0].i)));
+          });
+          return true;
+        })
+        .Case([&](arith::FPToSIOp) {
+          elementwise(op, mask, [&](ArrayRef<Slot> a) {
+            return intResult(op, int64_t(a[0].f));
+          });
+          return true;
+        })
+        .Case([&](math::ExpOp) {
+          return fun([](double x) { return std::exp(x); });
+        })
+        .Case([&](math::Exp2Op) {
+          return fun([](double x) { return std::exp2(x); });
+        })
+        .Case([&](math::ExpM1Op) {
+          return fun([](double x) { return std::expm1(x); });
+        })
+        .Case([&](math::LogOp) {
+          return fun([](double x) { return std::log(x); });
+        })
+        .Case([&](math::Log2Op) {
+          return fun([](double x) { return std::log2(x); });
+        })
+        .Case([&](math::Log1pOp) {
+          return fun([](double x) { return std::log1p(x); });
+        })
+        .Case([&](math::TanhOp) {
+          return fun([](double x) { return std::tanh(x); });
+        })
+        .Case([&](math::AbsFOp) {
+          return fun([](double x) { return std::fabs(x); });
+        })
+        .Case([&](math::SqrtOp) {
+          return fun([](double x) { return std::sqrt(x); });
+        })
+        .Case([&](math::RsqrtOp) {
+          return fun([](double x) { return 1.0 / std::sqrt(x); });
+        })
+        .Case([&](math::ErfOp) {
+          return fun([](double x) { return std::erf(x); });
+        })
+        .Case([&](math::FloorOp) {
+          return fun([](double x) { return std::floor(x); });
+        })
+        .Case([&](math::CeilOp) {
+          return fun([](double x) { return std::ceil(x); });
+        })
+        .Case([&](math::PowFOp) {
+          return fbin([](double x, double y) { return std::pow(x, y); });
+        })
+        .Case([&](math::FmaOp) {
+          elementwise(op, mask, [&](ArrayRef<Slot> a) {
+            return floatResult(op, std::fma(a[0].f, a[1].f, a[2].f));
+          });
+          return true;
+        })
+        .Default([](Operation *) { return false; });
+  }
+
+  bool runVector(Operation *op, const std::vector<char> &mask) {
+    return llvm::TypeSwitch<Operation *, bool>(op)
+        .Case([&](vector::LoadOp load) {
+          access(op, load.getBase(), load.getIndices(), Value(),
+                 /*store=*/false, load.getVectorType().getNumElements(),
+                 load.getAlignment().value_or(0), mask);
+          return true;
+        })
+        .Case([&](vector::StoreOp store) {
+          access(op, store.getBase(), store.getIndices(),
+                 store.getValueToStore(), /*store=*/true,
+                 store.getVectorType().getNumElements(),
+                 store.getAlignment().value_or(0), mask);
+          return true;
+        })
+        .Case([&](vector::FromElementsOp from) {
+          int64_t w = widthOf(from.getType());
+          std::vector<Slot> &out = slotsOf(from.getResult());
+          for (auto [k, element] : llvm::enumerate(from.getElements())) {
+            const std::vector<Slot> &in = get(op, element);
+            for (int64_t l = 0; l < lanes; ++l)
+              if (mask[l])
+                out[l * w + k] = in[l];
+          }
+          return true;
+        })
+        .Case([&](vector::ExtractOp extract) {
+          if (!extract.getDynamicPosition().empty())
+            fail(op, "dynamic positions are not simulated");
+          auto source = cast<VectorType>(extract.getSource().getType());
+          int64_t w = widthOf(source), rw = widthOf(extract.getType());
+          int64_t offset = 0, stride = w;
+          ArrayRef<int64_t> pos = extract.getStaticPosition();
+          for (auto [d, p] : llvm::enumerate(pos)) {
+            stride /= source.getDimSize(d);
+            offset += p * stride;
+          }
+          const std::vector<Slot> &in = get(op, extract.getSource());
+          std::vector<Slot> &out = slotsOf(extract.getResult());
+          for (int64_t l = 0; l < lanes; ++l)
+            if (mask[l])
+              for (int64_t k = 0; k < rw; ++k)
+                out[l * rw + k] = in[l * w + offset + k];
+          return true;
+        })
+        .Case([&](vector::BitCastOp cast) {
+          Type from = scalarOf(cast.getSourceVectorType());
+          Type to = scalarOf(cast.getResultVectorType());
+          int64_t wIn = widthOf(cast.getSourceVectorType());
+          int64_t wOut = widthOf(cast.getResultVectorType());
+          unsigned bIn = bitsOf(from), bOut = bitsOf(to);
+          if (wIn * bIn != wOut * bOut || wIn * bIn > 64)
+            fail(op, "only bitcasts of up to 64 bits are simulated");
+          const std::vector<Slot> &in = get(op, cast.getSource());
+          std::vector<Slot> &out = slotsOf(cast.getResult());
+          for (int64_t l = 0; l < lanes; ++l) {
+            if (!mask[l])
+              continue;
+            uint64_t bits = 0;
+            for (int64_t k = 0; k < wIn; ++k)
+              bits |= slotToBits(from, in[l * wIn + k]) << (k * bIn);
+            for (int64_t k = 0; k < wOut; ++k) {
+              uint64_t part = bOut == 64 ? bits
+                                         : (bits >> (k * bOut)) &
+                                               ((uint64_t(1) << bOut) - 1);
+              out[l * wOut + k] = bitsToSlot(to, part);
+            }
+          }
+          return true;
+        })
+        .Default([](Operation *) { return false; });
+  }
+
+  void runOp(Operation *op, const std::vector<char> &mask) {
+    // Results first: later look-ups must not grow the map under references
+    // taken while this op runs.
+    for (Value result : op->getResults())
+      slotsOf(result);
+    if (runArith(op, mask) || runVector(op, mask))
+      return;
+    llvm::TypeSwitch<Operation *>(op)
+        .Case([&](scf::ForOp loop) { runFor(loop, mask); })
+        .Case([&](scf::IfOp ifOp) { runIf(ifOp, mask); })
+        .Case([&](memref::LoadOp load) {
+          access(op, load.getMemRef(), load.getIndices(), Value(),
+                 /*store=*/false, 1, 0, mask);
+        })
+        .Case([&](memref::StoreOp store) {
+          access(op, store.getMemRef(), store.getIndices(), store.getValue(),
+                 /*store=*/true, 1, 0, mask);
+        })
+        .Case([&](gpu::ThreadIdOp id) {
+          int64_t dim = int64_t(id.getDimension());
+          fill(id.getResult(), [&](int64_t l, int64_t) {
+            int64_t x = l % launch.block[0], y = l / launch.block[0];
+            int64_t coords[3] = {x, y % launch.block[1], y / launch.block[1]};
+            return Slot{coords[dim]};
+          });
+        })
+        .Case([&](gpu::BlockIdOp id) {
+          int64_t v = blockId[int64_t(id.getDimension())];
+          fill(id.getResult(), [&](int64_t, int64_t) { return Slot{v}; });
+        })
+        .Case([&](gpu::BlockDimOp dim) {
+          int64_t v = launch.block[int64_t(dim.getDimension())];
+          fill(dim.getResult(), [&](int64_t, int64_t) { return Slot{v}; });
+        })
+        .Case([&](gpu::GridDimOp dim) {
+          int64_t v = launch.grid[int64_t(dim.getDimension())];
+          fill(dim.getResult(), [&](int64_t, int64_t) { return Slot{v}; });
+        })
+        .Case([&](gpu::BarrierOp) { requireFull(op, mask, lanes); })
+        .Case([&](gpu::ShuffleOp shuffle) { runShuffle(shuffle, mask); })
+        .Case([&](NVVM::MmaOp mma) { runMma(mma, mask); })
+        .Case([&](LLVM::ExtractValueOp extract) {
+          ArrayRef<int64_t> pos = extract.getPosition();
+          if (pos.size() != 1)
+            fail(op, "only one-level positions are simulated");
+          int64_t w = widthOf(extract.getContainer().getType());
+          const std::vector<Slot> &in = get(op, extract.getContainer());
+          std::vector<Slot> &out = slotsOf(extract.getResult());
+          for (int64_t l = 0; l < lanes; ++l)
+            if (mask[l])
+              out[l] = in[l * w + pos[0]];
+        })
+        .Default([&](Operation *) {
+          fail(op, "is not an operation the simulator knows");
+        });
+  }
+};
+
+} // namespace
+
+struct GpuSimulator::Impl {
+  OwningOpRef<ModuleOp> device;
+  std::vector<Launch> launches;
+  std::string error;
+  int64_t blocks = 0;
+
+  void launch(int64_t id, const int64_t *pointers, int64_t count) {
+    if (!error.empty())
+      return;
+    if (id < 0 || id >= int64_t(launches.size())) {
+      error = "gpu-sim: launch of an unknown kernel #" + std::to_string(id);
+      return;
+    }
+    Launch &l = launches[id];
+    auto inputs = l.kernel.getArgumentTypes();
+    if (int64_t(inputs.size()) != count) {
+      error = "gpu-sim: kernel launched with the wrong number of buffers";
+      return;
+    }
+    std::vector<Buffer> arguments;
+    for (auto [i, type] : llvm::enumerate(inputs)) {
+      auto memref = cast<MemRefType>(type);
+      Buffer buffer;
+      buffer.data = reinterpret_cast<char *>(pointers[i]);
+      buffer.elt = memref.getElementType();
+      buffer.shape.assign(memref.getShape().begin(), memref.getShape().end());
+      buffer.alignment = kArgumentAlignment;
+      buffer.name = "argument " + std::to_string(i);
+      arguments.push_back(std::move(buffer));
+    }
+    try {
+      int64_t blockId[3];
+      for (blockId[2] = 0; blockId[2] < l.grid[2]; ++blockId[2])
+        for (blockId[1] = 0; blockId[1] < l.grid[1]; ++blockId[1])
+          for (blockId[0] = 0; blockId[0] < l.grid[0]; ++blockId[0]) {
+            BlockInterpreter block(l, arguments, blockId);
+            block.run();
+            ++blocks;
+          }
+    } catch (const SimError &failure) {
+      error = "gpu-sim: " + failure.message;
+    }
+  }
+};
+
+namespace {
+GpuSimulator::Impl *activeSimulator = nullptr;
+
+extern "C" void attnGpuSimLaunchThunk(int64_t id,
+                                      StridedMemRefType<int64_t, 1> *ptrs) {
+  if (!activeSimulator)
+    return;
+  activeSimulator->launch(id, ptrs->data + ptrs->offset, ptrs->sizes[0]);
+}
+} // namespace
+
+GpuSimulator::GpuSimulator() : impl(std::make_unique<Impl>()) {}
+GpuSimulator::~GpuSimulator() {
+  if (activeSimulator == impl.get())
+    activeSimulator = nullptr;
+}
+
+const char *GpuSimulator::launchSymbol() {
+  return "_mlir_ciface_attnGpuSimLaunch";
+}
+void *GpuSimulator::launchAddress() {
+  return reinterpret_cast<void *>(&attnGpuSimLaunchThunk);
+}
+void GpuSimulator::activate() { activeSimulator = impl.get(); }
+const std::string &GpuSimulator::error() const { return impl->error; }
+int64_t GpuSimulator::blocksRun() const { return impl->blocks; }
+
+LogicalResult GpuSimulator::adopt(ModuleOp module, std::string &error) {
+  MLIRContext *ctx = module.getContext();
+  OpBuilder b(ctx);
+  impl->device = ModuleOp::create(UnknownLoc::get(ctx));
+  SymbolTable symbols(module);
+
+  SmallVector<func::FuncOp> launchers;
+  module.walk([&](func::FuncOp fn) {
+    if (fn.isExternal() && fn->hasAttr(kLaunchKernelAttr))
+      launchers.push_back(fn);
+  });
+  func::FuncOp callee;
+  if (!launchers.empty()) {
+    b.setInsertionPointToStart(module.getBody());
+    auto ptrs = MemRefType::get({ShapedType::kDynamic}, b.getIndexType());
+    callee =
+        func::FuncOp::create(b, module.getLoc(), kLaunchFunc,
+                             b.getFunctionType({b.getI64Type(), ptrs}, {}));
+    callee.setPrivate();
+    callee->setAttr("llvm.emit_c_interface", b.getUnitAttr());
+  }
+  for (func::FuncOp launcher : launchers) {
+    auto ref = launcher->getAttrOfType<SymbolRefAttr>(kLaunchKernelAttr);
+    auto grid = launcher->getAttrOfType<DenseI64ArrayAttr>(kLaunchGridAttr);
+    auto block = launcher->getAttrOfType<DenseI64ArrayAttr>(kLaunchBlockAttr);
+    auto kernel =
+        ref ? SymbolTable::lookupNearestSymbolFrom<gpu::GPUFuncOp>(module, ref)
+            : gpu::GPUFuncOp();
+    if (!kernel || !grid || grid.size() != 3 || !block || block.size() != 3) {
+      error = "gpu-sim: launcher @" + launcher.getName().str() +
+              " lacks its kernel, grid or block";
+      return failure();
+    }
+    Launch launch;
+    launch.kernel = kernel;
+    for (int d = 0; d < 3; ++d) {
+      launch.grid[d] = grid[d];
+      launch.block[d] = block[d];
+    }
+    if (launch.block[0] * launch.block[1] * launch.block[2] > 1024) {
+      error = "gpu-sim: kernel block exceeds 1024 threads";
+      return failure();
+    }
+    for (Type t : launcher.getArgumentTypes()) {
+      auto memref = dyn_cast<MemRefType>(t);
+      if (!memref || !memref.hasStaticShape() ||
+          !memref.getLayout().isIdentity() || memref.getMemorySpace()) {
+        error = "gpu-sim: launcher @" + launcher.getName().str() +
+                " takes a non-identity or dynamic buffer";
+        return failure();
+      }
+    }
+    int64_t id = int64_t(impl->launches.size());
+    impl->launches.push_back(launch);
+
+    Location loc = launcher.getLoc();
+    Block *entry = launcher.addEntryBlock();
+    b.setInsertionPointToStart(entry);
+    int64_t n = entry->getNumArguments();
+    Value table = memref::AllocaOp::create(
+        b, loc, MemRefType::get({n}, b.getIndexType()));
+    for (auto [i, arg] : llvm::enumerate(entry->getArguments())) {
+      Value p = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, arg);
+      memref::StoreOp::create(
+          b, loc, p, table,
+          ValueRange{arith::ConstantIndexOp::create(b, loc, int64_t(i))});
+    }
+    Value dynamic = memref::CastOp::create(
+        b, loc, cast<MemRefType>(callee.getArgumentTypes()[1]), table);
+    Value idValue = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(id));
+    func::CallOp::create(b, loc, callee, ValueRange{idValue, dynamic});
+    func::ReturnOp::create(b, loc);
+    for (StringRef name :
+         {kLaunchKernelAttr, kLaunchGridAttr, kLaunchBlockAttr})
+      launcher->removeAttr(name);
+  }
+  // The kernels leave for the simulator's own module.
+  for (auto gpuModule :
+       llvm::make_early_inc_range(module.getOps<gpu::GPUModuleOp>())) {
+    gpuModule->remove();
+    impl->device->getBody()->push_back(gpuModule);
+  }
+  module->removeAttr(gpu::GPUDialect::getContainerModuleAttrName());
+  return success();
+}

@@ -1,0 +1,68 @@
+//===- GpuSim.h - Functional simulator of the fused GPU kernels -*- C++ -*-===//
+//
+// `attn-run --pipeline=gpu-sim` runs the kernels `--convert-attn-to-gpu`
+// writes without a GPU: the host code is JIT-compiled as usual, and each
+// kernel launch calls back into an interpreter of the kernel's `gpu.func`
+// (before NVVM lowering). A thread block runs in lock step, one value per
+// thread for every SSA value; divergent `scf.if` / `scf.for` run under lane
+// masks. `gpu.barrier`, `gpu.shuffle` and `nvvm.mma.sync` are evaluated
+// across the block / warp with the operand layouts of PTX's mma.m16n8k16,
+// and fail when some lanes of the group are inactive. Every memory access is
+// bounds-checked and every vector access alignment-checked (kernel arguments
+// are taken to start 256-byte aligned, as cudaMalloc's do; workgroup buffers
+// only as aligned as their `llvm.align`). Floating-point results are rounded
+// to their type (f16 and bf16 to nearest even).
+//
+// It checks what the kernels compute (lane mappings, fragment layouts,
+// barriers, normalizer steps, tile plans), not how fast, and not the NVVM
+// back end or ptxas.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_RUN_GPUSIM_H
+#define ATTN_RUN_GPUSIM_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace attn_run {
+
+class GpuSimulator {
+public:
+  GpuSimulator();
+  ~GpuSimulator();
+
+  /// Takes over the kernels of `module`, which has been through
+  /// `--convert-attn-to-gpu` and bufferization: every launcher declaration
+  /// gets a body that calls `attnGpuSimLaunch` (see `launchSymbol`) with the
+  /// launch's number and its buffers' aligned pointers, and the module's
+  /// gpu.modules move into the simulator. Fails with `error` set.
+  mlir::LogicalResult adopt(mlir::ModuleOp module, std::string &error);
+
+  /// The C interface name the lowered host code calls, and its address.
+  static const char *launchSymbol();
+  static void *launchAddress();
+
+  /// Makes this simulator the one `launchAddress` dispatches to.
+  void activate();
+
+  /// The first error of a simulated launch (empty when none); launches
+  /// after an error do nothing.
+  const std::string &error() const;
+  /// Number of simulated thread blocks so far.
+  int64_t blocksRun() const;
+
+  struct Impl;
+
+private:
+  std::unique_ptr<Impl> impl;
+};
+
+} // namespace attn_run
+
+#endif // ATTN_RUN_GPUSIM_H
