@@ -3,53 +3,59 @@
 
 // RUN: attn-run %s --entry=bf16_causal_softmax --seed=1 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=bf16_causal_softmax --seed=1 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="tile-q=32 tile-k=4" --entry=bf16_causal_softmax --seed=1 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --entry=bf16_causal_learned_sink --seed=2 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=bf16_causal_learned_sink --seed=2 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="tile-q=32 tile-k=4" --entry=bf16_causal_learned_sink --seed=2 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --entry=bf16_causal_sigmoid --seed=3 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=bf16_causal_sigmoid --seed=3 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="tile-q=32 tile-k=4" --entry=bf16_causal_sigmoid --seed=3 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --entry=bf16_nbhd2d_softmax --seed=4 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=bf16_nbhd2d_softmax --seed=4 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="tile-q=32 tile-k=4" --entry=bf16_nbhd2d_softmax --seed=4 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --entry=bf16_nbhd2d_learned_sink --seed=5 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=bf16_nbhd2d_learned_sink --seed=5 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="tile-q=32 tile-k=4" --entry=bf16_nbhd2d_learned_sink --seed=5 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --entry=bf16_nbhd2d_sigmoid --seed=6 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=bf16_nbhd2d_sigmoid --seed=6 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="tile-q=32 tile-k=4" --entry=bf16_nbhd2d_sigmoid --seed=6 --check --oracle=naive --atol=1.6e-2 --rtol=1.6e-2 | FileCheck %s --check-prefix=PASS
 
 // PASS: check: oracle=naive
 // PASS-NOT: FAIL
 // PASS: check: PASS
 
-func.func @bf16_causal_softmax(%q: tensor<1x4x16x8xbf16>, %k: tensor<1x2x16x8xbf16>, %v: tensor<1x2x16x8xbf16>, %m: tensor<1x1x16x16xi1>) -> tensor<1x4x16x8xbf16> {
+func.func @bf16_causal_softmax(%q: tensor<1x4x16x16xbf16>, %k: tensor<1x2x16x16xbf16>, %v: tensor<1x2x16x16xbf16>, %m: tensor<1x1x16x16xi1>) -> tensor<1x4x16x16xbf16> {
   %o = attn.attention %q, %k, %v mask(%m : tensor<1x1x16x16xi1>) {pattern = #attn.causal, normalizer = #attn.softmax}
-      : tensor<1x4x16x8xbf16>, tensor<1x2x16x8xbf16>, tensor<1x2x16x8xbf16> -> tensor<1x4x16x8xbf16>
-  return %o : tensor<1x4x16x8xbf16>
+      : tensor<1x4x16x16xbf16>, tensor<1x2x16x16xbf16>, tensor<1x2x16x16xbf16> -> tensor<1x4x16x16xbf16>
+  return %o : tensor<1x4x16x16xbf16>
 }
 
-func.func @bf16_causal_learned_sink(%q: tensor<1x4x16x8xbf16>, %k: tensor<1x2x16x8xbf16>, %v: tensor<1x2x16x8xbf16>, %m: tensor<1x1x16x16xi1>, %s: tensor<4xbf16>) -> tensor<1x4x16x8xbf16> {
+func.func @bf16_causal_learned_sink(%q: tensor<1x4x16x16xbf16>, %k: tensor<1x2x16x16xbf16>, %v: tensor<1x2x16x16xbf16>, %m: tensor<1x1x16x16xi1>, %s: tensor<4xbf16>) -> tensor<1x4x16x16xbf16> {
   %o = attn.attention %q, %k, %v mask(%m : tensor<1x1x16x16xi1>) sink(%s : tensor<4xbf16>) {pattern = #attn.causal, normalizer = #attn.softmax<sink = learned>}
-      : tensor<1x4x16x8xbf16>, tensor<1x2x16x8xbf16>, tensor<1x2x16x8xbf16> -> tensor<1x4x16x8xbf16>
-  return %o : tensor<1x4x16x8xbf16>
+      : tensor<1x4x16x16xbf16>, tensor<1x2x16x16xbf16>, tensor<1x2x16x16xbf16> -> tensor<1x4x16x16xbf16>
+  return %o : tensor<1x4x16x16xbf16>
 }
 
-func.func @bf16_causal_sigmoid(%q: tensor<1x4x16x8xbf16>, %k: tensor<1x2x16x8xbf16>, %v: tensor<1x2x16x8xbf16>, %m: tensor<1x1x16x16xi1>) -> tensor<1x4x16x8xbf16> {
+func.func @bf16_causal_sigmoid(%q: tensor<1x4x16x16xbf16>, %k: tensor<1x2x16x16xbf16>, %v: tensor<1x2x16x16xbf16>, %m: tensor<1x1x16x16xi1>) -> tensor<1x4x16x16xbf16> {
   %o = attn.attention %q, %k, %v mask(%m : tensor<1x1x16x16xi1>) {pattern = #attn.causal, normalizer = #attn.sigmoid}
-      : tensor<1x4x16x8xbf16>, tensor<1x2x16x8xbf16>, tensor<1x2x16x8xbf16> -> tensor<1x4x16x8xbf16>
-  return %o : tensor<1x4x16x8xbf16>
+      : tensor<1x4x16x16xbf16>, tensor<1x2x16x16xbf16>, tensor<1x2x16x16xbf16> -> tensor<1x4x16x16xbf16>
+  return %o : tensor<1x4x16x16xbf16>
 }
 
-func.func @bf16_nbhd2d_softmax(%q: tensor<1x4x16x8xbf16>, %k: tensor<1x2x16x8xbf16>, %v: tensor<1x2x16x8xbf16>, %m: tensor<1x1x16x16xi1>) -> tensor<1x4x16x8xbf16> {
+func.func @bf16_nbhd2d_softmax(%q: tensor<1x4x16x16xbf16>, %k: tensor<1x2x16x16xbf16>, %v: tensor<1x2x16x16xbf16>, %m: tensor<1x1x16x16xi1>) -> tensor<1x4x16x16xbf16> {
   %o = attn.attention %q, %k, %v mask(%m : tensor<1x1x16x16xi1>) {pattern = #attn.neighborhood<shape = [4, 4], kernel = [3, 3]>, normalizer = #attn.softmax}
-      : tensor<1x4x16x8xbf16>, tensor<1x2x16x8xbf16>, tensor<1x2x16x8xbf16> -> tensor<1x4x16x8xbf16>
-  return %o : tensor<1x4x16x8xbf16>
+      : tensor<1x4x16x16xbf16>, tensor<1x2x16x16xbf16>, tensor<1x2x16x16xbf16> -> tensor<1x4x16x16xbf16>
+  return %o : tensor<1x4x16x16xbf16>
 }
 
-func.func @bf16_nbhd2d_learned_sink(%q: tensor<1x4x16x8xbf16>, %k: tensor<1x2x16x8xbf16>, %v: tensor<1x2x16x8xbf16>, %m: tensor<1x1x16x16xi1>, %s: tensor<4xbf16>) -> tensor<1x4x16x8xbf16> {
+func.func @bf16_nbhd2d_learned_sink(%q: tensor<1x4x16x16xbf16>, %k: tensor<1x2x16x16xbf16>, %v: tensor<1x2x16x16xbf16>, %m: tensor<1x1x16x16xi1>, %s: tensor<4xbf16>) -> tensor<1x4x16x16xbf16> {
   %o = attn.attention %q, %k, %v mask(%m : tensor<1x1x16x16xi1>) sink(%s : tensor<4xbf16>) {pattern = #attn.neighborhood<shape = [4, 4], kernel = [3, 3]>, normalizer = #attn.softmax<sink = learned>}
-      : tensor<1x4x16x8xbf16>, tensor<1x2x16x8xbf16>, tensor<1x2x16x8xbf16> -> tensor<1x4x16x8xbf16>
-  return %o : tensor<1x4x16x8xbf16>
+      : tensor<1x4x16x16xbf16>, tensor<1x2x16x16xbf16>, tensor<1x2x16x16xbf16> -> tensor<1x4x16x16xbf16>
+  return %o : tensor<1x4x16x16xbf16>
 }
 
-func.func @bf16_nbhd2d_sigmoid(%q: tensor<1x4x16x8xbf16>, %k: tensor<1x2x16x8xbf16>, %v: tensor<1x2x16x8xbf16>, %m: tensor<1x1x16x16xi1>) -> tensor<1x4x16x8xbf16> {
+func.func @bf16_nbhd2d_sigmoid(%q: tensor<1x4x16x16xbf16>, %k: tensor<1x2x16x16xbf16>, %v: tensor<1x2x16x16xbf16>, %m: tensor<1x1x16x16xi1>) -> tensor<1x4x16x16xbf16> {
   %o = attn.attention %q, %k, %v mask(%m : tensor<1x1x16x16xi1>) {pattern = #attn.neighborhood<shape = [4, 4], kernel = [3, 3]>, normalizer = #attn.sigmoid}
-      : tensor<1x4x16x8xbf16>, tensor<1x2x16x8xbf16>, tensor<1x2x16x8xbf16> -> tensor<1x4x16x8xbf16>
-  return %o : tensor<1x4x16x8xbf16>
+      : tensor<1x4x16x16xbf16>, tensor<1x2x16x16xbf16>, tensor<1x2x16x16xbf16> -> tensor<1x4x16x16xbf16>
+  return %o : tensor<1x4x16x16xbf16>
 }

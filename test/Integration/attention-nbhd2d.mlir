@@ -3,24 +3,34 @@
 
 // RUN: attn-run %s --entry=nbhd2d_softmax --seed=1 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=nbhd2d_softmax --seed=1 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="tile-q=32 tile-k=4" --entry=nbhd2d_softmax --seed=1 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --entry=nbhd2d_learned_sink --seed=2 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=nbhd2d_learned_sink --seed=2 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="tile-q=32 tile-k=4" --entry=nbhd2d_learned_sink --seed=2 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --entry=nbhd2d_zero_sink --seed=3 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=nbhd2d_zero_sink --seed=3 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="tile-q=32 tile-k=4" --entry=nbhd2d_zero_sink --seed=3 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --entry=nbhd2d_relu --seed=4 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=nbhd2d_relu --seed=4 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="tile-q=32 tile-k=4" --entry=nbhd2d_relu --seed=4 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --entry=nbhd2d_relu_visible --seed=5 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=nbhd2d_relu_visible --seed=5 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="tile-q=32 tile-k=4" --entry=nbhd2d_relu_visible --seed=5 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --entry=nbhd2d_relu_none --seed=6 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=nbhd2d_relu_none --seed=6 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="tile-q=32 tile-k=4" --entry=nbhd2d_relu_none --seed=6 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --entry=nbhd2d_sigmoid --seed=7 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=nbhd2d_sigmoid --seed=7 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="tile-q=32 tile-k=4" --entry=nbhd2d_sigmoid --seed=7 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --entry=nbhd2d_sigmoid_bias --seed=8 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=nbhd2d_sigmoid_bias --seed=8 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="tile-q=32 tile-k=4" --entry=nbhd2d_sigmoid_bias --seed=8 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --entry=nbhd2d_softplus_l1 --seed=9 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=nbhd2d_softplus_l1 --seed=9 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="tile-q=32 tile-k=4" --entry=nbhd2d_softplus_l1 --seed=9 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --entry=nbhd2d_softplus_l1_len --seed=10 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=nbhd2d_softplus_l1_len --seed=10 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="tile-q=32 tile-k=4" --entry=nbhd2d_softplus_l1_len --seed=10 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 
 // PASS: check: oracle=naive
 // PASS-NOT: FAIL

@@ -3,24 +3,34 @@
 
 // RUN: attn-run %s --entry=window_softmax --seed=1 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=window_softmax --seed=1 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="tile-q=32 tile-k=4" --entry=window_softmax --seed=1 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --entry=window_learned_sink --seed=2 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=window_learned_sink --seed=2 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="tile-q=32 tile-k=4" --entry=window_learned_sink --seed=2 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --entry=window_zero_sink --seed=3 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=window_zero_sink --seed=3 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="tile-q=32 tile-k=4" --entry=window_zero_sink --seed=3 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --entry=window_relu --seed=4 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=window_relu --seed=4 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="tile-q=32 tile-k=4" --entry=window_relu --seed=4 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --entry=window_relu_visible --seed=5 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=window_relu_visible --seed=5 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="tile-q=32 tile-k=4" --entry=window_relu_visible --seed=5 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --entry=window_relu_none --seed=6 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=window_relu_none --seed=6 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="tile-q=32 tile-k=4" --entry=window_relu_none --seed=6 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --entry=window_sigmoid --seed=7 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=window_sigmoid --seed=7 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="tile-q=32 tile-k=4" --entry=window_sigmoid --seed=7 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --entry=window_sigmoid_bias --seed=8 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=window_sigmoid_bias --seed=8 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="tile-q=32 tile-k=4" --entry=window_sigmoid_bias --seed=8 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --entry=window_softplus_l1 --seed=9 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=window_softplus_l1 --seed=9 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="tile-q=32 tile-k=4" --entry=window_softplus_l1 --seed=9 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --entry=window_softplus_l1_len --seed=10 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --pipeline=cpu --pipeline-options="tile-q=8 tile-k=4 vector-width=8" --entry=window_softplus_l1_len --seed=10 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="tile-q=32 tile-k=4" --entry=window_softplus_l1_len --seed=10 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 
 // PASS: check: oracle=naive
 // PASS-NOT: FAIL

@@ -239,7 +239,11 @@ private:
   [[noreturn]] void fail(Operation *op, const Twine &message) {
     std::string loc;
     llvm::raw_string_ostream os(loc);
-    op->getLoc().print(os);
+    if (auto file = dyn_cast<FileLineColLoc>(op->getLoc()))
+      os << file.getFilename().getValue() << ":" << file.getLine() << ":"
+         << file.getColumn();
+    else
+      op->getLoc().print(os);
     throw SimError{llvm::formatv("{0}: '{1}' in block ({2}, {3}, {4}): {5}",
                                  loc, op->getName().getStringRef(), blockId[0],
                                  blockId[1], blockId[2], message.str())

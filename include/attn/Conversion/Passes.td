@@ -200,14 +200,24 @@ def AttnHoistOpenMPAllocasPass
 def ConvertAttnToGPUPass : Pass<"convert-attn-to-gpu", "::mlir::ModuleOp"> {
   let summary = "Fused FlashAttention-2 style GPU kernels for attn.attention";
   let description = [{
-    Replaces every `attn.attention` with static shapes by one GPU kernel
-    (f32 SIMT), a `gpu.func` in the module's `gpu.module @__attn_gpu`: one
-    thread block per (query tile, head, batch), one thread per query row.
-    Each visited key tile is staged through shared memory (K and V, widened
-    to f32, workgroup attributions); each thread keeps its scaled query row,
-    its output accumulator and its score row in private attributions, and
-    the normalizer state (running max, running sum, visible count) in
-    registers. The key tiles a query tile visits and the masks of partial
+    Replaces every `attn.attention` with static shapes by one GPU kernel,
+    a `gpu.func` in the module's `gpu.module @__attn_gpu`, one thread block
+    per (query tile, head, batch), of one of two kinds (recorded as
+    `attn.gpu.path` on the kernel):
+
+    * `mma.m16n8k16.f16` / `mma.m16n8k16.bf16`, when Q, K and V are all f16
+      or all bf16, the head dimension is a multiple of 16 and the value
+      dimension a multiple of 8, the chip is sm_80 or later and
+      `tensor-cores` is on: one warp per 16 query rows; Q as MMA fragments
+      in registers; K and V rows staged in shared memory in 16-byte pieces
+      (rows padded by 8 elements against bank conflicts); `S = Q K^T` and
+      `O += P V` with `nvvm.mma.sync` (f32 accumulation, P rounded to the
+      element type); each row's maximum reduced over its four lanes with
+      `gpu.shuffle`, its running sum split over them and added at the end.
+    * `simt.f32` otherwise: one thread per query row; K and V staged widened
+      to f32; each thread keeps its scaled query row, its output accumulator
+      and its score row in private attributions, and the normalizer state
+      (running max, running sum, visible count) in registers. The key tiles a query tile visits and the masks of partial
     tiles come from the shared compile-time tile plan
     (`lib/Analysis/TilePlan.cpp`), stored as private `memref.global` tables
     (`__attn_gpu_offsets`, `__attn_gpu_tiles`, `__attn_gpu_mask_ids`,
