@@ -1019,6 +1019,17 @@ private:
     llvm::TypeSwitch<Operation *>(op)
         .Case([&](scf::ForOp loop) { runFor(loop, mask); })
         .Case([&](scf::IfOp ifOp) { runIf(ifOp, mask); })
+        .Case([&](memref::AllocaOp alloca) {
+          // A fresh buffer per thread, as the thread's stack would hold.
+          MemRefType type = alloca.getType();
+          if (!type.hasStaticShape())
+            fail(op, "dynamic allocas are not simulated");
+          int64_t align = alloca.getAlignment().value_or(0);
+          std::vector<Slot> &ids = slotsOf(alloca.getResult());
+          for (int64_t l = 0; l < lanes; ++l)
+            if (mask[l])
+              ids[l].i = allocate(type, align, "stack buffer");
+        })
         .Case([&](memref::LoadOp load) {
           access(op, load.getMemRef(), load.getIndices(), Value(),
                  /*store=*/false, 1, 0, mask);

@@ -224,7 +224,13 @@ def ConvertAttnToGPUPass : Pass<"convert-attn-to-gpu", "::mlir::ModuleOp"> {
     `__attn_gpu_masks`). Every normalizer is built through
     `NormalizerAttrInterface`.
 
-    On the host the op becomes a call to a private launcher declaration
+    `attn.token_merge` becomes a kernel of one thread per batch row running
+    the loops of the CPU lowering (normalised metric, matching, ranking,
+    size-weighted averages; scratch on the thread's stack, ops needing more
+    than 256 KiB per row stay on the host with a remark), and
+    `attn.token_unmerge` a kernel of one thread per (batch row, token).
+
+    On the host each op becomes a call to a private launcher declaration
     (`__attn_gpu_launch`, with the kernel, grid and block as attributes)
     taking the host buffers; `--attn-gpu-stage-buffers` gives it its body
     after bufferization and buffer deallocation, which refuse GPU

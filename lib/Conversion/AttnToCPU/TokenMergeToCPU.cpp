@@ -463,9 +463,8 @@ struct MergeBody {
 
 } // namespace
 
-LogicalResult mlir::attn::lowerTokenMergeToCPU(RewriterBase &rewriter,
-                                               TokenMergeOp op,
-                                               std::string &reason) {
+FailureOr<TokenMergeLoops> mlir::attn::analyzeTokenMerge(TokenMergeOp op,
+                                                         std::string &reason) {
   SmallVector<std::pair<Value, StringRef>> floats = {
       {op.getTokens(), "tokens"},
       {op.getMetric(), "metric"},
@@ -526,49 +525,89 @@ LogicalResult mlir::attn::lowerTokenMergeToCPU(RewriterBase &rewriter,
     return failure();
   }
 
+  TokenMergeLoops loops;
+  loops.batch = batch;
+  loops.n = n;
+  loops.c = c;
+  loops.cm = cm;
+  loops.r = r;
+  loops.protect = protect;
+  loops.bipartite = bipartite;
+  loops.mergedType = mergedType;
+  loops.mergedSizeType = mergedSizeType;
+  loops.sourceType = sourceType;
   // Accumulate in f32, or f64 when an operand is wider.
-  Type acc = rewriter.getF32Type();
+  loops.acc = Float32Type::get(op.getContext());
   for (auto [value, what] : floats)
     if (cast<FloatType>(getElementTypeOrSelf(value.getType())).getWidth() > 32)
-      acc = rewriter.getF64Type();
+      loops.acc = Float64Type::get(op.getContext());
+  return loops;
+}
 
+int64_t mlir::attn::tokenMergeScratchBytes(const TokenMergeLoops &loops) {
+  int64_t a = byteWidth(loops.acc), index = 8;
+  int64_t kept = loops.n - loops.r, na = (loops.n + 1) / 2;
+  int64_t bytes = loops.n * loops.cm * a; // unit metric rows
+  bytes += loops.bipartite ? na * (a + index) : loops.n * (a + 1);
+  if (loops.mergedType.getElementType() != loops.acc)
+    bytes += kept * loops.c * a; // sums, when not kept in the result
+  return bytes + kept * (a + 2 * index);
+}
+
+int64_t mlir::attn::tokenMergeMaxStackBytes() { return kMaxStackScratchBytes; }
+
+void mlir::attn::emitTokenMergeRow(OpBuilder &b, Location loc,
+                                   const TokenMergeLoops &loops, Value bi,
+                                   Value tokens, Value metric, Value size,
+                                   Value merged, Value mergedSize,
+                                   Value source) {
+  LoopEmitter e{b, loc};
+  Scratch scratch{e};
+  MergeBody body{e,       scratch,       bi,        tokens,  metric,  size,
+                 merged,  mergedSize,    source,    loops.n, loops.c, loops.cm,
+                 loops.r, loops.protect, loops.acc, Value()};
+  body.normalise();
+  if (loops.bipartite)
+    body.bipartite();
+  else
+    body.completeGraph();
+  body.average();
+}
+
+LogicalResult mlir::attn::lowerTokenMergeToCPU(RewriterBase &rewriter,
+                                               TokenMergeOp op,
+                                               std::string &reason) {
+  FailureOr<TokenMergeLoops> loops = analyzeTokenMerge(op, reason);
+  if (failed(loops))
+    return failure();
   OpBuilder::InsertionGuard guard(rewriter);
   rewriter.setInsertionPoint(op);
   Location loc = op.getLoc();
   LoopEmitter e{rewriter, loc};
   Value tokensBuf = toBuffer(rewriter, loc, op.getTokens());
   Value metricBuf = toBuffer(rewriter, loc, op.getMetric());
-  Value sizeBuf = size ? toBuffer(rewriter, loc, size) : Value();
-  Value mergedBuf = allocResult(rewriter, loc, mergedType);
-  Value mergedSizeBuf = allocResult(rewriter, loc, mergedSizeType);
-  Value sourceBuf = allocResult(rewriter, loc, sourceType);
+  Value sizeBuf =
+      op.getSize() ? toBuffer(rewriter, loc, op.getSize()) : Value();
+  Value mergedBuf = allocResult(rewriter, loc, loops->mergedType);
+  Value mergedSizeBuf = allocResult(rewriter, loc, loops->mergedSizeType);
+  Value sourceBuf = allocResult(rewriter, loc, loops->sourceType);
 
   scf::ParallelOp::create(
-      rewriter, loc, ValueRange{e.idx(0)}, ValueRange{e.idx(batch)},
-      ValueRange{e.idx(1)}, [&](OpBuilder &, Location, ValueRange ivs) {
-        Scratch scratch{e};
-        MergeBody body{e,         scratch, ivs[0],    tokensBuf,
-                       metricBuf, sizeBuf, mergedBuf, mergedSizeBuf,
-                       sourceBuf, n,       c,         cm,
-                       r,         protect, acc,       Value()};
-        body.normalise();
-        if (bipartite)
-          body.bipartite();
-        else
-          body.completeGraph();
-        body.average();
+      rewriter, loc, ValueRange{e.idx(0)}, ValueRange{e.idx(loops->batch)},
+      ValueRange{e.idx(1)}, [&](OpBuilder &b, Location, ValueRange ivs) {
+        emitTokenMergeRow(b, loc, *loops, ivs[0], tokensBuf, metricBuf, sizeBuf,
+                          mergedBuf, mergedSizeBuf, sourceBuf);
       });
 
-  rewriter.replaceOp(op,
-                     {toTensor(rewriter, loc, mergedType, mergedBuf),
-                      toTensor(rewriter, loc, mergedSizeType, mergedSizeBuf),
-                      toTensor(rewriter, loc, sourceType, sourceBuf)});
+  rewriter.replaceOp(
+      op, {toTensor(rewriter, loc, loops->mergedType, mergedBuf),
+           toTensor(rewriter, loc, loops->mergedSizeType, mergedSizeBuf),
+           toTensor(rewriter, loc, loops->sourceType, sourceBuf)});
   return success();
 }
 
-LogicalResult mlir::attn::lowerTokenUnmergeToCPU(RewriterBase &rewriter,
-                                                 TokenUnmergeOp op,
-                                                 std::string &reason) {
+FailureOr<TokenUnmergeLoops>
+mlir::attn::analyzeTokenUnmerge(TokenUnmergeOp op, std::string &reason) {
   auto mergedType = dyn_cast<RankedTensorType>(op.getMerged().getType());
   auto sourceType = dyn_cast<RankedTensorType>(op.getSource().getType());
   auto resultType = dyn_cast<RankedTensorType>(op.getType());
@@ -594,42 +633,66 @@ LogicalResult mlir::attn::lowerTokenUnmergeToCPU(RewriterBase &rewriter,
   Type elt = resultType.getElementType();
   TypedAttr zeroAttr;
   if (auto ft = dyn_cast<FloatType>(elt))
-    zeroAttr = rewriter.getFloatAttr(ft, 0);
+    zeroAttr = Builder(op.getContext()).getFloatAttr(ft, 0);
   else if (isa<IntegerType, IndexType>(elt))
-    zeroAttr = rewriter.getIntegerAttr(elt, 0);
+    zeroAttr = Builder(op.getContext()).getIntegerAttr(elt, 0);
   else {
     reason = "its elements are neither floats nor integers";
     return failure();
   }
 
+  TokenUnmergeLoops loops;
+  loops.batch = batch;
+  loops.m = m;
+  loops.c = c;
+  loops.n = n;
+  loops.zero = zeroAttr;
+  loops.resultType = resultType;
+  return loops;
+}
+
+void mlir::attn::emitTokenUnmergeRow(OpBuilder &b, Location loc,
+                                     const TokenUnmergeLoops &loops, Value bi,
+                                     Value t, Value merged, Value source,
+                                     Value out) {
+  LoopEmitter e{b, loc};
+  Value row = e.load(source, {bi, t});
+  // Rows outside [0, M) (negative ones wrap to huge unsigned values) read as
+  // zeros.
+  Value inRange = e.cmpi(arith::CmpIPredicate::ult, row, e.idx(loops.m));
+  e.ifThen(
+      inRange,
+      [&] {
+        e.loop(0, loops.c, [&](Value k) {
+          e.store(e.load(merged, {bi, row, k}), out, {bi, t, k});
+        });
+      },
+      [&] {
+        Value zero = arith::ConstantOp::create(b, loc, loops.zero);
+        e.loop(0, loops.c, [&](Value k) { e.store(zero, out, {bi, t, k}); });
+      });
+}
+
+LogicalResult mlir::attn::lowerTokenUnmergeToCPU(RewriterBase &rewriter,
+                                                 TokenUnmergeOp op,
+                                                 std::string &reason) {
+  FailureOr<TokenUnmergeLoops> loops = analyzeTokenUnmerge(op, reason);
+  if (failed(loops))
+    return failure();
   OpBuilder::InsertionGuard guard(rewriter);
   rewriter.setInsertionPoint(op);
   Location loc = op.getLoc();
   LoopEmitter e{rewriter, loc};
   Value mergedBuf = toBuffer(rewriter, loc, op.getMerged());
   Value sourceBuf = toBuffer(rewriter, loc, op.getSource());
-  Value outBuf = allocResult(rewriter, loc, resultType);
-  scf::ParallelOp::create(
-      rewriter, loc, ValueRange{e.idx(0), e.idx(0)},
-      ValueRange{e.idx(batch), e.idx(n)}, ValueRange{e.idx(1), e.idx(1)},
-      [&](OpBuilder &, Location, ValueRange ivs) {
-        Value bi = ivs[0], t = ivs[1];
-        Value row = e.load(sourceBuf, {bi, t});
-        // Rows outside [0, M) (negative ones wrap to huge unsigned values)
-        // read as zeros.
-        Value inRange = e.cmpi(arith::CmpIPredicate::ult, row, e.idx(m));
-        e.ifThen(
-            inRange,
-            [&] {
-              e.loop(0, c, [&](Value k) {
-                e.store(e.load(mergedBuf, {bi, row, k}), outBuf, {bi, t, k});
-              });
-            },
-            [&] {
-              Value zero = arith::ConstantOp::create(rewriter, loc, zeroAttr);
-              e.loop(0, c, [&](Value k) { e.store(zero, outBuf, {bi, t, k}); });
-            });
-      });
-  rewriter.replaceOp(op, toTensor(rewriter, loc, resultType, outBuf));
+  Value outBuf = allocResult(rewriter, loc, loops->resultType);
+  scf::ParallelOp::create(rewriter, loc, ValueRange{e.idx(0), e.idx(0)},
+                          ValueRange{e.idx(loops->batch), e.idx(loops->n)},
+                          ValueRange{e.idx(1), e.idx(1)},
+                          [&](OpBuilder &b, Location, ValueRange ivs) {
+                            emitTokenUnmergeRow(b, loc, *loops, ivs[0], ivs[1],
+                                                mergedBuf, sourceBuf, outBuf);
+                          });
+  rewriter.replaceOp(op, toTensor(rewriter, loc, loops->resultType, outBuf));
   return success();
 }

@@ -30,6 +30,7 @@
 
 #include "attn/Conversion/AttnToGPU/AttnToGPU.h"
 #include "attn/Analysis/TilePlan.h"
+#include "attn/Conversion/AttnToCPU/AttnToCPU.h"
 #include "attn/Conversion/Passes.h"
 #include "attn/Dialect/Attn/IR/Attn.h"
 #include "attn/Support/PassStatistics.h"
@@ -722,6 +723,70 @@ struct MmaKernelBuilder : KernelBuilder {
   }
 };
 
+/// Creates kernel `name` (renamed when taken) in the module's
+/// `gpu.module @__attn_gpu` (created on first use), taking the types of
+/// `hostArgs`, with the given attributions and `body` (at the kernel's
+/// entry, before its gpu.return); a private launcher declaration carrying
+/// the kernel, grid and block for `--attn-gpu-stage-buffers`; and a call to
+/// it with `hostArgs` at the rewriter's insertion point.
+gpu::GPUFuncOp
+createKernelLaunch(RewriterBase &rewriter, Location loc, SymbolTable &symbols,
+                   StringRef name, ArrayRef<Value> hostArgs,
+                   TypeRange workgroupTypes, TypeRange privateTypes,
+                   ArrayRef<int64_t> grid, ArrayRef<int64_t> block,
+                   function_ref<void(gpu::GPUFuncOp)> body) {
+  SmallVector<Type> argTypes = llvm::to_vector(
+      llvm::map_range(hostArgs, [](Value v) { return v.getType(); }));
+  auto module = cast<ModuleOp>(symbols.getOp());
+  module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                  rewriter.getUnitAttr());
+  auto gpuModule = symbols.lookup<gpu::GPUModuleOp>(kGPUModuleName);
+  if (!gpuModule) {
+    OpBuilder::InsertionGuard moduleGuard(rewriter);
+    rewriter.setInsertionPointToEnd(module.getBody());
+    gpuModule = gpu::GPUModuleOp::create(rewriter, loc, kGPUModuleName);
+    symbols.insert(gpuModule);
+  }
+  SymbolTable kernels(gpuModule);
+  gpu::GPUFuncOp kernel;
+  {
+    OpBuilder::InsertionGuard kernelGuard(rewriter);
+    rewriter.setInsertionPointToEnd(gpuModule.getBody());
+    kernel = gpu::GPUFuncOp::create(rewriter, loc, name,
+                                    rewriter.getFunctionType(argTypes, {}),
+                                    workgroupTypes, privateTypes);
+    kernels.insert(kernel);
+    kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
+                    rewriter.getUnitAttr());
+    kernel.setKnownBlockSizeAttr(rewriter.getDenseI32ArrayAttr(
+        {static_cast<int32_t>(block[0]), static_cast<int32_t>(block[1]),
+         static_cast<int32_t>(block[2])}));
+    rewriter.setInsertionPointToStart(&kernel.getBody().front());
+    body(kernel);
+    gpu::ReturnOp::create(rewriter, loc);
+  }
+
+  // The host side: a call to a launcher whose body --attn-gpu-stage-buffers
+  // writes after buffer deallocation (which refuses GPU operations).
+  func::FuncOp launcher;
+  {
+    OpBuilder::InsertionGuard launcherGuard(rewriter);
+    rewriter.setInsertionPointToStart(module.getBody());
+    launcher = func::FuncOp::create(rewriter, loc, kLauncherName,
+                                    rewriter.getFunctionType(argTypes, {}));
+    launcher.setPrivate();
+    symbols.insert(launcher);
+    launcher->setAttr(
+        kLaunchKernelAttr,
+        SymbolRefAttr::get(gpuModule.getSymNameAttr(),
+                           {FlatSymbolRefAttr::get(kernel.getNameAttr())}));
+    launcher->setAttr(kLaunchGridAttr, rewriter.getDenseI64ArrayAttr(grid));
+    launcher->setAttr(kLaunchBlockAttr, rewriter.getDenseI64ArrayAttr(block));
+  }
+  func::CallOp::create(rewriter, loc, launcher, hostArgs);
+  return kernel;
+}
+
 } // namespace
 
 bool mlir::attn::canLowerAttentionToGPU(AttentionOp op,
@@ -844,29 +909,15 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
   k.maskIdsBuf = tables.maskIds;
   k.masksBuf = tables.masks;
 
-  // The kernel: one gpu.func in the module's `__attn_gpu` gpu.module, taking
-  // every buffer as an argument.
+  // The kernel takes every buffer as an argument.
   Value hostOut = k.outBuf;
   SmallVector<Value> hostArgs;
   for (Value v : {k.qBuf, k.kBuf, k.vBuf, k.biasBuf, k.maskBuf, k.sinkBuf,
                   k.offsetsBuf, k.tilesBuf, k.maskIdsBuf, k.masksBuf, k.outBuf})
     if (v)
       hostArgs.push_back(v);
-  SmallVector<Type> argTypes = llvm::to_vector(
-      llvm::map_range(hostArgs, [](Value v) { return v.getType(); }));
-  MLIRContext *ctx = rewriter.getContext();
-  auto module = cast<ModuleOp>(symbols.getOp());
-  module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
-                  rewriter.getUnitAttr());
-  auto gpuModule = symbols.lookup<gpu::GPUModuleOp>(kGPUModuleName);
-  if (!gpuModule) {
-    OpBuilder::InsertionGuard moduleGuard(rewriter);
-    rewriter.setInsertionPointToEnd(module.getBody());
-    gpuModule = gpu::GPUModuleOp::create(rewriter, loc, kGPUModuleName);
-    symbols.insert(gpuModule);
-  }
-  SymbolTable kernels(gpuModule);
 
+  MLIRContext *ctx = rewriter.getContext();
   Type f32 = rewriter.getF32Type();
   auto workgroup =
       gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
@@ -888,32 +939,21 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
     workgroupTypes = {shared(plan->bk, d, f32), shared(plan->bk, dv, f32)};
     privateTypes = {local(d), local(dv), local(plan->bk)};
   }
-  gpu::GPUFuncOp kernel;
-  {
-    OpBuilder::InsertionGuard kernelGuard(rewriter);
-    rewriter.setInsertionPointToEnd(gpuModule.getBody());
-    kernel = gpu::GPUFuncOp::create(rewriter, loc, "attention",
-                                    rewriter.getFunctionType(argTypes, {}),
-                                    workgroupTypes, privateTypes);
-    kernels.insert(kernel);
+  std::string path =
+      tensorCores ? (elt.isF16() ? "mma.m16n8k16.f16" : "mma.m16n8k16.bf16")
+                  : "simt.f32";
+  bool unroll = !tensorCores && options.maxUnrolledFloats > 0 &&
+                d + dv + plan->bk <= options.maxUnrolledFloats;
+  auto build = [&](gpu::GPUFuncOp kernel) {
     // The tensor-core stages are written in 16-byte pieces.
     if (tensorCores)
       for (unsigned i = 0; i < workgroupTypes.size(); ++i)
         kernel.setWorkgroupAttributionAttr(
             i, LLVM::LLVMDialect::getAlignAttrName(),
             rewriter.getI64IntegerAttr(16));
-    kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
-                    rewriter.getUnitAttr());
-    kernel.setKnownBlockSizeAttr(
-        rewriter.getDenseI32ArrayAttr({static_cast<int32_t>(blockSize), 1, 1}));
     kernel->setAttr("attn.gpu.tiles",
                     rewriter.getDenseI64ArrayAttr({plan->bq, plan->bk}));
-    std::string path =
-        tensorCores ? (elt.isF16() ? "mma.m16n8k16.f16" : "mma.m16n8k16.bf16")
-                    : "simt.f32";
     kernel->setAttr("attn.gpu.path", rewriter.getStringAttr(path));
-    Block &body = kernel.getBody().front();
-    rewriter.setInsertionPointToStart(&body);
     // Kernel-side names for the buffers.
     Value *slots[] = {&k.qBuf,       &k.kBuf,     &k.vBuf,       &k.biasBuf,
                       &k.maskBuf,    &k.sinkBuf,  &k.offsetsBuf, &k.tilesBuf,
@@ -921,7 +961,7 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
     unsigned next = 0;
     for (Value *slot : slots)
       if (*slot)
-        *slot = body.getArgument(next++);
+        *slot = kernel.getArgument(next++);
     k.ks = kernel.getWorkgroupAttributions()[0];
     k.vs = kernel.getWorkgroupAttributions()[1];
     if (!tensorCores) {
@@ -937,53 +977,129 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
       k.MmaKernelBuilder::emitBody(qTile, head, bIdx, lane);
     else
       k.KernelBuilder::emitBody(qTile, head, bIdx, lane);
-    gpu::ReturnOp::create(rewriter, loc);
+  };
+  gpu::GPUFuncOp kernel = createKernelLaunch(
+      rewriter, loc, symbols, "attention", hostArgs, workgroupTypes,
+      privateTypes, {plan->numQTiles, k.hq, k.batch}, {blockSize, 1, 1}, build);
 
-    // Registers for the private arrays: unroll every loop of constant trip
-    // count (those over D, Dv and the staged keys; the plan and staging
-    // loops have run-time bounds), innermost first.
-    bool unroll = !tensorCores && options.maxUnrolledFloats > 0 &&
-                  d + dv + plan->bk <= options.maxUnrolledFloats;
-    if (unroll) {
-      SmallVector<scf::ForOp> loops;
-      kernel.walk([&](scf::ForOp loop) {
-        if (loop.getStaticTripCount())
-          loops.push_back(loop);
-      });
-      // walk() is post-order: inner loops come first.
-      for (scf::ForOp loop : loops)
-        (void)loopUnrollFull(loop);
-    }
-    kernel->setAttr("attn.gpu.unrolled", rewriter.getBoolAttr(unroll));
-    if (report)
-      report->unrolled = unroll;
+  // Registers for the private arrays: unroll every loop of constant trip
+  // count (those over D, Dv and the staged keys; the plan and staging loops
+  // have run-time bounds), innermost first.
+  if (unroll) {
+    SmallVector<scf::ForOp> loops;
+    kernel.walk([&](scf::ForOp loop) {
+      if (loop.getStaticTripCount())
+        loops.push_back(loop);
+    });
+    // walk() is post-order: inner loops come first.
+    for (scf::ForOp loop : loops)
+      (void)loopUnrollFull(loop);
   }
-
-  // The host side: a call to a launcher whose body --attn-gpu-stage-buffers
-  // writes after buffer deallocation (which refuses GPU operations).
-  func::FuncOp launcher;
-  {
-    OpBuilder::InsertionGuard launcherGuard(rewriter);
-    rewriter.setInsertionPointToStart(module.getBody());
-    launcher = func::FuncOp::create(rewriter, loc, kLauncherName,
-                                    rewriter.getFunctionType(argTypes, {}));
-    launcher.setPrivate();
-    symbols.insert(launcher);
-    launcher->setAttr(
-        kLaunchKernelAttr,
-        SymbolRefAttr::get(gpuModule.getSymNameAttr(),
-                           {FlatSymbolRefAttr::get(kernel.getNameAttr())}));
-    launcher->setAttr(kLaunchGridAttr, rewriter.getDenseI64ArrayAttr(
-                                           {plan->numQTiles, k.hq, k.batch}));
-    launcher->setAttr(kLaunchBlockAttr,
-                      rewriter.getDenseI64ArrayAttr({blockSize, 1, 1}));
-  }
-  func::CallOp::create(rewriter, loc, launcher, hostArgs);
+  kernel->setAttr("attn.gpu.unrolled", rewriter.getBoolAttr(unroll));
+  if (report)
+    report->unrolled = unroll;
 
   Value result = bufferization::ToTensorOp::create(rewriter, loc, resultType,
                                                    hostOut, /*restrict=*/true,
                                                    /*writable=*/true);
   rewriter.replaceOp(op, result);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Token merging
+//===----------------------------------------------------------------------===//
+
+namespace {
+Value readOnlyBuffer(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  return bufferization::ToBufferOp::create(
+      b, loc, MemRefType::get(type.getShape(), type.getElementType()), tensor,
+      /*read_only=*/true);
+}
+Value resultBuffer(OpBuilder &b, Location loc, RankedTensorType type) {
+  return memref::AllocOp::create(
+      b, loc, MemRefType::get(type.getShape(), type.getElementType()),
+      b.getI64IntegerAttr(64));
+}
+Value resultTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                   Value buffer) {
+  return bufferization::ToTensorOp::create(b, loc, type, buffer,
+                                           /*restrict=*/true,
+                                           /*writable=*/true);
+}
+} // namespace
+
+LogicalResult mlir::attn::lowerTokenMergeToGPU(RewriterBase &rewriter,
+                                               TokenMergeOp op,
+                                               SymbolTable &symbols,
+                                               std::string &reason) {
+  FailureOr<TokenMergeLoops> loops = analyzeTokenMerge(op, reason);
+  if (failed(loops))
+    return failure();
+  int64_t scratch = tokenMergeScratchBytes(*loops);
+  if (scratch > tokenMergeMaxStackBytes()) {
+    reason = "its per-row scratch (" + std::to_string(scratch) +
+             " bytes) exceeds the " +
+             std::to_string(tokenMergeMaxStackBytes()) +
+             " bytes a GPU thread keeps on its stack";
+    return failure();
+  }
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(op);
+  Location loc = op.getLoc();
+  SmallVector<Value> hostArgs = {readOnlyBuffer(rewriter, loc, op.getTokens()),
+                                 readOnlyBuffer(rewriter, loc, op.getMetric())};
+  if (op.getSize())
+    hostArgs.push_back(readOnlyBuffer(rewriter, loc, op.getSize()));
+  RankedTensorType resultTypes[] = {loops->mergedType, loops->mergedSizeType,
+                                    loops->sourceType};
+  SmallVector<Value> results;
+  for (RankedTensorType type : resultTypes)
+    results.push_back(resultBuffer(rewriter, loc, type));
+  hostArgs.append(results);
+  createKernelLaunch(
+      rewriter, loc, symbols, "token_merge", hostArgs, {}, {},
+      {loops->batch, 1, 1}, {1, 1, 1}, [&](gpu::GPUFuncOp kernel) {
+        kernel->setAttr("attn.gpu.path", rewriter.getStringAttr("row"));
+        auto args = kernel.getArguments();
+        Value size = op.getSize() ? args[2] : Value();
+        ValueRange outs = args.take_back(3);
+        Value bi = gpu::BlockIdOp::create(rewriter, loc, gpu::Dimension::x);
+        emitTokenMergeRow(rewriter, loc, *loops, bi, args[0], args[1], size,
+                          outs[0], outs[1], outs[2]);
+      });
+  SmallVector<Value> tensors;
+  for (auto [type, buffer] : llvm::zip(resultTypes, results))
+    tensors.push_back(resultTensor(rewriter, loc, type, buffer));
+  rewriter.replaceOp(op, tensors);
+  return success();
+}
+
+LogicalResult mlir::attn::lowerTokenUnmergeToGPU(RewriterBase &rewriter,
+                                                 TokenUnmergeOp op,
+                                                 SymbolTable &symbols,
+                                                 std::string &reason) {
+  FailureOr<TokenUnmergeLoops> loops = analyzeTokenUnmerge(op, reason);
+  if (failed(loops))
+    return failure();
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(op);
+  Location loc = op.getLoc();
+  Value out = resultBuffer(rewriter, loc, loops->resultType);
+  SmallVector<Value> hostArgs = {readOnlyBuffer(rewriter, loc, op.getMerged()),
+                                 readOnlyBuffer(rewriter, loc, op.getSource()),
+                                 out};
+  createKernelLaunch(
+      rewriter, loc, symbols, "token_unmerge", hostArgs, {}, {},
+      {loops->batch, loops->n, 1}, {1, 1, 1}, [&](gpu::GPUFuncOp kernel) {
+        kernel->setAttr("attn.gpu.path", rewriter.getStringAttr("row"));
+        Value bi = gpu::BlockIdOp::create(rewriter, loc, gpu::Dimension::x);
+        Value t = gpu::BlockIdOp::create(rewriter, loc, gpu::Dimension::y);
+        emitTokenUnmergeRow(rewriter, loc, *loops, bi, t, kernel.getArgument(0),
+                            kernel.getArgument(1), kernel.getArgument(2));
+      });
+  rewriter.replaceOp(op, resultTensor(rewriter, loc, loops->resultType, out));
   return success();
 }
 
@@ -1090,6 +1206,31 @@ struct ConvertAttnToGPUPass
       ::attn::stats::add(getArgument(), "skipped-tiles", report.skippedTiles);
       ::attn::stats::add(getArgument(), "partial-tiles", report.partialTiles);
       ::attn::stats::add(getArgument(), "full-tiles", report.fullTiles);
+    }
+    // Token merging: one thread per batch row (merge) or per token
+    // (unmerge).
+    SmallVector<Operation *> tokenOps;
+    module.walk([&](Operation *op) {
+      if (isa<TokenMergeOp, TokenUnmergeOp>(op))
+        tokenOps.push_back(op);
+    });
+    for (Operation *op : tokenOps) {
+      std::string reason;
+      Location loc = op->getLoc();
+      LogicalResult lowered =
+          isa<TokenMergeOp>(op)
+              ? lowerTokenMergeToGPU(rewriter, cast<TokenMergeOp>(op), symbols,
+                                     reason)
+              : lowerTokenUnmergeToGPU(rewriter, cast<TokenUnmergeOp>(op),
+                                       symbols, reason);
+      if (failed(lowered)) {
+        emitRemark(loc) << "left for the reference lowering: " << reason;
+        ++numLeft;
+        ::attn::stats::add(getArgument(), "left-ops", 1);
+        continue;
+      }
+      ++numLowered;
+      ::attn::stats::add(getArgument(), "lowered-ops", 1);
     }
   }
 };

@@ -3,6 +3,8 @@
 #ifndef ATTN_CONVERSION_ATTNTOCPU_ATTNTOCPU_H
 #define ATTN_CONVERSION_ATTNTOCPU_ATTNTOCPU_H
 
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
 #include "mlir/Support/LLVM.h"
 
 #include <cstdint>
@@ -58,6 +60,43 @@ LogicalResult lowerTokenMergeToCPU(RewriterBase &rewriter, TokenMergeOp op,
 /// The same for `attn.token_unmerge` (a gather of rows).
 LogicalResult lowerTokenUnmergeToCPU(RewriterBase &rewriter, TokenUnmergeOp op,
                                      std::string &reason);
+
+/// What the loops of one `attn.token_merge` need, once its operands are
+/// checked (static float tensors of agreeing shapes, a valid r).
+struct TokenMergeLoops {
+  int64_t batch = 0, n = 0, c = 0, cm = 0, r = 0;
+  bool protect = false, bipartite = true;
+  /// f32, or f64 when an operand is wider.
+  Type acc;
+  RankedTensorType mergedType, mergedSizeType, sourceType;
+};
+FailureOr<TokenMergeLoops> analyzeTokenMerge(TokenMergeOp op,
+                                             std::string &reason);
+
+/// Emits, at `b`'s insertion point, the whole merge of batch row `bi` on
+/// buffers (`size` may be null); scratch is allocated in place (stack, or
+/// heap past 256 KiB per op). Used by the CPU loops (one parallel iteration
+/// per row) and by the GPU kernel (one thread per row).
+void emitTokenMergeRow(OpBuilder &b, Location loc, const TokenMergeLoops &loops,
+                       Value bi, Value tokens, Value metric, Value size,
+                       Value merged, Value mergedSize, Value source);
+
+/// Bytes of scratch `emitTokenMergeRow` allocates for one row, and the
+/// total up to which it allocates all of it on the stack.
+int64_t tokenMergeScratchBytes(const TokenMergeLoops &loops);
+int64_t tokenMergeMaxStackBytes();
+
+/// The same for `attn.token_unmerge`: the gather of token `t` of row `bi`.
+struct TokenUnmergeLoops {
+  int64_t batch = 0, m = 0, c = 0, n = 0;
+  TypedAttr zero;
+  RankedTensorType resultType;
+};
+FailureOr<TokenUnmergeLoops> analyzeTokenUnmerge(TokenUnmergeOp op,
+                                                 std::string &reason);
+void emitTokenUnmergeRow(OpBuilder &b, Location loc,
+                         const TokenUnmergeLoops &loops, Value bi, Value t,
+                         Value merged, Value source, Value out);
 
 } // namespace attn
 } // namespace mlir

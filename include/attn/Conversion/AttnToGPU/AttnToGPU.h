@@ -14,6 +14,8 @@ class SymbolTable;
 
 namespace attn {
 class AttentionOp;
+class TokenMergeOp;
+class TokenUnmergeOp;
 
 /// Tile sizes and target facts of the fused GPU kernels.
 struct GPUKernelOptions {
@@ -71,6 +73,16 @@ LogicalResult lowerAttentionToGPU(RewriterBase &rewriter, AttentionOp op,
                                   const GPUKernelOptions &options,
                                   SymbolTable &symbols, std::string &reason,
                                   GPUKernelReport *report = nullptr);
+
+/// Replaces `attn.token_merge` (static shapes, per-row scratch within a GPU
+/// thread's stack) by a kernel of one thread per batch row running the
+/// loops of `emitTokenMergeRow`, and `attn.token_unmerge` by a kernel of one
+/// thread per (batch row, token); launched like the attention kernels.
+/// Fails, leaving the op untouched, with `reason` set.
+LogicalResult lowerTokenMergeToGPU(RewriterBase &rewriter, TokenMergeOp op,
+                                   SymbolTable &symbols, std::string &reason);
+LogicalResult lowerTokenUnmergeToGPU(RewriterBase &rewriter, TokenUnmergeOp op,
+                                     SymbolTable &symbols, std::string &reason);
 
 } // namespace attn
 } // namespace mlir
