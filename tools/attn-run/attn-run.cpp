@@ -1550,7 +1550,7 @@ int runTool(mlir::MLIRContext &context) {
                 *error);
     return kExitCheckFailed;
   }
-  if (compiled->simulatedBlocks() >= 0)
+  if (compiled->simulatedBlocks() >= 0 && !emitJson)
     llvm::outs() << "gpu-sim: " << compiled->simulatedBlocks()
                  << " thread blocks simulated\n";
   if (pipelineName == "cuda") {

@@ -688,32 +688,9 @@ LogicalResult mlir::attn::lowerAttentionToCPU(RewriterBase &rewriter,
   KernelBuilder k(op, options, *plan, rewriter);
   Emitter &e = k.e;
 
-  auto toBuffer = [&](Value tensor) -> Value {
-    if (!tensor)
-      return {};
-    auto type = cast<RankedTensorType>(tensor.getType());
-    return bufferization::ToBufferOp::create(
-        rewriter, loc, MemRefType::get(type.getShape(), type.getElementType()),
-        tensor, /*read_only=*/true);
-  };
-  k.qBuf = toBuffer(op.getQuery());
-  k.kBuf = toBuffer(op.getKey());
-  k.vBuf = toBuffer(op.getValue());
-  k.biasBuf = toBuffer(op.getBias());
-  k.maskBuf = toBuffer(op.getMask());
-  k.sinkBuf = toBuffer(op.getSink());
-  RankedTensorType resultType = op.getResultType();
-  auto outType =
-      MemRefType::get(resultType.getShape(), resultType.getElementType());
-  k.outBuf = memref::AllocOp::create(rewriter, loc, outType,
-                                     rewriter.getI64IntegerAttr(64));
-
-  TilePlanBuffers tables =
-      materializeTilePlan(rewriter, loc, symbols, *plan, "__attn_cpu");
-  k.offsetsBuf = tables.offsets;
-  k.tilesBuf = tables.tiles;
-  k.maskIdsBuf = tables.maskIds;
-  k.masksBuf = tables.masks;
+  AttentionBuffers buffers =
+      bufferizeAttention(rewriter, op, symbols, *plan, "__attn_cpu");
+  bindAttentionBuffers(k, buffers);
 
   auto parallel = scf::ParallelOp::create(
       rewriter, loc, ValueRange{e.idx(0), e.idx(0), e.idx(0)},
@@ -739,10 +716,8 @@ LogicalResult mlir::attn::lowerAttentionToCPU(RewriterBase &rewriter,
                                 config);
   }
 
-  Value result = bufferization::ToTensorOp::create(rewriter, loc, resultType,
-                                                   k.outBuf, /*restrict=*/true,
-                                                   /*writable=*/true);
-  rewriter.replaceOp(op, result);
+  rewriter.replaceOp(
+      op, resultTensor(rewriter, loc, op.getResultType(), buffers.out));
   return success();
 }
 

@@ -32,6 +32,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "attn/Analysis/TilePlan.h"
 #include "attn/Conversion/AttnToCPU/AttnToCPU.h"
 #include "attn/Dialect/Attn/IR/Attn.h"
 
@@ -196,26 +197,6 @@ std::string checkStaticFloat(Type type, StringRef what) {
   if (elt.getWidth() > 64)
     return (what + " elements wider than 64 bits have no CPU loops").str();
   return "";
-}
-
-Value toBuffer(OpBuilder &b, Location loc, Value tensor) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  return bufferization::ToBufferOp::create(
-      b, loc, MemRefType::get(type.getShape(), type.getElementType()), tensor,
-      /*read_only=*/true);
-}
-
-Value allocResult(OpBuilder &b, Location loc, Type tensorType) {
-  auto type = cast<RankedTensorType>(tensorType);
-  return memref::AllocOp::create(
-      b, loc, MemRefType::get(type.getShape(), type.getElementType()),
-      b.getI64IntegerAttr(64));
-}
-
-Value toTensor(OpBuilder &b, Location loc, Type tensorType, Value buffer) {
-  return bufferization::ToTensorOp::create(b, loc, tensorType, buffer,
-                                           /*restrict=*/true,
-                                           /*writable=*/true);
 }
 
 /// The loop body of attn.token_merge for one batch row.
@@ -584,13 +565,13 @@ LogicalResult mlir::attn::lowerTokenMergeToCPU(RewriterBase &rewriter,
   rewriter.setInsertionPoint(op);
   Location loc = op.getLoc();
   LoopEmitter e{rewriter, loc};
-  Value tokensBuf = toBuffer(rewriter, loc, op.getTokens());
-  Value metricBuf = toBuffer(rewriter, loc, op.getMetric());
+  Value tokensBuf = readOnlyBuffer(rewriter, loc, op.getTokens());
+  Value metricBuf = readOnlyBuffer(rewriter, loc, op.getMetric());
   Value sizeBuf =
-      op.getSize() ? toBuffer(rewriter, loc, op.getSize()) : Value();
-  Value mergedBuf = allocResult(rewriter, loc, loops->mergedType);
-  Value mergedSizeBuf = allocResult(rewriter, loc, loops->mergedSizeType);
-  Value sourceBuf = allocResult(rewriter, loc, loops->sourceType);
+      op.getSize() ? readOnlyBuffer(rewriter, loc, op.getSize()) : Value();
+  Value mergedBuf = resultBuffer(rewriter, loc, loops->mergedType);
+  Value mergedSizeBuf = resultBuffer(rewriter, loc, loops->mergedSizeType);
+  Value sourceBuf = resultBuffer(rewriter, loc, loops->sourceType);
 
   scf::ParallelOp::create(
       rewriter, loc, ValueRange{e.idx(0)}, ValueRange{e.idx(loops->batch)},
@@ -600,9 +581,9 @@ LogicalResult mlir::attn::lowerTokenMergeToCPU(RewriterBase &rewriter,
       });
 
   rewriter.replaceOp(
-      op, {toTensor(rewriter, loc, loops->mergedType, mergedBuf),
-           toTensor(rewriter, loc, loops->mergedSizeType, mergedSizeBuf),
-           toTensor(rewriter, loc, loops->sourceType, sourceBuf)});
+      op, {resultTensor(rewriter, loc, loops->mergedType, mergedBuf),
+           resultTensor(rewriter, loc, loops->mergedSizeType, mergedSizeBuf),
+           resultTensor(rewriter, loc, loops->sourceType, sourceBuf)});
   return success();
 }
 
@@ -683,9 +664,9 @@ LogicalResult mlir::attn::lowerTokenUnmergeToCPU(RewriterBase &rewriter,
   rewriter.setInsertionPoint(op);
   Location loc = op.getLoc();
   LoopEmitter e{rewriter, loc};
-  Value mergedBuf = toBuffer(rewriter, loc, op.getMerged());
-  Value sourceBuf = toBuffer(rewriter, loc, op.getSource());
-  Value outBuf = allocResult(rewriter, loc, loops->resultType);
+  Value mergedBuf = readOnlyBuffer(rewriter, loc, op.getMerged());
+  Value sourceBuf = readOnlyBuffer(rewriter, loc, op.getSource());
+  Value outBuf = resultBuffer(rewriter, loc, loops->resultType);
   scf::ParallelOp::create(rewriter, loc, ValueRange{e.idx(0), e.idx(0)},
                           ValueRange{e.idx(loops->batch), e.idx(loops->n)},
                           ValueRange{e.idx(1), e.idx(1)},
@@ -693,6 +674,7 @@ LogicalResult mlir::attn::lowerTokenUnmergeToCPU(RewriterBase &rewriter,
                             emitTokenUnmergeRow(b, loc, *loops, ivs[0], ivs[1],
                                                 mergedBuf, sourceBuf, outBuf);
                           });
-  rewriter.replaceOp(op, toTensor(rewriter, loc, loops->resultType, outBuf));
+  rewriter.replaceOp(op,
+                     resultTensor(rewriter, loc, loops->resultType, outBuf));
   return success();
 }

@@ -882,32 +882,9 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
   MmaKernelBuilder k(op, *plan, rewriter);
   int64_t blockSize = tensorCores ? k.threads() : plan->bq;
 
-  auto toBuffer = [&](Value tensor) -> Value {
-    if (!tensor)
-      return {};
-    auto type = cast<RankedTensorType>(tensor.getType());
-    return bufferization::ToBufferOp::create(
-        rewriter, loc, MemRefType::get(type.getShape(), type.getElementType()),
-        tensor, /*read_only=*/true);
-  };
-  k.qBuf = toBuffer(op.getQuery());
-  k.kBuf = toBuffer(op.getKey());
-  k.vBuf = toBuffer(op.getValue());
-  k.biasBuf = toBuffer(op.getBias());
-  k.maskBuf = toBuffer(op.getMask());
-  k.sinkBuf = toBuffer(op.getSink());
-  RankedTensorType resultType = op.getResultType();
-  auto outType =
-      MemRefType::get(resultType.getShape(), resultType.getElementType());
-  k.outBuf = memref::AllocOp::create(rewriter, loc, outType,
-                                     rewriter.getI64IntegerAttr(64));
-
-  TilePlanBuffers tables =
-      materializeTilePlan(rewriter, loc, symbols, *plan, "__attn_gpu");
-  k.offsetsBuf = tables.offsets;
-  k.tilesBuf = tables.tiles;
-  k.maskIdsBuf = tables.maskIds;
-  k.masksBuf = tables.masks;
+  AttentionBuffers buffers =
+      bufferizeAttention(rewriter, op, symbols, *plan, "__attn_gpu");
+  bindAttentionBuffers(k, buffers);
 
   // The kernel takes every buffer as an argument.
   Value hostOut = k.outBuf;
@@ -999,36 +976,14 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
   if (report)
     report->unrolled = unroll;
 
-  Value result = bufferization::ToTensorOp::create(rewriter, loc, resultType,
-                                                   hostOut, /*restrict=*/true,
-                                                   /*writable=*/true);
-  rewriter.replaceOp(op, result);
+  rewriter.replaceOp(op,
+                     resultTensor(rewriter, loc, op.getResultType(), hostOut));
   return success();
 }
 
 //===----------------------------------------------------------------------===//
 // Token merging
 //===----------------------------------------------------------------------===//
-
-namespace {
-Value readOnlyBuffer(OpBuilder &b, Location loc, Value tensor) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  return bufferization::ToBufferOp::create(
-      b, loc, MemRefType::get(type.getShape(), type.getElementType()), tensor,
-      /*read_only=*/true);
-}
-Value resultBuffer(OpBuilder &b, Location loc, RankedTensorType type) {
-  return memref::AllocOp::create(
-      b, loc, MemRefType::get(type.getShape(), type.getElementType()),
-      b.getI64IntegerAttr(64));
-}
-Value resultTensor(OpBuilder &b, Location loc, RankedTensorType type,
-                   Value buffer) {
-  return bufferization::ToTensorOp::create(b, loc, type, buffer,
-                                           /*restrict=*/true,
-                                           /*writable=*/true);
-}
-} // namespace
 
 LogicalResult mlir::attn::lowerTokenMergeToGPU(RewriterBase &rewriter,
                                                TokenMergeOp op,
