@@ -7,6 +7,7 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "llvm/Support/CommandLine.h"
 
@@ -25,6 +26,9 @@ int main(int argc, char **argv) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   mlir::attn::registerAllAttnDialects(registry);
+  // gpu-module-to-binary translates gpu.modules (and the NVVM, LLVM dialects
+  // in them) to LLVM IR, also outside --attn-gpu-pipeline.
+  mlir::registerAllGPUToLLVMIRTranslations(registry);
 
   mlir::LogicalResult result =
       mlir::MlirOptMain(argc, argv, "attn-mlir optimizer driver\n", registry);
