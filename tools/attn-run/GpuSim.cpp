@@ -10,6 +10,8 @@
 
 #include "GpuSim.h"
 
+#include "attn/Conversion/AttnToGPU/AttnToGPU.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -1099,11 +1101,25 @@ struct GpuSimulator::Impl {
       error = "gpu-sim: kernel launched with the wrong number of buffers";
       return;
     }
+    // Device twins of the host buffers, staged as --attn-gpu-stage-buffers
+    // stages them: copied in only when the kernel reads them, back only
+    // when it writes them; the others start as 0xff bytes (NaN floats).
+    SmallVector<attn::KernelArgumentUse> uses =
+        attn::getKernelArgumentUses(l.kernel);
+    std::vector<std::unique_ptr<char[]>> twins;
     std::vector<Buffer> arguments;
     for (auto [i, type] : llvm::enumerate(inputs)) {
       auto memref = cast<MemRefType>(type);
+      int64_t bytes =
+          memref.getNumElements() * bytesOf(memref.getElementType());
+      auto twin = std::make_unique<char[]>(bytes);
+      if (uses[i].reads)
+        std::memcpy(twin.get(), reinterpret_cast<char *>(pointers[i]), bytes);
+      else
+        std::memset(twin.get(), 0xff, bytes);
       Buffer buffer;
-      buffer.data = reinterpret_cast<char *>(pointers[i]);
+      buffer.data = twin.get();
+      twins.push_back(std::move(twin));
       buffer.elt = memref.getElementType();
       buffer.shape.assign(memref.getShape().begin(), memref.getShape().end());
       buffer.alignment = kArgumentAlignment;
@@ -1121,7 +1137,13 @@ struct GpuSimulator::Impl {
           }
     } catch (const SimError &failure) {
       error = "gpu-sim: " + failure.message;
+      return;
     }
+    for (auto [i, type] : llvm::enumerate(inputs))
+      if (uses[i].writes)
+        std::memcpy(reinterpret_cast<char *>(pointers[i]), twins[i].get(),
+                    cast<MemRefType>(type).getNumElements() *
+                        bytesOf(cast<MemRefType>(type).getElementType()));
   }
 };
 

@@ -327,7 +327,9 @@ def AttnGPUStageBuffersPass
     private `func.func` with `attn.gpu.kernel`, `attn.gpu.grid` and
     `attn.gpu.block`) its body: each host buffer argument gets a `gpu.alloc`
     twin; buffers the kernel reads are copied to the device, the kernel is
-    launched with `gpu.launch_func`, buffers it writes are copied back, and
+    launched with `gpu.launch_func`, buffers it writes are copied back (read
+    and write come from the memory effects of the argument's users; a user
+    without them, or a view of the argument, counts as both), and
     the twins are freed. Runs after bufferization and buffer deallocation,
     which refuse GPU operations. Arguments that are not statically shaped
     identity-layout memrefs are an error.

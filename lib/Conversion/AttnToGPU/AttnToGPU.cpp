@@ -981,6 +981,36 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
   return success();
 }
 
+SmallVector<KernelArgumentUse>
+mlir::attn::getKernelArgumentUses(gpu::GPUFuncOp kernel) {
+  SmallVector<KernelArgumentUse> uses(kernel.getNumArguments());
+  for (auto [i, arg] : llvm::enumerate(kernel.getArguments())) {
+    for (Operation *user : arg.getUsers()) {
+      auto effects = dyn_cast<MemoryEffectOpInterface>(user);
+      if (!effects) {
+        uses[i].reads = uses[i].writes = true;
+        continue;
+      }
+      SmallVector<MemoryEffects::EffectInstance> onArg;
+      effects.getEffectsOnValue(arg, onArg);
+      // A view of the argument (no effect of its own) may be written.
+      if (onArg.empty() && llvm::any_of(user->getResultTypes(), [](Type t) {
+            return isa<BaseMemRefType>(t);
+          })) {
+        uses[i].reads = uses[i].writes = true;
+        continue;
+      }
+      for (const MemoryEffects::EffectInstance &effect : onArg) {
+        if (isa<MemoryEffects::Write>(effect.getEffect()))
+          uses[i].writes = true;
+        else if (isa<MemoryEffects::Read>(effect.getEffect()))
+          uses[i].reads = true;
+      }
+    }
+  }
+  return uses;
+}
+
 //===----------------------------------------------------------------------===//
 // Token merging
 //===----------------------------------------------------------------------===//
@@ -1231,6 +1261,7 @@ struct AttnGPUStageBuffersPass
     Location loc = launcher.getLoc();
     Block *entry = launcher.addEntryBlock();
     OpBuilder b = OpBuilder::atBlockBegin(entry);
+    SmallVector<KernelArgumentUse> uses = getKernelArgumentUses(kernel);
     SmallVector<Value> device;
     SmallVector<std::pair<Value, Value>> written;
     for (auto [i, host] : llvm::enumerate(entry->getArguments())) {
@@ -1242,13 +1273,7 @@ struct AttnGPUStageBuffersPass
                << host.getType()
                << " must be a statically shaped memref with the identity "
                   "layout in the default memory space";
-      bool reads = false, writes = false;
-      for (Operation *user : kernel.getArgument(i).getUsers()) {
-        if (isa<memref::StoreOp>(user))
-          writes = true;
-        else
-          reads = true;
-      }
+      bool reads = uses[i].reads, writes = uses[i].writes;
       Value twin =
           gpu::AllocOp::create(b, loc, memref, /*asyncToken=*/Type(),
                                ValueRange{}, ValueRange{}, ValueRange{},

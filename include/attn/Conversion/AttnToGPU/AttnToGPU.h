@@ -4,6 +4,7 @@
 #define ATTN_CONVERSION_ATTNTOGPU_ATTNTOGPU_H
 
 #include "mlir/Support/LLVM.h"
+#include "llvm/ADT/SmallVector.h"
 
 #include <cstdint>
 #include <string>
@@ -11,6 +12,10 @@
 namespace mlir {
 class RewriterBase;
 class SymbolTable;
+
+namespace gpu {
+class GPUFuncOp;
+} // namespace gpu
 
 namespace attn {
 class AttentionOp;
@@ -73,6 +78,15 @@ LogicalResult lowerAttentionToGPU(RewriterBase &rewriter, AttentionOp op,
                                   const GPUKernelOptions &options,
                                   SymbolTable &symbols, std::string &reason,
                                   GPUKernelReport *report = nullptr);
+
+/// How a kernel uses one of its memref arguments: whether it reads it (the
+/// host contents must be copied to the device before the launch) and
+/// whether it writes it (copied back after). From the users' memory
+/// effects; a user without them counts as both.
+struct KernelArgumentUse {
+  bool reads = false, writes = false;
+};
+SmallVector<KernelArgumentUse> getKernelArgumentUses(gpu::GPUFuncOp kernel);
 
 /// Replaces `attn.token_merge` (static shapes, per-row scratch within a GPU
 /// thread's stack) by a kernel of one thread per batch row running the
