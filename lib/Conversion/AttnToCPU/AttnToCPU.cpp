@@ -25,6 +25,7 @@
 
 #include "attn/Conversion/AttnToCPU/AttnToCPU.h"
 #include "attn/Analysis/TilePlan.h"
+#include "attn/Conversion/KernelEmitter.h"
 #include "attn/Conversion/Passes.h"
 #include "attn/Dialect/Attn/IR/Attn.h"
 #include "attn/Support/PassStatistics.h"
@@ -185,46 +186,17 @@ FailureOr<TilePlan> choosePlan(AttentionOp op, const CPUKernelOptions &options,
 // IR building helpers
 //===----------------------------------------------------------------------===//
 
-struct Emitter {
-  OpBuilder &b;
-  Location loc;
-
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-
-  Value f32(double v) {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
-  }
+/// The shared helpers plus vector ones.
+struct Emitter : KernelEmitter {
+  using KernelEmitter::KernelEmitter;
 
   Value splat(VectorType type, double v) {
     return arith::ConstantOp::create(
         b, loc, type,
         DenseElementsAttr::get(type, b.getFloatAttr(type.getElementType(), v)));
   }
-
   Value bcast(VectorType type, Value scalar) {
     return vector::BroadcastOp::create(b, loc, type, scalar);
-  }
-
-  /// f32 (or a vector of f32) from any float (vector).
-  Value widen(Value v) {
-    Type elt = getElementTypeOrSelf(v.getType());
-    if (elt.isF32())
-      return v;
-    Type target = b.getF32Type();
-    if (auto vt = dyn_cast<VectorType>(v.getType()))
-      target = VectorType::get(vt.getShape(), target);
-    return arith::ExtFOp::create(b, loc, target, v);
-  }
-
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
-  Value min(Value x, Value y) { return arith::MinUIOp::create(b, loc, x, y); }
-
-  Value load(Value mem, ValueRange indices) {
-    return memref::LoadOp::create(b, loc, mem, indices);
-  }
-  void store(Value value, Value mem, ValueRange indices) {
-    memref::StoreOp::create(b, loc, value, mem, indices);
   }
   Value vload(VectorType type, Value mem, ValueRange indices) {
     return vector::LoadOp::create(b, loc, type, mem, indices);
@@ -232,49 +204,12 @@ struct Emitter {
   void vstore(Value value, Value mem, ValueRange indices) {
     vector::StoreOp::create(b, loc, value, mem, indices);
   }
-
-  /// scf.for with `inits` carried; `body` returns the values to yield.
-  SmallVector<Value>
-  loop(Value lb, Value ub, int64_t step, ValueRange inits,
-       function_ref<SmallVector<Value>(Value, ValueRange)> body) {
-    auto forOp = scf::ForOp::create(
-        b, loc, lb, ub, idx(step), inits,
-        [&](OpBuilder &, Location, Value iv, ValueRange args) {
-          SmallVector<Value> results = body(iv, args);
-          scf::YieldOp::create(b, loc, results);
-        });
-    return SmallVector<Value>(forOp.getResults());
-  }
-  void loop(Value lb, Value ub, int64_t step, function_ref<void(Value)> body) {
-    loop(lb, ub, step, ValueRange{}, [&](Value iv, ValueRange) {
-      body(iv);
-      return SmallVector<Value>{};
-    });
-  }
-  void loop(int64_t lb, int64_t ub, int64_t step,
-            function_ref<void(Value)> body) {
-    loop(idx(lb), idx(ub), step, body);
-  }
-
   Value stackAlloc(ArrayRef<int64_t> shape, Type elt) {
     return memref::AllocaOp::create(b, loc, MemRefType::get(shape, elt),
                                     ValueRange{}, ValueRange{},
                                     b.getI64IntegerAttr(64));
   }
 };
-
-/// Indices into a numpy-broadcast operand (right-aligned against
-/// `B x Hq x Lq x Lk`; size-1 dimensions read index 0).
-SmallVector<Value> broadcastIndices(Emitter &e, MemRefType type,
-                                    ArrayRef<Value> full) {
-  SmallVector<Value> indices;
-  int64_t rank = type.getRank();
-  for (int64_t d = 0; d < rank; ++d) {
-    Value full_d = full[full.size() - rank + d];
-    indices.push_back(type.getDimSize(d) == 1 ? e.idx(0) : full_d);
-  }
-  return indices;
-}
 
 //===----------------------------------------------------------------------===//
 // The kernel
@@ -798,26 +733,16 @@ struct ConvertAttnToCPUPass
 
     // Token merging: loops on buffers; what they refuse stays for the
     // reference decomposition.
-    SmallVector<Operation *> mergeOps;
-    module.walk([&](Operation *op) {
-      if (isa<TokenMergeOp, TokenUnmergeOp>(op))
-        mergeOps.push_back(op);
+    auto [lowered, left] = lowerTokenMergeOps(module, [&](Operation *op,
+                                                          std::string &reason) {
+      if (auto merge = dyn_cast<TokenMergeOp>(op))
+        return lowerTokenMergeToCPU(rewriter, merge, reason);
+      return lowerTokenUnmergeToCPU(rewriter, cast<TokenUnmergeOp>(op), reason);
     });
-    for (Operation *op : mergeOps) {
-      std::string reason;
-      Location loc = op->getLoc();
-      LogicalResult lowered =
-          isa<TokenMergeOp>(op)
-              ? lowerTokenMergeToCPU(rewriter, cast<TokenMergeOp>(op), reason)
-              : lowerTokenUnmergeToCPU(rewriter, cast<TokenUnmergeOp>(op),
-                                       reason);
-      if (failed(lowered)) {
-        emitRemark(loc) << "left for the reference lowering: " << reason;
-        ::attn::stats::add(getArgument(), "left-token-merge-ops", 1);
-        continue;
-      }
-      ::attn::stats::add(getArgument(), "lowered-token-merge-ops", 1);
-    }
+    if (lowered)
+      ::attn::stats::add(getArgument(), "lowered-token-merge-ops", lowered);
+    if (left)
+      ::attn::stats::add(getArgument(), "left-token-merge-ops", left);
   }
 };
 } // namespace

@@ -34,6 +34,7 @@
 
 #include "attn/Analysis/TilePlan.h"
 #include "attn/Conversion/AttnToCPU/AttnToCPU.h"
+#include "attn/Conversion/KernelEmitter.h"
 #include "attn/Dialect/Attn/IR/Attn.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -55,14 +56,9 @@ namespace {
 constexpr int64_t kMaxStackScratchBytes = 256 * 1024;
 
 /// Small helpers to build scalar loops on memrefs.
-struct LoopEmitter {
-  OpBuilder &b;
-  Location loc;
+struct LoopEmitter : KernelEmitter {
+  using KernelEmitter::KernelEmitter;
 
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value fconst(Type t, double v) {
-    return arith::ConstantOp::create(b, loc, b.getFloatAttr(t, v));
-  }
   Value i8(int64_t v) { return arith::ConstantIntOp::create(b, loc, v, 8); }
   Value boolean(bool v) { return arith::ConstantIntOp::create(b, loc, v, 1); }
 
@@ -77,16 +73,9 @@ struct LoopEmitter {
     return arith::TruncFOp::create(b, loc, to, v);
   }
 
-  Value load(Value mem, ValueRange indices) {
-    return memref::LoadOp::create(b, loc, mem, indices);
-  }
-  void store(Value value, Value mem, ValueRange indices) {
-    memref::StoreOp::create(b, loc, value, mem, indices);
-  }
-
-  Value addi(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value addf(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
-  Value mulf(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
+  Value addi(Value x, Value y) { return add(x, y); }
+  Value addf(Value x, Value y) { return fadd(x, y); }
+  Value mulf(Value x, Value y) { return fmul(x, y); }
   Value divf(Value x, Value y) { return arith::DivFOp::create(b, loc, x, y); }
   Value andi(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
   Value ori(Value x, Value y) { return arith::OrIOp::create(b, loc, x, y); }
@@ -98,28 +87,6 @@ struct LoopEmitter {
   }
   Value select(Value c, Value t, Value f) {
     return arith::SelectOp::create(b, loc, c, t, f);
-  }
-
-  /// scf.for with `inits` carried; `body` returns the values to yield.
-  SmallVector<Value>
-  loop(Value lb, Value ub, ValueRange inits,
-       function_ref<SmallVector<Value>(Value, ValueRange)> body) {
-    auto forOp = scf::ForOp::create(
-        b, loc, lb, ub, idx(1), inits,
-        [&](OpBuilder &, Location, Value iv, ValueRange args) {
-          SmallVector<Value> results = body(iv, args);
-          scf::YieldOp::create(b, loc, results);
-        });
-    return SmallVector<Value>(forOp.getResults());
-  }
-  void loop(Value lb, Value ub, function_ref<void(Value)> body) {
-    loop(lb, ub, ValueRange{}, [&](Value iv, ValueRange) {
-      body(iv);
-      return SmallVector<Value>{};
-    });
-  }
-  void loop(int64_t lb, int64_t ub, function_ref<void(Value)> body) {
-    loop(idx(lb), idx(ub), body);
   }
 
   /// scf.if without results.
@@ -443,6 +410,28 @@ struct MergeBody {
 };
 
 } // namespace
+
+std::pair<int64_t, int64_t> mlir::attn::lowerTokenMergeOps(
+    Operation *root,
+    function_ref<LogicalResult(Operation *, std::string &)> lower) {
+  SmallVector<Operation *> ops;
+  root->walk([&](Operation *op) {
+    if (isa<TokenMergeOp, TokenUnmergeOp>(op))
+      ops.push_back(op);
+  });
+  int64_t lowered = 0, left = 0;
+  for (Operation *op : ops) {
+    std::string reason;
+    Location loc = op->getLoc();
+    if (failed(lower(op, reason))) {
+      emitRemark(loc) << "left for the reference lowering: " << reason;
+      ++left;
+      continue;
+    }
+    ++lowered;
+  }
+  return {lowered, left};
+}
 
 FailureOr<TokenMergeLoops> mlir::attn::analyzeTokenMerge(TokenMergeOp op,
                                                          std::string &reason) {

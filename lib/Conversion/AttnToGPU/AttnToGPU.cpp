@@ -1,9 +1,11 @@
 //===- AttnToGPU.cpp - Fused GPU kernels for attn.attention ---------------===//
 //
-// One FlashAttention-2 style kernel per op (f32 SIMT path), a `gpu.func` in
-// the module's `gpu.module @__attn_gpu`, called on the host through a
-// launcher declaration that `--attn-gpu-stage-buffers` later defines (device
-// buffers, copies, `gpu.launch_func`):
+// One FlashAttention-2 style kernel per op, a `gpu.func` in the module's
+// `gpu.module @__attn_gpu`, called on the host through a launcher
+// declaration that `--attn-gpu-stage-buffers` later defines (device
+// buffers, copies, `gpu.launch_func`). f16/bf16 ops on sm_80+ get the
+// tensor-core kernel (MmaKernelBuilder below: one warp per 16 rows,
+// mma.sync.m16n8k16); the others the f32 SIMT kernel:
 //
 //   grid  = (query tiles, Hq, B), block = BQ threads, thread i owns row i
 //   shared: Ks[BK][D], Vs[BK][Dv]      (f32, staged once per key tile)
@@ -26,11 +28,15 @@
 // every normalizer step is built by NormalizerAttrInterface on scalars. No
 // pattern or normalizer kind is named in this file.
 //
+// attn.token_merge / token_unmerge become kernels of one thread per batch
+// row / token running the loops of TokenMergeToCPU.cpp.
+//
 //===----------------------------------------------------------------------===//
 
 #include "attn/Conversion/AttnToGPU/AttnToGPU.h"
 #include "attn/Analysis/TilePlan.h"
 #include "attn/Conversion/AttnToCPU/AttnToCPU.h"
+#include "attn/Conversion/KernelEmitter.h"
 #include "attn/Conversion/Passes.h"
 #include "attn/Dialect/Attn/IR/Attn.h"
 #include "attn/Support/PassStatistics.h"
@@ -100,73 +106,7 @@ int64_t chooseMmaTileK(const GPUKernelOptions &options, int64_t lk, int64_t d,
   return bytes(bk) <= options.sharedMemoryBytes ? bk : 0;
 }
 
-struct Emitter {
-  OpBuilder &b;
-  Location loc;
-
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value f32(double v) {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
-  }
-  Value widen(Value v) {
-    if (v.getType().isF32())
-      return v;
-    return arith::ExtFOp::create(b, loc, b.getF32Type(), v);
-  }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
-  Value min(Value x, Value y) { return arith::MinUIOp::create(b, loc, x, y); }
-  Value fadd(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
-  Value fmul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
-  Value load(Value mem, ValueRange indices) {
-    return memref::LoadOp::create(b, loc, mem, indices);
-  }
-  void store(Value value, Value mem, ValueRange indices) {
-    memref::StoreOp::create(b, loc, value, mem, indices);
-  }
-  Value toIndex(Value v) {
-    return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
-  }
-
-  SmallVector<Value>
-  loop(Value lb, Value ub, Value step, ValueRange inits,
-       function_ref<SmallVector<Value>(Value, ValueRange)> body) {
-    auto forOp = scf::ForOp::create(
-        b, loc, lb, ub, step, inits,
-        [&](OpBuilder &, Location, Value iv, ValueRange args) {
-          SmallVector<Value> results = body(iv, args);
-          scf::YieldOp::create(b, loc, results);
-        });
-    return SmallVector<Value>(forOp.getResults());
-  }
-  SmallVector<Value>
-  loop(int64_t lb, int64_t ub, ValueRange inits,
-       function_ref<SmallVector<Value>(Value, ValueRange)> body) {
-    return loop(idx(lb), idx(ub), idx(1), inits, body);
-  }
-  void loop(Value lb, Value ub, Value step, function_ref<void(Value)> body) {
-    loop(lb, ub, step, ValueRange{}, [&](Value iv, ValueRange) {
-      body(iv);
-      return SmallVector<Value>{};
-    });
-  }
-  void loop(int64_t lb, int64_t ub, function_ref<void(Value)> body) {
-    loop(idx(lb), idx(ub), idx(1), body);
-  }
-};
-
-/// Indices into a numpy-broadcast operand (right-aligned against
-/// `B x Hq x Lq x Lk`; size-1 dimensions read index 0).
-SmallVector<Value> broadcastIndices(Emitter &e, MemRefType type,
-                                    ArrayRef<Value> full) {
-  SmallVector<Value> indices;
-  int64_t rank = type.getRank();
-  for (int64_t d = 0; d < rank; ++d) {
-    Value fullD = full[full.size() - rank + d];
-    indices.push_back(type.getDimSize(d) == 1 ? e.idx(0) : fullD);
-  }
-  return indices;
-}
+using Emitter = KernelEmitter;
 
 struct KernelBuilder {
   AttentionOp op;
@@ -1194,29 +1134,19 @@ struct ConvertAttnToGPUPass
     }
     // Token merging: one thread per batch row (merge) or per token
     // (unmerge).
-    SmallVector<Operation *> tokenOps;
-    module.walk([&](Operation *op) {
-      if (isa<TokenMergeOp, TokenUnmergeOp>(op))
-        tokenOps.push_back(op);
-    });
-    for (Operation *op : tokenOps) {
-      std::string reason;
-      Location loc = op->getLoc();
-      LogicalResult lowered =
-          isa<TokenMergeOp>(op)
-              ? lowerTokenMergeToGPU(rewriter, cast<TokenMergeOp>(op), symbols,
-                                     reason)
-              : lowerTokenUnmergeToGPU(rewriter, cast<TokenUnmergeOp>(op),
-                                       symbols, reason);
-      if (failed(lowered)) {
-        emitRemark(loc) << "left for the reference lowering: " << reason;
-        ++numLeft;
-        ::attn::stats::add(getArgument(), "left-ops", 1);
-        continue;
-      }
-      ++numLowered;
-      ::attn::stats::add(getArgument(), "lowered-ops", 1);
-    }
+    auto [lowered, left] =
+        lowerTokenMergeOps(module, [&](Operation *op, std::string &reason) {
+          if (auto merge = dyn_cast<TokenMergeOp>(op))
+            return lowerTokenMergeToGPU(rewriter, merge, symbols, reason);
+          return lowerTokenUnmergeToGPU(rewriter, cast<TokenUnmergeOp>(op),
+                                        symbols, reason);
+        });
+    numLowered += lowered;
+    numLeft += left;
+    if (lowered)
+      ::attn::stats::add(getArgument(), "lowered-ops", lowered);
+    if (left)
+      ::attn::stats::add(getArgument(), "left-ops", left);
   }
 };
 

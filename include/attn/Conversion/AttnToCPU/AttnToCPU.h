@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 
 namespace mlir {
 class RewriterBase;
@@ -60,6 +61,13 @@ LogicalResult lowerTokenMergeToCPU(RewriterBase &rewriter, TokenMergeOp op,
 /// The same for `attn.token_unmerge` (a gather of rows).
 LogicalResult lowerTokenUnmergeToCPU(RewriterBase &rewriter, TokenUnmergeOp op,
                                      std::string &reason);
+
+/// Calls `lower` on every `attn.token_merge` / `attn.token_unmerge` of
+/// `root`; an op it refuses keeps a `remark: left for the reference
+/// lowering: <reason>`. Returns the number lowered and the number left.
+std::pair<int64_t, int64_t> lowerTokenMergeOps(
+    Operation *root,
+    function_ref<LogicalResult(Operation *, std::string &)> lower);
 
 /// What the loops of one `attn.token_merge` need, once its operands are
 /// checked (static float tensors of agreeing shapes, a valid r).

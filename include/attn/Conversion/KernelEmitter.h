@@ -1,0 +1,128 @@
+//===- KernelEmitter.h - IR building helpers of the kernel lowerings -*- C++
+//-*-===//
+//
+// The constants, scalar arithmetic, memref accesses and scf loops that the
+// fused CPU and GPU attention kernels and the token-merge loops are built
+// from, at one builder and location. Header-only.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_CONVERSION_KERNELEMITTER_H
+#define ATTN_CONVERSION_KERNELEMITTER_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/TypeUtilities.h"
+
+namespace mlir::attn {
+
+struct KernelEmitter {
+  OpBuilder &b;
+  Location loc;
+
+  KernelEmitter(OpBuilder &b, Location loc) : b(b), loc(loc) {}
+
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value f32(double v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  }
+  Value fconst(Type t, double v) {
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(t, v));
+  }
+
+  /// f32 (or a vector of f32) from any float (vector).
+  Value widen(Value v) {
+    Type elt = getElementTypeOrSelf(v.getType());
+    if (elt.isF32())
+      return v;
+    Type target = b.getF32Type();
+    if (auto vt = dyn_cast<VectorType>(v.getType()))
+      target = VectorType::get(vt.getShape(), target);
+    return arith::ExtFOp::create(b, loc, target, v);
+  }
+
+  // Index arithmetic (min is unsigned).
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value min(Value x, Value y) { return arith::MinUIOp::create(b, loc, x, y); }
+  Value toIndex(Value v) {
+    return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+  }
+  Value fadd(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
+  Value fmul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
+
+  Value load(Value mem, ValueRange indices) {
+    return memref::LoadOp::create(b, loc, mem, indices);
+  }
+  void store(Value value, Value mem, ValueRange indices) {
+    memref::StoreOp::create(b, loc, value, mem, indices);
+  }
+
+  /// scf.for with `inits` carried; `body` returns the values to yield.
+  SmallVector<Value>
+  loop(Value lb, Value ub, Value step, ValueRange inits,
+       function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+    auto forOp = scf::ForOp::create(
+        b, loc, lb, ub, step, inits,
+        [&](OpBuilder &, Location, Value iv, ValueRange args) {
+          SmallVector<Value> results = body(iv, args);
+          scf::YieldOp::create(b, loc, results);
+        });
+    return SmallVector<Value>(forOp.getResults());
+  }
+  SmallVector<Value>
+  loop(Value lb, Value ub, int64_t step, ValueRange inits,
+       function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+    return loop(lb, ub, idx(step), inits, body);
+  }
+  SmallVector<Value>
+  loop(Value lb, Value ub, ValueRange inits,
+       function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+    return loop(lb, ub, idx(1), inits, body);
+  }
+  SmallVector<Value>
+  loop(int64_t lb, int64_t ub, ValueRange inits,
+       function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+    return loop(idx(lb), idx(ub), idx(1), inits, body);
+  }
+
+  /// scf.for without carried values.
+  void loop(Value lb, Value ub, Value step, function_ref<void(Value)> body) {
+    loop(lb, ub, step, ValueRange{}, [&](Value iv, ValueRange) {
+      body(iv);
+      return SmallVector<Value>{};
+    });
+  }
+  void loop(Value lb, Value ub, int64_t step, function_ref<void(Value)> body) {
+    loop(lb, ub, idx(step), body);
+  }
+  void loop(Value lb, Value ub, function_ref<void(Value)> body) {
+    loop(lb, ub, idx(1), body);
+  }
+  void loop(int64_t lb, int64_t ub, int64_t step,
+            function_ref<void(Value)> body) {
+    loop(idx(lb), idx(ub), idx(step), body);
+  }
+  void loop(int64_t lb, int64_t ub, function_ref<void(Value)> body) {
+    loop(idx(lb), idx(ub), idx(1), body);
+  }
+};
+
+/// Indices into a numpy-broadcast operand (right-aligned against
+/// `B x Hq x Lq x Lk`; size-1 dimensions read index 0).
+inline SmallVector<Value> broadcastIndices(KernelEmitter &e, MemRefType type,
+                                           ArrayRef<Value> full) {
+  SmallVector<Value> indices;
+  int64_t rank = type.getRank();
+  for (int64_t d = 0; d < rank; ++d) {
+    Value fullD = full[full.size() - rank + d];
+    indices.push_back(type.getDimSize(d) == 1 ? e.idx(0) : fullD);
+  }
+  return indices;
+}
+
+} // namespace mlir::attn
+
+#endif // ATTN_CONVERSION_KERNELEMITTER_H
