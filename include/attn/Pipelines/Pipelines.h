@@ -10,18 +10,22 @@ class OpPassManager;
 
 namespace attn {
 
-struct ReferencePipelineOptions
-    : public PassPipelineOptions<ReferencePipelineOptions> {
-  PassOptions::Option<bool> resultsAsOutParams{
+/// The options of every pipeline that ends in the LLVM dialect.
+template <typename Derived>
+struct LoweringPipelineOptions : public PassPipelineOptions<Derived> {
+  ::mlir::detail::PassOptions::Option<bool> resultsAsOutParams{
       *this, "results-as-out-params",
       llvm::cl::desc("Turn memref function results into caller-allocated "
                      "out-parameters (what attn-run expects)"),
       llvm::cl::init(false)};
-  PassOptions::Option<bool> emitCInterface{
+  ::mlir::detail::PassOptions::Option<bool> emitCInterface{
       *this, "emit-c-interface",
       llvm::cl::desc("Give every function a _mlir_ciface_ wrapper"),
       llvm::cl::init(false)};
 };
+
+struct ReferencePipelineOptions
+    : public LoweringPipelineOptions<ReferencePipelineOptions> {};
 
 /// `--attn-reference-pipeline`: attn ops and linalg on tensors all the way
 /// to the LLVM dialect, through `--convert-attn-to-linalg`, one-shot
@@ -30,7 +34,7 @@ struct ReferencePipelineOptions
 void buildAttnReferencePipeline(OpPassManager &pm,
                                 const ReferencePipelineOptions &options);
 
-struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
+struct CPUPipelineOptions : public LoweringPipelineOptions<CPUPipelineOptions> {
   PassOptions::Option<int64_t> tileQ{
       *this, "tile-q",
       llvm::cl::desc("Query rows per kernel tile (0 = chosen per op)"),
@@ -54,15 +58,6 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       *this, "fast-math",
       llvm::cl::desc("Polynomial exp/tanh inside the kernels"),
       llvm::cl::init(true)};
-  PassOptions::Option<bool> resultsAsOutParams{
-      *this, "results-as-out-params",
-      llvm::cl::desc("Turn memref function results into caller-allocated "
-                     "out-parameters (what attn-run expects)"),
-      llvm::cl::init(false)};
-  PassOptions::Option<bool> emitCInterface{
-      *this, "emit-c-interface",
-      llvm::cl::desc("Give every function a _mlir_ciface_ wrapper"),
-      llvm::cl::init(false)};
 };
 
 /// `--attn-cpu-pipeline`: fused kernels for attn.attention
@@ -86,7 +81,7 @@ void buildAttnRaisePipeline(OpPassManager &pm,
 // GPU pipeline
 //===----------------------------------------------------------------------===//
 
-struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
+struct GPUPipelineOptions : public LoweringPipelineOptions<GPUPipelineOptions> {
   PassOptions::Option<std::string> chip{
       *this, "chip", llvm::cl::desc("Target NVIDIA chip (sm_80, sm_90, ...)"),
       llvm::cl::init("sm_80")};
@@ -124,15 +119,6 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::desc("Tensor-core kernels (mma.sync, f32 accumulation) for "
                      "f16/bf16 attention on sm_80 and later"),
       llvm::cl::init(true)};
-  PassOptions::Option<bool> resultsAsOutParams{
-      *this, "results-as-out-params",
-      llvm::cl::desc("Turn memref function results into caller-allocated "
-                     "out-parameters (what attn-run expects)"),
-      llvm::cl::init(false)};
-  PassOptions::Option<bool> emitCInterface{
-      *this, "emit-c-interface",
-      llvm::cl::desc("Give every function a _mlir_ciface_ wrapper"),
-      llvm::cl::init(false)};
 };
 
 /// The CUDA toolkit root found when attn-mlir was configured (empty when

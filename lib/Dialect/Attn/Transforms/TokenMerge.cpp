@@ -319,6 +319,18 @@ private:
   Value sizeWeighted(Value input, Operation *consumer);
   FailureOr<Value> proportionalBias(AttentionOp op, Value bias, int64_t lk);
 
+  /// Records that `op` is replaced by `results`: results that kept their
+  /// type are forwarded at commit, the others mapped.
+  void recordReplacement(Operation *op, ValueRange results) {
+    replaced.push_back(op);
+    replacedSet.insert(op);
+    for (auto [oldR, newR] : llvm::zip(op->getResults(), results))
+      if (oldR.getType() == newR.getType())
+        sameType.push_back({oldR, newR});
+      else
+        map[oldR] = newR;
+  }
+
   InsertionRecorder recorder;
   OpBuilder builder;
   bool protectFirst, proportional;
@@ -699,13 +711,7 @@ LogicalResult MergeTransaction::rebuildLinalg(linalg::LinalgOp op) {
   FailureOr<Operation *> clone = retypeLinalg(op, loops);
   if (failed(clone))
     return failure();
-  replaced.push_back(raw);
-  replacedSet.insert(raw);
-  for (auto [oldR, newR] : llvm::zip(raw->getResults(), (*clone)->getResults()))
-    if (oldR.getType() == newR.getType())
-      sameType.push_back({oldR, newR});
-    else
-      map[oldR] = newR;
+  recordReplacement(raw, (*clone)->getResults());
   return success();
 }
 
@@ -764,12 +770,7 @@ LogicalResult MergeTransaction::rebuildAttention(AttentionOp op) {
   if (failed(quietVerify(rebuilt, why)))
     return fail(op, "the re-typed attention does not verify: " + Twine(why));
   flopsSaved += attentionFlops(op) - attentionFlops(rebuilt);
-  replaced.push_back(op);
-  replacedSet.insert(op);
-  if (rebuilt.getType() == op.getType())
-    sameType.push_back({op.getResult(), rebuilt.getResult()});
-  else
-    map[op.getResult()] = rebuilt.getResult();
+  recordReplacement(op, rebuilt->getResults());
   return success();
 }
 
@@ -785,9 +786,7 @@ LogicalResult MergeTransaction::rebuildCollapse(tensor::CollapseShapeOp op) {
   auto rebuilt = tensor::CollapseShapeOp::create(
       builder, op.getLoc(), op.getResultType().clone(shape),
       mapped(op.getSrc()), op.getReassociationIndices());
-  replaced.push_back(op);
-  replacedSet.insert(op);
-  map[op.getResult()] = rebuilt.getResult();
+  recordReplacement(op, rebuilt->getResults());
   return success();
 }
 
@@ -813,9 +812,7 @@ LogicalResult MergeTransaction::rebuildExpand(tensor::ExpandShapeOp op) {
   auto rebuilt = tensor::ExpandShapeOp::create(
       builder, op.getLoc(), op.getResultType().clone(shape),
       mapped(op.getSrc()), op.getReassociationIndices());
-  replaced.push_back(op);
-  replacedSet.insert(op);
-  map[op.getResult()] = rebuilt.getResult();
+  recordReplacement(op, rebuilt->getResults());
   return success();
 }
 
@@ -857,12 +854,7 @@ LogicalResult MergeTransaction::rebuildSlice(tensor::ExtractSliceOp op) {
   auto rebuilt = tensor::ExtractSliceOp::create(
       builder, op.getLoc(), resultType, mapped(op.getSource()), ofrOffsets,
       ofrSizes, ofrStrides);
-  replaced.push_back(op);
-  replacedSet.insert(op);
-  if (resultType == op.getResultType())
-    sameType.push_back({op.getResult(), rebuilt.getResult()});
-  else
-    map[op.getResult()] = rebuilt.getResult();
+  recordReplacement(op, rebuilt->getResults());
   return success();
 }
 
