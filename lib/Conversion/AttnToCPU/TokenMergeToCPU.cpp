@@ -495,23 +495,14 @@ FailureOr<TokenMergeLoops> mlir::attn::analyzeTokenMerge(TokenMergeOp op,
     return failure();
   }
 
-  TokenMergeLoops loops;
-  loops.batch = batch;
-  loops.n = n;
-  loops.c = c;
-  loops.cm = cm;
-  loops.r = r;
-  loops.protect = protect;
-  loops.bipartite = bipartite;
-  loops.mergedType = mergedType;
-  loops.mergedSizeType = mergedSizeType;
-  loops.sourceType = sourceType;
   // Accumulate in f32, or f64 when an operand is wider.
-  loops.acc = Float32Type::get(op.getContext());
+  Type acc = Float32Type::get(op.getContext());
   for (auto [value, what] : floats)
     if (cast<FloatType>(getElementTypeOrSelf(value.getType())).getWidth() > 32)
-      loops.acc = Float64Type::get(op.getContext());
-  return loops;
+      acc = Float64Type::get(op.getContext());
+  return TokenMergeLoops{batch,     n,         c,   cm,         r,
+                         protect,   bipartite, acc, mergedType, mergedSizeType,
+                         sourceType};
 }
 
 int64_t mlir::attn::tokenMergeScratchBytes(const TokenMergeLoops &loops) {
@@ -611,14 +602,7 @@ mlir::attn::analyzeTokenUnmerge(TokenUnmergeOp op, std::string &reason) {
     return failure();
   }
 
-  TokenUnmergeLoops loops;
-  loops.batch = batch;
-  loops.m = m;
-  loops.c = c;
-  loops.n = n;
-  loops.zero = zeroAttr;
-  loops.resultType = resultType;
-  return loops;
+  return TokenUnmergeLoops{batch, m, c, n, zeroAttr, resultType};
 }
 
 void mlir::attn::emitTokenUnmergeRow(OpBuilder &b, Location loc,
