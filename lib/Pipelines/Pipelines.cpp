@@ -180,10 +180,15 @@ void attn::buildAttnGPUSimHostStage(OpPassManager &pm,
 
 void attn::buildAttnGPUPipeline(OpPassManager &pm,
                                 const GPUPipelineOptions &options) {
+  buildAttnGPUKernelStage(pm, options);
+  buildAttnGPUBinaryStage(pm, options);
+}
+
+void attn::buildAttnGPUBinaryStage(OpPassManager &pm,
+                                   const GPUPipelineOptions &options) {
   std::string toolkit = options.toolkit.empty()
                             ? getDefaultCUDAToolkitPath().str()
                             : options.toolkit.getValue();
-  buildAttnGPUKernelStage(pm, options);
   // Launchers (device buffers, copies, launches) after deallocation, which
   // refuses GPU operations.
   pm.addPass(attn::createAttnGPUStageBuffersPass());

@@ -13,6 +13,12 @@
 //                                              buf describes it or why not
 //   const char *attnCudaLastError()            first error, or null
 //   void attnCudaClearError()
+//   int attnCudaUseDriver(lookup)              resolve the driver functions
+//                                              with lookup(name) instead of
+//                                              dlopen; before any other call
+//   int attnCudaProfileKernels(int enable)     time every launch with events
+//   int attnCudaTakeKernelTime(double *ms,     synchronise and sum the timed
+//                              int64_t *n)     launches since the last take
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,6 +32,7 @@
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #define ATTN_EXPORT extern "C" __attribute__((visibility("default")))
 
@@ -78,14 +85,25 @@ struct Driver {
   DriverFn<decltype(&::cuMemsetD32Async)> memsetD32Async{"cuMemsetD32Async"};
   DriverFn<decltype(&::cuMemsetD16Async)> memsetD16Async{"cuMemsetD16Async"};
 
+  DriverFn<decltype(&::cuEventElapsedTime)> eventElapsedTime{
+      "cuEventElapsedTime_v2"};
+
+  /// Where driver functions come from: dlsym on `handle`, or a lookup the
+  /// tool installed with attnCudaUseDriver.
+  void *(*lookup)(const char *) = nullptr;
+
+  void *symbol(const char *name) {
+    return lookup ? lookup(name) : dlsym(handle, name);
+  }
   template <typename Fn> bool resolve(DriverFn<Fn> &f) {
-    f.fn = reinterpret_cast<Fn>(dlsym(handle, f.name));
+    f.fn = reinterpret_cast<Fn>(symbol(f.name));
     return f.fn != nullptr;
   }
 };
 
 std::mutex gMutex;
 std::once_flag gInitOnce;
+bool gInitialized = false;
 Driver gDriver;
 bool gUsable = false;
 CUdevice gDevice = 0;
@@ -93,6 +111,14 @@ int gDeviceOrdinal = 0;
 CUcontext gContext = nullptr;
 std::string gInitError;
 std::string gFirstError;
+
+/// Kernel timing (attnCudaProfileKernels): an event pair around every
+/// launch, consumed by attnCudaTakeKernelTime.
+bool gProfile = false;
+struct TimedLaunch {
+  CUevent start, stop;
+};
+std::vector<TimedLaunch> gTimedLaunches;
 
 /// Records an error (the first one is kept) and prints it.
 void reportError(const char *fmt, ...) {
@@ -129,15 +155,18 @@ bool check(CUresult result, const char *call, const char *entry) {
 
 /// Opens the driver and the primary context of the device, once.
 void initialize() {
-  gDriver.handle = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
-  if (!gDriver.handle) {
-    const char *why = dlerror();
-    gInitError = std::string("no CUDA driver: dlopen(\"libcuda.so.1\") "
-                             "failed: ") +
-                 (why ? why : "unknown error");
-    return;
-  }
+  gInitialized = true;
   Driver &d = gDriver;
+  if (!d.lookup) {
+    d.handle = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (!d.handle) {
+      const char *why = dlerror();
+      gInitError = std::string("no CUDA driver: dlopen(\"libcuda.so.1\") "
+                               "failed: ") +
+                   (why ? why : "unknown error");
+      return;
+    }
+  }
   bool ok = d.resolve(d.getErrorName) && d.resolve(d.getErrorString) &&
             d.resolve(d.init) && d.resolve(d.driverGetVersion) &&
             d.resolve(d.deviceGetCount) && d.resolve(d.deviceGet) &&
@@ -156,6 +185,11 @@ void initialize() {
   if (!ok) {
     gInitError = "the CUDA driver lacks a needed function (too old?)";
     return;
+  }
+  // Kernel timing only: drivers before 12.8 export the unversioned name.
+  if (!d.resolve(d.eventElapsedTime)) {
+    d.eventElapsedTime.name = "cuEventElapsedTime";
+    d.resolve(d.eventElapsedTime);
   }
   CUresult r = d.init.fn(0);
   if (r != CUDA_SUCCESS) {
@@ -182,6 +216,28 @@ void initialize() {
     return;
   }
   gUsable = true;
+}
+
+/// Destroys the events of `timed` that exist.
+void destroyEvents(TimedLaunch &timed, const char *entry) {
+  for (CUevent *event : {&timed.start, &timed.stop})
+    if (*event)
+      check(gDriver.eventDestroy.fn(*event), "cuEventDestroy", entry);
+  timed = TimedLaunch{nullptr, nullptr};
+}
+
+/// Creates the event pair of a timed launch and records its start on
+/// `stream`; on failure nothing is left behind.
+bool beginTimedLaunch(TimedLaunch &timed, CUstream stream) {
+  if (check(gDriver.eventCreate.fn(&timed.start, CU_EVENT_DEFAULT),
+            "cuEventCreate", "mgpuLaunchKernel") &&
+      check(gDriver.eventCreate.fn(&timed.stop, CU_EVENT_DEFAULT),
+            "cuEventCreate", "mgpuLaunchKernel") &&
+      check(gDriver.eventRecord.fn(timed.start, stream), "cuEventRecord",
+            "mgpuLaunchKernel"))
+    return true;
+  destroyEvents(timed, "mgpuLaunchKernel");
+  return false;
 }
 
 /// Makes the device's context current; false (and reported) when there is
@@ -224,6 +280,55 @@ ATTN_EXPORT int attnCudaProbe(char *buf, size_t len) {
     buf[len - 1] = '\0';
   }
   return gUsable ? 0 : 1;
+}
+
+ATTN_EXPORT int attnCudaUseDriver(void *(*lookup)(const char *)) {
+  if (!lookup || gInitialized)
+    return 1;
+  gDriver.lookup = lookup;
+  return 0;
+}
+
+ATTN_EXPORT int attnCudaProfileKernels(int enable) {
+  if (!enable) {
+    gProfile = false;
+    return 0;
+  }
+  if (!ready("attnCudaProfileKernels"))
+    return 1;
+  if (!gDriver.eventElapsedTime.fn) {
+    reportError("attnCudaProfileKernels: the CUDA driver lacks "
+                "cuEventElapsedTime");
+    return 1;
+  }
+  gProfile = true;
+  return 0;
+}
+
+ATTN_EXPORT int attnCudaTakeKernelTime(double *milliseconds,
+                                       int64_t *launches) {
+  std::vector<TimedLaunch> timed;
+  {
+    std::lock_guard<std::mutex> lock(gMutex);
+    timed.swap(gTimedLaunches);
+  }
+  double total = 0;
+  bool ok = true;
+  for (TimedLaunch &t : timed) {
+    float ms = 0;
+    if (ok)
+      ok = check(gDriver.eventSynchronize.fn(t.stop), "cuEventSynchronize",
+                 "attnCudaTakeKernelTime") &&
+           check(gDriver.eventElapsedTime.fn(&ms, t.start, t.stop),
+                 "cuEventElapsedTime", "attnCudaTakeKernelTime");
+    total += ms;
+    destroyEvents(t, "attnCudaTakeKernelTime");
+  }
+  if (milliseconds)
+    *milliseconds = total;
+  if (launches)
+    *launches = static_cast<int64_t>(timed.size());
+  return ok ? 0 : 1;
 }
 
 ATTN_EXPORT const char *attnCudaLastError() {
@@ -312,9 +417,22 @@ ATTN_EXPORT void mgpuLaunchKernel(CUfunction function, intptr_t gridX,
               function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, smem),
           "cuFuncSetAttribute", "mgpuLaunchKernel"))
     return;
-  check(gDriver.launchKernel.fn(function, gridX, gridY, gridZ, blockX, blockY,
-                                blockZ, smem, stream, params, extra),
-        "cuLaunchKernel", "mgpuLaunchKernel");
+  TimedLaunch timed{nullptr, nullptr};
+  if (gProfile && !beginTimedLaunch(timed, stream))
+    return;
+  bool launched = check(gDriver.launchKernel.fn(function, gridX, gridY, gridZ,
+                                                blockX, blockY, blockZ, smem,
+                                                stream, params, extra),
+                        "cuLaunchKernel", "mgpuLaunchKernel");
+  if (!gProfile)
+    return;
+  if (launched && check(gDriver.eventRecord.fn(timed.stop, stream),
+                        "cuEventRecord", "mgpuLaunchKernel")) {
+    std::lock_guard<std::mutex> lock(gMutex);
+    gTimedLaunches.push_back(timed);
+    return;
+  }
+  destroyEvents(timed, "mgpuLaunchKernel");
 }
 
 ATTN_EXPORT CUstream mgpuStreamCreate() {

@@ -33,6 +33,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <optional>
 
 using namespace mlir;
 using attn_run::GpuSimulator;
@@ -1087,6 +1088,39 @@ struct GpuSimulator::Impl {
   std::vector<Launch> launches;
   std::string error;
   int64_t blocks = 0;
+  /// Kernels copied for launches by name (copyKernels).
+  OwningOpRef<ModuleOp> copied;
+  std::vector<gpu::GPUFuncOp> kernels;
+  std::vector<std::vector<KernelArgument>> kernelArguments;
+
+  /// Runs every thread block of `l` on `arguments`; the error, if any.
+  std::optional<std::string> runGrid(const Launch &l,
+                                     ArrayRef<Buffer> arguments) {
+    try {
+      int64_t blockId[3];
+      for (blockId[2] = 0; blockId[2] < l.grid[2]; ++blockId[2])
+        for (blockId[1] = 0; blockId[1] < l.grid[1]; ++blockId[1])
+          for (blockId[0] = 0; blockId[0] < l.grid[0]; ++blockId[0]) {
+            BlockInterpreter block(l, arguments, blockId);
+            block.run();
+            ++blocks;
+          }
+    } catch (const SimError &failure) {
+      return "gpu-sim: " + failure.message;
+    }
+    return std::nullopt;
+  }
+
+  /// An argument buffer of `type` at `data`.
+  static Buffer argumentBuffer(MemRefType type, char *data, int64_t i) {
+    Buffer buffer;
+    buffer.data = data;
+    buffer.elt = type.getElementType();
+    buffer.shape.assign(type.getShape().begin(), type.getShape().end());
+    buffer.alignment = kArgumentAlignment;
+    buffer.name = "argument " + std::to_string(i);
+    return buffer;
+  }
 
   void launch(int64_t id, const int64_t *pointers, int64_t count) {
     if (!error.empty())
@@ -1117,26 +1151,11 @@ struct GpuSimulator::Impl {
         std::memcpy(twin.get(), reinterpret_cast<char *>(pointers[i]), bytes);
       else
         std::memset(twin.get(), 0xff, bytes);
-      Buffer buffer;
-      buffer.data = twin.get();
+      arguments.push_back(argumentBuffer(memref, twin.get(), int64_t(i)));
       twins.push_back(std::move(twin));
-      buffer.elt = memref.getElementType();
-      buffer.shape.assign(memref.getShape().begin(), memref.getShape().end());
-      buffer.alignment = kArgumentAlignment;
-      buffer.name = "argument " + std::to_string(i);
-      arguments.push_back(std::move(buffer));
     }
-    try {
-      int64_t blockId[3];
-      for (blockId[2] = 0; blockId[2] < l.grid[2]; ++blockId[2])
-        for (blockId[1] = 0; blockId[1] < l.grid[1]; ++blockId[1])
-          for (blockId[0] = 0; blockId[0] < l.grid[0]; ++blockId[0]) {
-            BlockInterpreter block(l, arguments, blockId);
-            block.run();
-            ++blocks;
-          }
-    } catch (const SimError &failure) {
-      error = "gpu-sim: " + failure.message;
+    if (std::optional<std::string> failure = runGrid(l, arguments)) {
+      error = std::move(*failure);
       return;
     }
     for (auto [i, type] : llvm::enumerate(inputs))
@@ -1258,4 +1277,94 @@ LogicalResult GpuSimulator::adopt(ModuleOp module, std::string &error) {
   }
   module->removeAttr(gpu::GPUDialect::getContainerModuleAttrName());
   return success();
+}
+
+LogicalResult GpuSimulator::copyKernels(ModuleOp module, std::string &error) {
+  impl->copied = ModuleOp::create(UnknownLoc::get(module.getContext()));
+  impl->kernels.clear();
+  impl->kernelArguments.clear();
+  llvm::StringMap<int64_t> names;
+  for (auto gpuModule : module.getOps<gpu::GPUModuleOp>()) {
+    auto copy = cast<gpu::GPUModuleOp>(gpuModule->clone());
+    impl->copied->getBody()->push_back(copy);
+    for (auto kernel : copy.getOps<gpu::GPUFuncOp>()) {
+      if (!kernel.isKernel())
+        continue;
+      if (!names.try_emplace(kernel.getName(), impl->kernels.size()).second) {
+        error = "cuda-sim: two kernels are called '" + kernel.getName().str() +
+                "'; launches by name cannot tell them apart";
+        return failure();
+      }
+      std::vector<KernelArgument> arguments;
+      for (Type t : kernel.getArgumentTypes()) {
+        auto memref = dyn_cast<MemRefType>(t);
+        if (!memref || !memref.hasStaticShape() ||
+            !memref.getLayout().isIdentity() || memref.getMemorySpace()) {
+          error = "cuda-sim: kernel '" + kernel.getName().str() +
+                  "' takes an argument that is not a statically shaped "
+                  "identity-layout memref";
+          return failure();
+        }
+        KernelArgument argument;
+        argument.shape.assign(memref.getShape().begin(),
+                              memref.getShape().end());
+        argument.bytes =
+            memref.getNumElements() * bytesOf(memref.getElementType());
+        arguments.push_back(std::move(argument));
+      }
+      impl->kernels.push_back(kernel);
+      impl->kernelArguments.push_back(std::move(arguments));
+    }
+  }
+  return success();
+}
+
+int64_t GpuSimulator::findKernel(StringRef name) const {
+  for (auto [i, kernel] : llvm::enumerate(impl->kernels))
+    if (kernel.getName() == name)
+      return int64_t(i);
+  return -1;
+}
+
+const std::vector<GpuSimulator::KernelArgument> &
+GpuSimulator::kernelArguments(int64_t kernel) const {
+  return impl->kernelArguments[kernel];
+}
+
+bool GpuSimulator::runKernel(int64_t kernel, const int64_t grid[3],
+                             const int64_t block[3], ArrayRef<char *> buffers,
+                             std::string &error) {
+  Launch l;
+  l.kernel = impl->kernels[kernel];
+  for (int d = 0; d < 3; ++d) {
+    l.grid[d] = grid[d];
+    l.block[d] = block[d];
+    if (grid[d] < 1 || block[d] < 1) {
+      error = "cuda-sim: empty grid or block";
+      return false;
+    }
+  }
+  if (block[0] * block[1] * block[2] > 1024) {
+    error = "cuda-sim: a block of more than 1024 threads";
+    return false;
+  }
+  if (std::optional<ArrayRef<int32_t>> known = l.kernel.getKnownBlockSize())
+    for (int d = 0; d < 3; ++d)
+      if ((*known)[d] != block[d]) {
+        error = llvm::formatv("cuda-sim: kernel '{0}' launched with block "
+                              "({1}, {2}, {3}), but its known block size is "
+                              "({4}, {5}, {6})",
+                              l.kernel.getName(), block[0], block[1], block[2],
+                              (*known)[0], (*known)[1], (*known)[2]);
+        return false;
+      }
+  std::vector<Buffer> arguments;
+  for (auto [i, type] : llvm::enumerate(l.kernel.getArgumentTypes()))
+    arguments.push_back(
+        Impl::argumentBuffer(cast<MemRefType>(type), buffers[i], int64_t(i)));
+  if (std::optional<std::string> failure = impl->runGrid(l, arguments)) {
+    error = std::move(*failure);
+    return false;
+  }
+  return true;
 }

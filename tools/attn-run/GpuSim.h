@@ -25,6 +25,9 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -50,6 +53,27 @@ public:
 
   /// Makes this simulator the one `launchAddress` dispatches to.
   void activate();
+
+  /// For a simulated CUDA driver (CudaSimDriver.h): keeps copies of the
+  /// kernels of `module`, which has been through the kernel stage of the GPU
+  /// pipeline, so that launches by name can run them; `module` is left as
+  /// it is. Fails with `error` set when a kernel takes anything but a
+  /// statically shaped identity-layout memref, or two kernels share a name.
+  mlir::LogicalResult copyKernels(mlir::ModuleOp module, std::string &error);
+
+  /// A kernel argument of a copied kernel: a buffer of `bytes` bytes.
+  struct KernelArgument {
+    std::vector<int64_t> shape;
+    int64_t bytes = 0;
+  };
+  /// The copied kernel called `name` (its index), or -1.
+  int64_t findKernel(llvm::StringRef name) const;
+  const std::vector<KernelArgument> &kernelArguments(int64_t kernel) const;
+  /// Runs copied kernel `kernel` over a `grid` of `block`s on `buffers` (one
+  /// per argument; simulated device memory, 256-byte aligned); false with
+  /// `error` set when the launch is invalid or the kernel fails.
+  bool runKernel(int64_t kernel, const int64_t grid[3], const int64_t block[3],
+                 llvm::ArrayRef<char *> buffers, std::string &error);
 
   /// The first error of a simulated launch (empty when none); launches
   /// after an error do nothing.

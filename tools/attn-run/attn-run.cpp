@@ -18,6 +18,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "GpuSim.h"
+#ifdef ATTN_CUDA_RUNTIME
+#include "CudaSimDriver.h"
+#endif
 #include "OpSupport.h"
 
 #include "attn/Dialect/Attn/IR/Attn.h"
@@ -145,6 +148,23 @@ cl::opt<bool> probeCuda(
     cl::desc("Only report whether a CUDA driver and device are usable "
              "(exit 0 and a 'cuda:' line) or not (exit 2); needs no input"),
     cl::init(false), cl::cat(runCategory));
+
+cl::opt<std::string> cudaDriver(
+    "cuda-driver",
+    cl::desc("CUDA driver of --pipeline=cuda and --probe-cuda: 'system' "
+             "(libcuda.so.1, the default) or 'sim' (a driver simulated "
+             "inside attn-run: the host code and the project's CUDA runtime "
+             "run as on a GPU, device memory is checked host memory, "
+             "kernels run on the GPU simulator; reports what was launched "
+             "and copied, and fails on leaked device resources)"),
+    cl::value_desc("name"), cl::init("system"), cl::cat(runCategory));
+
+cl::opt<std::string> cudaSimFail(
+    "cuda-sim-fail",
+    cl::desc("With --cuda-driver=sim: make the Nth call (default the "
+             "first) of this driver function fail as a real driver would, "
+             "e.g. 'cuMemAlloc:2' (tests error paths)"),
+    cl::value_desc("function[:N]"), cl::init(""), cl::cat(runCategory));
 
 cl::opt<std::string> pipelineOptions(
     "pipeline-options",
@@ -944,6 +964,8 @@ struct CudaRuntime {
   int (*probe)(char *, size_t) = nullptr;
   const char *(*lastError)() = nullptr;
   void (*clearError)() = nullptr;
+  int (*profileKernels)(int) = nullptr;
+  int (*takeKernelTime)(double *, int64_t *) = nullptr;
   std::string loadError;
   std::string device; // "NAME, sm_XY, driver A.B" when usable
   std::string chip;   // "sm_XY" when usable
@@ -996,10 +1018,23 @@ private:
         lib.getAddressOfSymbol("attnCudaLastError"));
     clearError = reinterpret_cast<void (*)()>(
         lib.getAddressOfSymbol("attnCudaClearError"));
-    if (!probe || !lastError || !clearError) {
+    profileKernels = reinterpret_cast<int (*)(int)>(
+        lib.getAddressOfSymbol("attnCudaProfileKernels"));
+    takeKernelTime = reinterpret_cast<int (*)(double *, int64_t *)>(
+        lib.getAddressOfSymbol("attnCudaTakeKernelTime"));
+    auto useDriver = reinterpret_cast<int (*)(void *(*)(const char *))>(
+        lib.getAddressOfSymbol("attnCudaUseDriver"));
+    if (!probe || !lastError || !clearError || !profileKernels ||
+        !takeKernelTime || !useDriver) {
       probe = nullptr;
       loadError = "the CUDA runtime " + std::string(ATTN_CUDA_RUNTIME) +
-                  " lacks attnCudaProbe";
+                  " lacks an attnCuda* entry point (stale build?)";
+      return;
+    }
+    if (cudaDriver == "sim" && useDriver(attn_run::cuda_sim::lookup) != 0) {
+      probe = nullptr;
+      loadError = "the CUDA runtime had opened a driver before the "
+                  "simulated one could be installed";
     }
 #else
     loadError = "this build has no CUDA runtime (cuda.h was not found when "
@@ -1046,7 +1081,30 @@ public:
         options.chip = CudaRuntime::get().chip;
       options.resultsAsOutParams = true;
       options.emitCInterface = true;
-      mlir::attn::buildAttnGPUPipeline(pm, options);
+      if (cudaDriver == "sim") {
+#ifdef ATTN_CUDA_RUNTIME
+        // The simulated driver runs the kernels from copies of their
+        // gpu.func, taken between the two stages of the pipeline.
+        mlir::PassManager kernels(module.getContext());
+        if (mlir::failed(mlir::applyPassManagerCLOptions(kernels)))
+          return nullptr;
+        mlir::attn::buildAttnGPUKernelStage(kernels, options);
+        if (mlir::failed(kernels.run(*lowered))) {
+          reportError("pipeline 'cuda' failed on " + inputFilename);
+          return nullptr;
+        }
+        sim = std::make_unique<attn_run::GpuSimulator>();
+        std::string why;
+        if (mlir::failed(sim->copyKernels(*lowered, why))) {
+          reportError(why);
+          return nullptr;
+        }
+        attn_run::cuda_sim::setSimulator(sim.get());
+        mlir::attn::buildAttnGPUBinaryStage(pm, options);
+#endif
+      } else {
+        mlir::attn::buildAttnGPUPipeline(pm, options);
+      }
     } else if (pipeline == "gpu-sim") {
       // The GPU pipeline's kernels, run by the simulator: the kernel stage,
       // then the launchers call back into it, then the host lowering.
@@ -1165,7 +1223,7 @@ public:
     }
     auto compiled = std::unique_ptr<CompiledEntry>(new CompiledEntry());
     compiled->engine = std::move(*engine);
-    if (sim) {
+    if (sim && pipeline == "gpu-sim") {
       sim->activate();
       compiled->engine->registerSymbols(
           [](llvm::orc::MangleAndInterner interner) {
@@ -1176,8 +1234,8 @@ public:
                 llvm::JITSymbolFlags::Exported};
             return symbols;
           });
-      compiled->sim = std::move(sim);
     }
+    compiled->sim = std::move(sim);
     compiled->engine->initialize();
     auto function = compiled->engine->lookupPacked(wrapper);
     if (!function) {
@@ -1192,7 +1250,15 @@ public:
   /// Calls the entry on the frame's inputs and results.
   void call(CallFrame &frame) { function(frame.getPackedArgs()); }
 
-  /// For --pipeline=gpu-sim: thread blocks simulated so far (-1 otherwise).
+  ~CompiledEntry() {
+#ifdef ATTN_CUDA_RUNTIME
+    if (sim)
+      attn_run::cuda_sim::setSimulator(nullptr);
+#endif
+  }
+
+  /// For --pipeline=gpu-sim or the simulated CUDA driver: thread blocks
+  /// simulated so far (-1 otherwise).
   int64_t simulatedBlocks() const { return sim ? sim->blocksRun() : -1; }
 
   /// For --pipeline=gpu-sim: the simulator's first error, if any.
@@ -1332,10 +1398,99 @@ struct Report {
   llvm::json::Array results;
   std::optional<llvm::json::Object> check;
   std::optional<llvm::json::Object> bench;
+  /// --cuda-driver=sim: what the simulated driver counted in the first call.
+  std::optional<llvm::json::Object> cudaSim;
 };
+
+/// After calls of a --pipeline=cuda entry: reports the CUDA runtime's first
+/// error (exit 2) and, with the simulated driver, what it found (a kernel
+/// it rejected, device resources still alive: exit 1). With `simReport`,
+/// the driver's counts go there and, as text, to stdout. An exit code on
+/// failure.
+std::optional<int> checkCudaCall(const std::string &when,
+                                 std::optional<llvm::json::Object> *simReport) {
+  std::optional<std::string> error = CudaRuntime::get().takeError();
+  std::optional<std::string> simFailure;
+  std::string live;
+#ifdef ATTN_CUDA_RUNTIME
+  if (cudaDriver == "sim") {
+    simFailure = attn_run::cuda_sim::takeFailure();
+    live = attn_run::cuda_sim::liveResources();
+  }
+#endif
+  if (error) {
+    reportError("the CUDA runtime failed " + when + ": " + *error);
+    if (simFailure)
+      llvm::errs() << "attn-run: note: " << *simFailure << "\n";
+    if (!live.empty())
+      llvm::errs() << "attn-run: note: cuda-sim: still alive: " << live << "\n";
+    return kExitBadInput;
+  }
+  if (simFailure) {
+    reportError("the simulated CUDA driver failed " + when + ": " +
+                *simFailure);
+    return kExitCheckFailed;
+  }
+  if (!live.empty()) {
+    reportError("the simulated CUDA driver holds resources " + when +
+                " that the call should have released: " + live);
+    return kExitCheckFailed;
+  }
+#ifdef ATTN_CUDA_RUNTIME
+  if (cudaDriver == "sim" && simReport) {
+    attn_run::cuda_sim::Stats stats = attn_run::cuda_sim::takeStats();
+    if (!emitJson)
+      llvm::outs() << "cuda-sim: " << stats.modules << " module(s) loaded, "
+                   << stats.launches << " launch(es), " << stats.allocations
+                   << " device allocation(s) (peak " << stats.peakBytes
+                   << " bytes), " << stats.bytesToDevice
+                   << " bytes to the device, " << stats.bytesFromDevice
+                   << " bytes back, " << stats.bytesOnDevice
+                   << " bytes device to device\n";
+    *simReport =
+        llvm::json::Object{{"modules", stats.modules},
+                           {"launches", stats.launches},
+                           {"allocations", stats.allocations},
+                           {"peak_bytes", stats.peakBytes},
+                           {"bytes_to_device", stats.bytesToDevice},
+                           {"bytes_from_device", stats.bytesFromDevice},
+                           {"bytes_on_device", stats.bytesOnDevice}};
+  }
+#endif
+  return std::nullopt;
+}
 
 int runTool(mlir::MLIRContext &context) {
   // Validate option values before doing any work.
+  if (cudaDriver != "system" && cudaDriver != "sim") {
+    reportError("unknown --cuda-driver '" + cudaDriver +
+                "' (expected system or sim)");
+    return kExitBadInput;
+  }
+  if (cudaDriver == "sim" && pipelineName != "cuda" && !probeCuda) {
+    reportError("--cuda-driver=sim needs --pipeline=cuda (or --probe-cuda)");
+    return kExitBadInput;
+  }
+  if (!cudaSimFail.empty() && cudaDriver != "sim") {
+    reportError("--cuda-sim-fail needs --cuda-driver=sim");
+    return kExitBadInput;
+  }
+  if (!cudaSimFail.empty()) {
+#ifdef ATTN_CUDA_RUNTIME
+    auto [function, count] = StringRef(cudaSimFail).split(':');
+    int64_t nth = 1;
+    std::string why;
+    if (!count.empty() && (count.getAsInteger(10, nth) || nth < 1)) {
+      reportError("--cuda-sim-fail: '" + count +
+                  "' is not a positive call number");
+      return kExitBadInput;
+    }
+    if (!attn_run::cuda_sim::failCall(function, nth, why)) {
+      reportError("--cuda-sim-fail: " + why);
+      return kExitBadInput;
+    }
+#endif
+  }
   if (probeCuda) {
     std::string why;
     if (!CudaRuntime::get().usable(why)) {
@@ -1550,15 +1705,13 @@ int runTool(mlir::MLIRContext &context) {
                 *error);
     return kExitCheckFailed;
   }
-  if (compiled->simulatedBlocks() >= 0 && !emitJson)
+  if (pipelineName == "gpu-sim" && !emitJson)
     llvm::outs() << "gpu-sim: " << compiled->simulatedBlocks()
                  << " thread blocks simulated\n";
   if (pipelineName == "cuda") {
-    if (std::optional<std::string> error = CudaRuntime::get().takeError()) {
-      reportError("the CUDA runtime failed while running @" + name + ": " +
-                  *error);
-      return kExitBadInput;
-    }
+    if (std::optional<int> exit =
+            checkCudaCall("while running @" + name, &report.cudaSim))
+      return *exit;
   }
 
   if (doCheck && !againstFiles && oracleName == "reference") {
@@ -1711,7 +1864,15 @@ int runTool(mlir::MLIRContext &context) {
       frame->restore(inputs);
       compiled->call(*frame);
     }
-    std::vector<double> times;
+    // On the GPU, also the kernels alone: CUDA events around every launch
+    // (the call's time includes device allocation and copies).
+    bool kernelTiming = pipelineName == "cuda";
+    if (kernelTiming && CudaRuntime::get().profileKernels(1) != 0) {
+      checkCudaCall("when starting kernel timing", nullptr);
+      return kExitBadInput;
+    }
+    std::vector<double> times, kernelTimes;
+    int64_t launchesPerCall = -1;
     for (unsigned i = 0; i < repeatRuns; ++i) {
       frame->restore(inputs);
       auto start = std::chrono::steady_clock::now();
@@ -1719,24 +1880,37 @@ int runTool(mlir::MLIRContext &context) {
       auto stop = std::chrono::steady_clock::now();
       times.push_back(
           std::chrono::duration<double, std::milli>(stop - start).count());
-    }
-    if (pipelineName == "cuda") {
-      if (std::optional<std::string> error = CudaRuntime::get().takeError()) {
-        reportError("the CUDA runtime failed during --bench: " + *error);
-        return kExitBadInput;
+      if (kernelTiming) {
+        double ms = 0;
+        int64_t launches = 0;
+        if (CudaRuntime::get().takeKernelTime(&ms, &launches) != 0)
+          break;
+        kernelTimes.push_back(ms);
+        launchesPerCall = launches;
       }
     }
-    std::vector<double> sorted = times;
-    std::sort(sorted.begin(), sorted.end());
-    size_t n = sorted.size();
-    double median =
-        n % 2 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
-    double minimum = sorted.front();
+    if (kernelTiming)
+      CudaRuntime::get().profileKernels(0);
+    if (pipelineName == "cuda") {
+      if (std::optional<int> exit =
+              checkCudaCall("during --bench", /*simReport=*/nullptr))
+        return *exit;
+    }
+    auto medianOf = [](std::vector<double> sorted) {
+      std::sort(sorted.begin(), sorted.end());
+      size_t n = sorted.size();
+      return n % 2 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+    };
+    double median = medianOf(times);
+    double minimum = *std::min_element(times.begin(), times.end());
     int64_t numOps = 0;
     double flops = attn::run::countUsefulFlops(entry, numOps);
-    std::optional<double> gflops;
-    if (numOps > 0 && median > 0)
-      gflops = flops / (median * 1e-3) / 1e9;
+    auto gflopsAt = [&](double ms) -> std::optional<double> {
+      if (numOps > 0 && ms > 0)
+        return flops / (ms * 1e-3) / 1e9;
+      return std::nullopt;
+    };
+    std::optional<double> gflops = gflopsAt(median);
     if (!emitJson) {
       os << "bench: warmup=" << warmupRuns << " repeat=" << repeatRuns
          << " median=" << llvm::format("%.4f", median)
@@ -1749,9 +1923,28 @@ int runTool(mlir::MLIRContext &context) {
         os << "n/a (no counted attention ops)";
       os << "\n";
     }
-    llvm::json::Array timesMs;
+    std::optional<double> kernelMedian, kernelMinimum, kernelGflops;
+    if (!kernelTimes.empty()) {
+      kernelMedian = medianOf(kernelTimes);
+      kernelMinimum = *std::min_element(kernelTimes.begin(), kernelTimes.end());
+      kernelGflops = gflopsAt(*kernelMedian);
+      if (!emitJson) {
+        os << "kernels: median=" << llvm::format("%.4f", *kernelMedian)
+           << " ms min=" << llvm::format("%.4f", *kernelMinimum)
+           << " ms GFLOP/s=";
+        if (kernelGflops)
+          os << llvm::format("%.3f", *kernelGflops);
+        else
+          os << "n/a";
+        os << " (" << launchesPerCall
+           << " launch(es) per call, CUDA events around each)\n";
+      }
+    }
+    llvm::json::Array timesMs, kernelTimesMs;
     for (double time : times)
       timesMs.push_back(time);
+    for (double time : kernelTimes)
+      kernelTimesMs.push_back(time);
     report.bench = llvm::json::Object{
         {"warmup", warmupRuns.getValue()},
         {"repeat", repeatRuns.getValue()},
@@ -1763,6 +1956,15 @@ int runTool(mlir::MLIRContext &context) {
         {"attention_ops", numOps},
         {"gflops",
          gflops ? llvm::json::Value(*gflops) : llvm::json::Value(nullptr)}};
+    if (kernelMedian) {
+      report.bench->insert({"kernel_median_ms", *kernelMedian});
+      report.bench->insert({"kernel_min_ms", *kernelMinimum});
+      report.bench->insert({"kernel_times_ms", std::move(kernelTimesMs)});
+      report.bench->insert({"kernel_launches_per_call", launchesPerCall});
+      report.bench->insert(
+          {"kernel_gflops", kernelGflops ? llvm::json::Value(*kernelGflops)
+                                         : llvm::json::Value(nullptr)});
+    }
   }
 
   if (emitJson) {
@@ -1777,6 +1979,8 @@ int runTool(mlir::MLIRContext &context) {
       root["check"] = std::move(*report.check);
     if (report.bench)
       root["bench"] = std::move(*report.bench);
+    if (report.cudaSim)
+      root["cuda_sim"] = std::move(*report.cudaSim);
     os << llvm::json::Value(std::move(root)) << "\n";
   }
   os.flush();

@@ -139,6 +139,12 @@ void buildAttnGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options);
 void buildAttnGPUKernelStage(OpPassManager &pm,
                              const GPUPipelineOptions &options);
 
+/// The rest of `--attn-gpu-pipeline` after `buildAttnGPUKernelStage`:
+/// device buffers staged around the launches, kernels to NVVM and
+/// `gpu.binary`, host code to LLVM dialect calling the mgpu* runtime.
+void buildAttnGPUBinaryStage(OpPassManager &pm,
+                             const GPUPipelineOptions &options);
+
 /// The host lowering of a module that went through `buildAttnGPUKernelStage`
 /// and whose launchers a simulator defined and whose gpu.modules it took
 /// (`attn-run --pipeline=gpu-sim`): loops, then the LLVM dialect.
