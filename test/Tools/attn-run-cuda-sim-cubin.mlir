@@ -1,0 +1,18 @@
+// The default GPU pipeline output (cubin from the toolkit's ptxas) and a
+// fatbin, loaded by the project's CUDA runtime through cuModuleLoadData on
+// attn-run's simulated driver, which checks the ELF image names the kernel.
+// REQUIRES: cuda-runtime, cuda-toolkit
+// RUN: attn-run %s --pipeline=cuda --cuda-driver=sim --seed=7 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s
+// RUN: attn-run %s --pipeline=cuda --cuda-driver=sim --pipeline-options="format=fatbin chip=sm_80" --seed=7 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s
+// RUN: not attn-run %s --pipeline=cuda --cuda-driver=sim --cuda-sim-fail=cuModuleLoadData 2>&1 | FileCheck %s --check-prefix=LOAD
+
+// CHECK: cuda-sim: 1 module(s) loaded, 1 launch(es),
+// CHECK-NOT: FAIL
+// CHECK: check: PASS
+// LOAD: attn-run: error: the CUDA runtime failed while running @main: mgpuModuleLoad: cuModuleLoadData failed: CUDA_ERROR_INVALID_IMAGE (device kernel image is invalid)
+
+func.func @main(%q: tensor<1x2x24x32xf16>, %k: tensor<1x2x40x32xf16>, %v: tensor<1x2x40x32xf16>) -> tensor<1x2x24x32xf16> {
+  %o = attn.attention %q, %k, %v {pattern = #attn.causal}
+      : tensor<1x2x24x32xf16>, tensor<1x2x40x32xf16>, tensor<1x2x40x32xf16> -> tensor<1x2x24x32xf16>
+  return %o : tensor<1x2x24x32xf16>
+}
