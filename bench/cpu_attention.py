@@ -343,6 +343,11 @@ def run_ours(case, args, tmp, inputs):
     res.update(status="ok", median_ms=b["median_ms"], min_ms=b["min_ms"],
                times_ms=b.get("times_ms"), gflops=b["gflops"],
                useful_flops=b["useful_flops"])
+    # --pipeline=cuda also times the kernels alone (CUDA events).
+    for key in ("kernel_median_ms", "kernel_min_ms", "kernel_times_ms",
+                "kernel_launches_per_call"):
+        if key in b:
+            res[key] = b[key]
     if inputs is not None:
         res["output_npy"] = os.path.join(outdir, "main.result0.npy")
     return res
