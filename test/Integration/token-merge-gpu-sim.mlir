@@ -1,9 +1,9 @@
 // The token-merge ops of token-merge-cpu.mlir through the GPU kernels of
-// --convert-attn-to-gpu (one thread per batch row for attn.token_merge, one
-// per token for attn.token_unmerge), run by attn-run's GPU simulator
-// against the naive reference (and, for exact f32 ties, the reference
-// pipeline). vit_heap_f16 needs more scratch per row than a GPU thread
-// keeps on its stack: it stays on the host, with a remark.
+// --convert-attn-to-gpu (a block of 128 threads per batch row for
+// attn.token_merge, a block per token with threads over the channels for
+// attn.token_unmerge), run by attn-run's GPU simulator against the naive
+// reference (and, for exact f32 ties, the reference pipeline).
+// token-merge-gpu-paths.mlir: which kernel which size gets, bit-exactness.
 // RUN: attn-opt %S/token-merge-cpu.mlir --convert-attn-to-gpu 2>&1 | FileCheck %s --check-prefix=KERNEL
 // RUN: attn-run %S/token-merge-cpu.mlir --pipeline=gpu-sim --entry=bipartite --seed=1 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %S/token-merge-cpu.mlir --pipeline=gpu-sim --entry=bipartite_protect_sizes --seed=2 --check --oracle=naive | FileCheck %s --check-prefix=PASS
@@ -33,8 +33,9 @@
 // TIES-NOT: FAIL
 // TIES: check: PASS
 
-// KERNEL: remark: left for the reference lowering: its per-row scratch ({{[0-9]+}} bytes) exceeds the 262144 bytes a GPU thread keeps on its stack
-// KERNEL: func.func private @__attn_gpu_launch{{.*}} attributes {attn.gpu.block = array<i64: 1, 1, 1>, attn.gpu.grid = array<i64: {{[0-9]+}}, 1, 1>, attn.gpu.kernel = @__attn_gpu::@token_merge
+// KERNEL-NOT: remark: left for the reference lowering
+// KERNEL: func.func private @__attn_gpu_launch{{.*}} attributes {attn.gpu.block = array<i64: 128, 1, 1>, attn.gpu.grid = array<i64: {{[0-9]+}}, 1, 1>, attn.gpu.kernel = @__attn_gpu::@token_merge
 // KERNEL: gpu.func @token_merge(
-// KERNEL-SAME: attn.gpu.path = "row"
+// KERNEL-SAME: workgroup(
+// KERNEL-SAME: attn.gpu.path = "block"
 // KERNEL: gpu.func @token_unmerge(

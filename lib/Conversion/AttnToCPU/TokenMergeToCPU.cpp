@@ -409,6 +409,260 @@ struct MergeBody {
   }
 };
 
+/// The merge of one batch row by a block of `threads` threads (ids `tid`),
+/// for the GPU: the same arithmetic in the same order as `MergeBody`, so the
+/// results are bit for bit those of the CPU loops, split into phases that
+/// `barrier` separates:
+///  1. norms of the metric rows (threads over tokens); unit rows are not
+///     stored but recomputed as x / norm, which rounds exactly as storing
+///     them did;
+///  2. best partner (bipartite: threads over A tokens) or best similarity
+///     (complete graph: threads over tokens, every other token scanned);
+///  3. which tokens merge away (threads over candidates, the same counting
+///     rank), then the rows of the kept tokens (thread 0, a prefix count) and
+///     the targets of complete-graph sources (threads over tokens);
+///  4. the members of each merged row in token order and their total size
+///     (thread 0), then the size-weighted averages (threads over
+///     (row, channel) pairs), summed in token order.
+struct BlockMergeBody {
+  LoopEmitter &e;
+  MergeBody &rank; // ranking helpers; its `unit` is unused
+  Value tid;
+  int64_t threads;
+  function_ref<void()> barrier;
+  Value norm, best, partner, flag, count, start, members, total;
+
+  int64_t n() const { return rank.n; }
+  Type acc() const { return rank.acc; }
+
+  /// for (i = lo + tid; i < hi; i += threads) body(i)
+  void strided(int64_t lo, int64_t hi, function_ref<void(Value)> body) {
+    e.loop(e.addi(e.idx(lo), tid), e.idx(hi), threads, body);
+  }
+  void onThreadZero(function_ref<void()> body) {
+    e.ifThen(e.cmpi(arith::CmpIPredicate::eq, tid, e.idx(0)), body);
+  }
+  Value metricAt(Value t, Value k) {
+    return e.convert(e.load(rank.metric, {rank.bi, t, k}), acc());
+  }
+  /// unit[i] . unit[j], unit rows recomputed, summed in channel order.
+  Value dot(Value i, Value j) {
+    Value ni = e.load(norm, {i}), nj = e.load(norm, {j});
+    return e.loop(e.idx(0), e.idx(rank.cm), ValueRange{e.fconst(acc(), 0)},
+                  [&](Value k, ValueRange args) -> SmallVector<Value> {
+                    Value x = e.divf(metricAt(i, k), ni);
+                    Value y = e.divf(metricAt(j, k), nj);
+                    return {e.addf(args[0], e.mulf(x, y))};
+                  })[0];
+  }
+  Value negInf() {
+    return e.fconst(acc(), -std::numeric_limits<double>::infinity());
+  }
+  Value flagAt(Value t) {
+    return e.cmpi(arith::CmpIPredicate::ne, e.load(flag, {t}), e.i8(0));
+  }
+  void storeFlag(Value isSource, Value t) {
+    e.store(e.select(isSource, e.i8(1), e.i8(0)), flag, {t});
+  }
+
+  void normalise() {
+    strided(0, n(), [&](Value t) {
+      Value sq =
+          e.loop(e.idx(0), e.idx(rank.cm), ValueRange{e.fconst(acc(), 0)},
+                 [&](Value k, ValueRange args) -> SmallVector<Value> {
+                   Value x = metricAt(t, k);
+                   return {e.addf(args[0], e.mulf(x, x))};
+                 })[0];
+      e.store(arith::MaximumFOp::create(e.b, e.loc,
+                                        math::SqrtOp::create(e.b, e.loc, sq),
+                                        e.fconst(acc(), 1e-12)),
+              norm, {t});
+    });
+    barrier();
+  }
+
+  void bipartite() {
+    int64_t na = (n() + 1) / 2, nb = n() / 2, prot = rank.protect ? 1 : 0;
+    if (rank.protect && na > 0)
+      onThreadZero([&] {
+        e.store(negInf(), best, {e.idx(0)});
+        e.store(e.idx(0), partner, {e.idx(0)});
+      });
+    strided(prot, na, [&](Value a) {
+      Value ta = e.addi(a, a);
+      SmallVector<Value> bp = e.loop(
+          e.idx(0), e.idx(nb), ValueRange{negInf(), e.idx(0)},
+          [&](Value bb, ValueRange args) -> SmallVector<Value> {
+            Value s = dot(ta, e.addi(e.addi(bb, bb), e.idx(1)));
+            Value take = e.ori(e.cmpi(arith::CmpIPredicate::eq, bb, e.idx(0)),
+                               e.cmpf(arith::CmpFPredicate::OGT, s, args[0]));
+            return {e.select(take, s, args[0]), e.select(take, bb, args[1])};
+          });
+      e.store(bp[0], best, {a});
+      e.store(bp[1], partner, {a});
+    });
+    barrier();
+    Value base = e.idx(na - rank.r);
+    strided(0, na,
+            [&](Value a) { storeFlag(rank.isMergedAway(best, na, a), a); });
+    strided(0, nb, [&](Value bb) {
+      e.store(e.addi(base, bb), rank.source,
+              {rank.bi, e.addi(e.addi(bb, bb), e.idx(1))});
+    });
+    barrier();
+    // Kept A tokens take rows 0.. in order.
+    onThreadZero([&] {
+      e.loop(e.idx(0), e.idx(na), ValueRange{e.idx(0)},
+             [&](Value a, ValueRange args) -> SmallVector<Value> {
+               Value isSource = flagAt(a);
+               Value toPartner = e.addi(base, e.load(partner, {a}));
+               e.store(e.select(isSource, toPartner, args[0]), rank.source,
+                       {rank.bi, e.addi(a, a)});
+               return {e.select(isSource, args[0], e.addi(args[0], e.idx(1)))};
+             });
+    });
+    barrier();
+  }
+
+  void completeGraph() {
+    int64_t prot = rank.protect ? 1 : 0;
+    auto maxInto = [&](Value cur, Value s) {
+      return e.select(e.cmpf(arith::CmpFPredicate::OLT, cur, s), s, cur);
+    };
+    // The protected token pairs with nobody; the others with every other
+    // unprotected token (max is order independent).
+    strided(0, n(), [&](Value t) {
+      Value bt =
+          e.loop(e.idx(prot), e.idx(n()), ValueRange{negInf()},
+                 [&](Value m, ValueRange args) -> SmallVector<Value> {
+                   Value other = e.cmpi(arith::CmpIPredicate::ne, m, t);
+                   return e.ifElse(
+                       other,
+                       [&]() -> SmallVector<Value> {
+                         return {maxInto(args[0], dot(t, m))};
+                       },
+                       [&]() -> SmallVector<Value> { return {args[0]}; });
+                 })[0];
+      if (rank.protect)
+        bt = e.select(rank.isProtected(t), negInf(), bt);
+      e.store(bt, best, {t});
+    });
+    barrier();
+    strided(0, n(),
+            [&](Value t) { storeFlag(rank.isMergedAway(best, n(), t), t); });
+    barrier();
+    // Survivors take rows in order; sources a placeholder in range.
+    onThreadZero([&] {
+      e.loop(e.idx(0), e.idx(n()), ValueRange{e.idx(0)},
+             [&](Value t, ValueRange args) -> SmallVector<Value> {
+               Value src = flagAt(t);
+               e.store(e.select(src, e.idx(0), args[0]), rank.source,
+                       {rank.bi, t});
+               return {e.select(src, args[0], e.addi(args[0], e.idx(1)))};
+             });
+    });
+    barrier();
+    // Each source goes to its most similar survivor (not the protected
+    // token), first one on ties.
+    strided(0, n(), [&](Value t) {
+      e.ifThen(flagAt(t), [&] {
+        Value none = e.idx(n());
+        SmallVector<Value> found = e.loop(
+            e.idx(0), e.idx(n()), ValueRange{negInf(), none},
+            [&](Value m, ValueRange args) -> SmallVector<Value> {
+              Value excluded = e.ori(flagAt(m), rank.isProtected(m));
+              Value eligible =
+                  e.cmpi(arith::CmpIPredicate::eq, excluded, e.boolean(false));
+              return e.ifElse(
+                  eligible,
+                  [&]() -> SmallVector<Value> {
+                    Value s = dot(t, m);
+                    Value take =
+                        e.ori(e.cmpi(arith::CmpIPredicate::eq, args[1], none),
+                              e.cmpf(arith::CmpFPredicate::OGT, s, args[0]));
+                    return {e.select(take, s, args[0]),
+                            e.select(take, m, args[1])};
+                  },
+                  [&]() -> SmallVector<Value> { return {args[0], args[1]}; });
+            });
+        Value target =
+            arith::MinUIOp::create(e.b, e.loc, found[1], e.idx(n() - 1));
+        e.store(e.load(rank.source, {rank.bi, target}), rank.source,
+                {rank.bi, t});
+      });
+    });
+    barrier();
+  }
+
+  void average() {
+    int64_t kept = n() - rank.r, c = rank.c;
+    Type tokenType = cast<MemRefType>(rank.tokens.getType()).getElementType();
+    Type sizeType =
+        cast<MemRefType>(rank.mergedSize.getType()).getElementType();
+    auto sizeOf = [&](Value t) {
+      return rank.size ? e.convert(e.load(rank.size, {rank.bi, t}), acc())
+                       : e.fconst(acc(), 1);
+    };
+    // Members of each row in token order (start[] ends as each row's end),
+    // and the total sizes in token order.
+    onThreadZero([&] {
+      e.loop(0, kept, [&](Value row) {
+        e.store(e.idx(0), count, {row});
+        e.store(e.fconst(acc(), 0), total, {row});
+      });
+      e.loop(0, n(), [&](Value t) {
+        Value row = e.load(rank.source, {rank.bi, t});
+        e.store(e.addi(e.load(count, {row}), e.idx(1)), count, {row});
+        e.store(e.addf(e.load(total, {row}), sizeOf(t)), total, {row});
+      });
+      e.loop(e.idx(0), e.idx(kept), ValueRange{e.idx(0)},
+             [&](Value row, ValueRange args) -> SmallVector<Value> {
+               e.store(args[0], start, {row});
+               return {e.addi(args[0], e.load(count, {row}))};
+             });
+      e.loop(0, n(), [&](Value t) {
+        Value row = e.load(rank.source, {rank.bi, t});
+        Value at = e.load(start, {row});
+        e.store(t, members, {at});
+        e.store(e.addi(at, e.idx(1)), start, {row});
+      });
+    });
+    barrier();
+    strided(0, kept, [&](Value row) {
+      e.store(e.convert(e.load(total, {row}), sizeType), rank.mergedSize,
+              {rank.bi, row});
+    });
+    strided(0, kept * c, [&](Value i) {
+      Value row = arith::DivUIOp::create(e.b, e.loc, i, e.idx(c));
+      Value k = arith::RemUIOp::create(e.b, e.loc, i, e.idx(c));
+      Value cnt = e.load(count, {row});
+      Value end = e.load(start, {row});
+      Value begin = arith::SubIOp::create(e.b, e.loc, end, cnt);
+      Value lone = e.cmpi(arith::CmpIPredicate::eq, cnt, e.idx(1));
+      e.ifThen(
+          lone,
+          [&] {
+            // A lone token is copied exactly.
+            Value t = e.load(members, {begin});
+            e.store(e.load(rank.tokens, {rank.bi, t, k}), rank.merged,
+                    {rank.bi, row, k});
+          },
+          [&] {
+            Value sum =
+                e.loop(begin, end, ValueRange{e.fconst(acc(), 0)},
+                       [&](Value j, ValueRange args) -> SmallVector<Value> {
+                         Value t = e.load(members, {j});
+                         Value x = e.convert(
+                             e.load(rank.tokens, {rank.bi, t, k}), acc());
+                         return {e.addf(args[0], e.mulf(sizeOf(t), x))};
+                       })[0];
+            Value v = e.divf(sum, e.load(total, {row}));
+            e.store(e.convert(v, tokenType), rank.merged, {rank.bi, row, k});
+          });
+    });
+  }
+};
+
 } // namespace
 
 std::pair<int64_t, int64_t> mlir::attn::lowerTokenMergeOps(
@@ -517,6 +771,46 @@ int64_t mlir::attn::tokenMergeScratchBytes(const TokenMergeLoops &loops) {
 
 int64_t mlir::attn::tokenMergeMaxStackBytes() { return kMaxStackScratchBytes; }
 
+SmallVector<std::pair<int64_t, Type>>
+mlir::attn::tokenMergeBlockScratch(const TokenMergeLoops &loops) {
+  Builder b(loops.acc.getContext());
+  int64_t kept = loops.n - loops.r, na = (loops.n + 1) / 2;
+  int64_t candidates = loops.bipartite ? na : loops.n;
+  Type index = b.getIndexType();
+  return {{loops.n, loops.acc},                                    // norm
+          {std::max<int64_t>(candidates, 1), loops.acc},           // best
+          {std::max<int64_t>(loops.bipartite ? na : 1, 1), index}, // partner
+          {std::max<int64_t>(candidates, 1), b.getI8Type()},       // flag
+          {std::max<int64_t>(kept, 1), index},                     // count
+          {std::max<int64_t>(kept, 1), index},                     // start
+          {loops.n, index},                                        // members
+          {std::max<int64_t>(kept, 1), loops.acc}};                // total
+}
+
+void mlir::attn::emitTokenMergeBlock(OpBuilder &b, Location loc,
+                                     const TokenMergeLoops &loops, Value bi,
+                                     Value tid, int64_t threads,
+                                     ValueRange scratch,
+                                     function_ref<void()> barrier, Value tokens,
+                                     Value metric, Value size, Value merged,
+                                     Value mergedSize, Value source) {
+  LoopEmitter e{b, loc};
+  Scratch unused{e};
+  MergeBody rank{e,       unused,        bi,        tokens,  metric,  size,
+                 merged,  mergedSize,    source,    loops.n, loops.c, loops.cm,
+                 loops.r, loops.protect, loops.acc, Value()};
+  BlockMergeBody body{e,          rank,       tid,        threads,
+                      barrier,    scratch[0], scratch[1], scratch[2],
+                      scratch[3], scratch[4], scratch[5], scratch[6],
+                      scratch[7]};
+  body.normalise();
+  if (loops.bipartite)
+    body.bipartite();
+  else
+    body.completeGraph();
+  body.average();
+}
+
 void mlir::attn::emitTokenMergeRow(OpBuilder &b, Location loc,
                                    const TokenMergeLoops &loops, Value bi,
                                    Value tokens, Value metric, Value size,
@@ -608,22 +902,25 @@ mlir::attn::analyzeTokenUnmerge(TokenUnmergeOp op, std::string &reason) {
 void mlir::attn::emitTokenUnmergeRow(OpBuilder &b, Location loc,
                                      const TokenUnmergeLoops &loops, Value bi,
                                      Value t, Value merged, Value source,
-                                     Value out) {
+                                     Value out, Value firstChannel,
+                                     int64_t channelStep) {
   LoopEmitter e{b, loc};
   Value row = e.load(source, {bi, t});
+  Value k0 = firstChannel ? firstChannel : e.idx(0);
   // Rows outside [0, M) (negative ones wrap to huge unsigned values) read as
   // zeros.
   Value inRange = e.cmpi(arith::CmpIPredicate::ult, row, e.idx(loops.m));
   e.ifThen(
       inRange,
       [&] {
-        e.loop(0, loops.c, [&](Value k) {
+        e.loop(k0, e.idx(loops.c), channelStep, [&](Value k) {
           e.store(e.load(merged, {bi, row, k}), out, {bi, t, k});
         });
       },
       [&] {
         Value zero = arith::ConstantOp::create(b, loc, loops.zero);
-        e.loop(0, loops.c, [&](Value k) { e.store(zero, out, {bi, t, k}); });
+        e.loop(k0, e.idx(loops.c), channelStep,
+               [&](Value k) { e.store(zero, out, {bi, t, k}); });
       });
 }
 

@@ -72,6 +72,10 @@ namespace {
 
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 constexpr int64_t kWarp = 32;
+/// Threads of a block-parallel token merge (one block per batch row), and
+/// the most shared memory its scratch may take (the static limit).
+constexpr int64_t kTokenMergeThreads = 128;
+constexpr int64_t kMaxTokenMergeSharedBytes = 48 * 1024;
 
 /// Names of the kernels' gpu.module, of the host launchers, and the
 /// attributes of a launcher that `--attn-gpu-stage-buffers` reads.
@@ -962,8 +966,23 @@ LogicalResult mlir::attn::lowerTokenMergeToGPU(RewriterBase &rewriter,
   FailureOr<TokenMergeLoops> loops = analyzeTokenMerge(op, reason);
   if (failed(loops))
     return failure();
+  // A block per batch row when its scratch fits in shared memory, else one
+  // thread per row with the scratch on its stack.
+  MLIRContext *ctx = rewriter.getContext();
+  auto workgroup =
+      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  SmallVector<Type> sharedTypes;
+  int64_t sharedBytes = 0;
+  for (auto [elements, type] : tokenMergeBlockScratch(*loops)) {
+    sharedTypes.push_back(MemRefType::get(
+        {elements}, type, MemRefLayoutAttrInterface(), workgroup));
+    sharedBytes +=
+        elements *
+        (type.isIndex() ? 8 : (type.getIntOrFloatBitWidth() + 7) / 8);
+  }
+  bool blockPath = sharedBytes <= kMaxTokenMergeSharedBytes;
   int64_t scratch = tokenMergeScratchBytes(*loops);
-  if (scratch > tokenMergeMaxStackBytes()) {
+  if (!blockPath && scratch > tokenMergeMaxStackBytes()) {
     reason = "its per-row scratch (" + std::to_string(scratch) +
              " bytes) exceeds the " +
              std::to_string(tokenMergeMaxStackBytes()) +
@@ -983,16 +1002,29 @@ LogicalResult mlir::attn::lowerTokenMergeToGPU(RewriterBase &rewriter,
   for (RankedTensorType type : resultTypes)
     results.push_back(resultBuffer(rewriter, loc, type));
   hostArgs.append(results);
+  int64_t threads = blockPath ? kTokenMergeThreads : 1;
   createKernelLaunch(
-      rewriter, loc, symbols, "token_merge", hostArgs, {}, {},
-      {loops->batch, 1, 1}, {1, 1, 1}, [&](gpu::GPUFuncOp kernel) {
-        kernel->setAttr("attn.gpu.path", rewriter.getStringAttr("row"));
-        auto args = kernel.getArguments();
+      rewriter, loc, symbols, "token_merge", hostArgs,
+      blockPath ? TypeRange(sharedTypes) : TypeRange(), {},
+      {loops->batch, 1, 1}, {threads, 1, 1}, [&](gpu::GPUFuncOp kernel) {
+        kernel->setAttr("attn.gpu.path",
+                        rewriter.getStringAttr(blockPath ? "block" : "row"));
+        // The kernel's own arguments (its block also holds the attributions).
+        auto args = kernel.getArguments().take_front(hostArgs.size());
         Value size = op.getSize() ? args[2] : Value();
         ValueRange outs = args.take_back(3);
         Value bi = gpu::BlockIdOp::create(rewriter, loc, gpu::Dimension::x);
-        emitTokenMergeRow(rewriter, loc, *loops, bi, args[0], args[1], size,
-                          outs[0], outs[1], outs[2]);
+        if (!blockPath) {
+          emitTokenMergeRow(rewriter, loc, *loops, bi, args[0], args[1], size,
+                            outs[0], outs[1], outs[2]);
+          return;
+        }
+        Value tid = gpu::ThreadIdOp::create(rewriter, loc, gpu::Dimension::x);
+        SmallVector<Value> shared(kernel.getWorkgroupAttributions());
+        emitTokenMergeBlock(
+            rewriter, loc, *loops, bi, tid, threads, shared,
+            [&] { gpu::BarrierOp::create(rewriter, loc); }, args[0], args[1],
+            size, outs[0], outs[1], outs[2]);
       });
   SmallVector<Value> tensors;
   for (auto [type, buffer] : llvm::zip(resultTypes, results))
@@ -1015,14 +1047,19 @@ LogicalResult mlir::attn::lowerTokenUnmergeToGPU(RewriterBase &rewriter,
   SmallVector<Value> hostArgs = {readOnlyBuffer(rewriter, loc, op.getMerged()),
                                  readOnlyBuffer(rewriter, loc, op.getSource()),
                                  out};
+  // A block per (batch, token), its threads over the channels.
+  int64_t threads = std::min<int64_t>(
+      kTokenMergeThreads, llvm::divideCeil(loops->c, kWarp) * kWarp);
   createKernelLaunch(
       rewriter, loc, symbols, "token_unmerge", hostArgs, {}, {},
-      {loops->batch, loops->n, 1}, {1, 1, 1}, [&](gpu::GPUFuncOp kernel) {
-        kernel->setAttr("attn.gpu.path", rewriter.getStringAttr("row"));
+      {loops->batch, loops->n, 1}, {threads, 1, 1}, [&](gpu::GPUFuncOp kernel) {
+        kernel->setAttr("attn.gpu.path", rewriter.getStringAttr("channels"));
         Value bi = gpu::BlockIdOp::create(rewriter, loc, gpu::Dimension::x);
         Value t = gpu::BlockIdOp::create(rewriter, loc, gpu::Dimension::y);
+        Value k = gpu::ThreadIdOp::create(rewriter, loc, gpu::Dimension::x);
         emitTokenUnmergeRow(rewriter, loc, *loops, bi, t, kernel.getArgument(0),
-                            kernel.getArgument(1), kernel.getArgument(2));
+                            kernel.getArgument(1), kernel.getArgument(2), k,
+                            threads);
       });
   rewriter.replaceOp(op, resultTensor(rewriter, loc, loops->resultType, out));
   return success();

@@ -89,6 +89,22 @@ void emitTokenMergeRow(OpBuilder &b, Location loc, const TokenMergeLoops &loops,
                        Value bi, Value tokens, Value metric, Value size,
                        Value merged, Value mergedSize, Value source);
 
+/// The block-shared scratch buffers `emitTokenMergeBlock` needs, as
+/// (elements, element type), in the order it takes them.
+SmallVector<std::pair<int64_t, Type>>
+tokenMergeBlockScratch(const TokenMergeLoops &loops);
+
+/// The same merge of batch row `bi` as `emitTokenMergeRow`, bit for bit,
+/// by a block of `threads` threads with ids `tid` (GPU): `scratch` holds the
+/// buffers of `tokenMergeBlockScratch`, shared by the block, and `barrier`
+/// emits a block-wide barrier between phases.
+void emitTokenMergeBlock(OpBuilder &b, Location loc,
+                         const TokenMergeLoops &loops, Value bi, Value tid,
+                         int64_t threads, ValueRange scratch,
+                         function_ref<void()> barrier, Value tokens,
+                         Value metric, Value size, Value merged,
+                         Value mergedSize, Value source);
+
 /// Bytes of scratch `emitTokenMergeRow` allocates for one row, and the
 /// total up to which it allocates all of it on the stack.
 int64_t tokenMergeScratchBytes(const TokenMergeLoops &loops);
@@ -102,9 +118,12 @@ struct TokenUnmergeLoops {
 };
 FailureOr<TokenUnmergeLoops> analyzeTokenUnmerge(TokenUnmergeOp op,
                                                  std::string &reason);
+/// With `firstChannel`, only channels firstChannel, firstChannel +
+/// channelStep, ... (threads of a block sharing the row on the GPU).
 void emitTokenUnmergeRow(OpBuilder &b, Location loc,
                          const TokenUnmergeLoops &loops, Value bi, Value t,
-                         Value merged, Value source, Value out);
+                         Value merged, Value source, Value out,
+                         Value firstChannel = Value(), int64_t channelStep = 1);
 
 } // namespace attn
 } // namespace mlir
