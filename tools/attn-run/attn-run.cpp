@@ -958,6 +958,23 @@ static bool parsePipelineOptions(Options &options, StringRef pipeline) {
 // CUDA runtime (lib/Runtime), for --pipeline=cuda
 //===----------------------------------------------------------------------===//
 
+/// Where a library attn-run loads at run time lives: the path found when
+/// attn-mlir was configured, or, when that does not exist (attn-run copied
+/// to another machine, as scripts/device-kit.sh does), the file of the same
+/// name in `<directory of attn-run>/../lib`. Empty when neither exists.
+std::string findRuntimeLibrary(StringRef configured) {
+  if (llvm::sys::fs::exists(configured))
+    return configured.str();
+  static int anchor;
+  std::string exe = llvm::sys::fs::getMainExecutable("attn-run", &anchor);
+  llvm::SmallString<256> path(llvm::sys::path::parent_path(exe));
+  llvm::sys::path::append(path, "..", "lib",
+                          llvm::sys::path::filename(configured));
+  if (!exe.empty() && llvm::sys::fs::exists(path))
+    return std::string(path);
+  return "";
+}
+
 /// The project's CUDA runtime library, opened once; it opens the driver
 /// itself, so loading it never fails for want of a GPU.
 struct CudaRuntime {
@@ -1004,12 +1021,16 @@ struct CudaRuntime {
 private:
   CudaRuntime() {
 #ifdef ATTN_CUDA_RUNTIME
-    std::string error;
-    auto lib = llvm::sys::DynamicLibrary::getPermanentLibrary(ATTN_CUDA_RUNTIME,
-                                                              &error);
+    std::string error, path = findRuntimeLibrary(ATTN_CUDA_RUNTIME);
+    if (path.empty()) {
+      loadError = "the CUDA runtime " + std::string(ATTN_CUDA_RUNTIME) +
+                  " does not exist, nor beside attn-run in ../lib";
+      return;
+    }
+    auto lib =
+        llvm::sys::DynamicLibrary::getPermanentLibrary(path.c_str(), &error);
     if (!lib.isValid()) {
-      loadError = "cannot load the CUDA runtime " +
-                  std::string(ATTN_CUDA_RUNTIME) + ": " + error;
+      loadError = "cannot load the CUDA runtime " + path + ": " + error;
       return;
     }
     probe = reinterpret_cast<int (*)(char *, size_t)>(
@@ -1207,12 +1228,19 @@ public:
     // memrefCopy and friends, called by lowered strided copies; the OpenMP
     // runtime, called by the CPU pipeline's parallel loops.
     // The CUDA pipeline's host code calls the project's CUDA runtime.
-    llvm::SmallVector<llvm::StringRef, 3> sharedLibs = {ATTN_C_RUNNER_UTILS,
-                                                        ATTN_OPENMP_RUNTIME};
+    // A library that cannot be found is left out; code that needs it then
+    // fails to link with the name of the missing symbol.
+    llvm::SmallVector<std::string, 3> libraries = {
+        findRuntimeLibrary(ATTN_C_RUNNER_UTILS),
+        findRuntimeLibrary(ATTN_OPENMP_RUNTIME)};
 #ifdef ATTN_CUDA_RUNTIME
     if (pipeline == "cuda")
-      sharedLibs.push_back(ATTN_CUDA_RUNTIME);
+      libraries.push_back(findRuntimeLibrary(ATTN_CUDA_RUNTIME));
 #endif
+    llvm::SmallVector<llvm::StringRef, 3> sharedLibs;
+    for (const std::string &library : libraries)
+      if (!library.empty())
+        sharedLibs.push_back(library);
     engineOptions.sharedLibPaths = sharedLibs;
     auto engine = mlir::ExecutionEngine::create(*lowered, engineOptions,
                                                 std::move(*targetMachine));
