@@ -1064,6 +1064,23 @@ private:
   }
 };
 
+/// Runs the kernel stage of the GPU pipeline on `module` (for the
+/// simulators, which take the kernels before the rest); false (reported)
+/// on failure.
+bool runKernelStage(mlir::ModuleOp module,
+                    const mlir::attn::GPUPipelineOptions &options,
+                    StringRef pipeline) {
+  mlir::PassManager kernels(module.getContext());
+  if (mlir::failed(mlir::applyPassManagerCLOptions(kernels)))
+    return false;
+  mlir::attn::buildAttnGPUKernelStage(kernels, options);
+  if (mlir::failed(kernels.run(module))) {
+    reportError("pipeline '" + pipeline + "' failed on " + inputFilename);
+    return false;
+  }
+  return true;
+}
+
 /// A JIT-compiled entry function.
 class CompiledEntry {
 public:
@@ -1106,14 +1123,8 @@ public:
 #ifdef ATTN_CUDA_RUNTIME
         // The simulated driver runs the kernels from copies of their
         // gpu.func, taken between the two stages of the pipeline.
-        mlir::PassManager kernels(module.getContext());
-        if (mlir::failed(mlir::applyPassManagerCLOptions(kernels)))
+        if (!runKernelStage(*lowered, options, pipeline))
           return nullptr;
-        mlir::attn::buildAttnGPUKernelStage(kernels, options);
-        if (mlir::failed(kernels.run(*lowered))) {
-          reportError("pipeline 'cuda' failed on " + inputFilename);
-          return nullptr;
-        }
         sim = std::make_unique<attn_run::GpuSimulator>();
         std::string why;
         if (mlir::failed(sim->copyKernels(*lowered, why))) {
@@ -1134,14 +1145,8 @@ public:
         return nullptr;
       options.resultsAsOutParams = true;
       options.emitCInterface = true;
-      mlir::PassManager kernels(module.getContext());
-      if (mlir::failed(mlir::applyPassManagerCLOptions(kernels)))
+      if (!runKernelStage(*lowered, options, pipeline))
         return nullptr;
-      mlir::attn::buildAttnGPUKernelStage(kernels, options);
-      if (mlir::failed(kernels.run(*lowered))) {
-        reportError("pipeline 'gpu-sim' failed on " + inputFilename);
-        return nullptr;
-      }
       sim = std::make_unique<attn_run::GpuSimulator>();
       std::string why;
       if (mlir::failed(sim->adopt(*lowered, why))) {

@@ -240,6 +240,50 @@ struct MergeBody {
     return e.andi(src, e.cmpi(arith::CmpIPredicate::ne, t, e.idx(0)));
   }
 
+  using Similarity = function_ref<Value(Value, Value)>;
+
+  /// A token ta's best B partner: {similarity, first argmax among the B
+  /// tokens (their index in B)}.
+  SmallVector<Value> bestPartner(Value ta, Similarity similarity) {
+    Value negInf = e.fconst(acc, -std::numeric_limits<double>::infinity());
+    return e.loop(
+        e.idx(0), e.idx(n / 2), ValueRange{negInf, e.idx(0)},
+        [&](Value bb, ValueRange args) -> SmallVector<Value> {
+          Value tb = e.addi(e.addi(bb, bb), e.idx(1));
+          Value s = similarity(ta, tb);
+          Value take = e.ori(e.cmpi(arith::CmpIPredicate::eq, bb, e.idx(0)),
+                             e.cmpf(arith::CmpFPredicate::OGT, s, args[0]));
+          return {e.select(take, s, args[0]), e.select(take, bb, args[1])};
+        });
+  }
+
+  /// The survivor a complete-graph source t merges into: the most similar
+  /// token that is neither a source nor protected, the first one on ties.
+  Value mostSimilarSurvivor(Value t, function_ref<Value(Value)> isSource,
+                            Similarity similarity) {
+    Value negInf = e.fconst(acc, -std::numeric_limits<double>::infinity());
+    Value none = e.idx(n);
+    SmallVector<Value> found = e.loop(
+        e.idx(0), e.idx(n), ValueRange{negInf, none},
+        [&](Value m, ValueRange args) -> SmallVector<Value> {
+          Value excluded = e.ori(isSource(m), isProtected(m));
+          Value eligible =
+              e.cmpi(arith::CmpIPredicate::eq, excluded, e.boolean(false));
+          return e.ifElse(
+              eligible,
+              [&]() -> SmallVector<Value> {
+                Value s = similarity(t, m);
+                Value take =
+                    e.ori(e.cmpi(arith::CmpIPredicate::eq, args[1], none),
+                          e.cmpf(arith::CmpFPredicate::OGT, s, args[0]));
+                return {e.select(take, s, args[0]), e.select(take, m, args[1])};
+              },
+              [&]() -> SmallVector<Value> { return {args[0], args[1]}; });
+        });
+    // A source always has an eligible target; clamp for safety.
+    return arith::MinUIOp::create(e.b, e.loc, found[1], e.idx(n - 1));
+  }
+
   /// Fills source[bi, :] for bipartite matching.
   void bipartite() {
     int64_t na = (n + 1) / 2, nb = n / 2, prot = protect ? 1 : 0;
@@ -251,16 +295,8 @@ struct MergeBody {
       e.store(e.idx(0), partner, {e.idx(0)});
     }
     e.loop(prot, na, [&](Value a) {
-      Value ta = e.addi(a, a);
-      SmallVector<Value> bp = e.loop(
-          e.idx(0), e.idx(nb), ValueRange{negInf, e.idx(0)},
-          [&](Value bb, ValueRange args) -> SmallVector<Value> {
-            Value tb = e.addi(e.addi(bb, bb), e.idx(1));
-            Value s = dot(ta, tb);
-            Value take = e.ori(e.cmpi(arith::CmpIPredicate::eq, bb, e.idx(0)),
-                               e.cmpf(arith::CmpFPredicate::OGT, s, args[0]));
-            return {e.select(take, s, args[0]), e.select(take, bb, args[1])};
-          });
+      SmallVector<Value> bp = bestPartner(
+          e.addi(a, a), [&](Value i, Value j) { return dot(i, j); });
       e.store(bp[0], best, {a});
       e.store(bp[1], partner, {a});
     });
@@ -321,29 +357,8 @@ struct MergeBody {
     // token), first one on ties.
     e.loop(0, n, [&](Value t) {
       e.ifThen(sourceAt(t), [&] {
-        Value none = e.idx(n);
-        SmallVector<Value> found = e.loop(
-            e.idx(0), e.idx(n), ValueRange{negInf, none},
-            [&](Value m, ValueRange args) -> SmallVector<Value> {
-              Value taken = sourceAt(m);
-              Value excluded = e.ori(taken, isProtected(m));
-              Value eligible =
-                  e.cmpi(arith::CmpIPredicate::eq, excluded, e.boolean(false));
-              return e.ifElse(
-                  eligible,
-                  [&]() -> SmallVector<Value> {
-                    Value s = dot(t, m);
-                    Value take =
-                        e.ori(e.cmpi(arith::CmpIPredicate::eq, args[1], none),
-                              e.cmpf(arith::CmpFPredicate::OGT, s, args[0]));
-                    return {e.select(take, s, args[0]),
-                            e.select(take, m, args[1])};
-                  },
-                  [&]() -> SmallVector<Value> { return {args[0], args[1]}; });
-            });
-        // A source always has an eligible target; clamp for safety.
-        Value target =
-            arith::MinUIOp::create(e.b, e.loc, found[1], e.idx(n - 1));
+        Value target = mostSimilarSurvivor(
+            t, sourceAt, [&](Value i, Value j) { return dot(i, j); });
         e.store(e.load(source, {bi, target}), source, {bi, t});
       });
     });
@@ -489,15 +504,8 @@ struct BlockMergeBody {
         e.store(e.idx(0), partner, {e.idx(0)});
       });
     strided(prot, na, [&](Value a) {
-      Value ta = e.addi(a, a);
-      SmallVector<Value> bp = e.loop(
-          e.idx(0), e.idx(nb), ValueRange{negInf(), e.idx(0)},
-          [&](Value bb, ValueRange args) -> SmallVector<Value> {
-            Value s = dot(ta, e.addi(e.addi(bb, bb), e.idx(1)));
-            Value take = e.ori(e.cmpi(arith::CmpIPredicate::eq, bb, e.idx(0)),
-                               e.cmpf(arith::CmpFPredicate::OGT, s, args[0]));
-            return {e.select(take, s, args[0]), e.select(take, bb, args[1])};
-          });
+      SmallVector<Value> bp = rank.bestPartner(
+          e.addi(a, a), [&](Value i, Value j) { return dot(i, j); });
       e.store(bp[0], best, {a});
       e.store(bp[1], partner, {a});
     });
@@ -566,27 +574,9 @@ struct BlockMergeBody {
     // token), first one on ties.
     strided(0, n(), [&](Value t) {
       e.ifThen(flagAt(t), [&] {
-        Value none = e.idx(n());
-        SmallVector<Value> found = e.loop(
-            e.idx(0), e.idx(n()), ValueRange{negInf(), none},
-            [&](Value m, ValueRange args) -> SmallVector<Value> {
-              Value excluded = e.ori(flagAt(m), rank.isProtected(m));
-              Value eligible =
-                  e.cmpi(arith::CmpIPredicate::eq, excluded, e.boolean(false));
-              return e.ifElse(
-                  eligible,
-                  [&]() -> SmallVector<Value> {
-                    Value s = dot(t, m);
-                    Value take =
-                        e.ori(e.cmpi(arith::CmpIPredicate::eq, args[1], none),
-                              e.cmpf(arith::CmpFPredicate::OGT, s, args[0]));
-                    return {e.select(take, s, args[0]),
-                            e.select(take, m, args[1])};
-                  },
-                  [&]() -> SmallVector<Value> { return {args[0], args[1]}; });
-            });
-        Value target =
-            arith::MinUIOp::create(e.b, e.loc, found[1], e.idx(n() - 1));
+        Value target = rank.mostSimilarSurvivor(
+            t, [&](Value m) { return flagAt(m); },
+            [&](Value i, Value j) { return dot(i, j); });
         e.store(e.load(rank.source, {rank.bi, target}), rank.source,
                 {rank.bi, t});
       });
@@ -662,6 +652,17 @@ struct BlockMergeBody {
     });
   }
 };
+
+/// Emits the phases of a merge body (MergeBody or BlockMergeBody).
+template <typename Body>
+void runMergePhases(Body &body, const TokenMergeLoops &loops) {
+  body.normalise();
+  if (loops.bipartite)
+    body.bipartite();
+  else
+    body.completeGraph();
+  body.average();
+}
 
 } // namespace
 
@@ -803,12 +804,7 @@ void mlir::attn::emitTokenMergeBlock(OpBuilder &b, Location loc,
                       barrier,    scratch[0], scratch[1], scratch[2],
                       scratch[3], scratch[4], scratch[5], scratch[6],
                       scratch[7]};
-  body.normalise();
-  if (loops.bipartite)
-    body.bipartite();
-  else
-    body.completeGraph();
-  body.average();
+  runMergePhases(body, loops);
 }
 
 void mlir::attn::emitTokenMergeRow(OpBuilder &b, Location loc,
@@ -821,12 +817,7 @@ void mlir::attn::emitTokenMergeRow(OpBuilder &b, Location loc,
   MergeBody body{e,       scratch,       bi,        tokens,  metric,  size,
                  merged,  mergedSize,    source,    loops.n, loops.c, loops.cm,
                  loops.r, loops.protect, loops.acc, Value()};
-  body.normalise();
-  if (loops.bipartite)
-    body.bipartite();
-  else
-    body.completeGraph();
-  body.average();
+  runMergePhases(body, loops);
 }
 
 LogicalResult mlir::attn::lowerTokenMergeToCPU(RewriterBase &rewriter,
