@@ -1,12 +1,19 @@
 // attn-run --pipeline=gpu-sim stops a kernel that would misbehave on a GPU
 // with an error naming the operation, its location, the block and the
 // thread, and exits with 1: out-of-bounds and misaligned accesses, barriers
-// and warp collectives in divergent code, operations it does not know.
+// and warp collectives in divergent code, data races, operations it does not
+// know.
 // RUN: not attn-run %s --pipeline=gpu-sim --entry=out_of_bounds 2>&1 | FileCheck %s --check-prefix=OOB
 // RUN: not attn-run %s --pipeline=gpu-sim --entry=misaligned 2>&1 | FileCheck %s --check-prefix=ALIGN
 // RUN: not attn-run %s --pipeline=gpu-sim --entry=divergent_barrier 2>&1 | FileCheck %s --check-prefix=BARRIER
 // RUN: not attn-run %s --pipeline=gpu-sim --entry=divergent_shuffle 2>&1 | FileCheck %s --check-prefix=SHUFFLE
 // RUN: not attn-run %s --pipeline=gpu-sim --entry=unknown_op 2>&1 | FileCheck %s --check-prefix=UNKNOWN
+// Data races that lock-step simulation would hide: a shared-memory read of
+// another thread's write with no barrier between them, and two blocks
+// writing the same element. With the barrier, the first kernel is fine.
+// RUN: not attn-run %s --pipeline=gpu-sim --entry=missing_barrier 2>&1 | FileCheck %s --check-prefix=RACE
+// RUN: not attn-run %s --pipeline=gpu-sim --entry=blocks_overlap 2>&1 | FileCheck %s --check-prefix=BLOCKS
+// RUN: attn-run %s --pipeline=gpu-sim --entry=with_barrier | FileCheck %s --check-prefix=SYNCED
 // A kernel that behaves: o[t] = a[t xor 1] over a warp, then checked.
 // RUN: attn-run %s --pipeline=gpu-sim --entry=swap_pairs | FileCheck %s --check-prefix=OK
 
@@ -75,6 +82,39 @@ module attributes {gpu.container_module} {
       gpu.return
     }
 
+    // RACE: 'memref.load' in block (0, 0, 0): data race on element 1 of workgroup buffer 0: thread 0 reads it, and thread 1 of block #0 wrote it with no barrier between them
+    // SYNCED: values: [[A:[-0-9.e]+]] [[B:[-0-9.e]+]] [[C:[-0-9.e]+]] [[D:[-0-9.e]+]]
+    // SYNCED: values: [[B]] [[A]] [[D]] [[C]]
+    gpu.func @exchange(%a: memref<32xf32>, %o: memref<32xf32>) workgroup(%s : memref<32xf32, #gpu.address_space<workgroup>>) kernel {
+      %t = gpu.thread_id x
+      %c1 = arith.constant 1 : index
+      %v = memref.load %a[%t] : memref<32xf32>
+      memref.store %v, %s[%t] : memref<32xf32, #gpu.address_space<workgroup>>
+      %p = arith.xori %t, %c1 : index
+      %r = memref.load %s[%p] : memref<32xf32, #gpu.address_space<workgroup>>
+      memref.store %r, %o[%t] : memref<32xf32>
+      gpu.return
+    }
+    gpu.func @exchange_synced(%a: memref<32xf32>, %o: memref<32xf32>) workgroup(%s : memref<32xf32, #gpu.address_space<workgroup>>) kernel {
+      %t = gpu.thread_id x
+      %c1 = arith.constant 1 : index
+      %v = memref.load %a[%t] : memref<32xf32>
+      memref.store %v, %s[%t] : memref<32xf32, #gpu.address_space<workgroup>>
+      gpu.barrier
+      %p = arith.xori %t, %c1 : index
+      %r = memref.load %s[%p] : memref<32xf32, #gpu.address_space<workgroup>>
+      memref.store %r, %o[%t] : memref<32xf32>
+      gpu.return
+    }
+
+    // BLOCKS: 'memref.store' in block (1, 0, 0): data race on element 0 of argument 1: thread 0 writes it, and thread 0 of block #0 wrote it with no barrier between them (another block)
+    gpu.func @overlap(%a: memref<32xf32>, %o: memref<32xf32>) kernel {
+      %t = gpu.thread_id x
+      %v = memref.load %a[%t] : memref<32xf32>
+      memref.store %v, %o[%t] : memref<32xf32>
+      gpu.return
+    }
+
     gpu.func @swap(%a: memref<32xf32>, %o: memref<32xf32>) kernel {
       %t = gpu.thread_id x
       %c1 = arith.constant 1 : i32
@@ -133,4 +173,31 @@ module attributes {gpu.container_module} {
     return %x, %r : tensor<32xf32>, tensor<32xf32>
   }
   // OK: values: [[B]] [[A]] [[D]] [[C]]
+
+  func.func private @launch_exchange(memref<32xf32>, memref<32xf32>) attributes {attn.gpu.block = array<i64: 32, 1, 1>, attn.gpu.grid = array<i64: 1, 1, 1>, attn.gpu.kernel = @k::@exchange}
+  func.func @missing_barrier(%x: tensor<32xf32>) -> tensor<32xf32> {
+    %b = bufferization.to_buffer %x read_only : tensor<32xf32> to memref<32xf32>
+    %o = memref.alloc() : memref<32xf32>
+    call @launch_exchange(%b, %o) : (memref<32xf32>, memref<32xf32>) -> ()
+    %r = bufferization.to_tensor %o restrict writable : memref<32xf32> to tensor<32xf32>
+    return %r : tensor<32xf32>
+  }
+
+  func.func private @launch_exchange_synced(memref<32xf32>, memref<32xf32>) attributes {attn.gpu.block = array<i64: 32, 1, 1>, attn.gpu.grid = array<i64: 1, 1, 1>, attn.gpu.kernel = @k::@exchange_synced}
+  func.func @with_barrier(%x: tensor<32xf32>) -> (tensor<32xf32>, tensor<32xf32>) {
+    %b = bufferization.to_buffer %x read_only : tensor<32xf32> to memref<32xf32>
+    %o = memref.alloc() : memref<32xf32>
+    call @launch_exchange_synced(%b, %o) : (memref<32xf32>, memref<32xf32>) -> ()
+    %r = bufferization.to_tensor %o restrict writable : memref<32xf32> to tensor<32xf32>
+    return %x, %r : tensor<32xf32>, tensor<32xf32>
+  }
+
+  func.func private @launch_overlap(memref<32xf32>, memref<32xf32>) attributes {attn.gpu.block = array<i64: 32, 1, 1>, attn.gpu.grid = array<i64: 2, 1, 1>, attn.gpu.kernel = @k::@overlap}
+  func.func @blocks_overlap(%x: tensor<32xf32>) -> tensor<32xf32> {
+    %b = bufferization.to_buffer %x read_only : tensor<32xf32> to memref<32xf32>
+    %o = memref.alloc() : memref<32xf32>
+    call @launch_overlap(%b, %o) : (memref<32xf32>, memref<32xf32>) -> ()
+    %r = bufferization.to_tensor %o restrict writable : memref<32xf32> to tensor<32xf32>
+    return %r : tensor<32xf32>
+  }
 }

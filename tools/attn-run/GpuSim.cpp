@@ -175,6 +175,24 @@ uint64_t slotToBits(Type t, Slot s) {
 /// Bytes an element of `t` takes in memory (i1 as one byte).
 int64_t bytesOf(Type t) { return std::max<int64_t>(1, (bitsOf(t) + 7) / 8); }
 
+/// The last write and read of one buffer element, for race detection. A
+/// thread is (block, lane); `epoch` counts the block's barriers so far.
+struct AccessRecord {
+  int64_t block = -1, lane = -1, epoch = -1;
+  bool valid() const { return block >= 0; }
+  /// Whether this access happens before one by (block, lane) in `epoch`:
+  /// same thread, or same block with a barrier in between. Threads of
+  /// different blocks never synchronise.
+  bool orderedBefore(int64_t b, int64_t l, int64_t e) const {
+    return block == b && (lane == l || epoch < e);
+  }
+};
+struct ElementAccesses {
+  AccessRecord write, read;
+  /// More than one thread read it in `read`'s block and epoch.
+  bool manyReaders = false;
+};
+
 struct Buffer {
   char *data = nullptr;
   Type elt;
@@ -182,6 +200,9 @@ struct Buffer {
   /// Guaranteed alignment of `data` in the simulated address space.
   int64_t alignment = 1;
   std::string name;
+  /// One record per element, shared by every block of a launch (kernel
+  /// arguments) or private to a block (workgroup and private buffers).
+  std::shared_ptr<std::vector<ElementAccesses>> accesses;
 };
 
 struct Launch {
@@ -202,6 +223,8 @@ public:
         lanes(launch.block[0] * launch.block[1] * launch.block[2]) {
     for (int d = 0; d < 3; ++d)
       this->blockId[d] = blockId[d];
+    blockLinear = (blockId[2] * launch.grid[1] + blockId[1]) * launch.grid[0] +
+                  blockId[0];
     buffers.assign(arguments.begin(), arguments.end());
   }
 
@@ -235,6 +258,9 @@ private:
   const Launch &launch;
   int64_t lanes;
   int64_t blockId[3];
+  int64_t blockLinear = 0;
+  /// Barriers this block has passed (the race detector's epoch).
+  int64_t epoch = 0;
   std::vector<Buffer> buffers;
   std::vector<std::unique_ptr<char[]>> owned;
   DenseMap<Value, std::vector<Slot>> env;
@@ -268,6 +294,8 @@ private:
     buffer.shape.assign(type.getShape().begin(), type.getShape().end());
     buffer.alignment = guaranteed;
     buffer.name = std::move(name);
+    buffer.accesses = std::make_shared<std::vector<ElementAccesses>>(
+        size_t(type.getNumElements()));
     owned.push_back(std::move(storage));
     buffers.push_back(std::move(buffer));
     return int64_t(buffers.size()) - 1;
@@ -420,6 +448,50 @@ private:
     return buffer.data + offset;
   }
 
+  /// Checks `count` elements at `p` of `buffer`, read or written by `lane`,
+  /// against the accesses before: a write and another access by a thread
+  /// not ordered with it (no barrier between them, or another block) is a
+  /// race, which lock-step simulation would otherwise hide.
+  void recordAccess(Operation *op, const Buffer &buffer, const char *p,
+                    int64_t count, bool store, int64_t lane) {
+    if (!buffer.accesses)
+      return;
+    int64_t first = (p - buffer.data) / bytesOf(buffer.elt);
+    for (int64_t i = first; i < first + count; ++i) {
+      ElementAccesses &a = (*buffer.accesses)[i];
+      auto race = [&](const AccessRecord &other, const char *what) {
+        fail(op, llvm::formatv(
+                     "data race on element {0} of {1}: thread {2} {3} it, "
+                     "and thread {4} of block #{5} {6} it with no barrier "
+                     "between them{7}",
+                     i, buffer.name, lane, store ? "writes" : "reads",
+                     other.lane, other.block, what,
+                     other.block != blockLinear ? " (another block)" : ""));
+      };
+      if (a.write.valid() && !a.write.orderedBefore(blockLinear, lane, epoch))
+        race(a.write, "wrote");
+      if (store) {
+        bool readByOthers = a.read.valid() &&
+                            (!a.read.orderedBefore(blockLinear, lane, epoch) ||
+                             (a.manyReaders && a.read.block == blockLinear &&
+                              a.read.epoch == epoch));
+        if (readByOthers)
+          race(a.read, "read");
+        a.write = {blockLinear, lane, epoch};
+        a.read = AccessRecord();
+        a.manyReaders = false;
+      } else {
+        bool sameInterval =
+            a.read.block == blockLinear && a.read.epoch == epoch;
+        if (sameInterval && a.read.lane != lane)
+          a.manyReaders = true;
+        else if (!sameInterval)
+          a.manyReaders = false;
+        a.read = {blockLinear, lane, epoch};
+      }
+    }
+  }
+
   Slot readElement(Type t, const char *p) {
     uint64_t u = 0;
     std::memcpy(&u, p, bytesOf(t));
@@ -448,6 +520,7 @@ private:
         continue;
       char *p =
           address(op, ids[l].i, indicesOf(op, indices, l), count, align, l);
+      recordAccess(op, buffers[ids[l].i], p, count, store, l);
       if (store) {
         const std::vector<Slot> &v = get(op, value);
         for (int64_t k = 0; k < count; ++k)
@@ -1061,7 +1134,10 @@ private:
           int64_t v = launch.grid[int64_t(dim.getDimension())];
           fill(dim.getResult(), [&](int64_t, int64_t) { return Slot{v}; });
         })
-        .Case([&](gpu::BarrierOp) { requireFull(op, mask, lanes); })
+        .Case([&](gpu::BarrierOp) {
+          requireFull(op, mask, lanes);
+          ++epoch;
+        })
         .Case([&](gpu::ShuffleOp shuffle) { runShuffle(shuffle, mask); })
         .Case([&](NVVM::MmaOp mma) { runMma(mma, mask); })
         .Case([&](LLVM::ExtractValueOp extract) {
@@ -1119,6 +1195,8 @@ struct GpuSimulator::Impl {
     buffer.shape.assign(type.getShape().begin(), type.getShape().end());
     buffer.alignment = kArgumentAlignment;
     buffer.name = "argument " + std::to_string(i);
+    buffer.accesses = std::make_shared<std::vector<ElementAccesses>>(
+        size_t(type.getNumElements()));
     return buffer;
   }
 

@@ -11,7 +11,10 @@
 // bounds-checked and every vector access alignment-checked (kernel arguments
 // are taken to start 256-byte aligned, as cudaMalloc's do; workgroup buffers
 // only as aligned as their `llvm.align`). Floating-point results are rounded
-// to their type (f16 and bf16 to nearest even).
+// to their type (f16 and bf16 to nearest even). Since lock-step execution
+// would hide a missing barrier, every element access is checked against the
+// element's last write and read: a write and another access by threads with
+// no barrier between them (or in different blocks) is a data race.
 //
 // It checks what the kernels compute (lane mappings, fragment layouts,
 // barriers, normalizer steps, tile plans), not how fast, and not the NVVM
