@@ -117,6 +117,13 @@ attn.attention, attn.token_merge or attn.token_unmerge on its arguments.
 call, outside the timed region) and reports the median and minimum time and
 useful GFLOP/s = 2 * (D + Dv) * B * Hq * visible_pairs summed over the
 attn.attention ops of the original entry, divided by the median time.
+With --pipeline=cuda it also reports the kernels alone (CUDA events around
+every launch; the call also allocates device memory and copies in and out).
+
+--pipeline=cuda --cuda-driver=sim runs the CUDA path without a GPU: the
+project's CUDA runtime on a driver simulated inside attn-run (checked device
+memory, kernels run by the GPU simulator); it prints what was launched and
+copied, and fails when a call leaves device memory, streams or events alive.
 
 Exit codes: 0 success, 1 a check failed, 2 bad input or usage.
 MLIR pass-manager options (e.g. --mlir-print-ir-after-all) are accepted and
