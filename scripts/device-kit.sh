@@ -138,9 +138,9 @@ case "$mode" in
     unpack /tmp/attn-kit-run
     kit=/tmp/attn-kit-run/attn-kit
     echo "kit commit $(cat "$kit/COMMIT"), repository $(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)" | tee "$out/kit.txt"
-    nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv | tee -a "$out/kit.txt" || true
-    "$kit/bin/attn-run" --probe-cuda | tee -a "$out/kit.txt"
     set +e
+    nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv 2>&1 | tee -a "$out/kit.txt"
+    "$kit/bin/attn-run" --probe-cuda 2>&1 | tee -a "$out/kit.txt"
     kit_lit "$kit" -v --filter "$filter" 2>&1 | tee "$out/lit.log"
     status=${PIPESTATUS[0]}
     if [ "$bench" = 1 ]; then
