@@ -137,6 +137,11 @@ case "$mode" in
     mkdir -p "$out"
     unpack /tmp/attn-kit-run
     kit=/tmp/attn-kit-run/attn-kit
+    # The toolkit (ptxas, libdevice) of the GPU pipeline and of lit's
+    # cuda-toolkit feature, where it is not at /usr/local/cuda.
+    if [ -z "${CUDA_HOME:-}" ] && command -v ptxas >/dev/null; then
+      export CUDA_HOME="$(dirname "$(dirname "$(command -v ptxas)")")"
+    fi
     echo "kit commit $(cat "$kit/COMMIT"), repository $(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)" | tee "$out/kit.txt"
     set +e
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv 2>&1 | tee -a "$out/kit.txt"

@@ -21,6 +21,10 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
+#include "llvm/Support/FileSystem.h"
+
+#include <cstdlib>
+
 using namespace mlir;
 
 /// TOSA to linalg on tensors (nothing happens without TOSA ops).
@@ -156,7 +160,21 @@ void attn::buildAttnCPUPipeline(OpPassManager &pm,
 #define ATTN_CUDA_TOOLKIT_DIR ""
 #endif
 
-StringRef attn::getDefaultCUDAToolkitPath() { return ATTN_CUDA_TOOLKIT_DIR; }
+StringRef attn::getDefaultCUDAToolkitPath() {
+  // The toolkit found at configure time, unless that is gone (the tools
+  // copied to another machine) and CUDA_HOME or CUDA_PATH names one.
+  static const std::string path = [] {
+    std::string configured = ATTN_CUDA_TOOLKIT_DIR;
+    if (!configured.empty() && llvm::sys::fs::exists(configured + "/bin/ptxas"))
+      return configured;
+    for (const char *name : {"CUDA_HOME", "CUDA_PATH"})
+      if (const char *env = std::getenv(name))
+        if (*env && llvm::sys::fs::exists(std::string(env) + "/bin/ptxas"))
+          return std::string(env);
+    return configured;
+  }();
+  return path;
+}
 
 void attn::buildAttnGPUKernelStage(OpPassManager &pm,
                                    const GPUPipelineOptions &options) {

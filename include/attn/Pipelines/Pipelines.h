@@ -122,7 +122,8 @@ struct GPUPipelineOptions : public LoweringPipelineOptions<GPUPipelineOptions> {
 };
 
 /// The CUDA toolkit root found when attn-mlir was configured (empty when
-/// none was).
+/// none was); when it no longer holds bin/ptxas, the one $CUDA_HOME or
+/// $CUDA_PATH names, if that does.
 llvm::StringRef getDefaultCUDAToolkitPath();
 
 /// `--attn-gpu-pipeline`: fused GPU kernels for attn.attention
