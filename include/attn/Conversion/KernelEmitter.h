@@ -16,6 +16,9 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/TypeUtilities.h"
 
+#include <limits>
+#include <optional>
+
 namespace mlir::attn {
 
 struct KernelEmitter {
@@ -122,6 +125,54 @@ inline SmallVector<Value> broadcastIndices(KernelEmitter &e, MemRefType type,
   }
   return indices;
 }
+
+/// Logit `s` of the (query, key) at `full` = {b, h, row, col} after the
+/// additive `bias` and the boolean `mask` (either may be null): a -inf bias
+/// or a false mask entry makes it -inf. With `addBias` false the bias only
+/// decides visibility (its finite values are not added).
+inline Value applyBiasAndMask(KernelEmitter &e, Value s, Value bias, Value mask,
+                              ArrayRef<Value> full, bool addBias = true) {
+  Value negInf = e.f32(-std::numeric_limits<double>::infinity());
+  if (bias) {
+    Value v = e.widen(e.load(
+        bias, broadcastIndices(e, cast<MemRefType>(bias.getType()), full)));
+    Value hidden =
+        arith::CmpFOp::create(e.b, e.loc, arith::CmpFPredicate::OEQ, v, negInf);
+    s = arith::SelectOp::create(e.b, e.loc, hidden, negInf,
+                                addBias ? e.fadd(s, v) : s);
+  }
+  if (mask) {
+    Value m = e.load(
+        mask, broadcastIndices(e, cast<MemRefType>(mask.getType()), full));
+    s = arith::SelectOp::create(e.b, e.loc, m, s, negInf);
+  }
+  return s;
+}
+
+/// The shape and scalar attributes of one attn.attention that the fused
+/// kernels are built from.
+struct AttentionDims {
+  int64_t batch, hq, hkv, lq, lk, d, dv, group;
+  std::optional<double> softcap;
+  double scale;
+
+  template <typename AttentionOpT> static AttentionDims of(AttentionOpT op) {
+    auto qType = op.getQueryType();
+    AttentionDims x;
+    x.batch = qType.getDimSize(0);
+    x.hq = qType.getDimSize(1);
+    x.lq = qType.getDimSize(2);
+    x.d = qType.getDimSize(3);
+    x.hkv = op.getKeyType().getDimSize(1);
+    x.lk = op.getKeyType().getDimSize(2);
+    x.dv = op.getValueType().getDimSize(3);
+    x.group = x.hq / x.hkv;
+    if (auto c = op.getSoftcapAttr())
+      x.softcap = c.getValueAsDouble();
+    x.scale = op.getEffectiveScale();
+    return x;
+  }
+};
 
 } // namespace mlir::attn
 

@@ -215,7 +215,7 @@ struct Emitter : KernelEmitter {
 // The kernel
 //===----------------------------------------------------------------------===//
 
-struct KernelBuilder {
+struct KernelBuilder : AttentionDims {
   AttentionOp op;
   const CPUKernelOptions &options;
   const TilePlan &plan;
@@ -223,14 +223,11 @@ struct KernelBuilder {
   PatternAttrInterface pattern;
   NormalizerAttrInterface normalizer;
 
-  int64_t batch, hq, hkv, lq, lk, d, dv, group;
   int64_t vl, bq, bk;
   int64_t scoreVecs; // vectors of VL query rows per score block
   int64_t accLanes;  // lanes of accumulator vectors (divides Dv)
   int64_t accVecs;   // accumulator vectors per P.V block
   VectorType vecType, accVecType;
-  std::optional<double> softcap;
-  double scale;
 
   // Buffers.
   Value qBuf, kBuf, vBuf, biasBuf, maskBuf, sinkBuf, outBuf;
@@ -238,18 +235,9 @@ struct KernelBuilder {
 
   KernelBuilder(AttentionOp op, const CPUKernelOptions &options,
                 const TilePlan &plan, OpBuilder &b)
-      : op(op), options(options), plan(plan), e{b, op.getLoc()},
-        pattern(op.getEffectivePattern()),
+      : AttentionDims(AttentionDims::of(op)), op(op), options(options),
+        plan(plan), e{b, op.getLoc()}, pattern(op.getEffectivePattern()),
         normalizer(op.getEffectiveNormalizer()) {
-    auto qType = op.getQueryType();
-    batch = qType.getDimSize(0);
-    hq = qType.getDimSize(1);
-    lq = qType.getDimSize(2);
-    d = qType.getDimSize(3);
-    hkv = op.getKeyType().getDimSize(1);
-    lk = op.getKeyType().getDimSize(2);
-    dv = op.getValueType().getDimSize(3);
-    group = hq / hkv;
     vl = options.vectorWidth;
     bq = plan.bq;
     bk = plan.bk;
@@ -258,9 +246,6 @@ struct KernelBuilder {
     accVecs = dv % (2 * accLanes) == 0 ? 2 : 1;
     vecType = VectorType::get({vl}, b.getF32Type());
     accVecType = VectorType::get({accLanes}, b.getF32Type());
-    if (auto c = op.getSoftcapAttr())
-      softcap = c.getValueAsDouble();
-    scale = op.getEffectiveScale();
   }
 
   OpBuilder &b() { return e.b; }
@@ -281,30 +266,13 @@ struct KernelBuilder {
       });
     }
     if (biasBuf || maskBuf) {
-      Value negInf = e.f32(kNegInf);
       e.loop(0, bk, 1, [&](Value j) {
         Value col = e.min(e.add(k0, j), e.idx(lk - 1));
         e.loop(0, bq, 1, [&](Value i) {
           Value row = e.min(e.add(q0, i), e.idx(lq - 1));
-          SmallVector<Value> full = {bIdx, hIdx, row, col};
-          Value s = e.load(st, {j, i});
-          if (biasBuf) {
-            Value bias = e.widen(e.load(
-                biasBuf, broadcastIndices(
-                             e, cast<MemRefType>(biasBuf.getType()), full)));
-            Value masked = arith::CmpFOp::create(
-                b(), e.loc, arith::CmpFPredicate::OEQ, bias, negInf);
-            s = arith::SelectOp::create(
-                b(), e.loc, masked, negInf,
-                arith::AddFOp::create(b(), e.loc, s, bias));
-          }
-          if (maskBuf) {
-            Value m = e.load(
-                maskBuf,
-                broadcastIndices(e, cast<MemRefType>(maskBuf.getType()), full));
-            s = arith::SelectOp::create(b(), e.loc, m, s, negInf);
-          }
-          e.store(s, st, {j, i});
+          e.store(applyBiasAndMask(e, e.load(st, {j, i}), biasBuf, maskBuf,
+                                   {bIdx, hIdx, row, col}),
+                  st, {j, i});
         });
       });
     }

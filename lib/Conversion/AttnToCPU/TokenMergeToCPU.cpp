@@ -653,6 +653,16 @@ struct BlockMergeBody {
   }
 };
 
+/// The merge body of batch row `bi` on `buffers`.
+MergeBody mergeBody(LoopEmitter &e, Scratch &scratch,
+                    const TokenMergeLoops &loops, Value bi,
+                    const TokenMergeBuffers &x) {
+  return MergeBody{e,        scratch,       bi,        x.tokens,
+                   x.metric, x.size,        x.merged,  x.mergedSize,
+                   x.source, loops.n,       loops.c,   loops.cm,
+                   loops.r,  loops.protect, loops.acc, Value()};
+}
+
 /// Emits the phases of a merge body (MergeBody or BlockMergeBody).
 template <typename Body>
 void runMergePhases(Body &body, const TokenMergeLoops &loops) {
@@ -788,18 +798,22 @@ mlir::attn::tokenMergeBlockScratch(const TokenMergeLoops &loops) {
           {std::max<int64_t>(kept, 1), loops.acc}};                // total
 }
 
+int64_t mlir::attn::tokenMergeBlockScratchBytes(const TokenMergeLoops &loops) {
+  int64_t bytes = 0;
+  for (auto [elements, type] : tokenMergeBlockScratch(loops))
+    bytes += elements * byteWidth(type);
+  return bytes;
+}
+
 void mlir::attn::emitTokenMergeBlock(OpBuilder &b, Location loc,
                                      const TokenMergeLoops &loops, Value bi,
                                      Value tid, int64_t threads,
                                      ValueRange scratch,
-                                     function_ref<void()> barrier, Value tokens,
-                                     Value metric, Value size, Value merged,
-                                     Value mergedSize, Value source) {
+                                     function_ref<void()> barrier,
+                                     const TokenMergeBuffers &buffers) {
   LoopEmitter e{b, loc};
   Scratch unused{e};
-  MergeBody rank{e,       unused,        bi,        tokens,  metric,  size,
-                 merged,  mergedSize,    source,    loops.n, loops.c, loops.cm,
-                 loops.r, loops.protect, loops.acc, Value()};
+  MergeBody rank = mergeBody(e, unused, loops, bi, buffers);
   BlockMergeBody body{e,          rank,       tid,        threads,
                       barrier,    scratch[0], scratch[1], scratch[2],
                       scratch[3], scratch[4], scratch[5], scratch[6],
@@ -809,15 +823,53 @@ void mlir::attn::emitTokenMergeBlock(OpBuilder &b, Location loc,
 
 void mlir::attn::emitTokenMergeRow(OpBuilder &b, Location loc,
                                    const TokenMergeLoops &loops, Value bi,
-                                   Value tokens, Value metric, Value size,
-                                   Value merged, Value mergedSize,
-                                   Value source) {
+                                   const TokenMergeBuffers &buffers) {
   LoopEmitter e{b, loc};
   Scratch scratch{e};
-  MergeBody body{e,       scratch,       bi,        tokens,  metric,  size,
-                 merged,  mergedSize,    source,    loops.n, loops.c, loops.cm,
-                 loops.r, loops.protect, loops.acc, Value()};
+  MergeBody body = mergeBody(e, scratch, loops, bi, buffers);
   runMergePhases(body, loops);
+}
+
+TokenMergeBuffers TokenMergeBuffers::create(OpBuilder &b, TokenMergeOp op,
+                                            const TokenMergeLoops &loops) {
+  Location loc = op.getLoc();
+  TokenMergeBuffers x;
+  x.tokens = readOnlyBuffer(b, loc, op.getTokens());
+  x.metric = readOnlyBuffer(b, loc, op.getMetric());
+  x.size = op.getSize() ? readOnlyBuffer(b, loc, op.getSize()) : Value();
+  x.merged = resultBuffer(b, loc, loops.mergedType);
+  x.mergedSize = resultBuffer(b, loc, loops.mergedSizeType);
+  x.source = resultBuffer(b, loc, loops.sourceType);
+  return x;
+}
+
+SmallVector<Value> TokenMergeBuffers::list() const {
+  SmallVector<Value> values = {tokens, metric};
+  if (size)
+    values.push_back(size);
+  values.append({merged, mergedSize, source});
+  return values;
+}
+
+TokenMergeBuffers TokenMergeBuffers::fromList(ValueRange values, bool hasSize) {
+  TokenMergeBuffers x;
+  x.tokens = values[0];
+  x.metric = values[1];
+  x.size = hasSize ? values[2] : Value();
+  ValueRange outs = values.take_back(3);
+  x.merged = outs[0];
+  x.mergedSize = outs[1];
+  x.source = outs[2];
+  return x;
+}
+
+void TokenMergeBuffers::replace(RewriterBase &rewriter, TokenMergeOp op,
+                                const TokenMergeLoops &loops) const {
+  Location loc = op.getLoc();
+  rewriter.replaceOp(
+      op, {resultTensor(rewriter, loc, loops.mergedType, merged),
+           resultTensor(rewriter, loc, loops.mergedSizeType, mergedSize),
+           resultTensor(rewriter, loc, loops.sourceType, source)});
 }
 
 LogicalResult mlir::attn::lowerTokenMergeToCPU(RewriterBase &rewriter,
@@ -830,25 +882,13 @@ LogicalResult mlir::attn::lowerTokenMergeToCPU(RewriterBase &rewriter,
   rewriter.setInsertionPoint(op);
   Location loc = op.getLoc();
   LoopEmitter e{rewriter, loc};
-  Value tokensBuf = readOnlyBuffer(rewriter, loc, op.getTokens());
-  Value metricBuf = readOnlyBuffer(rewriter, loc, op.getMetric());
-  Value sizeBuf =
-      op.getSize() ? readOnlyBuffer(rewriter, loc, op.getSize()) : Value();
-  Value mergedBuf = resultBuffer(rewriter, loc, loops->mergedType);
-  Value mergedSizeBuf = resultBuffer(rewriter, loc, loops->mergedSizeType);
-  Value sourceBuf = resultBuffer(rewriter, loc, loops->sourceType);
-
-  scf::ParallelOp::create(
-      rewriter, loc, ValueRange{e.idx(0)}, ValueRange{e.idx(loops->batch)},
-      ValueRange{e.idx(1)}, [&](OpBuilder &b, Location, ValueRange ivs) {
-        emitTokenMergeRow(b, loc, *loops, ivs[0], tokensBuf, metricBuf, sizeBuf,
-                          mergedBuf, mergedSizeBuf, sourceBuf);
-      });
-
-  rewriter.replaceOp(
-      op, {resultTensor(rewriter, loc, loops->mergedType, mergedBuf),
-           resultTensor(rewriter, loc, loops->mergedSizeType, mergedSizeBuf),
-           resultTensor(rewriter, loc, loops->sourceType, sourceBuf)});
+  TokenMergeBuffers buffers = TokenMergeBuffers::create(rewriter, op, *loops);
+  scf::ParallelOp::create(rewriter, loc, ValueRange{e.idx(0)},
+                          ValueRange{e.idx(loops->batch)}, ValueRange{e.idx(1)},
+                          [&](OpBuilder &b, Location, ValueRange ivs) {
+                            emitTokenMergeRow(b, loc, *loops, ivs[0], buffers);
+                          });
+  buffers.replace(rewriter, op, *loops);
   return success();
 }
 

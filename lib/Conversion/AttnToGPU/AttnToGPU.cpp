@@ -112,15 +112,13 @@ int64_t chooseMmaTileK(const GPUKernelOptions &options, int64_t lk, int64_t d,
 
 using Emitter = KernelEmitter;
 
-struct KernelBuilder {
+struct KernelBuilder : AttentionDims {
   AttentionOp op;
   const TilePlan &plan;
   Emitter e;
   NormalizerAttrInterface normalizer;
 
-  int64_t batch, hq, hkv, lq, lk, d, dv, group, bq, bk;
-  std::optional<double> softcap;
-  double scale;
+  int64_t bq, bk;
 
   // Buffers: host values while the launcher call is built, then the
   // kernel's arguments.
@@ -130,23 +128,9 @@ struct KernelBuilder {
   Value ks, vs, qReg, acc, sRow;
 
   KernelBuilder(AttentionOp op, const TilePlan &plan, OpBuilder &b)
-      : op(op), plan(plan), e{b, op.getLoc()},
-        normalizer(op.getEffectiveNormalizer()) {
-    auto qType = op.getQueryType();
-    batch = qType.getDimSize(0);
-    hq = qType.getDimSize(1);
-    lq = qType.getDimSize(2);
-    d = qType.getDimSize(3);
-    hkv = op.getKeyType().getDimSize(1);
-    lk = op.getKeyType().getDimSize(2);
-    dv = op.getValueType().getDimSize(3);
-    group = hq / hkv;
-    bq = plan.bq;
-    bk = plan.bk;
-    if (auto c = op.getSoftcapAttr())
-      softcap = c.getValueAsDouble();
-    scale = op.getEffectiveScale();
-  }
+      : AttentionDims(AttentionDims::of(op)), op(op), plan(plan),
+        e{b, op.getLoc()}, normalizer(op.getEffectiveNormalizer()), bq(plan.bq),
+        bk(plan.bk) {}
 
   OpBuilder &b() { return e.b; }
 
@@ -164,22 +148,8 @@ struct KernelBuilder {
     }
     if (biasBuf || maskBuf) {
       Value col = e.min(e.add(k0, j), e.idx(lk - 1));
-      SmallVector<Value> full = {bIdx, h, row, col};
-      if (biasBuf) {
-        Value bias = e.widen(e.load(
-            biasBuf,
-            broadcastIndices(e, cast<MemRefType>(biasBuf.getType()), full)));
-        Value hidden = arith::CmpFOp::create(
-            b(), e.loc, arith::CmpFPredicate::OEQ, bias, negInf);
-        s = arith::SelectOp::create(b(), e.loc, hidden, negInf,
-                                    score ? e.fadd(s, bias) : s);
-      }
-      if (maskBuf) {
-        Value m = e.load(
-            maskBuf,
-            broadcastIndices(e, cast<MemRefType>(maskBuf.getType()), full));
-        s = arith::SelectOp::create(b(), e.loc, m, s, negInf);
-      }
+      s = applyBiasAndMask(e, s, biasBuf, maskBuf, {bIdx, h, row, col},
+                           /*addBias=*/static_cast<bool>(score));
     }
     if (masksBuf) {
       // Whole tiles (mid < 0) read nothing: the select of a load guarded by
@@ -972,15 +942,11 @@ LogicalResult mlir::attn::lowerTokenMergeToGPU(RewriterBase &rewriter,
   auto workgroup =
       gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   SmallVector<Type> sharedTypes;
-  int64_t sharedBytes = 0;
-  for (auto [elements, type] : tokenMergeBlockScratch(*loops)) {
+  for (auto [elements, type] : tokenMergeBlockScratch(*loops))
     sharedTypes.push_back(MemRefType::get(
         {elements}, type, MemRefLayoutAttrInterface(), workgroup));
-    sharedBytes +=
-        elements *
-        (type.isIndex() ? 8 : (type.getIntOrFloatBitWidth() + 7) / 8);
-  }
-  bool blockPath = sharedBytes <= kMaxTokenMergeSharedBytes;
+  bool blockPath =
+      tokenMergeBlockScratchBytes(*loops) <= kMaxTokenMergeSharedBytes;
   int64_t scratch = tokenMergeScratchBytes(*loops);
   if (!blockPath && scratch > tokenMergeMaxStackBytes()) {
     reason = "its per-row scratch (" + std::to_string(scratch) +
@@ -992,16 +958,8 @@ LogicalResult mlir::attn::lowerTokenMergeToGPU(RewriterBase &rewriter,
   OpBuilder::InsertionGuard guard(rewriter);
   rewriter.setInsertionPoint(op);
   Location loc = op.getLoc();
-  SmallVector<Value> hostArgs = {readOnlyBuffer(rewriter, loc, op.getTokens()),
-                                 readOnlyBuffer(rewriter, loc, op.getMetric())};
-  if (op.getSize())
-    hostArgs.push_back(readOnlyBuffer(rewriter, loc, op.getSize()));
-  RankedTensorType resultTypes[] = {loops->mergedType, loops->mergedSizeType,
-                                    loops->sourceType};
-  SmallVector<Value> results;
-  for (RankedTensorType type : resultTypes)
-    results.push_back(resultBuffer(rewriter, loc, type));
-  hostArgs.append(results);
+  TokenMergeBuffers host = TokenMergeBuffers::create(rewriter, op, *loops);
+  SmallVector<Value> hostArgs = host.list();
   int64_t threads = blockPath ? kTokenMergeThreads : 1;
   createKernelLaunch(
       rewriter, loc, symbols, "token_merge", hostArgs,
@@ -1010,26 +968,21 @@ LogicalResult mlir::attn::lowerTokenMergeToGPU(RewriterBase &rewriter,
         kernel->setAttr("attn.gpu.path",
                         rewriter.getStringAttr(blockPath ? "block" : "row"));
         // The kernel's own arguments (its block also holds the attributions).
-        auto args = kernel.getArguments().take_front(hostArgs.size());
-        Value size = op.getSize() ? args[2] : Value();
-        ValueRange outs = args.take_back(3);
+        TokenMergeBuffers device = TokenMergeBuffers::fromList(
+            kernel.getArguments().take_front(hostArgs.size()),
+            static_cast<bool>(op.getSize()));
         Value bi = gpu::BlockIdOp::create(rewriter, loc, gpu::Dimension::x);
         if (!blockPath) {
-          emitTokenMergeRow(rewriter, loc, *loops, bi, args[0], args[1], size,
-                            outs[0], outs[1], outs[2]);
+          emitTokenMergeRow(rewriter, loc, *loops, bi, device);
           return;
         }
         Value tid = gpu::ThreadIdOp::create(rewriter, loc, gpu::Dimension::x);
         SmallVector<Value> shared(kernel.getWorkgroupAttributions());
         emitTokenMergeBlock(
             rewriter, loc, *loops, bi, tid, threads, shared,
-            [&] { gpu::BarrierOp::create(rewriter, loc); }, args[0], args[1],
-            size, outs[0], outs[1], outs[2]);
+            [&] { gpu::BarrierOp::create(rewriter, loc); }, device);
       });
-  SmallVector<Value> tensors;
-  for (auto [type, buffer] : llvm::zip(resultTypes, results))
-    tensors.push_back(resultTensor(rewriter, loc, type, buffer));
-  rewriter.replaceOp(op, tensors);
+  host.replace(rewriter, op, *loops);
   return success();
 }
 

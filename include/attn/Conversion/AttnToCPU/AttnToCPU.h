@@ -81,18 +81,37 @@ struct TokenMergeLoops {
 FailureOr<TokenMergeLoops> analyzeTokenMerge(TokenMergeOp op,
                                              std::string &reason);
 
+/// The buffers one `attn.token_merge` is lowered on: its operands (`size`
+/// null without one) and its three results.
+struct TokenMergeBuffers {
+  Value tokens, metric, size, merged, mergedSize, source;
+
+  /// Read-only buffers of the operands of `op` and fresh ones for its
+  /// results, at `b`'s insertion point.
+  static TokenMergeBuffers create(OpBuilder &b, TokenMergeOp op,
+                                  const TokenMergeLoops &loops);
+  /// The host buffers in kernel-argument order (tokens, metric, [size],
+  /// merged, mergedSize, source), and the same from a kernel's arguments.
+  SmallVector<Value> list() const;
+  static TokenMergeBuffers fromList(ValueRange values, bool hasSize);
+  /// Replaces `op` by tensors of the result buffers.
+  void replace(RewriterBase &rewriter, TokenMergeOp op,
+               const TokenMergeLoops &loops) const;
+};
+
 /// Emits, at `b`'s insertion point, the whole merge of batch row `bi` on
-/// buffers (`size` may be null); scratch is allocated in place (stack, or
-/// heap past 256 KiB per op). Used by the CPU loops (one parallel iteration
-/// per row) and by the GPU kernel (one thread per row).
+/// `buffers`; scratch is allocated in place (stack, or heap past 256 KiB per
+/// op). Used by the CPU loops (one parallel iteration per row) and by the
+/// GPU kernel (one thread per row).
 void emitTokenMergeRow(OpBuilder &b, Location loc, const TokenMergeLoops &loops,
-                       Value bi, Value tokens, Value metric, Value size,
-                       Value merged, Value mergedSize, Value source);
+                       Value bi, const TokenMergeBuffers &buffers);
 
 /// The block-shared scratch buffers `emitTokenMergeBlock` needs, as
 /// (elements, element type), in the order it takes them.
 SmallVector<std::pair<int64_t, Type>>
 tokenMergeBlockScratch(const TokenMergeLoops &loops);
+/// Their total size in bytes.
+int64_t tokenMergeBlockScratchBytes(const TokenMergeLoops &loops);
 
 /// The same merge of batch row `bi` as `emitTokenMergeRow`, bit for bit,
 /// by a block of `threads` threads with ids `tid` (GPU): `scratch` holds the
@@ -101,9 +120,8 @@ tokenMergeBlockScratch(const TokenMergeLoops &loops);
 void emitTokenMergeBlock(OpBuilder &b, Location loc,
                          const TokenMergeLoops &loops, Value bi, Value tid,
                          int64_t threads, ValueRange scratch,
-                         function_ref<void()> barrier, Value tokens,
-                         Value metric, Value size, Value merged,
-                         Value mergedSize, Value source);
+                         function_ref<void()> barrier,
+                         const TokenMergeBuffers &buffers);
 
 /// Bytes of scratch `emitTokenMergeRow` allocates for one row, and the
 /// total up to which it allocates all of it on the stack.
