@@ -27,6 +27,17 @@ install_missing() {
     sudo="sudo"
   fi
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  # Debian 12 ships LLVM/MLIR 22 through bookworm-security, which a minimal
+  # bootstrap (debootstrap) leaves out of the apt sources.
+  local p
+  for p in "${missing[@]}"; do
+    if ! apt-cache show "$p" >/dev/null 2>&1; then
+      echo "dev.sh: package $p is not in the configured apt sources; on Debian 12," \
+           "LLVM/MLIR 22 come from bookworm-security (deb http://deb.debian.org/debian-security" \
+           "bookworm-security main)" >&2
+      exit 2
+    fi
+  done
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
