@@ -224,11 +224,14 @@ def ConvertAttnToGPUPass : Pass<"convert-attn-to-gpu", "::mlir::ModuleOp"> {
     `__attn_gpu_masks`). Every normalizer is built through
     `NormalizerAttrInterface`.
 
-    `attn.token_merge` becomes a kernel of one thread per batch row running
-    the loops of the CPU lowering (normalised metric, matching, ranking,
-    size-weighted averages; scratch on the thread's stack, ops needing more
-    than 256 KiB per row stay on the host with a remark), and
-    `attn.token_unmerge` a kernel of one thread per (batch row, token).
+    `attn.token_merge` becomes a kernel with a block of 128 threads per
+    batch row (norms, matching, ranking, size-weighted averages in phases
+    separated by barriers, scratch in shared memory; bit for bit the CPU
+    loops) when its scratch fits in 48 KiB, else one thread per batch row
+    running the CPU loops with the scratch on its stack; ops needing more
+    than 256 KiB per row stay on the host with a remark.
+    `attn.token_unmerge` becomes a kernel of one block per (batch row,
+    token) whose threads stride over the channels.
 
     On the host each op becomes a call to a private launcher declaration
     (`__attn_gpu_launch`, with the kernel, grid and block as attributes)

@@ -88,10 +88,12 @@ struct KernelArgumentUse {
 };
 SmallVector<KernelArgumentUse> getKernelArgumentUses(gpu::GPUFuncOp kernel);
 
-/// Replaces `attn.token_merge` (static shapes, per-row scratch within a GPU
-/// thread's stack) by a kernel of one thread per batch row running the
-/// loops of `emitTokenMergeRow`, and `attn.token_unmerge` by a kernel of one
-/// thread per (batch row, token); launched like the attention kernels.
+/// Replaces `attn.token_merge` (static shapes) by a kernel with a block of
+/// 128 threads per batch row (`emitTokenMergeBlock`, scratch in shared
+/// memory) when its scratch fits in 48 KiB, else one thread per batch row
+/// (`emitTokenMergeRow`, scratch on the thread's stack, at most 256 KiB);
+/// `attn.token_unmerge` by a kernel of one block per (batch row, token),
+/// threads over the channels; launched like the attention kernels.
 /// Fails, leaving the op untouched, with `reason` set.
 LogicalResult lowerTokenMergeToGPU(RewriterBase &rewriter, TokenMergeOp op,
                                    SymbolTable &symbols, std::string &reason);
