@@ -185,6 +185,7 @@ void attn::buildAttnGPUKernelStage(OpPassManager &pm,
   kernel.chip = options.chip;
   kernel.features = options.features;
   kernel.tensorCores = options.tensorCores;
+  kernel.wgmma = options.wgmma;
   pm.addPass(attn::createConvertAttnToGPUPass(kernel));
   // Everything else runs on the host through the reference decomposition.
   addDecomposeAndBufferize(pm, options.resultsAsOutParams);

@@ -27,6 +27,7 @@
 #include "mlir/IR/SymbolTable.h"
 
 #include "llvm/ADT/APFloat.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -45,6 +46,7 @@ constexpr StringLiteral kLaunchGridAttr = "attn.gpu.grid";
 constexpr StringLiteral kLaunchBlockAttr = "attn.gpu.block";
 constexpr StringLiteral kLaunchFunc = "attnGpuSimLaunch";
 constexpr int64_t kWarp = 32;
+constexpr int64_t kWarpGroup = 128;
 /// Alignment assumed for kernel arguments (cudaMalloc's guarantee).
 constexpr int64_t kArgumentAlignment = 256;
 
@@ -203,6 +205,13 @@ struct Buffer {
   /// One record per element, shared by every block of a launch (kernel
   /// arguments) or private to a block (workgroup and private buffers).
   std::shared_ptr<std::vector<ElementAccesses>> accesses;
+  /// Workgroup buffers: the buffer's address in the block's shared memory
+  /// (what memref.extract_aligned_pointer_as_index gives, and what wgmma
+  /// descriptors hold); -1 for the others.
+  int64_t sharedAddress = -1;
+  /// Written through the generic proxy since the last fence.proxy.async:
+  /// wgmma (the async proxy) must not read it yet.
+  bool asyncStale = false;
 };
 
 struct Launch {
@@ -240,7 +249,8 @@ public:
                   i, LLVM::LLVMDialect::getAlignAttrName())))
         align = a.getInt();
       int64_t id = allocate(cast<MemRefType>(attr.getType()), align,
-                            llvm::formatv("workgroup buffer {0}", i).str());
+                            llvm::formatv("workgroup buffer {0}", i).str(),
+                            /*shared=*/true);
       fill(attr, [&](int64_t, int64_t) { return Slot{id}; });
     }
     for (auto [i, attr] : llvm::enumerate(kernel.getPrivateAttributions())) {
@@ -261,6 +271,15 @@ private:
   int64_t blockLinear = 0;
   /// Barriers this block has passed (the race detector's epoch).
   int64_t epoch = 0;
+  /// Bytes of shared memory given to workgroup buffers so far.
+  int64_t sharedTop = 0;
+  /// wgmma state of the block (its warpgroups run in lock step): results
+  /// not yet waited for, those of the open group, the committed groups in
+  /// order, and whether a wgmma.fence ran since the last wait.
+  DenseSet<Value> pendingWgmma;
+  SmallVector<Value> openWgmmaGroup;
+  std::vector<SmallVector<Value>> wgmmaGroups;
+  bool wgmmaFenced = false;
   std::vector<Buffer> buffers;
   std::vector<std::unique_ptr<char[]>> owned;
   DenseMap<Value, std::vector<Slot>> env;
@@ -279,7 +298,8 @@ private:
                        .str()};
   }
 
-  int64_t allocate(MemRefType type, int64_t align, std::string name) {
+  int64_t allocate(MemRefType type, int64_t align, std::string name,
+                   bool shared = false) {
     int64_t bytes = type.getNumElements() * bytesOf(type.getElementType());
     // Place the buffer exactly `align` (at least the element size) past a
     // 512-byte boundary so that stronger alignment is never assumed.
@@ -296,6 +316,12 @@ private:
     buffer.name = std::move(name);
     buffer.accesses = std::make_shared<std::vector<ElementAccesses>>(
         size_t(type.getNumElements()));
+    if (shared) {
+      // Likewise in shared memory: `guaranteed` past a 1024-byte boundary.
+      buffer.sharedAddress =
+          (sharedTop + 1023) / 1024 * 1024 + guaranteed % 1024;
+      sharedTop = buffer.sharedAddress + bytes;
+    }
     owned.push_back(std::move(storage));
     buffers.push_back(std::move(buffer));
     return int64_t(buffers.size()) - 1;
@@ -521,6 +547,8 @@ private:
       char *p =
           address(op, ids[l].i, indicesOf(op, indices, l), count, align, l);
       recordAccess(op, buffers[ids[l].i], p, count, store, l);
+      if (store && buffers[ids[l].i].sharedAddress >= 0)
+        buffers[ids[l].i].asyncStale = true;
       if (store) {
         const std::vector<Slot> &v = get(op, value);
         for (int64_t k = 0; k < count; ++k)
@@ -651,6 +679,154 @@ private:
         }
       }
     }
+  }
+
+  /// The element at shared address `addr` of the block's workgroup buffers,
+  /// read by wgmma (the async proxy) for the warpgroup starting at thread
+  /// `lane`, as type `t`.
+  double readShared(Operation *op, int64_t addr, Type t, int64_t lane,
+                    const char *operand) {
+    for (Buffer &buffer : buffers) {
+      if (buffer.sharedAddress < 0)
+        continue;
+      int64_t size = int64_t(buffer.accesses->size()) * bytesOf(buffer.elt);
+      int64_t offset = addr - buffer.sharedAddress;
+      if (offset < 0 || offset >= size)
+        continue;
+      if (buffer.elt != t)
+        fail(op, llvm::formatv("reads {0} of {1} elements as {2}", buffer.name,
+                               buffer.elt, t));
+      if (offset % bytesOf(t) != 0)
+        fail(op, llvm::formatv("reads byte {0} of {1}, not at an element",
+                               offset, buffer.name));
+      if (buffer.asyncStale)
+        fail(op, llvm::formatv(
+                     "reads {0} (operand {1}), written since the last "
+                     "fence.proxy.async: wgmma reads through the async proxy "
+                     "and may not see those stores",
+                     buffer.name, operand));
+      const char *p = buffer.data + offset;
+      recordAccess(op, buffer, p, 1, /*store=*/false, lane);
+      return readElement(t, p).f;
+    }
+    fail(op, llvm::formatv("operand {0} addresses shared byte {1}, outside "
+                           "every workgroup buffer (descriptors hold "
+                           "addresses in 16-byte units: is the stage 16-byte "
+                           "aligned?)",
+                           operand, addr));
+  }
+
+  /// wgmma.mma_async.m64nNk16 with f32 accumulators and f16 / bf16 A and B
+  /// read from shared memory through matrix descriptors, both K-major
+  /// without swizzling (PTX's "Matrix Descriptor Format"): bits 0-13 the
+  /// start address, 16-29 the leading byte offset (between core matrices
+  /// adjacent along K), 32-45 the stride byte offset (along M or N), each in
+  /// 16-byte units; a core matrix is 8 rows of 16 contiguous bytes. Element
+  /// (r, k) lies at start + (r / 8) SBO + (r % 8) 16 + (k / 8) LBO +
+  /// (k % 8) 2. Accumulator register i of a thread (warp w of the
+  /// warpgroup, g = lane / 4, t = lane % 4) is row 16 w + g + 8 (i / 2 % 2),
+  /// column 8 (i / 4) + 2 t + i % 2.
+  void runWgmma(NVVM::WgmmaMmaAsyncOp op, const std::vector<char> &mask) {
+    requireFull(op, mask, kWarpGroup);
+    NVVM::MMAShapeAttr shape = op.getShape();
+    int64_t n = shape.getN();
+    if (shape.getM() != 64 || shape.getK() != 16 || n % 8 != 0 || n < 8 ||
+        n > 256)
+      fail(op, "only m64nNk16 shapes are simulated");
+    Builder b(op.getContext());
+    Type ab;
+    if (op.getTypeA() == NVVM::WGMMATypes::f16)
+      ab = b.getF16Type();
+    else if (op.getTypeA() == NVVM::WGMMATypes::bf16)
+      ab = b.getBF16Type();
+    else
+      fail(op, "only f16 and bf16 multiplicands are simulated");
+    if (op.getTypeB() != op.getTypeA() ||
+        op.getTypeD() != NVVM::WGMMATypes::f32 ||
+        op.getScaleA() != NVVM::WGMMAScaleIn::one ||
+        op.getScaleB() != NVVM::WGMMAScaleIn::one ||
+        op.getLayoutA() != NVVM::MMALayout::row ||
+        op.getLayoutB() != NVVM::MMALayout::col || op.getSatfinite())
+      fail(op, "only f32 accumulation of K-major, unscaled A and B is "
+               "simulated");
+    if (widthOf(op.getResult().getType()) != n / 2)
+      fail(op, llvm::formatv("has {0} accumulator registers, m64n{1} needs "
+                             "{2}",
+                             widthOf(op.getResult().getType()), n, n / 2));
+    if (!wgmmaFenced && !op.getInouts().getDefiningOp<NVVM::WgmmaMmaAsyncOp>())
+      fail(op, "runs without a wgmma.fence since the last wgmma.wait_group "
+               "(its accumulator registers were written by other "
+               "instructions)");
+    bool accumulate = op.getScaleD() == NVVM::WGMMAScaleOut::one;
+    const std::vector<Slot> &descA = get(op, op.getDescriptorA());
+    const std::vector<Slot> &descB = get(op, op.getDescriptorB());
+    const std::vector<Slot> &c = get(op, op.getInouts());
+    std::vector<Slot> result(size_t(lanes * (n / 2)));
+    for (int64_t w0 = 0; w0 < lanes; w0 += kWarpGroup) {
+      if (!mask[w0])
+        continue;
+      // The operands' elements, through their descriptors.
+      auto operand = [&](const std::vector<Slot> &desc, int64_t rows,
+                         const char *name) {
+        uint64_t d = uint64_t(desc[w0].i);
+        for (int64_t l = w0; l < w0 + kWarpGroup; ++l)
+          if (uint64_t(desc[l].i) != d)
+            fail(op, llvm::formatv("threads {0} and {1} of a warpgroup give "
+                                   "different descriptors for {2}",
+                                   w0, l, name));
+        if ((d >> 62) != 0)
+          fail(op, llvm::formatv("descriptor {0} asks for a swizzled layout, "
+                                 "which is not simulated",
+                                 name));
+        if (((d >> 49) & 7) != 0)
+          fail(op, llvm::formatv("descriptor {0} has a base offset",
+                                 name));
+        if (d & 0x3ffe0000c000c000ull)
+          fail(op, llvm::formatv("descriptor {0} sets reserved bits", name));
+        int64_t start = int64_t(d & 0x3fff) << 4;
+        int64_t lbo = int64_t((d >> 16) & 0x3fff) << 4;
+        int64_t sbo = int64_t((d >> 32) & 0x3fff) << 4;
+        std::vector<double> m(size_t(rows * 16));
+        for (int64_t r = 0; r < rows; ++r)
+          for (int64_t k = 0; k < 16; ++k)
+            m[r * 16 + k] = readShared(
+                op, start + r / 8 * sbo + r % 8 * 16 + k / 8 * lbo + k % 8 * 2,
+                ab, w0, name);
+        return m;
+      };
+      std::vector<double> A = operand(descA, 64, "A");
+      std::vector<double> B = operand(descB, n, "B");
+      for (int64_t lane = 0; lane < kWarpGroup; ++lane) {
+        int64_t w = lane / kWarp, g = lane % kWarp / 4, t = lane % 4;
+        int64_t l = w0 + lane;
+        for (int64_t i = 0; i < n / 2; ++i) {
+          int64_t row = 16 * w + g + 8 * (i / 2 % 2);
+          int64_t col = 8 * (i / 4) + 2 * t + i % 2;
+          double sum = accumulate ? c[l * (n / 2) + i].f : 0.0;
+          for (int64_t k = 0; k < 16; ++k)
+            sum += A[row * 16 + k] * B[col * 16 + k];
+          result[l * (n / 2) + i].f = double(float(sum));
+        }
+      }
+    }
+    std::vector<Slot> &out = slotsOf(op.getResult());
+    for (int64_t l = 0; l < lanes; ++l)
+      if (mask[l])
+        for (int64_t i = 0; i < n / 2; ++i)
+          out[l * (n / 2) + i] = result[l * (n / 2) + i];
+    pendingWgmma.insert(op.getResult());
+    openWgmmaGroup.push_back(op.getResult());
+  }
+
+  void runWgmmaWait(NVVM::WgmmaWaitGroupSyncOp op,
+                    const std::vector<char> &mask) {
+    requireFull(op, mask, kWarpGroup);
+    while (int64_t(wgmmaGroups.size()) > int64_t(op.getGroup())) {
+      for (Value v : wgmmaGroups.front())
+        pendingWgmma.erase(v);
+      wgmmaGroups.erase(wgmmaGroups.begin());
+    }
+    wgmmaFenced = false;
   }
 
   // ---- arithmetic --------------------------------------------------------
@@ -1090,6 +1266,11 @@ private:
     // taken while this op runs.
     for (Value result : op->getResults())
       slotsOf(result);
+    if (!pendingWgmma.empty() && !isa<NVVM::WgmmaMmaAsyncOp>(op))
+      for (Value v : op->getOperands())
+        if (pendingWgmma.contains(v))
+          fail(op, "reads the accumulators of a wgmma.mma_async before "
+                   "wgmma.wait_group has waited for them");
     if (runArith(op, mask) || runVector(op, mask))
       return;
     llvm::TypeSwitch<Operation *>(op)
@@ -1140,6 +1321,45 @@ private:
         })
         .Case([&](gpu::ShuffleOp shuffle) { runShuffle(shuffle, mask); })
         .Case([&](NVVM::MmaOp mma) { runMma(mma, mask); })
+        .Case([&](NVVM::WgmmaMmaAsyncOp wgmma) { runWgmma(wgmma, mask); })
+        .Case([&](NVVM::WgmmaFenceAlignedOp) {
+          requireFull(op, mask, kWarpGroup);
+          wgmmaFenced = true;
+        })
+        .Case([&](NVVM::WgmmaGroupSyncAlignedOp) {
+          requireFull(op, mask, kWarpGroup);
+          wgmmaGroups.push_back(std::move(openWgmmaGroup));
+          openWgmmaGroup.clear();
+        })
+        .Case([&](NVVM::WgmmaWaitGroupSyncOp wait) { runWgmmaWait(wait, mask); })
+        .Case([&](NVVM::FenceProxyOp fence) {
+          // Orders this thread's generic-proxy stores before later
+          // async-proxy reads; simulated for the whole block at once.
+          if (fence.getKind() != NVVM::ProxyKind::async_shared &&
+              fence.getKind() != NVVM::ProxyKind::async)
+            fail(op, "only fence.proxy.async is simulated");
+          requireFull(op, mask, lanes);
+          for (Buffer &buffer : buffers)
+            buffer.asyncStale = false;
+        })
+        .Case([&](memref::ExtractAlignedPointerAsIndexOp extract) {
+          const std::vector<Slot> &ids = get(op, extract.getSource());
+          std::vector<Slot> &out = slotsOf(extract.getResult());
+          for (int64_t l = 0; l < lanes; ++l) {
+            if (!mask[l])
+              continue;
+            const Buffer &buffer = buffers[ids[l].i];
+            if (buffer.sharedAddress < 0)
+              fail(op, llvm::formatv("takes the address of {0}; only "
+                                     "workgroup buffers have simulated "
+                                     "addresses",
+                                     buffer.name));
+            out[l].i = buffer.sharedAddress;
+          }
+        })
+        .Case([&](LLVM::ZeroOp zero) {
+          fill(zero.getResult(), [](int64_t, int64_t) { return Slot{0}; });
+        })
         .Case([&](LLVM::ExtractValueOp extract) {
           ArrayRef<int64_t> pos = extract.getPosition();
           if (pos.size() != 1)

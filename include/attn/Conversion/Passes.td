@@ -214,6 +214,14 @@ def ConvertAttnToGPUPass : Pass<"convert-attn-to-gpu", "::mlir::ModuleOp"> {
       `O += P V` with `nvvm.mma.sync` (f32 accumulation, P rounded to the
       element type); each row's maximum reduced over its four lanes with
       `gpu.shuffle`, its running sum split over them and added at the end.
+    * `wgmma.m64nNk16.f16` / `.bf16` (N = the key tile), the same kernel
+      with `wgmma=true` on `chip=sm_90a`: each warpgroup (4 warps) computes
+      `S = Q K^T` of its 64 rows with `nvvm.wgmma.mma_async`, reading Q
+      (staged once per block) and K from shared memory through matrix
+      descriptors (core-matrix layout, no swizzling), after
+      `nvvm.fence.proxy` (async.shared) and a barrier; the accumulators
+      come back in the mma.sync layout, so everything after the scores is
+      unchanged.
     * `simt.f32` otherwise: one thread per query row; K and V staged widened
       to f32; each thread keeps its scaled query row, its output accumulator
       and its score row in private attributions, and the normalizer state
@@ -286,6 +294,12 @@ def ConvertAttnToGPUPass : Pass<"convert-attn-to-gpu", "::mlir::ModuleOp"> {
            "Lower ops whose Q, K and V are all f16 or all bf16 (head "
            "dimension a multiple of 16) to the tensor-core kernel "
            "(mma.sync.m16n8k16, f32 accumulation) on sm_80 and later">,
+    Option<"wgmma", "wgmma", "bool", /*default=*/"false",
+           "In the tensor-core kernel, compute S = Q K^T with "
+           "wgmma.mma_async (a warpgroup per 64 query rows, Q and K staged "
+           "in shared memory in core-matrix layout); needs chip=sm_90a and "
+           "tile-q a multiple of 64. Off by default until measured on an "
+           "sm_90 device">,
     Option<"features", "features", "std::string", /*default=*/"\"\"",
            "Target PTX features (e.g. +ptx80), recorded on the module">,
     Option<"sharedMemoryBytes", "shared-memory-bytes", "int64_t",
@@ -313,6 +327,8 @@ def ConvertAttnToGPUPass : Pass<"convert-attn-to-gpu", "::mlir::ModuleOp"> {
               "Number of attn.attention ops lowered to GPU kernels">,
     Statistic<"numTensorCore", "tensor-core-ops",
               "Number of those lowered to the tensor-core kernel">,
+    Statistic<"numWgmma", "wgmma-ops",
+              "Number of those computing their scores with wgmma">,
     Statistic<"numLeft", "left-ops",
               "Number of attn.attention ops left for the reference lowering">,
     Statistic<"numSkippedTiles", "skipped-tiles",

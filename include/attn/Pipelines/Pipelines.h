@@ -119,6 +119,12 @@ struct GPUPipelineOptions : public LoweringPipelineOptions<GPUPipelineOptions> {
       llvm::cl::desc("Tensor-core kernels (mma.sync, f32 accumulation) for "
                      "f16/bf16 attention on sm_80 and later"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> wgmma{
+      *this, "wgmma",
+      llvm::cl::desc("Scores of the tensor-core kernel by wgmma.mma_async "
+                     "(needs chip=sm_90a, tile-q a multiple of 64; off "
+                     "until measured on an sm_90 device)"),
+      llvm::cl::init(false)};
 };
 
 /// The CUDA toolkit root found when attn-mlir was configured (empty when

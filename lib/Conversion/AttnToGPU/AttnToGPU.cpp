@@ -110,6 +110,22 @@ int64_t chooseMmaTileK(const GPUKernelOptions &options, int64_t lk, int64_t d,
   return bytes(bk) <= options.sharedMemoryBytes ? bk : 0;
 }
 
+/// Keys per stage of the wgmma kernel: as chooseMmaTileK, at most 256 (the
+/// widest wgmma), with the Q stage (tile-q rows) and the unpadded K stage in
+/// core-matrix layout beside the padded V stage; 0 when 16 keys do not fit.
+int64_t chooseWgmmaTileK(const GPUKernelOptions &options, int64_t lk,
+                         int64_t d, int64_t dv, int64_t eltBytes) {
+  auto roundUp = [](int64_t v) { return (v + 15) / 16 * 16; };
+  int64_t bk = std::min({roundUp(std::max<int64_t>(options.tileK, 1)),
+                         roundUp(lk), int64_t(256)});
+  auto bytes = [&](int64_t keys) {
+    return (options.tileQ * d + keys * (d + dv + 8)) * eltBytes;
+  };
+  while (bk > 16 && bytes(bk) > options.sharedMemoryBytes)
+    bk = roundUp(bk / 2);
+  return bytes(bk) <= options.sharedMemoryBytes ? bk : 0;
+}
+
 using Emitter = KernelEmitter;
 
 struct KernelBuilder : AttentionDims {
@@ -346,6 +362,10 @@ constexpr int64_t kStagePad = 8;
 struct MmaKernelBuilder : KernelBuilder {
   Type elt;
   int64_t warps;
+  /// S = Q K^T by wgmma.mma_async from the core-matrix stages `qs` (Q, once
+  /// per block) and `ks` (K, per tile) instead of mma.sync from registers.
+  bool wgmma = false;
+  Value qs;
 
   MmaKernelBuilder(AttentionOp op, const TilePlan &plan, OpBuilder &b)
       : KernelBuilder(op, plan, b), elt(op.getQueryType().getElementType()),
@@ -434,6 +454,95 @@ struct MmaKernelBuilder : KernelBuilder {
     });
   }
 
+  /// Copies rows [row0, row0 + rows) of `src[b, hh]` (clamped to
+  /// `limit - 1`) into `dst`, a memref<width/8 x rows x 8 x elt> in the
+  /// layout of wgmma's K-major operands without swizzling: element (r, c) at
+  /// [c / 8, r, c % 8]. Each core matrix (8 rows x 16 bytes) is then 128
+  /// contiguous bytes, core matrices adjacent along the rows are 128 bytes
+  /// apart (the descriptor's stride byte offset) and those adjacent along K
+  /// `rows * 16` bytes apart (its leading byte offset). Eight consecutive
+  /// threads fill one core matrix: 16-byte stores without bank conflicts,
+  /// 16-byte pieces of eight rows from global memory.
+  void stageCoreMatrices(Value src, Value dst, int64_t rows, int64_t width,
+                         Value bIdx, Value hh, Value row0, int64_t limit,
+                         Value tid) {
+    int64_t pieces = width / 8;
+    auto piece = VectorType::get({8}, elt);
+    e.loop(tid, e.idx(rows * pieces), e.idx(threads()), [&](Value flat) {
+      Value r8 = arith::RemUIOp::create(b(), e.loc, flat, e.idx(8));
+      Value rest = arith::DivUIOp::create(b(), e.loc, flat, e.idx(8));
+      Value p = arith::RemUIOp::create(b(), e.loc, rest, e.idx(pieces));
+      Value rb = arith::DivUIOp::create(b(), e.loc, rest, e.idx(pieces));
+      Value r = e.add(e.mul(rb, e.idx(8)), r8);
+      Value srcRow = e.min(e.add(row0, r), e.idx(limit - 1));
+      Value v = vload(piece, src, {bIdx, hh, srcRow, e.mul(p, e.idx(8))}, 16);
+      vector::StoreOp::create(b(), e.loc, v, dst, ValueRange{p, r, e.idx(0)},
+                              /*nontemporal=*/false, llvm::MaybeAlign(16));
+    });
+  }
+
+  /// The shared-memory address of `stage` (a workgroup buffer).
+  Value sharedAddress(Value stage) {
+    return memref::ExtractAlignedPointerAsIndexOp::create(b(), e.loc, stage);
+  }
+
+  /// The wgmma matrix descriptor (no swizzling, base offset 0) of an operand
+  /// at shared address `address + offset`, with leading byte offset `lbo`
+  /// (between core matrices along K) and stride byte offset `sbo` (along M
+  /// or N): bits 0-13 the address, 16-29 `lbo`, 32-45 `sbo`, each in units
+  /// of 16 bytes.
+  Value descriptor(Value address, int64_t offset, int64_t lbo, int64_t sbo) {
+    Type i64 = b().getI64Type();
+    auto c64 = [&](int64_t v) {
+      return arith::ConstantOp::create(b(), e.loc, b().getI64IntegerAttr(v));
+    };
+    Value a = arith::IndexCastUIOp::create(b(), e.loc, i64,
+                                           e.add(address, e.idx(offset)));
+    a = arith::ShRUIOp::create(
+        b(), e.loc, arith::AndIOp::create(b(), e.loc, a, c64(0x3ffff)),
+        c64(4));
+    return arith::OrIOp::create(b(), e.loc, a,
+                                c64((lbo >> 4) << 16 | (sbo >> 4) << 32));
+  }
+
+  /// S = Q K^T of the warpgroup's 64 rows (Q at shared address `qAddress`)
+  /// and the stage's bk keys: D / 16 wgmma.mma_async m64n{bk}k16 with f32
+  /// accumulators started afresh, committed as one group and waited for.
+  /// The wgmma accumulator layout of a warp is the mma.sync m16n8 C layout
+  /// repeated over the 8-column blocks, so the result is returned as those
+  /// fragments: block n holds registers 4n .. 4n + 3.
+  SmallVector<SmallVector<Value>> wgmmaScores(Value qAddress,
+                                              Value kAddress) {
+    MLIRContext *ctx = b().getContext();
+    Type f32 = b().getF32Type();
+    auto accType = LLVM::LLVMStructType::getLiteral(
+        ctx, SmallVector<Type>(bk / 2, f32));
+    Value acc = LLVM::ZeroOp::create(b(), e.loc, accType);
+    NVVM::WGMMATypes type =
+        elt.isF16() ? NVVM::WGMMATypes::f16 : NVVM::WGMMATypes::bf16;
+    int64_t lboQ = bq * 16, lboK = bk * 16, sbo = 128;
+    NVVM::WgmmaFenceAlignedOp::create(b(), e.loc);
+    for (int64_t s = 0; s < d / kMmaK; ++s) {
+      // Two core matrices along K per step of 16.
+      Value descA = descriptor(qAddress, 2 * s * lboQ, lboQ, sbo);
+      Value descB = descriptor(kAddress, 2 * s * lboK, lboK, sbo);
+      acc = NVVM::WgmmaMmaAsyncOp::create(
+          b(), e.loc, accType, acc, descA, descB,
+          NVVM::MMAShapeAttr::get(ctx, 64, bk, kMmaK), type, type,
+          NVVM::WGMMATypes::f32,
+          s == 0 ? NVVM::WGMMAScaleOut::zero : NVVM::WGMMAScaleOut::one,
+          NVVM::WGMMAScaleIn::one, NVVM::WGMMAScaleIn::one,
+          NVVM::MMALayout::row, NVVM::MMALayout::col,
+          /*satfinite=*/nullptr);
+    }
+    NVVM::WgmmaGroupSyncAlignedOp::create(b(), e.loc);
+    NVVM::WgmmaWaitGroupSyncOp::create(b(), e.loc, 0);
+    SmallVector<SmallVector<Value>> frags(bk / kMmaN);
+    for (int64_t i = 0; i < bk / 2; ++i)
+      frags[i / 4].push_back(LLVM::ExtractValueOp::create(b(), e.loc, acc, i));
+    return frags;
+  }
+
   void emitBody(Value qTile, Value h, Value bIdx, Value tid) {
     Type f32 = b().getF32Type();
     Value hk =
@@ -456,9 +565,19 @@ struct MmaKernelBuilder : KernelBuilder {
     }
 
     // Q as A fragments, loaded once: register 2c + r holds row r, columns
-    // 16 s + 8 c + 2t (+1).
+    // 16 s + 8 c + 2t (+1). With wgmma, Q is staged once in shared memory
+    // instead, and the warpgroup's rows start 64 * 16 bytes per warpgroup
+    // into its stage.
     SmallVector<SmallVector<Value>> qA;
-    for (int64_t s = 0; s < d / kMmaK; ++s) {
+    Value qAddress, kAddress;
+    if (wgmma) {
+      stageCoreMatrices(qBuf, qs, bq, d, bIdx, h, e.mul(qTile, e.idx(bq)), lq,
+                        tid);
+      Value warpGroup = arith::DivUIOp::create(b(), e.loc, warp, e.idx(4));
+      qAddress = e.add(sharedAddress(qs), e.mul(warpGroup, e.idx(64 * 16)));
+      kAddress = sharedAddress(ks);
+    }
+    for (int64_t s = 0; !wgmma && s < d / kMmaK; ++s) {
       SmallVector<Value> regs;
       for (int64_t c = 0; c < 2; ++c)
         for (int r = 0; r < 2; ++r)
@@ -525,22 +644,37 @@ struct MmaKernelBuilder : KernelBuilder {
           Value l[2] = {args[2], args[3]};
           SmallVector<Value> acc(args.begin() + 4, args.end());
           auto [k0, mid] = tileOf(entry);
-          stageRows(kBuf, ks, d, bIdx, hk, k0, tid);
+          if (wgmma)
+            stageCoreMatrices(kBuf, ks, plan.bk, d, bIdx, hk, k0, lk, tid);
+          else
+            stageRows(kBuf, ks, d, bIdx, hk, k0, tid);
           stageRows(vBuf, vs, dv, bIdx, hk, k0, tid);
+          // wgmma reads the stages through the async proxy: the staging
+          // stores (generic proxy) must be fenced before the barrier.
+          if (wgmma)
+            NVVM::FenceProxyOp::create(
+                b(), e.loc, NVVM::ProxyKind::async_shared,
+                NVVM::SharedSpaceAttr::get(b().getContext(),
+                                           NVVM::SharedSpace::shared_cta));
           gpu::BarrierOp::create(b(), e.loc);
 
           // Logits of the lane's elements and the rows' tile maxima.
           SmallVector<SmallVector<Value>> sFrag;
+          SmallVector<SmallVector<Value>> raw;
+          if (wgmma)
+            raw = wgmmaScores(qAddress, kAddress);
           Value tileMax[2] = {negInf, negInf};
           for (int64_t n = 0; n < nBlocks; ++n) {
             SmallVector<Value> c(4, zero);
             Value key = e.add(e.idx(n * kMmaN), g);
-            for (int64_t s = 0; s < d / kMmaK; ++s) {
+            for (int64_t s = 0; !wgmma && s < d / kMmaK; ++s) {
               Value col = e.add(e.idx(s * kMmaK), t2);
               SmallVector<Value> kB = {pairAt(ks, {key, col}),
                                        pairAt(ks, {key, e.add(col, e.idx(8))})};
               c = mma(qA[s], kB, c);
             }
+            if (wgmma)
+              c = raw[n];
             for (int64_t i = 0; i < 4; ++i) {
               int r = i / 2;
               c[i] = visibleLogit(e.fmul(c[i], scaleV), keyOf(n, i), k0, mid,
@@ -762,6 +896,32 @@ bool mlir::attn::canUseTensorCores(AttentionOp op,
   return true;
 }
 
+bool mlir::attn::canUseWgmma(AttentionOp op, const GPUKernelOptions &options,
+                             std::string &reason) {
+  if (!options.wgmma) {
+    reason = "wgmma=false";
+    return false;
+  }
+  if (options.chipVersion != 90 || !options.chipArchSpecific) {
+    reason = "wgmma needs chip sm_90a";
+    return false;
+  }
+  if (options.tileQ % 64 != 0) {
+    reason = "tile-q is not a multiple of 64 (a warpgroup's rows)";
+    return false;
+  }
+  int64_t lk = op.getKeyType().getDimSize(2);
+  int64_t d = op.getQueryType().getDimSize(3);
+  int64_t dv = op.getValueType().getDimSize(3);
+  int64_t eltBytes = op.getQueryType().getElementTypeBitWidth() / 8;
+  if (chooseWgmmaTileK(options, lk, d, dv, eltBytes) == 0) {
+    reason = "the Q stage and 16 key and value rows exceed "
+             "shared-memory-bytes";
+    return false;
+  }
+  return true;
+}
+
 LogicalResult mlir::attn::lowerAttentionToGPU(
     RewriterBase &rewriter, AttentionOp op, const GPUKernelOptions &options,
     SymbolTable &symbols, std::string &reason, GPUKernelReport *report) {
@@ -773,11 +933,13 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
   int64_t dv = op.getValueType().getDimSize(3);
   std::string whyNot;
   bool tensorCores = canUseTensorCores(op, options, whyNot);
+  bool wgmma = tensorCores && canUseWgmma(op, options, whyNot);
   Type elt = op.getQueryType().getElementType();
+  int64_t eltBytes = elt.getIntOrFloatBitWidth() / 8;
   TileSizes sizes{options.tileQ,
-                  tensorCores ? chooseMmaTileK(options, lk, d, dv,
-                                               elt.getIntOrFloatBitWidth() / 8)
-                              : chooseTileK(options, lk, d, dv)};
+                  wgmma ? chooseWgmmaTileK(options, lk, d, dv, eltBytes)
+                  : tensorCores ? chooseMmaTileK(options, lk, d, dv, eltBytes)
+                                : chooseTileK(options, lk, d, dv)};
   FailureOr<TilePlan> plan = buildTilePlan(
       op.getEffectivePattern(), lq, lk, sizes, options.maxTableBytes, reason);
   if (failed(plan))
@@ -788,12 +950,14 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
     report->fullTiles = plan->fullTiles;
     report->tileK = plan->bk;
     report->tensorCores = tensorCores;
+    report->wgmma = wgmma;
   }
 
   OpBuilder::InsertionGuard guard(rewriter);
   rewriter.setInsertionPoint(op);
   Location loc = op.getLoc();
   MmaKernelBuilder k(op, *plan, rewriter);
+  k.wgmma = wgmma;
   int64_t blockSize = tensorCores ? k.threads() : plan->bq;
 
   AttentionBuffers buffers =
@@ -823,16 +987,27 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
   // SIMT: f32 stages and private rows; tensor cores: padded stages in the
   // element type, everything else in registers.
   SmallVector<Type> workgroupTypes, privateTypes;
-  if (tensorCores) {
+  // wgmma: K and Q in core-matrix layout (see stageCoreMatrices).
+  auto coreMatrices = [&](int64_t rows, int64_t width) {
+    return MemRefType::get({width / 8, rows, 8}, elt,
+                           MemRefLayoutAttrInterface(), workgroup);
+  };
+  if (wgmma) {
+    workgroupTypes = {coreMatrices(plan->bk, d),
+                      shared(plan->bk, dv + kStagePad, elt),
+                      coreMatrices(plan->bq, d)};
+  } else if (tensorCores) {
     workgroupTypes = {shared(plan->bk, d + kStagePad, elt),
                       shared(plan->bk, dv + kStagePad, elt)};
   } else {
     workgroupTypes = {shared(plan->bk, d, f32), shared(plan->bk, dv, f32)};
     privateTypes = {local(d), local(dv), local(plan->bk)};
   }
+  std::string eltName = elt.isF16() ? "f16" : "bf16";
   std::string path =
-      tensorCores ? (elt.isF16() ? "mma.m16n8k16.f16" : "mma.m16n8k16.bf16")
-                  : "simt.f32";
+      wgmma ? "wgmma.m64n" + std::to_string(plan->bk) + "k16." + eltName
+      : tensorCores ? "mma.m16n8k16." + eltName
+                    : "simt.f32";
   bool unroll = !tensorCores && options.maxUnrolledFloats > 0 &&
                 d + dv + plan->bk <= options.maxUnrolledFloats;
   auto build = [&](gpu::GPUFuncOp kernel) {
@@ -855,6 +1030,8 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
         *slot = kernel.getArgument(next++);
     k.ks = kernel.getWorkgroupAttributions()[0];
     k.vs = kernel.getWorkgroupAttributions()[1];
+    if (wgmma)
+      k.qs = kernel.getWorkgroupAttributions()[2];
     if (!tensorCores) {
       k.qReg = kernel.getPrivateAttributions()[0];
       k.acc = kernel.getPrivateAttributions()[1];
@@ -1056,6 +1233,7 @@ struct ConvertAttnToGPUPass
     options.maxTableBytes = maxTableBytes;
     options.maxUnrolledFloats = maxUnrolledFloats;
     options.tensorCores = tensorCores;
+    options.wgmma = wgmma;
     if (tileQ <= 0 || tileQ % kWarp != 0 || tileQ > 1024) {
       emitError(module.getLoc())
           << "convert-attn-to-gpu: tile-q (" << options.tileQ
@@ -1082,6 +1260,21 @@ struct ConvertAttnToGPUPass
       return signalPassFailure();
     }
     options.chipVersion = version;
+    options.chipArchSpecific = StringRef(chip.getValue()).ends_with("a");
+    if (wgmma && !(version == 90 && options.chipArchSpecific)) {
+      emitError(module.getLoc())
+          << "convert-attn-to-gpu: wgmma=true needs chip=sm_90a (wgmma is "
+             "an sm_90a instruction), not '"
+          << chip.getValue() << "'";
+      return signalPassFailure();
+    }
+    if (wgmma && tileQ % 64 != 0) {
+      emitError(module.getLoc())
+          << "convert-attn-to-gpu: wgmma=true needs tile-q to be a multiple "
+             "of 64 (one warpgroup per 64 query rows), not "
+          << options.tileQ;
+      return signalPassFailure();
+    }
     MLIRContext *ctx = &getContext();
     module->setAttr(
         "attn.gpu.target",
@@ -1114,6 +1307,10 @@ struct ConvertAttnToGPUPass
       if (report.tensorCores) {
         ++numTensorCore;
         ::attn::stats::add(getArgument(), "tensor-core-ops", 1);
+      }
+      if (report.wgmma) {
+        ++numWgmma;
+        ::attn::stats::add(getArgument(), "wgmma-ops", 1);
       }
       numSkippedTiles += report.skippedTiles;
       numPartialTiles += report.partialTiles;

@@ -36,6 +36,13 @@ struct GPUKernelOptions {
   bool tensorCores = true;
   /// The chip's compute capability times ten (sm_80 -> 80).
   int64_t chipVersion = 80;
+  /// The chip names its architecture-specific feature set (sm_90a), which
+  /// wgmma needs.
+  bool chipArchSpecific = false;
+  /// Compute S = Q K^T of the tensor-core kernel with wgmma.mma_async (one
+  /// warpgroup per 64 query rows, Q and K read from shared memory through
+  /// matrix descriptors) where the op permits; needs chip sm_90a.
+  bool wgmma = false;
   /// Static shared memory a block may use (48 KiB on every NVIDIA chip
   /// without the opt-in dynamic carve-out).
   int64_t sharedMemoryBytes = 48 * 1024;
@@ -56,12 +63,19 @@ struct GPUKernelReport {
   int64_t tileK = 0;
   bool unrolled = false;
   bool tensorCores = false;
+  bool wgmma = false;
 };
 
 /// Whether `op`, which `canLowerAttentionToGPU` accepts, gets the
 /// tensor-core kernel rather than the f32 SIMT one; `reason` says why not.
 bool canUseTensorCores(AttentionOp op, const GPUKernelOptions &options,
                        std::string &reason);
+
+/// Whether `op`, which `canUseTensorCores` accepts, computes its scores with
+/// wgmma.mma_async (options.wgmma on sm_90a, the Q, K and V stages within
+/// the shared memory budget); `reason` says why not.
+bool canUseWgmma(AttentionOp op, const GPUKernelOptions &options,
+                 std::string &reason);
 
 /// Whether `op` can become a fused GPU kernel; `reason` says why not.
 bool canLowerAttentionToGPU(AttentionOp op, const GPUKernelOptions &options,
