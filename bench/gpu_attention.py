@@ -88,7 +88,7 @@ VERIFY_ATOL = 2e-2
 # Options of --attn-gpu-pipeline that --convert-attn-to-gpu also takes: the
 # dry run and the kernel probe pass these on to read the chosen kernel path
 # and tiles off the converted IR.
-CONVERT_OPTIONS = ("chip", "features", "tensor-cores", "tile-q", "tile-k")
+CONVERT_OPTIONS = ("chip", "features", "tensor-cores", "wgmma", "tile-q", "tile-k")
 
 
 # --------------------------------------------------------------------------
@@ -204,6 +204,9 @@ def convert_options(pipeline_options, chip):
     picked = [t for t in shlex.split(pipeline_options or "")
               if t.split("=", 1)[0] in CONVERT_OPTIONS]
     if not any(t.startswith("chip=") for t in picked):
+        # As attn-run: wgmma kernels are sm_90a code on an sm_90 device.
+        if chip == "sm_90" and "wgmma=true" in picked:
+            chip = "sm_90a"
         picked.insert(0, f"chip={chip}")
     return " ".join(picked)
 

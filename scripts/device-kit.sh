@@ -11,14 +11,16 @@
 #                                    that use the project's CUDA runtime with
 #                                    the kit's programs alone (no GPU: on
 #                                    attn-run's simulated driver)
-#   scripts/device-kit.sh run [--bench] [--filter REGEX]
+#   scripts/device-kit.sh run [--bench] [--bench-options OPTS] [--filter REGEX]
 #                                    there, from the repository root: unpack
 #                                    .kit/attn-kit.tar.xz, probe the GPU, run
 #                                    the GPU tests (default filter: every
 #                                    test that uses the CUDA runtime), then
-#                                    with --bench bench/gpu_attention.py;
-#                                    logs and results go to $OUT (or
-#                                    ./kit-results)
+#                                    with --bench bench/gpu_attention.py
+#                                    (--bench-options: its --pipeline-options,
+#                                    e.g. "wgmma=true"; results then named
+#                                    gpu-bench-<options>); logs and results
+#                                    go to $OUT (or ./kit-results)
 #
 # The kit: attn-run linked against the static MLIR/LLVM libraries (so
 # neither libMLIR.so nor libLLVM.so is needed), the project's CUDA runtime
@@ -124,10 +126,11 @@ case "$mode" in
     rm -rf "$dest"
     ;;
   run)
-    bench=0; filter="cuda|gpu-attention|attn-run-cuda"
+    bench=0; bench_options=""; filter="cuda|gpu-attention|attn-run-cuda"
     while [ $# -gt 0 ]; do
       case "$1" in
         --bench) bench=1 ;;
+        --bench-options) bench_options="$2"; shift ;;
         --filter) filter="$2"; shift ;;
         *) die "unknown option $1" ;;
       esac
@@ -149,9 +152,12 @@ case "$mode" in
     kit_lit "$kit" -v --filter "$filter" 2>&1 | tee "$out/lit.log"
     status=${PIPESTATUS[0]}
     if [ "$bench" = 1 ]; then
+      name=gpu-bench
+      [ -z "$bench_options" ] || name="gpu-bench-$(echo "$bench_options" | tr -c 'A-Za-z0-9_.\n' '_')"
       env PATH="$kit/bin:$PATH" LD_LIBRARY_PATH="$kit/lib" \
         python3 "$root/bench/gpu_attention.py" --attn-run "$kit/bin/attn-run" \
-        --out "$out/gpu-bench.json" --markdown "$out/gpu-bench.md" 2>&1 | tee "$out/bench.log"
+        --pipeline-options="$bench_options" \
+        --out "$out/$name.json" --markdown "$out/$name.md" 2>&1 | tee "$out/$name.log"
       [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
     fi
     exit "$status"

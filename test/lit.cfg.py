@@ -38,6 +38,7 @@ if shutil.which("python3"):
 # CUDA. Execution tests (REQUIRES: cuda) need a usable driver and device, as
 # `attn-run --probe-cuda` finds them through the project's CUDA runtime.
 # Compile-to-cubin tests (REQUIRES: cuda-toolkit) need ptxas and libdevice.
+import re
 import subprocess
 
 # gpu-pipeline tests translate the host code to LLVM IR.
@@ -56,6 +57,9 @@ try:
     if probe.returncode == 0:
         config.available_features.add("cuda")
         lit_config.note("GPU tests enabled: " + probe.stdout.strip())
+        # sm_90 devices (H100, H200) also run the sm_90a (wgmma) kernels.
+        if re.search(r"\bsm_90\b", probe.stdout):
+            config.available_features.add("cuda-sm90")
     else:
         why = probe.stderr.strip().splitlines()
         lit_config.note("skipped: no GPU (" + (why[-1] if why else "attn-run --probe-cuda failed") +

@@ -6,6 +6,9 @@
 // RUN: not attn-opt %s --convert-attn-to-gpu="chip=sm_" 2>&1 | FileCheck %s --check-prefix=CHIP2
 // RUN: not attn-opt %s --convert-attn-to-gpu="shared-memory-bytes=0" 2>&1 | FileCheck %s --check-prefix=SMEM
 // RUN: not attn-opt %s --attn-gpu-pipeline="chip=sm_90 tile-q=40" 2>&1 | FileCheck %s --check-prefix=TILEQ
+// RUN: not attn-opt %s --convert-attn-to-gpu="chip=sm_90 wgmma=true" 2>&1 | FileCheck %s --check-prefix=WGMMA
+// RUN: not attn-opt %s --attn-gpu-pipeline="chip=sm_100a wgmma=true" 2>&1 | FileCheck %s --check-prefix=WGMMA100
+// RUN: not attn-opt %s --convert-attn-to-gpu="chip=sm_90a wgmma=true tile-q=96" 2>&1 | FileCheck %s --check-prefix=WGMMAQ
 // Accepted: sm_90a is a chip too.
 // RUN: attn-opt %s --convert-attn-to-gpu="chip=sm_90a" | FileCheck %s --check-prefix=OK
 
@@ -14,6 +17,9 @@
 // CHIP: error: convert-attn-to-gpu: chip 'gfx90a' is not an NVIDIA chip of the form sm_XY (sm_50 or later)
 // CHIP2: error: convert-attn-to-gpu: chip 'sm_' is not an NVIDIA chip
 // SMEM: error: convert-attn-to-gpu: shared-memory-bytes (0) must be positive
+// WGMMA: error: convert-attn-to-gpu: wgmma=true needs chip=sm_90a (wgmma is an sm_90a instruction), not 'sm_90'
+// WGMMA100: error: convert-attn-to-gpu: wgmma=true needs chip=sm_90a (wgmma is an sm_90a instruction), not 'sm_100a'
+// WGMMAQ: error: convert-attn-to-gpu: wgmma=true needs tile-q to be a multiple of 64 (one warpgroup per 64 query rows), not 96
 // OK: attn.gpu.target = {chip = "sm_90a"
 // OK: gpu.func @attention
 

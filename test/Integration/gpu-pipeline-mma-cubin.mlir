@@ -9,6 +9,12 @@
 // RUN: %cuda_toolkit/bin/ptxas -v -arch=sm_80 %t.sm80.ptx -o %t.sm80.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
 // RUN: attn-opt %s --attn-gpu-pipeline="chip=sm_90 format=isa" | %python %S/Inputs/gpu_extract_ptx.py > %t.sm90.ptx
 // RUN: %cuda_toolkit/bin/ptxas -v -arch=sm_90 %t.sm90.ptx -o %t.sm90.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
+// wgmma=true on sm_90a: the scores by wgmma.mma_async, after the proxy fence;
+// ptxas accepts it for sm_90a without spilling, and a cubin comes out.
+// RUN: attn-opt %s --attn-gpu-pipeline="chip=sm_90a wgmma=true" | FileCheck %s --check-prefix=BIN
+// RUN: attn-opt %s --attn-gpu-pipeline="chip=sm_90a wgmma=true format=isa" | %python %S/Inputs/gpu_extract_ptx.py > %t.sm90a.ptx
+// RUN: FileCheck %s --check-prefix=WGMMA < %t.sm90a.ptx
+// RUN: %cuda_toolkit/bin/ptxas -v -arch=sm_90a %t.sm90a.ptx -o %t.sm90a.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
 
 // BIN: gpu.binary @__attn_gpu
 // BIN-NOT: nvvm.mma.sync
@@ -17,6 +23,15 @@
 // PTX: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // PTX: shfl.sync.bfly.b32
 // PTX: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+
+// WGMMA: .target sm_90a
+// WGMMA: fence.proxy.async.shared::cta;
+// WGMMA: bar.sync 0;
+// WGMMA: wgmma.fence.sync.aligned;
+// WGMMA-COUNT-4: wgmma.mma_async.sync.aligned.m64n32k16.f32.bf16.bf16
+// WGMMA: wgmma.commit_group.sync.aligned;
+// WGMMA: wgmma.wait_group.sync.aligned 0;
+// WGMMA: wgmma.mma_async.sync.aligned.m64n32k16.f32.f16.f16
 
 // PTXAS: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 // PTXAS: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads

@@ -1,6 +1,7 @@
 // The tensor-core kernel of --convert-attn-to-gpu (mma.sync.m16n8k16 on f16 /
-// bf16 operands, f32 accumulation) run by attn-run's GPU simulator against
-// the naive C++ reference: several warps and query tiles, several key tiles
+// bf16 operands, f32 accumulation; with wgmma=true on sm_90a the scores by
+// wgmma.mma_async) run by attn-run's GPU simulator against the naive C++
+// reference: several warps and query tiles, several key tiles
 // (ragged last tile), GQA, Dv != D, D up to 128, bias and mask operands,
 // learned sinks, softcap, partial-tile masks of sparse patterns, and
 // normalizers that need the visible count. Runs everywhere (no GPU needed).
@@ -28,8 +29,24 @@
 // RUN: attn-run %s --pipeline=gpu-sim --entry=f16_nbhd1d_causal_stride --seed=7 --check --oracle=naive --atol=4e-3 --rtol=2e-2 | FileCheck %s
 // RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="tile-q=32 tile-k=16" --entry=f16_nbhd1d_causal_stride --seed=7 --check --oracle=naive --atol=4e-3 --rtol=2e-2 | FileCheck %s
 // RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="tile-q=128 tile-k=64" --entry=f16_nbhd1d_causal_stride --seed=7 --check --oracle=naive --atol=4e-3 --rtol=2e-2 | FileCheck %s
+// wgmma on sm_90a (Q and K read through matrix descriptors): one and two warpgroups.
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="chip=sm_90a wgmma=true" --entry=bf16_dense_gqa --seed=1 --check --oracle=naive --atol=4e-3 --rtol=2e-2 | FileCheck %s --check-prefixes=CHECK,WG
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="chip=sm_90a wgmma=true tile-q=128 tile-k=64" --entry=bf16_dense_gqa --seed=1 --check --oracle=naive --atol=4e-3 --rtol=2e-2 | FileCheck %s --check-prefixes=CHECK,WG
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="chip=sm_90a wgmma=true" --entry=f16_causal_sink_dv48 --seed=2 --check --oracle=naive --atol=4e-3 --rtol=2e-2 | FileCheck %s --check-prefixes=CHECK,WG
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="chip=sm_90a wgmma=true tile-q=128 tile-k=64" --entry=f16_causal_sink_dv48 --seed=2 --check --oracle=naive --atol=4e-3 --rtol=2e-2 | FileCheck %s --check-prefixes=CHECK,WG
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="chip=sm_90a wgmma=true" --entry=bf16_nbhd2d_dil_bias_mask_sigmoid --seed=3 --check --oracle=naive --atol=4e-3 --rtol=2e-2 | FileCheck %s --check-prefixes=CHECK,WG
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="chip=sm_90a wgmma=true tile-q=128 tile-k=64" --entry=bf16_nbhd2d_dil_bias_mask_sigmoid --seed=3 --check --oracle=naive --atol=4e-3 --rtol=2e-2 | FileCheck %s --check-prefixes=CHECK,WG
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="chip=sm_90a wgmma=true" --entry=f16_window_softcap_relu_visible --seed=4 --check --oracle=naive --atol=4e-3 --rtol=2e-2 | FileCheck %s --check-prefixes=CHECK,WG
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="chip=sm_90a wgmma=true tile-q=128 tile-k=64" --entry=f16_window_softcap_relu_visible --seed=4 --check --oracle=naive --atol=4e-3 --rtol=2e-2 | FileCheck %s --check-prefixes=CHECK,WG
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="chip=sm_90a wgmma=true" --entry=bf16_cross_ragged_softplus_l1 --seed=5 --check --oracle=naive --atol=4e-3 --rtol=2e-2 | FileCheck %s --check-prefixes=CHECK,WG
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="chip=sm_90a wgmma=true tile-q=128 tile-k=64" --entry=bf16_cross_ragged_softplus_l1 --seed=5 --check --oracle=naive --atol=4e-3 --rtol=2e-2 | FileCheck %s --check-prefixes=CHECK,WG
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="chip=sm_90a wgmma=true" --entry=bf16_block_sparse_zero_sink --seed=6 --check --oracle=naive --atol=4e-3 --rtol=2e-2 | FileCheck %s --check-prefixes=CHECK,WG
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="chip=sm_90a wgmma=true tile-q=128 tile-k=64" --entry=bf16_block_sparse_zero_sink --seed=6 --check --oracle=naive --atol=4e-3 --rtol=2e-2 | FileCheck %s --check-prefixes=CHECK,WG
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="chip=sm_90a wgmma=true" --entry=f16_nbhd1d_causal_stride --seed=7 --check --oracle=naive --atol=4e-3 --rtol=2e-2 | FileCheck %s --check-prefixes=CHECK,WG
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="chip=sm_90a wgmma=true tile-q=128 tile-k=64" --entry=f16_nbhd1d_causal_stride --seed=7 --check --oracle=naive --atol=4e-3 --rtol=2e-2 | FileCheck %s --check-prefixes=CHECK,WG
 
 // CHECK: gpu-sim: {{[1-9][0-9]*}} thread blocks simulated
+// WG-SAME: kernels: attention (wgmma.m64n{{[0-9]+}}k16.{{bf16|f16}})
 // CHECK: check: oracle=naive
 // CHECK-NOT: FAIL
 // CHECK: check: PASS

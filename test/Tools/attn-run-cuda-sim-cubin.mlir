@@ -4,11 +4,15 @@
 // REQUIRES: cuda-runtime, cuda-toolkit
 // RUN: attn-run %s --pipeline=cuda --cuda-driver=sim --seed=7 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s
 // RUN: attn-run %s --pipeline=cuda --cuda-driver=sim --pipeline-options="format=fatbin chip=sm_80" --seed=7 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s
+// wgmma=true compiles for sm_90a on the (simulated) sm_90 device.
+// RUN: attn-run %s --pipeline=cuda --cuda-driver=sim --pipeline-options="wgmma=true" --seed=7 --check --oracle=naive --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=WGMMA
 // RUN: not attn-run %s --pipeline=cuda --cuda-driver=sim --cuda-sim-fail=cuModuleLoadData 2>&1 | FileCheck %s --check-prefix=LOAD
 
 // CHECK: cuda-sim: 1 module(s) loaded, 1 launch(es),
 // CHECK-NOT: FAIL
 // CHECK: check: PASS
+// WGMMA: cuda-sim: 1 module(s) loaded, 1 launch(es), {{.*}}; kernels: attention (wgmma.m64n32k16.f16)
+// WGMMA: check: PASS
 // LOAD: attn-run: error: the CUDA runtime failed while running @main: mgpuModuleLoad: cuModuleLoadData failed: CUDA_ERROR_INVALID_IMAGE (device kernel image is invalid)
 
 func.func @main(%q: tensor<1x2x24x32xf16>, %k: tensor<1x2x40x32xf16>, %v: tensor<1x2x40x32xf16>) -> tensor<1x2x24x32xf16> {

@@ -27,8 +27,8 @@
 #include "mlir/IR/SymbolTable.h"
 
 #include "llvm/ADT/APFloat.h"
-#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -779,8 +779,7 @@ private:
                                  "which is not simulated",
                                  name));
         if (((d >> 49) & 7) != 0)
-          fail(op, llvm::formatv("descriptor {0} has a base offset",
-                                 name));
+          fail(op, llvm::formatv("descriptor {0} has a base offset", name));
         if (d & 0x3ffe0000c000c000ull)
           fail(op, llvm::formatv("descriptor {0} sets reserved bits", name));
         int64_t start = int64_t(d & 0x3fff) << 4;
@@ -1331,7 +1330,8 @@ private:
           wgmmaGroups.push_back(std::move(openWgmmaGroup));
           openWgmmaGroup.clear();
         })
-        .Case([&](NVVM::WgmmaWaitGroupSyncOp wait) { runWgmmaWait(wait, mask); })
+        .Case(
+            [&](NVVM::WgmmaWaitGroupSyncOp wait) { runWgmmaWait(wait, mask); })
         .Case([&](NVVM::FenceProxyOp fence) {
           // Orders this thread's generic-proxy stores before later
           // async-proxy reads; simulated for the whole block at once.
@@ -1384,6 +1384,8 @@ struct GpuSimulator::Impl {
   std::vector<Launch> launches;
   std::string error;
   int64_t blocks = 0;
+  /// Kernels launched (name and path), in order of first launch.
+  std::vector<std::string> launched;
   /// Kernels copied for launches by name (copyKernels).
   OwningOpRef<ModuleOp> copied;
   std::vector<gpu::GPUFuncOp> kernels;
@@ -1392,6 +1394,12 @@ struct GpuSimulator::Impl {
   /// Runs every thread block of `l` on `arguments`; the error, if any.
   std::optional<std::string> runGrid(const Launch &l,
                                      ArrayRef<Buffer> arguments) {
+    gpu::GPUFuncOp func = l.kernel;
+    std::string kernel = func.getName().str();
+    if (auto path = func->getAttrOfType<StringAttr>("attn.gpu.path"))
+      kernel += " (" + path.getValue().str() + ")";
+    if (!llvm::is_contained(launched, kernel))
+      launched.push_back(kernel);
     try {
       int64_t blockId[3];
       for (blockId[2] = 0; blockId[2] < l.grid[2]; ++blockId[2])
@@ -1490,6 +1498,10 @@ void *GpuSimulator::launchAddress() {
 void GpuSimulator::activate() { activeSimulator = impl.get(); }
 const std::string &GpuSimulator::error() const { return impl->error; }
 int64_t GpuSimulator::blocksRun() const { return impl->blocks; }
+
+std::string GpuSimulator::kernelsRun() const {
+  return llvm::join(impl->launched, ", ");
+}
 
 LogicalResult GpuSimulator::adopt(ModuleOp module, std::string &error) {
   MLIRContext *ctx = module.getContext();

@@ -83,6 +83,10 @@ public:
   const std::string &error() const;
   /// Number of simulated thread blocks so far.
   int64_t blocksRun() const;
+  /// The kernels launched so far, in the order of their first launch, each
+  /// with its `attn.gpu.path` when it has one: "attention
+  /// (wgmma.m64n32k16.f16), token_merge (block)".
+  std::string kernelsRun() const;
 
   struct Impl;
 

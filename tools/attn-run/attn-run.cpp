@@ -1122,8 +1122,13 @@ public:
       if (!parsePipelineOptions(options, pipeline))
         return nullptr;
       // Compile for the device at hand unless a chip was asked for.
-      if (!options.chip.getNumOccurrences() && !CudaRuntime::get().chip.empty())
+      // wgmma needs the architecture-specific target of an sm_90 device.
+      if (!options.chip.getNumOccurrences() &&
+          !CudaRuntime::get().chip.empty()) {
         options.chip = CudaRuntime::get().chip;
+        if (options.wgmma && options.chip == "sm_90")
+          options.chip = "sm_90a";
+      }
       options.resultsAsOutParams = true;
       options.emitCInterface = true;
       if (cudaDriver == "sim") {
@@ -1300,6 +1305,7 @@ public:
   /// For --pipeline=gpu-sim or the simulated CUDA driver: thread blocks
   /// simulated so far (-1 otherwise).
   int64_t simulatedBlocks() const { return sim ? sim->blocksRun() : -1; }
+  std::string simulatedKernels() const { return sim ? sim->kernelsRun() : ""; }
 
   /// For --pipeline=gpu-sim: the simulator's first error, if any.
   std::optional<std::string> simulatorError() const {
@@ -1445,10 +1451,11 @@ struct Report {
 /// After calls of a --pipeline=cuda entry: reports the CUDA runtime's first
 /// error (exit 2) and, with the simulated driver, what it found (a kernel
 /// it rejected, device resources still alive: exit 1). With `simReport`,
-/// the driver's counts go there and, as text, to stdout. An exit code on
-/// failure.
+/// the driver's counts and the `kernels` it ran go there and, as text, to
+/// stdout. An exit code on failure.
 std::optional<int> checkCudaCall(const std::string &when,
-                                 std::optional<llvm::json::Object> *simReport) {
+                                 std::optional<llvm::json::Object> *simReport,
+                                 llvm::StringRef kernels = "") {
   std::optional<std::string> error = CudaRuntime::get().takeError();
   std::optional<std::string> simFailure;
   std::string live;
@@ -1486,9 +1493,10 @@ std::optional<int> checkCudaCall(const std::string &when,
                    << " bytes), " << stats.bytesToDevice
                    << " bytes to the device, " << stats.bytesFromDevice
                    << " bytes back, " << stats.bytesOnDevice
-                   << " bytes device to device\n";
+                   << " bytes device to device; kernels: " << kernels << "\n";
     *simReport =
-        llvm::json::Object{{"modules", stats.modules},
+        llvm::json::Object{{"kernels", kernels},
+                           {"modules", stats.modules},
                            {"launches", stats.launches},
                            {"allocations", stats.allocations},
                            {"peak_bytes", stats.peakBytes},
@@ -1747,10 +1755,12 @@ int runTool(mlir::MLIRContext &context) {
   }
   if (pipelineName == "gpu-sim" && !emitJson)
     llvm::outs() << "gpu-sim: " << compiled->simulatedBlocks()
-                 << " thread blocks simulated\n";
+                 << " thread blocks simulated; kernels: "
+                 << compiled->simulatedKernels() << "\n";
   if (pipelineName == "cuda") {
     if (std::optional<int> exit =
-            checkCudaCall("while running @" + name, &report.cudaSim))
+            checkCudaCall("while running @" + name, &report.cudaSim,
+                          compiled->simulatedKernels()))
       return *exit;
   }
 

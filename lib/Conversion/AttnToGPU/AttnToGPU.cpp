@@ -113,8 +113,8 @@ int64_t chooseMmaTileK(const GPUKernelOptions &options, int64_t lk, int64_t d,
 /// Keys per stage of the wgmma kernel: as chooseMmaTileK, at most 256 (the
 /// widest wgmma), with the Q stage (tile-q rows) and the unpadded K stage in
 /// core-matrix layout beside the padded V stage; 0 when 16 keys do not fit.
-int64_t chooseWgmmaTileK(const GPUKernelOptions &options, int64_t lk,
-                         int64_t d, int64_t dv, int64_t eltBytes) {
+int64_t chooseWgmmaTileK(const GPUKernelOptions &options, int64_t lk, int64_t d,
+                         int64_t dv, int64_t eltBytes) {
   auto roundUp = [](int64_t v) { return (v + 15) / 16 * 16; };
   int64_t bk = std::min({roundUp(std::max<int64_t>(options.tileK, 1)),
                          roundUp(lk), int64_t(256)});
@@ -499,8 +499,7 @@ struct MmaKernelBuilder : KernelBuilder {
     Value a = arith::IndexCastUIOp::create(b(), e.loc, i64,
                                            e.add(address, e.idx(offset)));
     a = arith::ShRUIOp::create(
-        b(), e.loc, arith::AndIOp::create(b(), e.loc, a, c64(0x3ffff)),
-        c64(4));
+        b(), e.loc, arith::AndIOp::create(b(), e.loc, a, c64(0x3ffff)), c64(4));
     return arith::OrIOp::create(b(), e.loc, a,
                                 c64((lbo >> 4) << 16 | (sbo >> 4) << 32));
   }
@@ -511,12 +510,11 @@ struct MmaKernelBuilder : KernelBuilder {
   /// The wgmma accumulator layout of a warp is the mma.sync m16n8 C layout
   /// repeated over the 8-column blocks, so the result is returned as those
   /// fragments: block n holds registers 4n .. 4n + 3.
-  SmallVector<SmallVector<Value>> wgmmaScores(Value qAddress,
-                                              Value kAddress) {
+  SmallVector<SmallVector<Value>> wgmmaScores(Value qAddress, Value kAddress) {
     MLIRContext *ctx = b().getContext();
     Type f32 = b().getF32Type();
-    auto accType = LLVM::LLVMStructType::getLiteral(
-        ctx, SmallVector<Type>(bk / 2, f32));
+    auto accType =
+        LLVM::LLVMStructType::getLiteral(ctx, SmallVector<Type>(bk / 2, f32));
     Value acc = LLVM::ZeroOp::create(b(), e.loc, accType);
     NVVM::WGMMATypes type =
         elt.isF16() ? NVVM::WGMMATypes::f16 : NVVM::WGMMATypes::bf16;
@@ -937,7 +935,7 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
   Type elt = op.getQueryType().getElementType();
   int64_t eltBytes = elt.getIntOrFloatBitWidth() / 8;
   TileSizes sizes{options.tileQ,
-                  wgmma ? chooseWgmmaTileK(options, lk, d, dv, eltBytes)
+                  wgmma         ? chooseWgmmaTileK(options, lk, d, dv, eltBytes)
                   : tensorCores ? chooseMmaTileK(options, lk, d, dv, eltBytes)
                                 : chooseTileK(options, lk, d, dv)};
   FailureOr<TilePlan> plan = buildTilePlan(
@@ -951,6 +949,8 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
     report->tileK = plan->bk;
     report->tensorCores = tensorCores;
     report->wgmma = wgmma;
+    if (options.wgmma && !wgmma)
+      report->notWgmma = whyNot;
   }
 
   OpBuilder::InsertionGuard guard(rewriter);
@@ -1005,7 +1005,7 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
   }
   std::string eltName = elt.isF16() ? "f16" : "bf16";
   std::string path =
-      wgmma ? "wgmma.m64n" + std::to_string(plan->bk) + "k16." + eltName
+      wgmma         ? "wgmma.m64n" + std::to_string(plan->bk) + "k16." + eltName
       : tensorCores ? "mma.m16n8k16." + eltName
                     : "simt.f32";
   bool unroll = !tensorCores && options.maxUnrolledFloats > 0 &&
@@ -1311,6 +1311,8 @@ struct ConvertAttnToGPUPass
       if (report.wgmma) {
         ++numWgmma;
         ::attn::stats::add(getArgument(), "wgmma-ops", 1);
+      } else if (!report.notWgmma.empty()) {
+        emitRemark(loc) << "wgmma not used: " << report.notWgmma;
       }
       numSkippedTiles += report.skippedTiles;
       numPartialTiles += report.partialTiles;

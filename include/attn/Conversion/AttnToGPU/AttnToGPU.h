@@ -64,6 +64,8 @@ struct GPUKernelReport {
   bool unrolled = false;
   bool tensorCores = false;
   bool wgmma = false;
+  /// Why the kernel does not use wgmma, when asked to and it does not.
+  std::string notWgmma;
 };
 
 /// Whether `op`, which `canLowerAttentionToGPU` accepts, gets the
