@@ -221,6 +221,9 @@ void attn::buildAttnGPUBinaryStage(OpPassManager &pm,
   arith::ArithExpandOpsPassOptions deviceExpand;
   deviceExpand.includeBf16 = true;
   device.addPass(arith::createArithExpandOpsPass(deviceExpand));
+  // nvgpu.ldmatrix of the tensor-core kernels, on memrefs: before the
+  // memrefs become LLVM pointers.
+  device.addPass(createConvertNVGPUToNVVMPass());
   device.addPass(createConvertGpuOpsToNVVMOps());
   device.addPass(createCanonicalizerPass());
   device.addPass(createCSEPass());

@@ -22,13 +22,26 @@
 // CHECK: vector.store {{.*}}, %[[KS]]{{.*}} {alignment = 16 : i64} : memref<32x72xbf16, #gpu.address_space<workgroup>>, vector<8xbf16>
 // CHECK: vector.load %arg2{{.*}} {alignment = 16 : i64} : memref<1x2x128x32xbf16>, vector<8xbf16>
 // CHECK: gpu.barrier
-// S = Q K^T: 4 blocks of 8 keys x 4 k-steps; then the row maxima over the
-// quads; then P V: 2 steps of 16 keys x 4 blocks of 8 value columns.
-// CHECK-COUNT-16: nvvm.mma.sync {{.*}}multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+// S = Q K^T: 4 blocks of 8 keys x 4 k-steps, the B registers of each block
+// by two ldmatrix.x4 of the K stage (two k-steps each); then the row maxima
+// over the quads; then P V: 2 steps of 16 keys x 4 blocks of 8 value
+// columns, the B registers by transposed ldmatrix.x4 of the V stage (two
+// column blocks each).
+// CHECK-COUNT-2: nvgpu.ldmatrix %[[KS]][%{{.*}}, %{{.*}}] {numTiles = 4 : i32, transpose = false} : memref<32x72xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
+// CHECK-COUNT-4: nvvm.mma.sync {{.*}}multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+// CHECK-COUNT-2: nvgpu.ldmatrix %[[KS]]
+// CHECK-COUNT-4: nvvm.mma.sync
+// CHECK-COUNT-2: nvgpu.ldmatrix %[[KS]]
+// CHECK-COUNT-4: nvvm.mma.sync
+// CHECK-COUNT-2: nvgpu.ldmatrix %[[KS]]
+// CHECK-COUNT-4: nvvm.mma.sync
 // CHECK: gpu.shuffle  xor %{{.*}}, %c1_i32{{.*}}, %c32_i32{{.*}} : f32
 // CHECK: gpu.shuffle  xor %{{.*}}, %c2_i32{{.*}}, %c32_i32{{.*}} : f32
 // CHECK: arith.truncf %{{.*}} : f32 to bf16
-// CHECK-COUNT-8: nvvm.mma.sync
+// CHECK-COUNT-2: nvgpu.ldmatrix %[[VS]][%{{.*}}, %{{.*}}] {numTiles = 4 : i32, transpose = true} : memref<32x40xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
+// CHECK-COUNT-4: nvvm.mma.sync
+// CHECK-COUNT-2: nvgpu.ldmatrix %[[VS]]{{.*}}transpose = true
+// CHECK-COUNT-4: nvvm.mma.sync
 // CHECK: gpu.barrier
 // CHECK: scf.yield
 // The running sums of a row's four lanes are added once, at the end.

@@ -1,6 +1,7 @@
 // The tensor-core kernels through --attn-gpu-pipeline without a GPU: PTX with
-// mma.sync.m16n8k16 for f16 and bf16, which ptxas accepts for sm_80 and
-// sm_90 without spilling, and cubins from gpu-module-to-binary.
+// mma.sync.m16n8k16 (B operands by ldmatrix) for f16 and bf16, which ptxas
+// accepts for sm_80 and sm_90 without spilling, and cubins from
+// gpu-module-to-binary.
 // REQUIRES: cuda-toolkit
 // RUN: attn-opt %s --attn-gpu-pipeline="chip=sm_80" | FileCheck %s --check-prefix=BIN
 // RUN: attn-opt %s --attn-gpu-pipeline="chip=sm_90 features=+ptx80" | FileCheck %s --check-prefix=BIN
@@ -20,6 +21,9 @@
 // BIN-NOT: nvvm.mma.sync
 
 // PTX: .shared .align 16
+// PTX: ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16
+// PTX: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// PTX: ldmatrix.sync.aligned.m8n8.x4.shared.b16
 // PTX: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // PTX: shfl.sync.bfly.b32
 // PTX: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32

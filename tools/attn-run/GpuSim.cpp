@@ -19,6 +19,7 @@
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/ExecutionEngine/CRunnerUtils.h"
@@ -828,6 +829,47 @@ private:
     wgmmaFenced = false;
   }
 
+  /// ldmatrix (nvgpu.ldmatrix) of 1, 2 or 4 8 x 8 matrices of 16-bit
+  /// elements: lane 8 i + r gives the address of row r of matrix i (eight
+  /// contiguous elements, 16-byte aligned); lane l receives, per matrix,
+  /// row l / 4 at columns 2 (l % 4), 2 (l % 4) + 1, or with `transpose`
+  /// column l / 4 at rows 2 (l % 4), 2 (l % 4) + 1 (PTX's ldmatrix).
+  void runLdMatrix(nvgpu::LdMatrixOp op, const std::vector<char> &mask) {
+    requireFull(op, mask, kWarp);
+    int64_t tiles = op.getNumTiles();
+    auto type = cast<VectorType>(op.getRes().getType());
+    Type elt = type.getElementType();
+    if ((tiles != 1 && tiles != 2 && tiles != 4) || type.getRank() != 2 ||
+        type.getDimSize(0) != tiles || type.getDimSize(1) != 2 ||
+        bitsOf(elt) != 16)
+      fail(op, "only 1, 2 or 4 tiles of 16-bit elements into "
+               "vector<tiles x 2> are simulated");
+    const std::vector<Slot> &ids = get(op, op.getSrcMemref());
+    std::vector<Slot> &out = slotsOf(op.getRes());
+    for (int64_t w0 = 0; w0 < lanes; w0 += kWarp) {
+      if (!mask[w0])
+        continue;
+      double m[4][8][8];
+      for (int64_t i = 0; i < tiles; ++i)
+        for (int64_t r = 0; r < 8; ++r) {
+          int64_t l = w0 + 8 * i + r;
+          const Buffer &buffer = buffers[ids[l].i];
+          char *p = address(op, ids[l].i, indicesOf(op, op.getIndices(), l), 8,
+                            16, l);
+          recordAccess(op, buffer, p, 8, /*store=*/false, l);
+          for (int64_t c = 0; c < 8; ++c)
+            m[i][r][c] = readElement(elt, p + 2 * c).f;
+        }
+      for (int64_t lane = 0; lane < kWarp; ++lane) {
+        int64_t g = lane / 4, t = lane % 4;
+        for (int64_t i = 0; i < tiles; ++i)
+          for (int64_t j = 0; j < 2; ++j)
+            out[(w0 + lane) * tiles * 2 + i * 2 + j].f =
+                op.getTranspose() ? m[i][2 * t + j][g] : m[i][g][2 * t + j];
+      }
+    }
+  }
+
   // ---- arithmetic --------------------------------------------------------
 
   template <typename F>
@@ -1320,6 +1362,7 @@ private:
         })
         .Case([&](gpu::ShuffleOp shuffle) { runShuffle(shuffle, mask); })
         .Case([&](NVVM::MmaOp mma) { runMma(mma, mask); })
+        .Case([&](nvgpu::LdMatrixOp ld) { runLdMatrix(ld, mask); })
         .Case([&](NVVM::WgmmaMmaAsyncOp wgmma) { runWgmma(wgmma, mask); })
         .Case([&](NVVM::WgmmaFenceAlignedOp) {
           requireFull(op, mask, kWarpGroup);

@@ -210,7 +210,8 @@ def ConvertAttnToGPUPass : Pass<"convert-attn-to-gpu", "::mlir::ModuleOp"> {
       dimension a multiple of 8, the chip is sm_80 or later and
       `tensor-cores` is on: one warp per 16 query rows; Q as MMA fragments
       in registers; K and V rows staged in shared memory in 16-byte pieces
-      (rows padded by 8 elements against bank conflicts); `S = Q K^T` and
+      (rows padded by 8 elements against bank conflicts) and read as MMA
+      B operands by `nvgpu.ldmatrix` (transposed for V); `S = Q K^T` and
       `O += P V` with `nvvm.mma.sync` (f32 accumulation, P rounded to the
       element type); each row's maximum reduced over its four lanes with
       `gpu.shuffle`, its running sum split over them and added at the end.
@@ -320,7 +321,8 @@ def ConvertAttnToGPUPass : Pass<"convert-attn-to-gpu", "::mlir::ModuleOp"> {
     "::mlir::func::FuncDialect", "::mlir::gpu::GPUDialect",
     "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
-    "::mlir::LLVM::LLVMDialect", "::mlir::NVVM::NVVMDialect"
+    "::mlir::LLVM::LLVMDialect", "::mlir::NVVM::NVVMDialect",
+    "::mlir::nvgpu::NVGPUDialect"
   ];
   let statistics = [
     Statistic<"numLowered", "lowered-ops",

@@ -49,6 +49,7 @@
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -399,11 +400,29 @@ struct MmaKernelBuilder : KernelBuilder {
     return operand(vector::FromElementsOp::create(
         b(), e.loc, VectorType::get({2}, elt), ValueRange{l, h}));
   }
-  /// Two single elements (not adjacent in memory) as an operand register.
-  Value gatherPair(Value mem, ValueRange first, ValueRange second) {
-    return operand(vector::FromElementsOp::create(
-        b(), e.loc, VectorType::get({2}, elt),
-        ValueRange{e.load(mem, first), e.load(mem, second)}));
+  /// `tiles` (1, 2 or 4) 8 x 8 matrices of the shared stage `mem` by one
+  /// ldmatrix, transposed with `trans`, as operand registers (one per
+  /// matrix). Lane l gives the address of row l % 8 of matrix l / 8 (modulo
+  /// `tiles`), whose indices `rowOf(matrix, row)` returns. Without `trans`
+  /// lane l receives row l / 4, columns 2 (l % 4) and 2 (l % 4) + 1 of each
+  /// matrix (an mma.sync B register when the rows are the n dimension);
+  /// with it, rows 2 (l % 4) and 2 (l % 4) + 1 of column l / 4 (a B
+  /// register when the rows are the k dimension).
+  SmallVector<Value>
+  ldmatrix(Value mem, int64_t tiles, bool trans, Value laneId,
+           function_ref<SmallVector<Value>(Value, Value)> rowOf) {
+    Value row = arith::RemUIOp::create(b(), e.loc, laneId, e.idx(8));
+    Value matrix = arith::RemUIOp::create(
+        b(), e.loc, arith::DivUIOp::create(b(), e.loc, laneId, e.idx(8)),
+        e.idx(tiles));
+    auto type = VectorType::get({tiles, 2}, elt);
+    Value v = nvgpu::LdMatrixOp::create(b(), e.loc, type, mem,
+                                        rowOf(matrix, row), trans, tiles);
+    SmallVector<Value> regs;
+    for (int64_t i = 0; i < tiles; ++i)
+      regs.push_back(operand(
+          vector::ExtractOp::create(b(), e.loc, v, ArrayRef<int64_t>{i})));
+    return regs;
   }
 
   /// D = A B + C for one m16n8k16 step; fragments as 4 / 2 / 4 registers.
@@ -664,13 +683,22 @@ struct MmaKernelBuilder : KernelBuilder {
           Value tileMax[2] = {negInf, negInf};
           for (int64_t n = 0; n < nBlocks; ++n) {
             SmallVector<Value> c(4, zero);
-            Value key = e.add(e.idx(n * kMmaN), g);
-            for (int64_t s = 0; !wgmma && s < d / kMmaK; ++s) {
-              Value col = e.add(e.idx(s * kMmaK), t2);
-              SmallVector<Value> kB = {pairAt(ks, {key, col}),
-                                       pairAt(ks, {key, e.add(col, e.idx(8))})};
-              c = mma(qA[s], kB, c);
+            // B registers of the 8 keys for every k-step (two per step), by
+            // ldmatrix over two steps at a time: matrix i covers columns
+            // 16 s + 8 i .. +7 of the keys' rows.
+            SmallVector<Value> kB;
+            for (int64_t s = 0; !wgmma && s < d / kMmaK; s += 2) {
+              int64_t tiles = 2 * std::min<int64_t>(2, d / kMmaK - s);
+              kB.append(ldmatrix(ks, tiles, /*trans=*/false, laneId,
+                                 [&](Value matrix, Value r) {
+                                   return SmallVector<Value>{
+                                       e.add(e.idx(n * kMmaN), r),
+                                       e.add(e.idx(s * kMmaK),
+                                             e.mul(matrix, e.idx(8)))};
+                                 }));
             }
+            for (int64_t s = 0; !wgmma && s < d / kMmaK; ++s)
+              c = mma(qA[s], {kB[2 * s], kB[2 * s + 1]}, c);
             if (wgmma)
               c = raw[n];
             for (int64_t i = 0; i < 4; ++i) {
@@ -717,18 +745,30 @@ struct MmaKernelBuilder : KernelBuilder {
             SmallVector<Value> pA = {
                 packPair(lo[0], lo[1]), packPair(lo[2], lo[3]),
                 packPair(hi[0], hi[1]), packPair(hi[2], hi[3])};
-            Value key = e.add(e.idx(s * kMmaK), t2);
-            Value key1 = e.add(key, one);
-            Value key8 = e.add(key, e.idx(8));
-            Value key9 = e.add(key, e.idx(9));
+            // B registers of the 16 keys for every 8-column block (two
+            // per block), by transposed ldmatrix over two blocks at a time:
+            // matrix i covers keys 16 s + 8 (i % 2) .. +7, columns
+            // 8 (v + i / 2) .. +7.
+            SmallVector<Value> vB;
+            for (int64_t v = 0; v < vBlocks; v += 2) {
+              int64_t tiles = 2 * std::min<int64_t>(2, vBlocks - v);
+              vB.append(ldmatrix(
+                  vs, tiles, /*trans=*/true, laneId,
+                  [&](Value matrix, Value r) {
+                    Value half =
+                        arith::AndIOp::create(b(), e.loc, matrix, e.idx(1));
+                    Value block =
+                        arith::ShRUIOp::create(b(), e.loc, matrix, e.idx(1));
+                    return SmallVector<Value>{
+                        e.add(e.idx(s * kMmaK),
+                              e.add(e.mul(half, e.idx(8)), r)),
+                        e.mul(e.add(block, e.idx(v)), e.idx(kMmaN))};
+                  }));
+            }
             for (int64_t v = 0; v < vBlocks; ++v) {
-              Value col = e.add(e.idx(v * kMmaN), g);
-              SmallVector<Value> vB = {
-                  gatherPair(vs, {key, col}, {key1, col}),
-                  gatherPair(vs, {key8, col}, {key9, col})};
               SmallVector<Value> c(acc.begin() + v * 4,
                                    acc.begin() + v * 4 + 4);
-              c = mma(pA, vB, c);
+              c = mma(pA, {vB[2 * v], vB[2 * v + 1]}, c);
               llvm::copy(c, acc.begin() + v * 4);
             }
           }
