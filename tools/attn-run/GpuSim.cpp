@@ -194,6 +194,8 @@ struct ElementAccesses {
   AccessRecord write, read;
   /// More than one thread read it in `read`'s block and epoch.
   bool manyReaders = false;
+  /// cp.async copies writing it that no wait has completed yet.
+  int32_t pendingCopies = 0;
 };
 
 struct Buffer {
@@ -262,7 +264,16 @@ public:
             allocate(type, 0, llvm::formatv("private buffer {0}", i).str());
     }
     std::vector<char> mask(lanes, 1);
+    committedGroups.assign(lanes, 0);
     runBlock(entry, mask);
+    if (!pendingCopies.empty()) {
+      const PendingCopy &c = pendingCopies.front();
+      fail(kernel,
+           llvm::formatv("ends with {0} cp.async copies no "
+                         "nvgpu.device_async_wait completed (thread "
+                         "{1} into {2})",
+                         pendingCopies.size(), c.lane, buffers[c.buffer].name));
+    }
   }
 
 private:
@@ -281,6 +292,16 @@ private:
   SmallVector<Value> openWgmmaGroup;
   std::vector<SmallVector<Value>> wgmmaGroups;
   bool wgmmaFenced = false;
+  /// cp.async copies in flight: issued by `lane` into `count` elements of
+  /// buffer `buffer` from element `first` on, in the lane's group `group`
+  /// (0: not committed yet), with the values read at issue.
+  struct PendingCopy {
+    int64_t lane, group, buffer, first, count;
+    std::vector<Slot> values;
+  };
+  std::vector<PendingCopy> pendingCopies;
+  /// Groups each thread has committed.
+  std::vector<int64_t> committedGroups;
   std::vector<Buffer> buffers;
   std::vector<std::unique_ptr<char[]>> owned;
   DenseMap<Value, std::vector<Slot>> env;
@@ -486,6 +507,12 @@ private:
     int64_t first = (p - buffer.data) / bytesOf(buffer.elt);
     for (int64_t i = first; i < first + count; ++i) {
       ElementAccesses &a = (*buffer.accesses)[i];
+      if (a.pendingCopies)
+        fail(op,
+             llvm::formatv("thread {0} {1} element {2} of {3}, which a "
+                           "cp.async is still writing (no "
+                           "nvgpu.device_async_wait has completed it)",
+                           lane, store ? "writes" : "reads", i, buffer.name));
       auto race = [&](const AccessRecord &other, const char *what) {
         fail(op, llvm::formatv(
                      "data race on element {0} of {1}: thread {2} {3} it, "
@@ -868,6 +895,68 @@ private:
                 op.getTranspose() ? m[i][2 * t + j][g] : m[i][g][2 * t + j];
       }
     }
+  }
+
+  /// cp.async (nvgpu.device_async_copy) of 4, 8 or 16 bytes from global
+  /// to shared memory: the source is read and both ends checked at issue;
+  /// the destination is written when a wait completes the copy's group,
+  /// and touching it before then is an error.
+  void runAsyncCopy(nvgpu::DeviceAsyncCopyOp op,
+                    const std::vector<char> &mask) {
+    if (op.getSrcElements())
+      fail(op, "partial copies (srcElements) are not simulated");
+    int64_t count = op.getDstElements().getZExtValue();
+    Type elt = cast<MemRefType>(op.getDst().getType()).getElementType();
+    int64_t bytes = count * bytesOf(elt);
+    if (bytes != 4 && bytes != 8 && bytes != 16)
+      fail(op, "copies 4, 8 or 16 bytes only");
+    const std::vector<Slot> &srcIds = get(op, op.getSrc());
+    const std::vector<Slot> &dstIds = get(op, op.getDst());
+    for (int64_t l = 0; l < lanes; ++l) {
+      if (!mask[l])
+        continue;
+      char *from =
+          address(op, srcIds[l].i, indicesOf(op, op.getSrcIndices(), l), count,
+                  bytes, l);
+      recordAccess(op, buffers[srcIds[l].i], from, count, false, l);
+      Buffer &dst = buffers[dstIds[l].i];
+      if (dst.sharedAddress < 0)
+        fail(op, "copies into " + dst.name + ", not shared memory");
+      char *to = address(op, dstIds[l].i, indicesOf(op, op.getDstIndices(), l),
+                         count, bytes, l);
+      recordAccess(op, dst, to, count, true, l);
+      PendingCopy copy{l,     0, dstIds[l].i, (to - dst.data) / bytesOf(elt),
+                       count, {}};
+      for (int64_t k = 0; k < count; ++k) {
+        copy.values.push_back(readElement(elt, from + k * bytesOf(elt)));
+        ++(*dst.accesses)[copy.first + k].pendingCopies;
+      }
+      pendingCopies.push_back(std::move(copy));
+    }
+  }
+
+  /// nvgpu.device_async_wait: completes the copies of every group but the
+  /// `numGroups` newest of each running thread.
+  void runAsyncWait(nvgpu::DeviceAsyncWaitOp op,
+                    const std::vector<char> &mask) {
+    int64_t keep = op.getNumGroups().value_or(0);
+    std::vector<PendingCopy> left;
+    for (PendingCopy &c : pendingCopies) {
+      if (!mask[c.lane] || c.group == 0 ||
+          c.group > committedGroups[c.lane] - keep) {
+        left.push_back(std::move(c));
+        continue;
+      }
+      Buffer &dst = buffers[c.buffer];
+      char *to = dst.data + c.first * bytesOf(dst.elt);
+      for (int64_t k = 0; k < c.count; ++k) {
+        --(*dst.accesses)[c.first + k].pendingCopies;
+        writeElement(dst.elt, to + k * bytesOf(dst.elt), c.values[k]);
+      }
+      recordAccess(op, dst, to, c.count, true, c.lane);
+      dst.asyncStale = true;
+    }
+    pendingCopies = std::move(left);
   }
 
   // ---- arithmetic --------------------------------------------------------
@@ -1363,6 +1452,16 @@ private:
         .Case([&](gpu::ShuffleOp shuffle) { runShuffle(shuffle, mask); })
         .Case([&](NVVM::MmaOp mma) { runMma(mma, mask); })
         .Case([&](nvgpu::LdMatrixOp ld) { runLdMatrix(ld, mask); })
+        .Case([&](nvgpu::DeviceAsyncCopyOp copy) { runAsyncCopy(copy, mask); })
+        .Case([&](nvgpu::DeviceAsyncCreateGroupOp) {
+          for (int64_t l = 0; l < lanes; ++l)
+            if (mask[l])
+              ++committedGroups[l];
+          for (PendingCopy &c : pendingCopies)
+            if (mask[c.lane] && c.group == 0)
+              c.group = committedGroups[c.lane];
+        })
+        .Case([&](nvgpu::DeviceAsyncWaitOp wait) { runAsyncWait(wait, mask); })
         .Case([&](NVVM::WgmmaMmaAsyncOp wgmma) { runWgmma(wgmma, mask); })
         .Case([&](NVVM::WgmmaFenceAlignedOp) {
           requireFull(op, mask, kWarpGroup);

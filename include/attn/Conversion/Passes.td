@@ -209,9 +209,11 @@ def ConvertAttnToGPUPass : Pass<"convert-attn-to-gpu", "::mlir::ModuleOp"> {
       or all bf16, the head dimension is a multiple of 16 and the value
       dimension a multiple of 8, the chip is sm_80 or later and
       `tensor-cores` is on: one warp per 16 query rows; Q as MMA fragments
-      in registers; K and V rows staged in shared memory in 16-byte pieces
-      (rows padded by 8 elements against bank conflicts) and read as MMA
-      B operands by `nvgpu.ldmatrix` (transposed for V); `S = Q K^T` and
+      in registers; K and V rows copied by cp.async
+      (`nvgpu.device_async_copy`, 16-byte pieces) into two shared stages,
+      the next tile's while the current one is computed (rows padded by 8
+      elements against bank conflicts), and read as MMA B operands by
+      `nvgpu.ldmatrix` (transposed for V); `S = Q K^T` and
       `O += P V` with `nvvm.mma.sync` (f32 accumulation, P rounded to the
       element type); each row's maximum reduced over its four lanes with
       `gpu.shuffle`, its running sum split over them and added at the end.

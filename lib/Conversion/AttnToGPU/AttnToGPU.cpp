@@ -105,7 +105,10 @@ int64_t chooseMmaTileK(const GPUKernelOptions &options, int64_t lk, int64_t d,
   auto roundUp = [](int64_t v) { return (v + 15) / 16 * 16; };
   int64_t bk =
       std::min(roundUp(std::max<int64_t>(options.tileK, 1)), roundUp(lk));
-  auto bytes = [&](int64_t keys) { return keys * (d + dv + 2 * 8) * eltBytes; };
+  // Two stages of K and V rows, each padded by 8 elements.
+  auto bytes = [&](int64_t keys) {
+    return 2 * keys * (d + dv + 2 * 8) * eltBytes;
+  };
   while (bk > 16 && bytes(bk) > options.sharedMemoryBytes)
     bk = roundUp(bk / 2);
   return bytes(bk) <= options.sharedMemoryBytes ? bk : 0;
@@ -120,7 +123,7 @@ int64_t chooseWgmmaTileK(const GPUKernelOptions &options, int64_t lk, int64_t d,
   int64_t bk = std::min({roundUp(std::max<int64_t>(options.tileK, 1)),
                          roundUp(lk), int64_t(256)});
   auto bytes = [&](int64_t keys) {
-    return (options.tileQ * d + keys * (d + dv + 8)) * eltBytes;
+    return (options.tileQ * d + 2 * keys * (d + dv + 8)) * eltBytes;
   };
   while (bk > 16 && bytes(bk) > options.sharedMemoryBytes)
     bk = roundUp(bk / 2);
@@ -456,20 +459,37 @@ struct MmaKernelBuilder : KernelBuilder {
     return v;
   }
 
-  /// Copies rows [k0, k0 + bk) of `src[b, hk]` (clamped to the last key)
-  /// into the padded stage `dst` in 16-byte pieces, all threads cooperating.
+  /// Copies the 16-byte piece `src[srcIndices]` to `dst[dstIndices]`: by
+  /// cp.async (nvgpu.device_async_copy, L1 bypassed) into a stage, which
+  /// the copy's group must complete before anyone reads it, or through
+  /// registers.
+  void copyPiece(Value src, ValueRange srcIndices, Value dst,
+                 ValueRange dstIndices, bool async) {
+    if (async) {
+      nvgpu::DeviceAsyncCopyOp::create(
+          b(), e.loc, nvgpu::DeviceAsyncTokenType::get(b().getContext()), dst,
+          dstIndices, src, srcIndices, b().getIndexAttr(8),
+          /*srcElements=*/Value(), b().getUnitAttr());
+      return;
+    }
+    Value v = vload(VectorType::get({8}, elt), src, srcIndices, 16);
+    vector::StoreOp::create(b(), e.loc, v, dst, dstIndices,
+                            /*nontemporal=*/false, llvm::MaybeAlign(16));
+  }
+
+  /// Starts copying rows [k0, k0 + bk) of `src[b, hk]` (clamped to the last
+  /// key) into stage `buf` of the padded double stage `dst`
+  /// (2 x bk x (width + 8)) by cp.async in 16-byte pieces, all threads
+  /// cooperating.
   void stageRows(Value src, Value dst, int64_t width, Value bIdx, Value hk,
-                 Value k0, Value tid) {
+                 Value k0, Value tid, Value buf) {
     int64_t pieces = width / 8;
-    auto piece = VectorType::get({8}, elt);
     e.loop(tid, e.idx(plan.bk * pieces), e.idx(threads()), [&](Value flat) {
       Value j = arith::DivUIOp::create(b(), e.loc, flat, e.idx(pieces));
       Value c = e.mul(arith::RemUIOp::create(b(), e.loc, flat, e.idx(pieces)),
                       e.idx(8));
       Value key = e.min(e.add(k0, j), e.idx(lk - 1));
-      Value v = vload(piece, src, {bIdx, hk, key, c}, 16);
-      vector::StoreOp::create(b(), e.loc, v, dst, ValueRange{j, c},
-                              /*nontemporal=*/false, llvm::MaybeAlign(16));
+      copyPiece(src, {bIdx, hk, key, c}, dst, {buf, j, c}, /*async=*/true);
     });
   }
 
@@ -481,12 +501,13 @@ struct MmaKernelBuilder : KernelBuilder {
   /// apart (the descriptor's stride byte offset) and those adjacent along K
   /// `rows * 16` bytes apart (its leading byte offset). Eight consecutive
   /// threads fill one core matrix: 16-byte stores without bank conflicts,
-  /// 16-byte pieces of eight rows from global memory.
+  /// 16-byte pieces of eight rows from global memory. With `buf`, `dst` is
+  /// a double stage (2 x width/8 x rows x 8), filled at `buf` by cp.async;
+  /// without, it is filled through registers.
   void stageCoreMatrices(Value src, Value dst, int64_t rows, int64_t width,
                          Value bIdx, Value hh, Value row0, int64_t limit,
-                         Value tid) {
+                         Value tid, Value buf = Value()) {
     int64_t pieces = width / 8;
-    auto piece = VectorType::get({8}, elt);
     e.loop(tid, e.idx(rows * pieces), e.idx(threads()), [&](Value flat) {
       Value r8 = arith::RemUIOp::create(b(), e.loc, flat, e.idx(8));
       Value rest = arith::DivUIOp::create(b(), e.loc, flat, e.idx(8));
@@ -494,10 +515,37 @@ struct MmaKernelBuilder : KernelBuilder {
       Value rb = arith::DivUIOp::create(b(), e.loc, rest, e.idx(pieces));
       Value r = e.add(e.mul(rb, e.idx(8)), r8);
       Value srcRow = e.min(e.add(row0, r), e.idx(limit - 1));
-      Value v = vload(piece, src, {bIdx, hh, srcRow, e.mul(p, e.idx(8))}, 16);
-      vector::StoreOp::create(b(), e.loc, v, dst, ValueRange{p, r, e.idx(0)},
-                              /*nontemporal=*/false, llvm::MaybeAlign(16));
+      SmallVector<Value> at = {p, r, e.idx(0)};
+      if (buf)
+        at.insert(at.begin(), buf);
+      copyPiece(src, {bIdx, hh, srcRow, e.mul(p, e.idx(8))}, dst, at,
+                /*async=*/static_cast<bool>(buf));
     });
+  }
+
+  /// Starts the cp.async copies of the K and V rows of plan entry `entry`
+  /// into stage `buf`.
+  void stageTile(Value entry, Value bIdx, Value hk, Value tid, Value buf) {
+    Value k0 = tileOf(entry).first;
+    if (wgmma)
+      stageCoreMatrices(kBuf, ks, plan.bk, d, bIdx, hk, k0, lk, tid, buf);
+    else
+      stageRows(kBuf, ks, d, bIdx, hk, k0, tid, buf);
+    stageRows(vBuf, vs, dv, bIdx, hk, k0, tid, buf);
+  }
+
+  /// Closes this thread's group of the cp.async copies issued since the
+  /// last one (possibly none).
+  Value commitGroup() {
+    auto tokenType = nvgpu::DeviceAsyncTokenType::get(b().getContext());
+    return nvgpu::DeviceAsyncCreateGroupOp::create(b(), e.loc, tokenType,
+                                                   ValueRange());
+  }
+  /// commitGroup, then waits until at most `pending` of this thread's groups
+  /// are outstanding.
+  void commitAndWait(int32_t pending) {
+    nvgpu::DeviceAsyncWaitOp::create(b(), e.loc, commitGroup(),
+                                     b().getI32IntegerAttr(pending));
   }
 
   /// The shared-memory address of `stage` (a workgroup buffer).
@@ -594,6 +642,8 @@ struct MmaKernelBuilder : KernelBuilder {
       qAddress = e.add(sharedAddress(qs), e.mul(warpGroup, e.idx(64 * 16)));
       kAddress = sharedAddress(ks);
     }
+    // The K stage's bytes (wgmma: the offset of the second stage).
+    int64_t kStageBytes = d * plan.bk * (elt.getIntOrFloatBitWidth() / 8);
     for (int64_t s = 0; !wgmma && s < d / kMmaK; ++s) {
       SmallVector<Value> regs;
       for (int64_t c = 0; c < 2; ++c)
@@ -655,19 +705,39 @@ struct MmaKernelBuilder : KernelBuilder {
     SmallVector<Value> init = {m0, m0, l0, l0};
     init.append(vBlocks * 4, zero);
     bool runningMax = normalizer.usesRunningMax();
+    // Prologue: start the first tile's copies into stage 0, as a group of
+    // their own.
+    Value any = arith::CmpIOp::create(b(), e.loc, arith::CmpIPredicate::ult,
+                                      first, last);
+    scf::IfOp::create(b(), e.loc, any, [&](OpBuilder &, Location) {
+      stageTile(first, bIdx, hk, tid, e.idx(0));
+      scf::YieldOp::create(b(), e.loc);
+    });
+    commitGroup();
     SmallVector<Value> state =
         e.loop(first, last, one, init, [&](Value entry, ValueRange args) {
           Value m[2] = {args[0], args[1]};
           Value l[2] = {args[2], args[3]};
           SmallVector<Value> acc(args.begin() + 4, args.end());
           auto [k0, mid] = tileOf(entry);
-          if (wgmma)
-            stageCoreMatrices(kBuf, ks, plan.bk, d, bIdx, hk, k0, lk, tid);
-          else
-            stageRows(kBuf, ks, d, bIdx, hk, k0, tid);
-          stageRows(vBuf, vs, dv, bIdx, hk, k0, tid);
-          // wgmma reads the stages through the async proxy: the staging
-          // stores (generic proxy) must be fenced before the barrier.
+          // Double buffering: this tile is in stage (entry - first) % 2,
+          // its copies were started one iteration (or the prologue)
+          // earlier; start the next tile's into the other stage, then wait
+          // for this tile's group only.
+          Value buf = arith::RemUIOp::create(
+              b(), e.loc, arith::SubIOp::create(b(), e.loc, entry, first),
+              e.idx(2));
+          Value nextEntry = e.add(entry, one);
+          Value hasNext = arith::CmpIOp::create(
+              b(), e.loc, arith::CmpIPredicate::ult, nextEntry, last);
+          scf::IfOp::create(b(), e.loc, hasNext, [&](OpBuilder &, Location) {
+            stageTile(nextEntry, bIdx, hk, tid,
+                      arith::SubIOp::create(b(), e.loc, one, buf));
+            scf::YieldOp::create(b(), e.loc);
+          });
+          commitAndWait(1);
+          // wgmma reads the stages through the async proxy: the copies
+          // (generic proxy) must be fenced before the barrier.
           if (wgmma)
             NVVM::FenceProxyOp::create(
                 b(), e.loc, NVVM::ProxyKind::async_shared,
@@ -679,7 +749,8 @@ struct MmaKernelBuilder : KernelBuilder {
           SmallVector<SmallVector<Value>> sFrag;
           SmallVector<SmallVector<Value>> raw;
           if (wgmma)
-            raw = wgmmaScores(qAddress, kAddress);
+            raw = wgmmaScores(qAddress,
+                              e.add(kAddress, e.mul(buf, e.idx(kStageBytes))));
           Value tileMax[2] = {negInf, negInf};
           for (int64_t n = 0; n < nBlocks; ++n) {
             SmallVector<Value> c(4, zero);
@@ -692,7 +763,7 @@ struct MmaKernelBuilder : KernelBuilder {
               kB.append(ldmatrix(ks, tiles, /*trans=*/false, laneId,
                                  [&](Value matrix, Value r) {
                                    return SmallVector<Value>{
-                                       e.add(e.idx(n * kMmaN), r),
+                                       buf, e.add(e.idx(n * kMmaN), r),
                                        e.add(e.idx(s * kMmaK),
                                              e.mul(matrix, e.idx(8)))};
                                  }));
@@ -760,6 +831,7 @@ struct MmaKernelBuilder : KernelBuilder {
                     Value block =
                         arith::ShRUIOp::create(b(), e.loc, matrix, e.idx(1));
                     return SmallVector<Value>{
+                        buf,
                         e.add(e.idx(s * kMmaK),
                               e.add(e.mul(half, e.idx(8)), r)),
                         e.mul(e.add(block, e.idx(v)), e.idx(kMmaN))};
@@ -928,7 +1000,8 @@ bool mlir::attn::canUseTensorCores(AttentionOp op,
   int64_t lk = op.getKeyType().getDimSize(2);
   if (chooseMmaTileK(options, lk, d, dv, elt.getIntOrFloatBitWidth() / 8) ==
       0) {
-    reason = "16 padded key and value rows exceed shared-memory-bytes";
+    reason = "two stages of 16 padded key and value rows exceed "
+             "shared-memory-bytes";
     return false;
   }
   return true;
@@ -953,7 +1026,7 @@ bool mlir::attn::canUseWgmma(AttentionOp op, const GPUKernelOptions &options,
   int64_t dv = op.getValueType().getDimSize(3);
   int64_t eltBytes = op.getQueryType().getElementTypeBitWidth() / 8;
   if (chooseWgmmaTileK(options, lk, d, dv, eltBytes) == 0) {
-    reason = "the Q stage and 16 key and value rows exceed "
+    reason = "the Q stage and two stages of 16 key and value rows exceed "
              "shared-memory-bytes";
     return false;
   }
@@ -1032,13 +1105,19 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
     return MemRefType::get({width / 8, rows, 8}, elt,
                            MemRefLayoutAttrInterface(), workgroup);
   };
+  // Tensor cores: two stages of K and V each (cp.async double buffering).
+  auto doubled = [&](MemRefType one) {
+    SmallVector<int64_t> shape = {2};
+    llvm::append_range(shape, one.getShape());
+    return MemRefType::get(shape, elt, MemRefLayoutAttrInterface(), workgroup);
+  };
   if (wgmma) {
-    workgroupTypes = {coreMatrices(plan->bk, d),
-                      shared(plan->bk, dv + kStagePad, elt),
+    workgroupTypes = {doubled(coreMatrices(plan->bk, d)),
+                      doubled(shared(plan->bk, dv + kStagePad, elt)),
                       coreMatrices(plan->bq, d)};
   } else if (tensorCores) {
-    workgroupTypes = {shared(plan->bk, d + kStagePad, elt),
-                      shared(plan->bk, dv + kStagePad, elt)};
+    workgroupTypes = {doubled(shared(plan->bk, d + kStagePad, elt)),
+                      doubled(shared(plan->bk, dv + kStagePad, elt))};
   } else {
     workgroupTypes = {shared(plan->bk, d, f32), shared(plan->bk, dv, f32)};
     privateTypes = {local(d), local(dv), local(plan->bk)};
