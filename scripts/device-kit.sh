@@ -11,7 +11,7 @@
 #                                    that use the project's CUDA runtime with
 #                                    the kit's programs alone (no GPU: on
 #                                    attn-run's simulated driver)
-#   scripts/device-kit.sh run [--bench] [--bench-options OPTS] [--filter REGEX]
+#   scripts/device-kit.sh run [--bench] [--bench-options OPTS] [--filter REGEX] [--no-tests]
 #                                    there, from the repository root: unpack
 #                                    .kit/attn-kit.tar.xz, probe the GPU, run
 #                                    the GPU tests (default filter: every
@@ -19,8 +19,9 @@
 #                                    with --bench bench/gpu_attention.py
 #                                    (--bench-options: its --pipeline-options,
 #                                    e.g. "wgmma=true"; results then named
-#                                    gpu-bench-<options>); logs and results
-#                                    go to $OUT (or ./kit-results)
+#                                    gpu-bench-<options>; --no-tests: the
+#                                    benchmark alone); logs and results go
+#                                    to $OUT (or ./kit-results)
 #
 # The kit: attn-run linked against the static MLIR/LLVM libraries (so
 # neither libMLIR.so nor libLLVM.so is needed), the project's CUDA runtime
@@ -126,11 +127,12 @@ case "$mode" in
     rm -rf "$dest"
     ;;
   run)
-    bench=0; bench_options=""; filter="cuda|gpu-attention|attn-run-cuda"
+    bench=0; bench_options=""; tests=1; filter="cuda|gpu-attention|attn-run-cuda"
     while [ $# -gt 0 ]; do
       case "$1" in
         --bench) bench=1 ;;
         --bench-options) bench_options="$2"; shift ;;
+        --no-tests) tests=0 ;;
         --filter) filter="$2"; shift ;;
         *) die "unknown option $1" ;;
       esac
@@ -149,8 +151,11 @@ case "$mode" in
     set +e
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv 2>&1 | tee -a "$out/kit.txt"
     "$kit/bin/attn-run" --probe-cuda 2>&1 | tee -a "$out/kit.txt"
-    kit_lit "$kit" -v --filter "$filter" 2>&1 | tee "$out/lit.log"
-    status=${PIPESTATUS[0]}
+    status=0
+    if [ "$tests" = 1 ]; then
+      kit_lit "$kit" -v --filter "$filter" 2>&1 | tee "$out/lit.log"
+      status=${PIPESTATUS[0]}
+    fi
     if [ "$bench" = 1 ]; then
       name=gpu-bench
       [ -z "$bench_options" ] || name="gpu-bench-$(echo "$bench_options" | tr -c 'A-Za-z0-9_.\n' '_')"
