@@ -572,11 +572,11 @@ struct MmaKernelBuilder : KernelBuilder {
   }
 
   /// S = Q K^T of the warpgroup's 64 rows (Q at shared address `qAddress`)
-  /// and the stage's bk keys: D / 16 wgmma.mma_async m64n{bk}k16 with f32
-  /// accumulators started afresh, committed as one group and waited for.
-  /// The wgmma accumulator layout of a warp is the mma.sync m16n8 C layout
-  /// repeated over the 8-column blocks, so the result is returned as those
-  /// fragments: block n holds registers 4n .. 4n + 3.
+  /// and the bk keys of the K stage at `kAddress`: D / 16 wgmma.mma_async
+  /// m64n{bk}k16 with f32 accumulators started afresh, committed as one group
+  /// and waited for. The wgmma accumulator layout of a warp is the mma.sync
+  /// m16n8 C layout repeated over the 8-column blocks, so the result is
+  /// returned as those fragments: block n holds registers 4n .. 4n + 3.
   SmallVector<SmallVector<Value>> wgmmaScores(Value qAddress, Value kAddress) {
     MLIRContext *ctx = b().getContext();
     Type f32 = b().getF32Type();
