@@ -292,7 +292,8 @@ def ConvertAttnToGPUPass : Pass<"convert-attn-to-gpu", "::mlir::ModuleOp"> {
            "Keys per shared-memory stage (halved per op until the K and V "
            "stages fit shared-memory-bytes)">,
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_80\"",
-           "Target NVIDIA chip (sm_XY), recorded on the module">,
+           "Target NVIDIA chip (sm_XY, or sm_XYa for architecture-specific "
+           "features such as wgmma), recorded on the module">,
     Option<"tensorCores", "tensor-cores", "bool", /*default=*/"true",
            "Lower ops whose Q, K and V are all f16 or all bf16 (head "
            "dimension a multiple of 16) to the tensor-core kernel "

@@ -83,7 +83,8 @@ void buildAttnRaisePipeline(OpPassManager &pm,
 
 struct GPUPipelineOptions : public LoweringPipelineOptions<GPUPipelineOptions> {
   PassOptions::Option<std::string> chip{
-      *this, "chip", llvm::cl::desc("Target NVIDIA chip (sm_80, sm_90, ...)"),
+      *this, "chip",
+      llvm::cl::desc("Target NVIDIA chip (sm_80, sm_90, sm_90a, ...)"),
       llvm::cl::init("sm_80")};
   PassOptions::Option<std::string> features{
       *this, "features",

@@ -96,38 +96,50 @@ int64_t chooseTileK(const GPUKernelOptions &options, int64_t lk, int64_t d,
   return bk;
 }
 
-/// Keys per stage of the tensor-core kernel: the requested size rounded up
-/// to a multiple of 16 (one MMA step), clamped to Lk rounded up likewise,
-/// halved (staying a multiple of 16) until the padded K and V stages fit
-/// the shared memory budget; 0 when even 16 keys do not fit.
-int64_t chooseMmaTileK(const GPUKernelOptions &options, int64_t lk, int64_t d,
-                       int64_t dv, int64_t eltBytes) {
+/// Keys per stage of the tensor-core kernels: the requested size rounded up
+/// to a multiple of 16 (one MMA step), clamped to Lk rounded up likewise and
+/// to `maxKeys`, halved (staying a multiple of 16) until `bytes(keys)` of
+/// shared memory fit the budget; 0 when even 16 keys do not fit.
+int64_t fitMmaTileK(const GPUKernelOptions &options, int64_t lk,
+                    int64_t maxKeys, function_ref<int64_t(int64_t)> bytes) {
   auto roundUp = [](int64_t v) { return (v + 15) / 16 * 16; };
-  int64_t bk =
-      std::min(roundUp(std::max<int64_t>(options.tileK, 1)), roundUp(lk));
-  // Two stages of K and V rows, each padded by 8 elements.
-  auto bytes = [&](int64_t keys) {
-    return 2 * keys * (d + dv + 2 * 8) * eltBytes;
-  };
+  int64_t bk = std::min(
+      {roundUp(std::max<int64_t>(options.tileK, 1)), roundUp(lk), maxKeys});
   while (bk > 16 && bytes(bk) > options.sharedMemoryBytes)
     bk = roundUp(bk / 2);
   return bytes(bk) <= options.sharedMemoryBytes ? bk : 0;
 }
 
-/// Keys per stage of the wgmma kernel: as chooseMmaTileK, at most 256 (the
-/// widest wgmma), with the Q stage (tile-q rows) and the unpadded K stage in
-/// core-matrix layout beside the padded V stage; 0 when 16 keys do not fit.
+/// mma.sync: two stages of K and V rows, each row padded by 8 elements.
+int64_t chooseMmaTileK(const GPUKernelOptions &options, int64_t lk, int64_t d,
+                       int64_t dv, int64_t eltBytes) {
+  return fitMmaTileK(
+      options, lk, std::numeric_limits<int64_t>::max(),
+      [&](int64_t keys) { return 2 * keys * (d + dv + 2 * 8) * eltBytes; });
+}
+
+/// wgmma: at most 256 keys (the widest wgmma); the Q stage (tile-q rows)
+/// beside two stages of the unpadded K (core-matrix layout) and padded V.
 int64_t chooseWgmmaTileK(const GPUKernelOptions &options, int64_t lk, int64_t d,
                          int64_t dv, int64_t eltBytes) {
-  auto roundUp = [](int64_t v) { return (v + 15) / 16 * 16; };
-  int64_t bk = std::min({roundUp(std::max<int64_t>(options.tileK, 1)),
-                         roundUp(lk), int64_t(256)});
-  auto bytes = [&](int64_t keys) {
+  return fitMmaTileK(options, lk, 256, [&](int64_t keys) {
     return (options.tileQ * d + 2 * keys * (d + dv + 8)) * eltBytes;
-  };
-  while (bk > 16 && bytes(bk) > options.sharedMemoryBytes)
-    bk = roundUp(bk / 2);
-  return bytes(bk) <= options.sharedMemoryBytes ? bk : 0;
+  });
+}
+
+/// Why the options cannot give wgmma kernels at all (chip, tile-q), if they
+/// cannot: the pass's error, and canUseWgmma's reason. `chip`, when given,
+/// is named.
+std::optional<std::string> wgmmaOptionsProblem(const GPUKernelOptions &options,
+                                               StringRef chip = "") {
+  if (options.chipVersion != 90 || !options.chipArchSpecific)
+    return "wgmma=true needs chip=sm_90a (wgmma is an sm_90a instruction)" +
+           (chip.empty() ? std::string() : ", not '" + chip.str() + "'");
+  if (options.tileQ % 64 != 0)
+    return "wgmma=true needs tile-q to be a multiple of 64 (one warpgroup "
+           "per 64 query rows), not " +
+           std::to_string(options.tileQ);
+  return std::nullopt;
 }
 
 using Emitter = KernelEmitter;
@@ -1013,12 +1025,8 @@ bool mlir::attn::canUseWgmma(AttentionOp op, const GPUKernelOptions &options,
     reason = "wgmma=false";
     return false;
   }
-  if (options.chipVersion != 90 || !options.chipArchSpecific) {
-    reason = "wgmma needs chip sm_90a";
-    return false;
-  }
-  if (options.tileQ % 64 != 0) {
-    reason = "tile-q is not a multiple of 64 (a warpgroup's rows)";
+  if (std::optional<std::string> problem = wgmmaOptionsProblem(options)) {
+    reason = *problem;
     return false;
   }
   int64_t lk = op.getKeyType().getDimSize(2);
@@ -1380,20 +1388,12 @@ struct ConvertAttnToGPUPass
     }
     options.chipVersion = version;
     options.chipArchSpecific = StringRef(chip.getValue()).ends_with("a");
-    if (wgmma && !(version == 90 && options.chipArchSpecific)) {
-      emitError(module.getLoc())
-          << "convert-attn-to-gpu: wgmma=true needs chip=sm_90a (wgmma is "
-             "an sm_90a instruction), not '"
-          << chip.getValue() << "'";
-      return signalPassFailure();
-    }
-    if (wgmma && tileQ % 64 != 0) {
-      emitError(module.getLoc())
-          << "convert-attn-to-gpu: wgmma=true needs tile-q to be a multiple "
-             "of 64 (one warpgroup per 64 query rows), not "
-          << options.tileQ;
-      return signalPassFailure();
-    }
+    if (wgmma)
+      if (std::optional<std::string> problem =
+              wgmmaOptionsProblem(options, chip.getValue())) {
+        emitError(module.getLoc()) << "convert-attn-to-gpu: " << *problem;
+        return signalPassFailure();
+      }
     MLIRContext *ctx = &getContext();
     module->setAttr(
         "attn.gpu.target",
