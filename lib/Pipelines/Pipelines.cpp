@@ -182,6 +182,7 @@ void attn::buildAttnGPUKernelStage(OpPassManager &pm,
   attn::ConvertAttnToGPUPassOptions kernel;
   kernel.tileQ = options.tileQ;
   kernel.tileK = options.tileK;
+  kernel.sharedMemoryBytes = options.sharedMemoryBytes;
   kernel.chip = options.chip;
   kernel.features = options.features;
   kernel.tensorCores = options.tensorCores;

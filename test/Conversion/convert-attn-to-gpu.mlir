@@ -29,7 +29,7 @@
 // CHECK: return %[[R]]
 // CHECK: gpu.module @__attn_gpu {
 // CHECK: gpu.func @attention(%[[GQ:[^:]*]]: memref<1x2x128x64xf32>, %[[GK:[^:]*]]: memref<1x2x128x64xf32>, %[[GV:[^:]*]]: memref<1x2x128x64xf32>, %[[GOFF:[^:]*]]: memref<3xi32>, %[[GTIL:[^:]*]]: memref<6xi32>, %[[GIDS:[^:]*]]: memref<6xi32>, %[[GMSK:[^:]*]]: memref<2x32x64xi8>, %[[GOUT:[^:]*]]: memref<1x2x128x64xf32>)
-// CHECK-SAME: workgroup(%[[KS:.*]] : memref<32x64xf32, #gpu.address_space<workgroup>>, %[[VS:.*]] : memref<32x64xf32, #gpu.address_space<workgroup>>)
+// CHECK-SAME: workgroup(%[[KS:.*]] : memref<32x64xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[VS:.*]] : memref<32x64xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // CHECK-SAME: private(%[[QR:.*]] : memref<64xf32, #gpu.address_space<private>>, %[[ACC:.*]] : memref<64xf32, #gpu.address_space<private>>, %[[SROW:.*]] : memref<32xf32, #gpu.address_space<private>>)
 // CHECK-SAME: kernel attributes {attn.gpu.path = "simt.f32", attn.gpu.tiles = array<i64: 64, 32>, attn.gpu.unrolled = false, known_block_size = array<i32: 64, 1, 1>}
 // CHECK-DAG: %[[QT:.*]] = gpu.block_id x
@@ -70,7 +70,7 @@
 // Smaller tiles: 4 query tiles of 32 rows, 16-key stages.
 // SM90-LABEL: func.func @causal(
 // SM90: gpu.func @attention
-// SM90-SAME: workgroup(%{{.*}} : memref<16x64xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<16x64xf32, #gpu.address_space<workgroup>>)
+// SM90-SAME: workgroup(%{{.*}} : memref<16x64xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<16x64xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // SM90-SAME: attn.gpu.tiles = array<i64: 32, 16>, attn.gpu.unrolled = false, known_block_size = array<i32: 32, 1, 1>
 func.func @causal(%q: tensor<1x2x128x64xf32>, %k: tensor<1x2x128x64xf32>, %v: tensor<1x2x128x64xf32>) -> tensor<1x2x128x64xf32> {
   %o = attn.attention %q, %k, %v {pattern = #attn.causal}
@@ -138,7 +138,7 @@ func.func @relu_visible(%q: tensor<1x1x48x16xf32>, %k: tensor<1x1x48x16xf32>, %v
 
 // D = Dv = 256: 32 keys would need 64 KiB of stages, so 16 are staged.
 // CHECK-LABEL: func.func @wide_heads(
-// CHECK: workgroup(%{{.*}} : memref<16x256xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<16x256xf32, #gpu.address_space<workgroup>>)
+// CHECK: workgroup(%{{.*}} : memref<16x256xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<16x256xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // CHECK-SAME: attn.gpu.tiles = array<i64: 64, 16>
 func.func @wide_heads(%q: tensor<1x1x64x256xf32>, %k: tensor<1x1x64x256xf32>, %v: tensor<1x1x64x256xf32>) -> tensor<1x1x64x256xf32> {
   %o = attn.attention %q, %k, %v : tensor<1x1x64x256xf32>, tensor<1x1x64x256xf32>, tensor<1x1x64x256xf32> -> tensor<1x1x64x256xf32>

@@ -46,6 +46,13 @@
 // D = 128 and two warpgroups: the Q stage (32 KiB) and two 16-key K/V stages
 // exceed 48 KiB, so this op keeps mma.sync (with a remark).
 // RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="chip=sm_90a wgmma=true tile-q=128 tile-k=64" --entry=f16_nbhd1d_causal_stride --seed=7 --check --oracle=naive --atol=4e-3 --rtol=2e-2 2>&1 | FileCheck %s --check-prefixes=CHECK,NOWG
+// With shared-memory-bytes above 48 KiB the stages move to dynamic shared
+// memory: that op gets wgmma with two warpgroups, and mma.sync takes
+// 128-key stages.
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="chip=sm_90a wgmma=true tile-q=128 tile-k=64 shared-memory-bytes=131072" --entry=f16_nbhd1d_causal_stride --seed=7 --check --oracle=naive --atol=4e-3 --rtol=2e-2 | FileCheck %s --check-prefixes=CHECK,WG
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="tile-q=128 tile-k=128 shared-memory-bytes=163840" --entry=f16_nbhd1d_causal_stride --seed=7 --check --oracle=naive --atol=4e-3 --rtol=2e-2 | FileCheck %s
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="tile-q=64 tile-k=128 shared-memory-bytes=98304" --entry=bf16_dense_gqa --seed=1 --check --oracle=naive --atol=4e-3 --rtol=2e-2 | FileCheck %s
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="chip=sm_90a wgmma=true tile-k=128 shared-memory-bytes=98304" --entry=bf16_block_sparse_zero_sink --seed=6 --check --oracle=naive --atol=4e-3 --rtol=2e-2 | FileCheck %s --check-prefixes=CHECK,WG
 
 // CHECK: gpu-sim: {{[1-9][0-9]*}} thread blocks simulated
 // WG-SAME: kernels: attention (wgmma.m64n{{[0-9]+}}k16.{{bf16|f16}})

@@ -46,6 +46,9 @@ struct Module {
 struct Function {
   Module *module;
   int64_t kernel;
+  /// CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES: launches may give
+  /// more dynamic shared memory than 48 KiB only after the kernel opts in.
+  int maxDynamicSharedBytes = 48 * 1024;
 };
 
 struct Event {
@@ -425,11 +428,14 @@ CUresult simFuncSetAttribute(CUfunction function, CUfunction_attribute attr,
                              int value) {
   if (CUresult r = enter("cuFuncSetAttribute", CUDA_ERROR_INVALID_VALUE))
     return r;
-  if (!findFunction(function))
+  Function *f = findFunction(function);
+  if (!f)
     return CUDA_ERROR_INVALID_HANDLE;
-  if (attr == CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES &&
-      (value < 0 || value > kMaxDynamicSharedBytes))
-    return CUDA_ERROR_INVALID_VALUE;
+  if (attr == CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES) {
+    if (value < 0 || value > kMaxDynamicSharedBytes)
+      return CUDA_ERROR_INVALID_VALUE;
+    f->maxDynamicSharedBytes = value;
+  }
   return CUDA_SUCCESS;
 }
 
@@ -491,8 +497,13 @@ CUresult simLaunchKernel(CUfunction function, unsigned gridX, unsigned gridY,
   if (extra)
     return fail(CUDA_ERROR_INVALID_VALUE,
                 "launches with 'extra' are not simulated");
-  if (sharedBytes > unsigned(kMaxDynamicSharedBytes))
-    return CUDA_ERROR_INVALID_VALUE;
+  if (sharedBytes > unsigned(f->maxDynamicSharedBytes))
+    return fail(CUDA_ERROR_INVALID_VALUE,
+                "cuLaunchKernel with " + std::to_string(sharedBytes) +
+                    " bytes of dynamic shared memory, more than the "
+                    "function's CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_"
+                    "BYTES (" +
+                    std::to_string(f->maxDynamicSharedBytes) + ")");
   if (!s.simulator)
     return fail(CUDA_ERROR_LAUNCH_FAILED, "no simulator for the kernels");
   std::vector<char *> buffers;
@@ -501,7 +512,8 @@ CUresult simLaunchKernel(CUfunction function, unsigned gridX, unsigned gridY,
   int64_t grid[3] = {gridX, gridY, gridZ};
   int64_t block[3] = {blockX, blockY, blockZ};
   std::string error;
-  if (!s.simulator->runKernel(f->kernel, grid, block, buffers, error))
+  if (!s.simulator->runKernel(f->kernel, grid, block, sharedBytes, buffers,
+                              error))
     return fail(CUDA_ERROR_LAUNCH_FAILED, error);
   ++s.stats.launches;
   return CUDA_SUCCESS;

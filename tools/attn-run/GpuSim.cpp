@@ -42,9 +42,10 @@ using attn_run::GpuSimulator;
 
 namespace {
 
-constexpr StringLiteral kLaunchKernelAttr = "attn.gpu.kernel";
-constexpr StringLiteral kLaunchGridAttr = "attn.gpu.grid";
-constexpr StringLiteral kLaunchBlockAttr = "attn.gpu.block";
+using attn::kLaunchBlockAttr;
+using attn::kLaunchDynamicSharedAttr;
+using attn::kLaunchGridAttr;
+using attn::kLaunchKernelAttr;
 constexpr StringLiteral kLaunchFunc = "attnGpuSimLaunch";
 constexpr int64_t kWarp = 32;
 constexpr int64_t kWarpGroup = 128;
@@ -215,12 +216,22 @@ struct Buffer {
   /// Written through the generic proxy since the last fence.proxy.async:
   /// wgmma (the async proxy) must not read it yet.
   bool asyncStale = false;
+  /// The block's dynamic shared memory (gpu.dynamic_shared_memory), which
+  /// the kernel uses through memref.view buffers; the views, not this byte
+  /// buffer, answer for its shared addresses.
+  bool dynamicShared = false;
 };
 
 struct Launch {
   gpu::GPUFuncOp kernel;
   int64_t grid[3], block[3];
+  /// Bytes of dynamic shared memory the launch gives each block.
+  int64_t dynamicSharedBytes = 0;
 };
+
+/// The most shared memory (static and dynamic) a block may use on any chip
+/// (sm_90's 227 KiB).
+constexpr int64_t kMaxSharedBytesPerBlock = 227 * 1024;
 
 /// Thrown (as a string) to abandon a launch.
 struct SimError {
@@ -305,6 +316,14 @@ private:
   std::vector<Buffer> buffers;
   std::vector<std::unique_ptr<char[]>> owned;
   DenseMap<Value, std::vector<Slot>> env;
+  /// The block's dynamic shared memory buffer (-1 before the kernel asks for
+  /// it), and its views: byte range and buffer, per (memref.view, offset).
+  int64_t dynamicBuffer = -1;
+  struct DynamicView {
+    Operation *op;
+    int64_t offset, end, buffer;
+  };
+  std::vector<DynamicView> dynamicViews;
 
   [[noreturn]] void fail(Operation *op, const Twine &message) {
     std::string loc;
@@ -709,13 +728,101 @@ private:
     }
   }
 
+  /// The block's dynamic shared memory: launch.dynamicSharedBytes bytes,
+  /// 16-byte aligned (as the NVPTX back end aligns it) after the static
+  /// shared memory, allocated the first time the kernel asks for it.
+  int64_t dynamicSharedMemory(Operation *op) {
+    if (dynamicBuffer >= 0)
+      return dynamicBuffer;
+    auto type = MemRefType::get({launch.dynamicSharedBytes},
+                                IntegerType::get(op->getContext(), 8));
+    dynamicBuffer = allocate(type, 16, "dynamic shared memory",
+                             /*shared=*/true);
+    Buffer &buffer = buffers[dynamicBuffer];
+    buffer.dynamicShared = true;
+    if (buffer.sharedAddress + launch.dynamicSharedBytes >
+        kMaxSharedBytesPerBlock)
+      fail(op, llvm::formatv("static ({0} bytes) and dynamic ({1} bytes) "
+                             "shared memory exceed the {2} bytes a block may "
+                             "use",
+                             buffer.sharedAddress, launch.dynamicSharedBytes,
+                             kMaxSharedBytesPerBlock));
+    return dynamicBuffer;
+  }
+
+  /// memref.view of the dynamic shared memory: a buffer over its bytes from
+  /// the lane's offset, with the shared address of those bytes. Views of
+  /// one op at one offset are one buffer (the same memory each time the op
+  /// runs); distinct views must not overlap, since races and cp.async
+  /// copies are tracked per buffer.
+  void runView(memref::ViewOp view, const std::vector<char> &mask) {
+    Operation *op = view;
+    MemRefType type = view.getType();
+    if (!type.hasStaticShape() || !type.getLayout().isIdentity())
+      fail(op, "only views of static shape and identity layout are "
+               "simulated");
+    const std::vector<Slot> &sources = get(op, view.getSource());
+    const std::vector<Slot> &shifts = get(op, view.getByteShift());
+    std::vector<Slot> &out = slotsOf(view.getResult());
+    int64_t bytes = type.getNumElements() * bytesOf(type.getElementType());
+    for (int64_t l = 0; l < lanes; ++l) {
+      if (!mask[l])
+        continue;
+      const Buffer &source = buffers[sources[l].i];
+      if (!source.dynamicShared)
+        fail(op, llvm::formatv("views {0}; only views of "
+                               "gpu.dynamic_shared_memory are simulated",
+                               source.name));
+      int64_t offset = shifts[l].i, end = offset + bytes;
+      if (offset < 0 || end > launch.dynamicSharedBytes)
+        fail(op, llvm::formatv("views bytes [{0}, {1}) of dynamic shared "
+                               "memory, but the launch gives {2} bytes",
+                               offset, end, launch.dynamicSharedBytes));
+      if (offset % bytesOf(type.getElementType()) != 0)
+        fail(op, llvm::formatv("views {0} elements at byte {1}, not a "
+                               "multiple of their size",
+                               type.getElementType(), offset));
+      int64_t id = -1;
+      for (const DynamicView &v : dynamicViews) {
+        if (v.op == op && v.offset == offset) {
+          id = v.buffer;
+          break;
+        }
+        if (offset < v.end && v.offset < end)
+          fail(op, llvm::formatv("views bytes [{0}, {1}) of dynamic shared "
+                                 "memory, overlapping bytes [{2}, {3}) of "
+                                 "another view (the simulator tracks each "
+                                 "view's accesses apart)",
+                                 offset, end, v.offset, v.end));
+      }
+      if (id < 0) {
+        Buffer buffer;
+        buffer.data = source.data + offset;
+        buffer.elt = type.getElementType();
+        buffer.shape.assign(type.getShape().begin(), type.getShape().end());
+        buffer.alignment =
+            offset == 0 ? source.alignment
+                        : std::min<int64_t>(source.alignment, offset & -offset);
+        buffer.name =
+            llvm::formatv("dynamic shared bytes [{0}, {1})", offset, end).str();
+        buffer.accesses = std::make_shared<std::vector<ElementAccesses>>(
+            size_t(type.getNumElements()));
+        buffer.sharedAddress = source.sharedAddress + offset;
+        buffers.push_back(std::move(buffer));
+        id = int64_t(buffers.size()) - 1;
+        dynamicViews.push_back({op, offset, end, id});
+      }
+      out[l].i = id;
+    }
+  }
+
   /// The element at shared address `addr` of the block's workgroup buffers,
   /// read by wgmma (the async proxy) for the warpgroup starting at thread
   /// `lane`, as type `t`.
   double readShared(Operation *op, int64_t addr, Type t, int64_t lane,
                     const char *operand) {
     for (Buffer &buffer : buffers) {
-      if (buffer.sharedAddress < 0)
+      if (buffer.sharedAddress < 0 || buffer.dynamicShared)
         continue;
       int64_t size = int64_t(buffer.accesses->size()) * bytesOf(buffer.elt);
       int64_t offset = addr - buffer.sharedAddress;
@@ -1417,6 +1524,11 @@ private:
             if (mask[l])
               ids[l].i = allocate(type, align, "stack buffer");
         })
+        .Case([&](gpu::DynamicSharedMemoryOp) {
+          int64_t id = dynamicSharedMemory(op);
+          fill(op->getResult(0), [&](int64_t, int64_t) { return Slot{id}; });
+        })
+        .Case([&](memref::ViewOp view) { runView(view, mask); })
         .Case([&](memref::LoadOp load) {
           access(op, load.getMemRef(), load.getIndices(), Value(),
                  /*store=*/false, 1, 0, mask);
@@ -1688,6 +1800,16 @@ LogicalResult GpuSimulator::adopt(ModuleOp module, std::string &error) {
       error = "gpu-sim: kernel block exceeds 1024 threads";
       return failure();
     }
+    if (auto bytes =
+            launcher->getAttrOfType<IntegerAttr>(kLaunchDynamicSharedAttr))
+      launch.dynamicSharedBytes = bytes.getInt();
+    if (launch.dynamicSharedBytes < 0 ||
+        launch.dynamicSharedBytes > kMaxSharedBytesPerBlock) {
+      error = "gpu-sim: launcher @" + launcher.getName().str() + " asks for " +
+              std::to_string(launch.dynamicSharedBytes) +
+              " bytes of dynamic shared memory";
+      return failure();
+    }
     for (Type t : launcher.getArgumentTypes()) {
       auto memref = dyn_cast<MemRefType>(t);
       if (!memref || !memref.hasStaticShape() ||
@@ -1717,8 +1839,8 @@ LogicalResult GpuSimulator::adopt(ModuleOp module, std::string &error) {
     Value idValue = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(id));
     func::CallOp::create(b, loc, callee, ValueRange{idValue, dynamic});
     func::ReturnOp::create(b, loc);
-    for (StringRef name :
-         {kLaunchKernelAttr, kLaunchGridAttr, kLaunchBlockAttr})
+    for (StringRef name : {kLaunchKernelAttr, kLaunchGridAttr, kLaunchBlockAttr,
+                           kLaunchDynamicSharedAttr})
       launcher->removeAttr(name);
   }
   // The kernels leave for the simulator's own module.
@@ -1784,10 +1906,11 @@ GpuSimulator::kernelArguments(int64_t kernel) const {
 }
 
 bool GpuSimulator::runKernel(int64_t kernel, const int64_t grid[3],
-                             const int64_t block[3], ArrayRef<char *> buffers,
-                             std::string &error) {
+                             const int64_t block[3], int64_t dynamicSharedBytes,
+                             ArrayRef<char *> buffers, std::string &error) {
   Launch l;
   l.kernel = impl->kernels[kernel];
+  l.dynamicSharedBytes = dynamicSharedBytes;
   for (int d = 0; d < 3; ++d) {
     l.grid[d] = grid[d];
     l.block[d] = block[d];

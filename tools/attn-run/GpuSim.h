@@ -72,11 +72,13 @@ public:
   /// The copied kernel called `name` (its index), or -1.
   int64_t findKernel(llvm::StringRef name) const;
   const std::vector<KernelArgument> &kernelArguments(int64_t kernel) const;
-  /// Runs copied kernel `kernel` over a `grid` of `block`s on `buffers` (one
-  /// per argument; simulated device memory, 256-byte aligned); false with
+  /// Runs copied kernel `kernel` over a `grid` of `block`s, each given
+  /// `dynamicSharedBytes` of dynamic shared memory, on `buffers` (one per
+  /// argument; simulated device memory, 256-byte aligned); false with
   /// `error` set when the launch is invalid or the kernel fails.
   bool runKernel(int64_t kernel, const int64_t grid[3], const int64_t block[3],
-                 llvm::ArrayRef<char *> buffers, std::string &error);
+                 int64_t dynamicSharedBytes, llvm::ArrayRef<char *> buffers,
+                 std::string &error);
 
   /// The first error of a simulated launch (empty when none); launches
   /// after an error do nothing.

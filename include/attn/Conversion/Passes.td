@@ -308,7 +308,11 @@ def ConvertAttnToGPUPass : Pass<"convert-attn-to-gpu", "::mlir::ModuleOp"> {
            "Target PTX features (e.g. +ptx80), recorded on the module">,
     Option<"sharedMemoryBytes", "shared-memory-bytes", "int64_t",
            /*default=*/"49152",
-           "Static shared memory per block for the K and V stages">,
+           "Shared memory per block for the Q, K and V stages (tile-k is "
+           "halved until they fit); beyond 48 KiB the stages are dynamic "
+           "shared memory, at most the chip's per-block limit (96 KiB "
+           "sm_70, 64 KiB sm_75, 163 KiB sm_80, 99 KiB sm_86/89, 227 KiB "
+           "sm_90)">,
     Option<"maxTableBytes", "max-table-bytes", "int64_t",
            /*default=*/"268435456",
            "Largest tile plan an op may need; larger ones are left to the "

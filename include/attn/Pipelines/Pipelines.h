@@ -115,6 +115,12 @@ struct GPUPipelineOptions : public LoweringPipelineOptions<GPUPipelineOptions> {
   PassOptions::Option<int64_t> tileK{
       *this, "tile-k", llvm::cl::desc("Keys per shared-memory stage"),
       llvm::cl::init(32)};
+  PassOptions::Option<int64_t> sharedMemoryBytes{
+      *this, "shared-memory-bytes",
+      llvm::cl::desc("Shared memory per thread block for the kernels' "
+                     "stages; beyond 48 KiB it is dynamic shared memory, up "
+                     "to the chip's per-block limit (227 KiB on sm_90)"),
+      llvm::cl::init(48 * 1024)};
   PassOptions::Option<bool> tensorCores{
       *this, "tensor-cores",
       llvm::cl::desc("Tensor-core kernels (mma.sync, f32 accumulation) for "

@@ -73,18 +73,16 @@ namespace {
 
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 constexpr int64_t kWarp = 32;
-/// Threads of a block-parallel token merge (one block per batch row), and
-/// the most shared memory its scratch may take (the static limit).
+/// Threads of a block-parallel token merge (one block per batch row); its
+/// scratch takes at most the static shared memory.
 constexpr int64_t kTokenMergeThreads = 128;
-constexpr int64_t kMaxTokenMergeSharedBytes = 48 * 1024;
 
-/// Names of the kernels' gpu.module, of the host launchers, and the
-/// attributes of a launcher that `--attn-gpu-stage-buffers` reads.
+/// Names of the kernels' gpu.module and of the host launchers.
 constexpr StringLiteral kGPUModuleName = "__attn_gpu";
 constexpr StringLiteral kLauncherName = "__attn_gpu_launch";
-constexpr StringLiteral kLaunchKernelAttr = "attn.gpu.kernel";
-constexpr StringLiteral kLaunchGridAttr = "attn.gpu.grid";
-constexpr StringLiteral kLaunchBlockAttr = "attn.gpu.block";
+/// Alignment of the kernels' shared buffers (cp.async and ldmatrix move 16
+/// bytes; wgmma descriptors address 16-byte units).
+constexpr int64_t kSharedAlignment = 16;
 
 /// Keys per stage: the requested size, clamped to Lk rounded up to a
 /// multiple of 4 and halved until both stages fit the shared memory budget.
@@ -895,16 +893,21 @@ struct MmaKernelBuilder : KernelBuilder {
 
 /// Creates kernel `name` (renamed when taken) in the module's
 /// `gpu.module @__attn_gpu` (created on first use), taking the types of
-/// `hostArgs`, with the given attributions and `body` (at the kernel's
-/// entry, before its gpu.return); a private launcher declaration carrying
-/// the kernel, grid and block for `--attn-gpu-stage-buffers`; and a call to
-/// it with `hostArgs` at the rewriter's insertion point.
+/// `hostArgs`, with shared buffers of `sharedTypes` (each at a multiple of
+/// kSharedAlignment bytes), private buffers of `privateTypes` and `body` (at
+/// the kernel's entry, before its gpu.return; given the kernel and its
+/// shared buffers); a private launcher declaration carrying the kernel, grid
+/// and block for `--attn-gpu-stage-buffers`; and a call to it with
+/// `hostArgs` at the rewriter's insertion point. The shared buffers are
+/// workgroup attributions (static shared memory) while they fit in
+/// kStaticSharedBytes; beyond, views of the kernel's dynamic shared memory,
+/// whose size the kernel and the launcher carry as kLaunchDynamicSharedAttr.
 gpu::GPUFuncOp
 createKernelLaunch(RewriterBase &rewriter, Location loc, SymbolTable &symbols,
                    StringRef name, ArrayRef<Value> hostArgs,
-                   TypeRange workgroupTypes, TypeRange privateTypes,
+                   TypeRange sharedTypes, TypeRange privateTypes,
                    ArrayRef<int64_t> grid, ArrayRef<int64_t> block,
-                   function_ref<void(gpu::GPUFuncOp)> body) {
+                   function_ref<void(gpu::GPUFuncOp, ValueRange)> body) {
   SmallVector<Type> argTypes = llvm::to_vector(
       llvm::map_range(hostArgs, [](Value v) { return v.getType(); }));
   auto module = cast<ModuleOp>(symbols.getOp());
@@ -917,14 +920,26 @@ createKernelLaunch(RewriterBase &rewriter, Location loc, SymbolTable &symbols,
     gpuModule = gpu::GPUModuleOp::create(rewriter, loc, kGPUModuleName);
     symbols.insert(gpuModule);
   }
+  // Byte offsets of the shared buffers (index elements are 64-bit on NVPTX).
+  SmallVector<int64_t> offsets;
+  int64_t sharedBytes = 0;
+  for (Type t : sharedTypes) {
+    auto memref = cast<MemRefType>(t);
+    Type elt = memref.getElementType();
+    sharedBytes = llvm::alignTo(sharedBytes, kSharedAlignment);
+    offsets.push_back(sharedBytes);
+    sharedBytes += memref.getNumElements() *
+                   (elt.isIndex() ? 8 : elt.getIntOrFloatBitWidth() / 8);
+  }
+  bool dynamic = sharedBytes > kStaticSharedBytes;
   SymbolTable kernels(gpuModule);
   gpu::GPUFuncOp kernel;
   {
     OpBuilder::InsertionGuard kernelGuard(rewriter);
     rewriter.setInsertionPointToEnd(gpuModule.getBody());
-    kernel = gpu::GPUFuncOp::create(rewriter, loc, name,
-                                    rewriter.getFunctionType(argTypes, {}),
-                                    workgroupTypes, privateTypes);
+    kernel = gpu::GPUFuncOp::create(
+        rewriter, loc, name, rewriter.getFunctionType(argTypes, {}),
+        dynamic ? TypeRange() : sharedTypes, privateTypes);
     kernels.insert(kernel);
     kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
                     rewriter.getUnitAttr());
@@ -932,7 +947,29 @@ createKernelLaunch(RewriterBase &rewriter, Location loc, SymbolTable &symbols,
         {static_cast<int32_t>(block[0]), static_cast<int32_t>(block[1]),
          static_cast<int32_t>(block[2])}));
     rewriter.setInsertionPointToStart(&kernel.getBody().front());
-    body(kernel);
+    SmallVector<Value> shared;
+    if (dynamic) {
+      kernel->setAttr(kLaunchDynamicSharedAttr,
+                      rewriter.getI64IntegerAttr(sharedBytes));
+      auto bytes = MemRefType::get(
+          {ShapedType::kDynamic}, rewriter.getI8Type(),
+          MemRefLayoutAttrInterface(),
+          gpu::AddressSpaceAttr::get(rewriter.getContext(),
+                                     gpu::AddressSpace::Workgroup));
+      Value base = gpu::DynamicSharedMemoryOp::create(rewriter, loc, bytes);
+      for (auto [t, offset] : llvm::zip_equal(sharedTypes, offsets))
+        shared.push_back(memref::ViewOp::create(
+            rewriter, loc, t, base,
+            arith::ConstantIndexOp::create(rewriter, loc, offset),
+            ValueRange()));
+    } else {
+      for (unsigned i = 0; i < sharedTypes.size(); ++i)
+        kernel.setWorkgroupAttributionAttr(
+            i, LLVM::LLVMDialect::getAlignAttrName(),
+            rewriter.getI64IntegerAttr(kSharedAlignment));
+      llvm::append_range(shared, kernel.getWorkgroupAttributions());
+    }
+    body(kernel, shared);
     gpu::ReturnOp::create(rewriter, loc);
   }
 
@@ -952,6 +989,9 @@ createKernelLaunch(RewriterBase &rewriter, Location loc, SymbolTable &symbols,
                            {FlatSymbolRefAttr::get(kernel.getNameAttr())}));
     launcher->setAttr(kLaunchGridAttr, rewriter.getDenseI64ArrayAttr(grid));
     launcher->setAttr(kLaunchBlockAttr, rewriter.getDenseI64ArrayAttr(block));
+    if (dynamic)
+      launcher->setAttr(kLaunchDynamicSharedAttr,
+                        rewriter.getI64IntegerAttr(sharedBytes));
   }
   func::CallOp::create(rewriter, loc, launcher, hostArgs);
   return kernel;
@@ -974,7 +1014,8 @@ bool mlir::attn::canLowerAttentionToGPU(AttentionOp op,
   int64_t dv = op.getValueType().getDimSize(3);
   if ((d + dv) * 4 > options.sharedMemoryBytes) {
     reason = "one key and value row (" + std::to_string((d + dv) * 4) +
-             " bytes) exceeds shared-memory-bytes";
+             " bytes) exceeds shared-memory-bytes (" +
+             std::to_string(options.sharedMemoryBytes) + ")";
     return false;
   }
   return true;
@@ -1013,7 +1054,8 @@ bool mlir::attn::canUseTensorCores(AttentionOp op,
   if (chooseMmaTileK(options, lk, d, dv, elt.getIntOrFloatBitWidth() / 8) ==
       0) {
     reason = "two stages of 16 padded key and value rows exceed "
-             "shared-memory-bytes";
+             "shared-memory-bytes (" +
+             std::to_string(options.sharedMemoryBytes) + ")";
     return false;
   }
   return true;
@@ -1035,7 +1077,8 @@ bool mlir::attn::canUseWgmma(AttentionOp op, const GPUKernelOptions &options,
   int64_t eltBytes = op.getQueryType().getElementTypeBitWidth() / 8;
   if (chooseWgmmaTileK(options, lk, d, dv, eltBytes) == 0) {
     reason = "the Q stage and two stages of 16 key and value rows exceed "
-             "shared-memory-bytes";
+             "shared-memory-bytes (" +
+             std::to_string(options.sharedMemoryBytes) + ")";
     return false;
   }
   return true;
@@ -1137,13 +1180,7 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
                     : "simt.f32";
   bool unroll = !tensorCores && options.maxUnrolledFloats > 0 &&
                 d + dv + plan->bk <= options.maxUnrolledFloats;
-  auto build = [&](gpu::GPUFuncOp kernel) {
-    // The tensor-core stages are written in 16-byte pieces.
-    if (tensorCores)
-      for (unsigned i = 0; i < workgroupTypes.size(); ++i)
-        kernel.setWorkgroupAttributionAttr(
-            i, LLVM::LLVMDialect::getAlignAttrName(),
-            rewriter.getI64IntegerAttr(16));
+  auto build = [&](gpu::GPUFuncOp kernel, ValueRange shared) {
     kernel->setAttr("attn.gpu.tiles",
                     rewriter.getDenseI64ArrayAttr({plan->bq, plan->bk}));
     kernel->setAttr("attn.gpu.path", rewriter.getStringAttr(path));
@@ -1155,10 +1192,10 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
     for (Value *slot : slots)
       if (*slot)
         *slot = kernel.getArgument(next++);
-    k.ks = kernel.getWorkgroupAttributions()[0];
-    k.vs = kernel.getWorkgroupAttributions()[1];
+    k.ks = shared[0];
+    k.vs = shared[1];
     if (wgmma)
-      k.qs = kernel.getWorkgroupAttributions()[2];
+      k.qs = shared[2];
     if (!tensorCores) {
       k.qReg = kernel.getPrivateAttributions()[0];
       k.acc = kernel.getPrivateAttributions()[1];
@@ -1249,8 +1286,7 @@ LogicalResult mlir::attn::lowerTokenMergeToGPU(RewriterBase &rewriter,
   for (auto [elements, type] : tokenMergeBlockScratch(*loops))
     sharedTypes.push_back(MemRefType::get(
         {elements}, type, MemRefLayoutAttrInterface(), workgroup));
-  bool blockPath =
-      tokenMergeBlockScratchBytes(*loops) <= kMaxTokenMergeSharedBytes;
+  bool blockPath = tokenMergeBlockScratchBytes(*loops) <= kStaticSharedBytes;
   int64_t scratch = tokenMergeScratchBytes(*loops);
   if (!blockPath && scratch > tokenMergeMaxStackBytes()) {
     reason = "its per-row scratch (" + std::to_string(scratch) +
@@ -1268,7 +1304,8 @@ LogicalResult mlir::attn::lowerTokenMergeToGPU(RewriterBase &rewriter,
   createKernelLaunch(
       rewriter, loc, symbols, "token_merge", hostArgs,
       blockPath ? TypeRange(sharedTypes) : TypeRange(), {},
-      {loops->batch, 1, 1}, {threads, 1, 1}, [&](gpu::GPUFuncOp kernel) {
+      {loops->batch, 1, 1}, {threads, 1, 1},
+      [&](gpu::GPUFuncOp kernel, ValueRange shared) {
         kernel->setAttr("attn.gpu.path",
                         rewriter.getStringAttr(blockPath ? "block" : "row"));
         // The kernel's own arguments (its block also holds the attributions).
@@ -1281,7 +1318,6 @@ LogicalResult mlir::attn::lowerTokenMergeToGPU(RewriterBase &rewriter,
           return;
         }
         Value tid = gpu::ThreadIdOp::create(rewriter, loc, gpu::Dimension::x);
-        SmallVector<Value> shared(kernel.getWorkgroupAttributions());
         emitTokenMergeBlock(
             rewriter, loc, *loops, bi, tid, threads, shared,
             [&] { gpu::BarrierOp::create(rewriter, loc); }, device);
@@ -1309,7 +1345,8 @@ LogicalResult mlir::attn::lowerTokenUnmergeToGPU(RewriterBase &rewriter,
       kTokenMergeThreads, llvm::divideCeil(loops->c, kWarp) * kWarp);
   createKernelLaunch(
       rewriter, loc, symbols, "token_unmerge", hostArgs, {}, {},
-      {loops->batch, loops->n, 1}, {threads, 1, 1}, [&](gpu::GPUFuncOp kernel) {
+      {loops->batch, loops->n, 1}, {threads, 1, 1},
+      [&](gpu::GPUFuncOp kernel, ValueRange) {
         kernel->setAttr("attn.gpu.path", rewriter.getStringAttr("channels"));
         Value bi = gpu::BlockIdOp::create(rewriter, loc, gpu::Dimension::x);
         Value t = gpu::BlockIdOp::create(rewriter, loc, gpu::Dimension::y);
@@ -1338,6 +1375,34 @@ int64_t parseChip(StringRef chip) {
     return 0;
   return version;
 }
+} // namespace
+
+int64_t mlir::attn::maxSharedMemoryPerBlock(int64_t chipVersion) {
+  constexpr int64_t kKiB = 1024;
+  switch (chipVersion) {
+  case 70:
+  case 72:
+    return 96 * kKiB;
+  case 75:
+    return 64 * kKiB;
+  case 80:
+  case 87:
+    return 163 * kKiB;
+  case 86:
+  case 89:
+  case 120:
+  case 121:
+    return 99 * kKiB;
+  case 90:
+  case 100:
+  case 103:
+    return 227 * kKiB;
+  default:
+    return kStaticSharedBytes;
+  }
+}
+
+namespace {
 
 struct ConvertAttnToGPUPass
     : public mlir::attn::impl::ConvertAttnToGPUPassBase<ConvertAttnToGPUPass> {
@@ -1388,6 +1453,14 @@ struct ConvertAttnToGPUPass
     }
     options.chipVersion = version;
     options.chipArchSpecific = StringRef(chip.getValue()).ends_with("a");
+    if (int64_t limit = maxSharedMemoryPerBlock(version);
+        sharedMemoryBytes > limit) {
+      emitError(module.getLoc())
+          << "convert-attn-to-gpu: shared-memory-bytes ("
+          << options.sharedMemoryBytes << ") exceeds the " << limit
+          << " bytes a thread block may use on " << chip.getValue();
+      return signalPassFailure();
+    }
     if (wgmma)
       if (std::optional<std::string> problem =
               wgmmaOptionsProblem(options, chip.getValue())) {
@@ -1536,15 +1609,25 @@ struct AttnGPUStageBuffersPass
     };
     gpu::KernelDim3 gridDims = dims(grid);
     gpu::KernelDim3 blockDims = dims(block);
+    Value dynamicShared;
+    if (auto bytes =
+            launcher->getAttrOfType<IntegerAttr>(kLaunchDynamicSharedAttr)) {
+      if (bytes.getInt() <= 0 || bytes.getInt() > INT32_MAX)
+        return launcher.emitOpError()
+               << "attn-gpu-stage-buffers: " << kLaunchDynamicSharedAttr
+               << " must be a positive 32-bit byte count";
+      dynamicShared = arith::ConstantOp::create(
+          b, loc, b.getI32IntegerAttr(int32_t(bytes.getInt())));
+    }
     gpu::LaunchFuncOp::create(b, loc, kernel, gridDims, blockDims,
-                              /*dynamicSharedMemorySize=*/Value(), device);
+                              dynamicShared, device);
     for (auto [host, twin] : written)
       gpu::MemcpyOp::create(b, loc, TypeRange{}, ValueRange{}, host, twin);
     for (Value twin : device)
       gpu::DeallocOp::create(b, loc, TypeRange{}, ValueRange{}, twin);
     func::ReturnOp::create(b, loc);
-    for (StringRef name :
-         {kLaunchKernelAttr, kLaunchGridAttr, kLaunchBlockAttr})
+    for (StringRef name : {kLaunchKernelAttr, kLaunchGridAttr, kLaunchBlockAttr,
+                           kLaunchDynamicSharedAttr})
       launcher->removeAttr(name);
     return success();
   }

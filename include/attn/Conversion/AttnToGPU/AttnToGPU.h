@@ -5,6 +5,7 @@
 
 #include "mlir/Support/LLVM.h"
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringRef.h"
 
 #include <cstdint>
 #include <string>
@@ -43,8 +44,10 @@ struct GPUKernelOptions {
   /// warpgroup per 64 query rows, Q and K read from shared memory through
   /// matrix descriptors) where the op permits; needs chip sm_90a.
   bool wgmma = false;
-  /// Static shared memory a block may use (48 KiB on every NVIDIA chip
-  /// without the opt-in dynamic carve-out).
+  /// Shared memory a block's stages may use. Up to 48 KiB (kStaticSharedBytes)
+  /// they are static shared memory; beyond, dynamic shared memory, which
+  /// every chip since sm_70 gives up to its per-block limit
+  /// (maxSharedMemoryPerBlock) once the kernel opts in.
   int64_t sharedMemoryBytes = 48 * 1024;
   int64_t maxTableBytes = int64_t(1) << 28;
   /// The per-thread loops over D, Dv and the staged keys are unrolled when
@@ -54,6 +57,29 @@ struct GPUKernelOptions {
   /// local memory. 0 never unrolls.
   int64_t maxUnrolledFloats = 192;
 };
+
+/// Static shared memory a thread block may use on every NVIDIA chip; the
+/// kernels' stages move to dynamic shared memory beyond it.
+constexpr int64_t kStaticSharedBytes = 48 * 1024;
+
+/// The most shared memory (static and dynamic together) one thread block may
+/// use on the chip of compute capability `chipVersion` / 10 after opting in,
+/// per the CUDA C++ Programming Guide's table of technical specifications:
+/// 96 KiB on sm_70 and sm_72, 64 KiB on sm_75, 163 KiB on sm_80 and sm_87,
+/// 99 KiB on sm_86, sm_89 and sm_12x, 227 KiB on sm_90 and sm_10x, 48 KiB on
+/// the chips before sm_70 and on any chip the table does not list.
+int64_t maxSharedMemoryPerBlock(int64_t chipVersion);
+
+/// Attributes of the private launcher declarations that
+/// `--convert-attn-to-gpu` creates and `--attn-gpu-stage-buffers` (or
+/// attn-run's GPU simulator) turns into launches: the kernel, the grid and
+/// the block, and the bytes of dynamic shared memory the kernel needs (absent
+/// when it needs none).
+constexpr llvm::StringLiteral kLaunchKernelAttr = "attn.gpu.kernel";
+constexpr llvm::StringLiteral kLaunchGridAttr = "attn.gpu.grid";
+constexpr llvm::StringLiteral kLaunchBlockAttr = "attn.gpu.block";
+constexpr llvm::StringLiteral kLaunchDynamicSharedAttr =
+    "attn.gpu.dynamic_shared_memory";
 
 /// What one lowering did, for statistics.
 struct GPUKernelReport {
