@@ -88,7 +88,8 @@ VERIFY_ATOL = 2e-2
 # Options of --attn-gpu-pipeline that --convert-attn-to-gpu also takes: the
 # dry run and the kernel probe pass these on to read the chosen kernel path
 # and tiles off the converted IR.
-CONVERT_OPTIONS = ("chip", "features", "tensor-cores", "wgmma", "tile-q", "tile-k")
+CONVERT_OPTIONS = ("chip", "features", "tensor-cores", "wgmma", "tile-q", "tile-k",
+                   "shared-memory-bytes")
 
 
 # --------------------------------------------------------------------------

@@ -4,6 +4,8 @@
 //    row, phases separated by barriers (block);
 //  - more: one thread per row with its scratch on the stack (row), up to
 //    256 KiB per row; beyond, the op stays on the host with a remark;
+//  - with shared-memory-bytes raised, block kernels up to that much scratch,
+//    in dynamic shared memory beyond 48 KiB (both of those ops);
 //  - unmerge: a block per (batch, token), threads striding over channels.
 // RUN: attn-opt %s --convert-attn-to-gpu 2>&1 | FileCheck %s
 // RUN: rm -rf %t && mkdir -p %t
@@ -13,9 +15,21 @@
 // RUN: attn-run %s --pipeline=gpu-sim --entry=small_graph --seed=5 --random-step=1 --check-against=%t/small_graph.result0.npy,%t/small_graph.result1.npy,%t/small_graph.result2.npy --atol=0 --rtol=0 | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --pipeline=gpu-sim --entry=rows --seed=6 --check --oracle=naive | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %s --pipeline=gpu-sim --entry=unmerge_wide --seed=7 --check --oracle=naive | FileCheck %s --check-prefix=PASS
+// RUN: attn-opt %s --convert-attn-to-gpu="shared-memory-bytes=131072" 2>&1 | FileCheck %s --check-prefix=DYN
+// RUN: attn-run %s --pipeline=cpu --entry=rows --seed=6 --random-step=1 --output-dir=%t
+// RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="shared-memory-bytes=131072" --entry=rows --seed=6 --random-step=1 --check-against=%t/rows.result0.npy,%t/rows.result1.npy,%t/rows.result2.npy --atol=0 --rtol=0 | FileCheck %s --check-prefixes=PASS,SIMDYN
 
+// SIMDYN: kernels: token_merge (block)
 // PASS-NOT: FAIL
 // PASS: check: PASS
+
+// DYN-NOT: remark
+// DYN-DAG: func.func private @{{.*}}(memref<1x1600x4xf32>, {{.*}}) attributes {attn.gpu.block = array<i64: 128, 1, 1>, attn.gpu.dynamic_shared_memory = 53600 : i64, attn.gpu.grid = array<i64: 1, 1, 1>
+// DYN-DAG: func.func private @{{.*}}(memref<1x2048x64xf32>, {{.*}}) attributes {attn.gpu.block = array<i64: 128, 1, 1>, attn.gpu.dynamic_shared_memory = 68848 : i64, attn.gpu.grid = array<i64: 1, 1, 1>
+// DYN-LABEL: func.func @host(
+// DYN-NOT: attn.token_merge
+// DYN: gpu.func @token_merge_1({{[^)]*}}) kernel attributes {attn.gpu.dynamic_shared_memory = 53600 : i64, attn.gpu.path = "block"
+// DYN-NEXT: gpu.dynamic_shared_memory
 
 // CHECK: remark: left for the reference lowering: its per-row scratch (567536 bytes) exceeds the 262144 bytes a GPU thread keeps on its stack
 // CHECK-DAG: func.func private @{{.*}}(memref<2x16x8xf32>, {{.*}}) attributes {attn.gpu.block = array<i64: 128, 1, 1>, attn.gpu.grid = array<i64: 2, 1, 1>

@@ -238,7 +238,8 @@ def ConvertAttnToGPUPass : Pass<"convert-attn-to-gpu", "::mlir::ModuleOp"> {
     `attn.token_merge` becomes a kernel with a block of 128 threads per
     batch row (norms, matching, ranking, size-weighted averages in phases
     separated by barriers, scratch in shared memory; bit for bit the CPU
-    loops) when its scratch fits in 48 KiB, else one thread per batch row
+    loops) when its scratch fits in `shared-memory-bytes` (48 KiB unless
+    raised; dynamic shared memory beyond), else one thread per batch row
     running the CPU loops with the scratch on its stack; ops needing more
     than 256 KiB per row stay on the host with a remark.
     `attn.token_unmerge` becomes a kernel of one block per (batch row,

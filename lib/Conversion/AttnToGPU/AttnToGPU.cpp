@@ -1273,7 +1273,8 @@ mlir::attn::getKernelArgumentUses(gpu::GPUFuncOp kernel) {
 LogicalResult mlir::attn::lowerTokenMergeToGPU(RewriterBase &rewriter,
                                                TokenMergeOp op,
                                                SymbolTable &symbols,
-                                               std::string &reason) {
+                                               std::string &reason,
+                                               int64_t sharedMemoryBytes) {
   FailureOr<TokenMergeLoops> loops = analyzeTokenMerge(op, reason);
   if (failed(loops))
     return failure();
@@ -1286,7 +1287,7 @@ LogicalResult mlir::attn::lowerTokenMergeToGPU(RewriterBase &rewriter,
   for (auto [elements, type] : tokenMergeBlockScratch(*loops))
     sharedTypes.push_back(MemRefType::get(
         {elements}, type, MemRefLayoutAttrInterface(), workgroup));
-  bool blockPath = tokenMergeBlockScratchBytes(*loops) <= kStaticSharedBytes;
+  bool blockPath = tokenMergeBlockScratchBytes(*loops) <= sharedMemoryBytes;
   int64_t scratch = tokenMergeScratchBytes(*loops);
   if (!blockPath && scratch > tokenMergeMaxStackBytes()) {
     reason = "its per-row scratch (" + std::to_string(scratch) +
@@ -1513,12 +1514,13 @@ struct ConvertAttnToGPUPass
       ::attn::stats::add(getArgument(), "partial-tiles", report.partialTiles);
       ::attn::stats::add(getArgument(), "full-tiles", report.fullTiles);
     }
-    // Token merging: one thread per batch row (merge) or per token
-    // (unmerge).
+    // Token merging: a block (or one thread) per batch row (merge), a block
+    // per (batch row, token) (unmerge).
     auto [lowered, left] =
         lowerTokenMergeOps(module, [&](Operation *op, std::string &reason) {
           if (auto merge = dyn_cast<TokenMergeOp>(op))
-            return lowerTokenMergeToGPU(rewriter, merge, symbols, reason);
+            return lowerTokenMergeToGPU(rewriter, merge, symbols, reason,
+                                        options.sharedMemoryBytes);
           return lowerTokenUnmergeToGPU(rewriter, cast<TokenUnmergeOp>(op),
                                         symbols, reason);
         });

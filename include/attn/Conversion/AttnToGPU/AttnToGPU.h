@@ -132,13 +132,16 @@ SmallVector<KernelArgumentUse> getKernelArgumentUses(gpu::GPUFuncOp kernel);
 
 /// Replaces `attn.token_merge` (static shapes) by a kernel with a block of
 /// 128 threads per batch row (`emitTokenMergeBlock`, scratch in shared
-/// memory) when its scratch fits in 48 KiB, else one thread per batch row
-/// (`emitTokenMergeRow`, scratch on the thread's stack, at most 256 KiB);
+/// memory; dynamic beyond 48 KiB) when its scratch fits in
+/// `sharedMemoryBytes`, else one thread per batch row (`emitTokenMergeRow`,
+/// scratch on the thread's stack, at most 256 KiB);
 /// `attn.token_unmerge` by a kernel of one block per (batch row, token),
 /// threads over the channels; launched like the attention kernels.
 /// Fails, leaving the op untouched, with `reason` set.
-LogicalResult lowerTokenMergeToGPU(RewriterBase &rewriter, TokenMergeOp op,
-                                   SymbolTable &symbols, std::string &reason);
+LogicalResult
+lowerTokenMergeToGPU(RewriterBase &rewriter, TokenMergeOp op,
+                     SymbolTable &symbols, std::string &reason,
+                     int64_t sharedMemoryBytes = kStaticSharedBytes);
 LogicalResult lowerTokenUnmergeToGPU(RewriterBase &rewriter, TokenUnmergeOp op,
                                      SymbolTable &symbols, std::string &reason);
 
