@@ -16,6 +16,16 @@
 // RUN: attn-opt %s --attn-gpu-pipeline="chip=sm_90a wgmma=true format=isa" | %python %S/Inputs/gpu_extract_ptx.py > %t.sm90a.ptx
 // RUN: FileCheck %s --check-prefix=WGMMA < %t.sm90a.ptx
 // RUN: %cuda_toolkit/bin/ptxas -v -arch=sm_90a %t.sm90a.ptx -o %t.sm90a.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
+// Stages in dynamic shared memory (shared-memory-bytes above 48 KiB, 128 x
+// 128 tiles): the kernels address the extern dynamic shared buffer, and
+// ptxas accepts them without spilling (wgmma m64n128k16 on sm_90a, mma.sync
+// on sm_80).
+// RUN: attn-opt %s --attn-gpu-pipeline="chip=sm_90a wgmma=true tile-q=128 tile-k=128 shared-memory-bytes=98304 format=isa" | %python %S/Inputs/gpu_extract_ptx.py > %t.dyn90a.ptx
+// RUN: FileCheck %s --check-prefix=DYN90A < %t.dyn90a.ptx
+// RUN: %cuda_toolkit/bin/ptxas -v -arch=sm_90a %t.dyn90a.ptx -o %t.dyn90a.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
+// RUN: attn-opt %s --attn-gpu-pipeline="chip=sm_80 tile-q=128 tile-k=128 shared-memory-bytes=98304 format=isa" | %python %S/Inputs/gpu_extract_ptx.py > %t.dyn80.ptx
+// RUN: FileCheck %s --check-prefix=DYN80 < %t.dyn80.ptx
+// RUN: %cuda_toolkit/bin/ptxas -v -arch=sm_80 %t.dyn80.ptx -o %t.dyn80.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
 
 // BIN: gpu.binary @__attn_gpu
 // BIN-NOT: nvvm.mma.sync
@@ -36,6 +46,17 @@
 // WGMMA: wgmma.commit_group.sync.aligned;
 // WGMMA: wgmma.wait_group.sync.aligned 0;
 // WGMMA: wgmma.mma_async.sync.aligned.m64n32k16.f32.f16.f16
+
+// DYN90A-NOT: __wg_attention
+// DYN90A: .shared .align 16 .b8 __dynamic_shmem__0;
+// DYN90A-NOT: __wg_attention
+// DYN90A-COUNT-4: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16
+// DYN90A-NOT: __wg_attention
+// DYN80-NOT: __wg_attention
+// DYN80: .shared .align 16 .b8 __dynamic_shmem__0;
+// DYN80-NOT: __wg_attention
+// DYN80: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// DYN80-NOT: __wg_attention
 
 // PTXAS: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 // PTXAS: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
