@@ -73,8 +73,8 @@ namespace {
 
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 constexpr int64_t kWarp = 32;
-/// Threads of a block-parallel token merge (one block per batch row); its
-/// scratch takes at most the static shared memory.
+/// Threads of a block-parallel token merge (one block per batch row), whose
+/// scratch lives in shared memory (at most shared-memory-bytes).
 constexpr int64_t kTokenMergeThreads = 128;
 
 /// Names of the kernels' gpu.module and of the host launchers.
@@ -85,11 +85,16 @@ constexpr StringLiteral kLauncherName = "__attn_gpu_launch";
 constexpr int64_t kSharedAlignment = 16;
 
 /// Keys per stage: the requested size, clamped to Lk rounded up to a
-/// multiple of 4 and halved until both stages fit the shared memory budget.
+/// multiple of 4 and halved until both stages (the V stage at an aligned
+/// offset) fit the shared memory budget.
 int64_t chooseTileK(const GPUKernelOptions &options, int64_t lk, int64_t d,
                     int64_t dv) {
   int64_t bk = std::min(options.tileK, (lk + 3) / 4 * 4);
-  while (bk > 1 && bk * (d + dv) * 4 > options.sharedMemoryBytes)
+  auto bytes = [&](int64_t keys) {
+    return int64_t(llvm::alignTo(keys * d * 4, kSharedAlignment)) +
+           keys * dv * 4;
+  };
+  while (bk > 1 && bytes(bk) > options.sharedMemoryBytes)
     bk = bk / 2;
   return bk;
 }
@@ -1012,8 +1017,9 @@ bool mlir::attn::canLowerAttentionToGPU(AttentionOp op,
   }
   int64_t d = op.getQueryType().getDimSize(3);
   int64_t dv = op.getValueType().getDimSize(3);
-  if ((d + dv) * 4 > options.sharedMemoryBytes) {
-    reason = "one key and value row (" + std::to_string((d + dv) * 4) +
+  int64_t row = int64_t(llvm::alignTo(d * 4, kSharedAlignment)) + dv * 4;
+  if (row > options.sharedMemoryBytes) {
+    reason = "one key and value row (" + std::to_string(row) +
              " bytes) exceeds shared-memory-bytes (" +
              std::to_string(options.sharedMemoryBytes) + ")";
     return false;
