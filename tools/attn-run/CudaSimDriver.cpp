@@ -9,6 +9,7 @@
 
 #include "CudaSimDriver.h"
 #include "GpuSim.h"
+#include "attn/Conversion/AttnToGPU/AttnToGPU.h"
 
 #include <cuda.h>
 
@@ -31,7 +32,9 @@ namespace {
 constexpr int kComputeMajor = 9, kComputeMinor = 0;
 constexpr int kDriverVersion = 13000;
 constexpr int64_t kAllocationAlignment = 256;
-constexpr int kMaxDynamicSharedBytes = 227 * 1024;
+/// The simulated device's per-block shared memory limit after opting in.
+const int kMaxDynamicSharedBytes = int(
+    mlir::attn::maxSharedMemoryPerBlock(kComputeMajor * 10 + kComputeMinor));
 
 struct Allocation {
   size_t bytes;
@@ -48,7 +51,7 @@ struct Function {
   int64_t kernel;
   /// CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES: launches may give
   /// more dynamic shared memory than 48 KiB only after the kernel opts in.
-  int maxDynamicSharedBytes = 48 * 1024;
+  int maxDynamicSharedBytes = int(mlir::attn::kStaticSharedBytes);
 };
 
 struct Event {

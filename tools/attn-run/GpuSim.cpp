@@ -220,7 +220,25 @@ struct Buffer {
   /// the kernel uses through memref.view buffers; the views, not this byte
   /// buffer, answer for its shared addresses.
   bool dynamicShared = false;
+
+  /// A buffer of `type` at `data` (aligned to `alignment`), with fresh
+  /// access records.
+  static Buffer over(char *data, MemRefType type, int64_t alignment,
+                     std::string name);
 };
+
+Buffer Buffer::over(char *data, MemRefType type, int64_t alignment,
+                    std::string name) {
+  Buffer buffer;
+  buffer.data = data;
+  buffer.elt = type.getElementType();
+  buffer.shape.assign(type.getShape().begin(), type.getShape().end());
+  buffer.alignment = alignment;
+  buffer.name = std::move(name);
+  buffer.accesses = std::make_shared<std::vector<ElementAccesses>>(
+      size_t(type.getNumElements()));
+  return buffer;
+}
 
 struct Launch {
   gpu::GPUFuncOp kernel;
@@ -230,8 +248,8 @@ struct Launch {
 };
 
 /// The most shared memory (static and dynamic) a block may use on any chip
-/// (sm_90's 227 KiB).
-constexpr int64_t kMaxSharedBytesPerBlock = 227 * 1024;
+/// (sm_90's).
+const int64_t kMaxSharedBytesPerBlock = attn::maxSharedMemoryPerBlock(90);
 
 /// Thrown (as a string) to abandon a launch.
 struct SimError {
@@ -349,14 +367,8 @@ private:
     std::memset(storage.get(), 0, bytes + 1024);
     uintptr_t base = reinterpret_cast<uintptr_t>(storage.get());
     uintptr_t start = (base + 511) / 512 * 512 + (guaranteed % 512);
-    Buffer buffer;
-    buffer.data = reinterpret_cast<char *>(start);
-    buffer.elt = type.getElementType();
-    buffer.shape.assign(type.getShape().begin(), type.getShape().end());
-    buffer.alignment = guaranteed;
-    buffer.name = std::move(name);
-    buffer.accesses = std::make_shared<std::vector<ElementAccesses>>(
-        size_t(type.getNumElements()));
+    Buffer buffer = Buffer::over(reinterpret_cast<char *>(start), type,
+                                 guaranteed, std::move(name));
     if (shared) {
       // Likewise in shared memory: `guaranteed` past a 1024-byte boundary.
       buffer.sharedAddress =
@@ -796,17 +808,12 @@ private:
                                  offset, end, v.offset, v.end));
       }
       if (id < 0) {
-        Buffer buffer;
-        buffer.data = source.data + offset;
-        buffer.elt = type.getElementType();
-        buffer.shape.assign(type.getShape().begin(), type.getShape().end());
-        buffer.alignment =
+        Buffer buffer = Buffer::over(
+            source.data + offset, type,
             offset == 0 ? source.alignment
-                        : std::min<int64_t>(source.alignment, offset & -offset);
-        buffer.name =
-            llvm::formatv("dynamic shared bytes [{0}, {1})", offset, end).str();
-        buffer.accesses = std::make_shared<std::vector<ElementAccesses>>(
-            size_t(type.getNumElements()));
+                        : std::min<int64_t>(source.alignment, offset & -offset),
+            llvm::formatv("dynamic shared bytes [{0}, {1})", offset, end)
+                .str());
         buffer.sharedAddress = source.sharedAddress + offset;
         buffers.push_back(std::move(buffer));
         id = int64_t(buffers.size()) - 1;
@@ -1650,7 +1657,7 @@ struct GpuSimulator::Impl {
                                      ArrayRef<Buffer> arguments) {
     gpu::GPUFuncOp func = l.kernel;
     std::string kernel = func.getName().str();
-    if (auto path = func->getAttrOfType<StringAttr>("attn.gpu.path"))
+    if (auto path = func->getAttrOfType<StringAttr>(attn::kKernelPathAttr))
       kernel += " (" + path.getValue().str() + ")";
     if (!llvm::is_contained(launched, kernel))
       launched.push_back(kernel);
@@ -1671,15 +1678,8 @@ struct GpuSimulator::Impl {
 
   /// An argument buffer of `type` at `data`.
   static Buffer argumentBuffer(MemRefType type, char *data, int64_t i) {
-    Buffer buffer;
-    buffer.data = data;
-    buffer.elt = type.getElementType();
-    buffer.shape.assign(type.getShape().begin(), type.getShape().end());
-    buffer.alignment = kArgumentAlignment;
-    buffer.name = "argument " + std::to_string(i);
-    buffer.accesses = std::make_shared<std::vector<ElementAccesses>>(
-        size_t(type.getNumElements()));
-    return buffer;
+    return Buffer::over(data, type, kArgumentAlignment,
+                        "argument " + std::to_string(i));
   }
 
   void launch(int64_t id, const int64_t *pointers, int64_t count) {

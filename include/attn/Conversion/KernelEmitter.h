@@ -21,6 +21,14 @@
 
 namespace mlir::attn {
 
+/// Bytes of one element of type `t` in the kernels' buffers (index is
+/// 64-bit on every target the kernels are built for).
+inline int64_t elementBytes(Type t) {
+  if (t.isIndex())
+    return 8;
+  return (t.getIntOrFloatBitWidth() + 7) / 8;
+}
+
 struct KernelEmitter {
   OpBuilder &b;
   Location loc;

@@ -122,12 +122,6 @@ struct LoopEmitter : KernelEmitter {
   }
 };
 
-int64_t byteWidth(Type t) {
-  if (t.isIndex())
-    return 8;
-  return (t.getIntOrFloatBitWidth() + 7) / 8;
-}
-
 /// Scratch buffers of one parallel iteration: stack allocas while the op's
 /// running total stays within kMaxStackScratchBytes, heap beyond. Heap
 /// scratch gets no dealloc here: the pipelines run the ownership-based buffer
@@ -139,7 +133,7 @@ struct Scratch {
 
   Value get(ArrayRef<int64_t> shape, Type elt) {
     auto type = MemRefType::get(shape, elt);
-    int64_t bytes = type.getNumElements() * byteWidth(elt);
+    int64_t bytes = type.getNumElements() * elementBytes(elt);
     auto align = e.b.getI64IntegerAttr(64);
     if (stackBytes + bytes <= kMaxStackScratchBytes) {
       stackBytes += bytes;
@@ -771,7 +765,7 @@ FailureOr<TokenMergeLoops> mlir::attn::analyzeTokenMerge(TokenMergeOp op,
 }
 
 int64_t mlir::attn::tokenMergeScratchBytes(const TokenMergeLoops &loops) {
-  int64_t a = byteWidth(loops.acc), index = 8;
+  int64_t a = elementBytes(loops.acc), index = 8;
   int64_t kept = loops.n - loops.r, na = (loops.n + 1) / 2;
   int64_t bytes = loops.n * loops.cm * a; // unit metric rows
   bytes += loops.bipartite ? na * (a + index) : loops.n * (a + 1);
@@ -796,13 +790,6 @@ mlir::attn::tokenMergeBlockScratch(const TokenMergeLoops &loops) {
           {std::max<int64_t>(kept, 1), index},                     // start
           {loops.n, index},                                        // members
           {std::max<int64_t>(kept, 1), loops.acc}};                // total
-}
-
-int64_t mlir::attn::tokenMergeBlockScratchBytes(const TokenMergeLoops &loops) {
-  int64_t bytes = 0;
-  for (auto [elements, type] : tokenMergeBlockScratch(loops))
-    bytes += elements * byteWidth(type);
-  return bytes;
 }
 
 void mlir::attn::emitTokenMergeBlock(OpBuilder &b, Location loc,

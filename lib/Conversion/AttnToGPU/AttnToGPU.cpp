@@ -84,6 +84,24 @@ constexpr StringLiteral kLauncherName = "__attn_gpu_launch";
 /// bytes; wgmma descriptors address 16-byte units).
 constexpr int64_t kSharedAlignment = 16;
 
+/// Where `createKernelLaunch` puts shared buffers of `types`: each at a
+/// multiple of kSharedAlignment bytes; `bytes` in all.
+struct SharedLayout {
+  SmallVector<int64_t> offsets;
+  int64_t bytes = 0;
+};
+SharedLayout layoutShared(TypeRange types) {
+  SharedLayout layout;
+  for (Type t : types) {
+    auto memref = cast<MemRefType>(t);
+    layout.bytes = llvm::alignTo(layout.bytes, kSharedAlignment);
+    layout.offsets.push_back(layout.bytes);
+    layout.bytes +=
+        memref.getNumElements() * elementBytes(memref.getElementType());
+  }
+  return layout;
+}
+
 /// Keys per stage: the requested size, clamped to Lk rounded up to a
 /// multiple of 4 and halved until both stages (the V stage at an aligned
 /// offset) fit the shared memory budget.
@@ -925,17 +943,8 @@ createKernelLaunch(RewriterBase &rewriter, Location loc, SymbolTable &symbols,
     gpuModule = gpu::GPUModuleOp::create(rewriter, loc, kGPUModuleName);
     symbols.insert(gpuModule);
   }
-  // Byte offsets of the shared buffers (index elements are 64-bit on NVPTX).
-  SmallVector<int64_t> offsets;
-  int64_t sharedBytes = 0;
-  for (Type t : sharedTypes) {
-    auto memref = cast<MemRefType>(t);
-    Type elt = memref.getElementType();
-    sharedBytes = llvm::alignTo(sharedBytes, kSharedAlignment);
-    offsets.push_back(sharedBytes);
-    sharedBytes += memref.getNumElements() *
-                   (elt.isIndex() ? 8 : elt.getIntOrFloatBitWidth() / 8);
-  }
+  SharedLayout layout = layoutShared(sharedTypes);
+  int64_t sharedBytes = layout.bytes;
   bool dynamic = sharedBytes > kStaticSharedBytes;
   SymbolTable kernels(gpuModule);
   gpu::GPUFuncOp kernel;
@@ -962,7 +971,7 @@ createKernelLaunch(RewriterBase &rewriter, Location loc, SymbolTable &symbols,
           gpu::AddressSpaceAttr::get(rewriter.getContext(),
                                      gpu::AddressSpace::Workgroup));
       Value base = gpu::DynamicSharedMemoryOp::create(rewriter, loc, bytes);
-      for (auto [t, offset] : llvm::zip_equal(sharedTypes, offsets))
+      for (auto [t, offset] : llvm::zip_equal(sharedTypes, layout.offsets))
         shared.push_back(memref::ViewOp::create(
             rewriter, loc, t, base,
             arith::ConstantIndexOp::create(rewriter, loc, offset),
@@ -1189,7 +1198,7 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
   auto build = [&](gpu::GPUFuncOp kernel, ValueRange shared) {
     kernel->setAttr("attn.gpu.tiles",
                     rewriter.getDenseI64ArrayAttr({plan->bq, plan->bk}));
-    kernel->setAttr("attn.gpu.path", rewriter.getStringAttr(path));
+    kernel->setAttr(kKernelPathAttr, rewriter.getStringAttr(path));
     // Kernel-side names for the buffers.
     Value *slots[] = {&k.qBuf,       &k.kBuf,     &k.vBuf,       &k.biasBuf,
                       &k.maskBuf,    &k.sinkBuf,  &k.offsetsBuf, &k.tilesBuf,
@@ -1293,7 +1302,7 @@ LogicalResult mlir::attn::lowerTokenMergeToGPU(RewriterBase &rewriter,
   for (auto [elements, type] : tokenMergeBlockScratch(*loops))
     sharedTypes.push_back(MemRefType::get(
         {elements}, type, MemRefLayoutAttrInterface(), workgroup));
-  bool blockPath = tokenMergeBlockScratchBytes(*loops) <= sharedMemoryBytes;
+  bool blockPath = layoutShared(sharedTypes).bytes <= sharedMemoryBytes;
   int64_t scratch = tokenMergeScratchBytes(*loops);
   if (!blockPath && scratch > tokenMergeMaxStackBytes()) {
     reason = "its per-row scratch (" + std::to_string(scratch) +
@@ -1313,7 +1322,7 @@ LogicalResult mlir::attn::lowerTokenMergeToGPU(RewriterBase &rewriter,
       blockPath ? TypeRange(sharedTypes) : TypeRange(), {},
       {loops->batch, 1, 1}, {threads, 1, 1},
       [&](gpu::GPUFuncOp kernel, ValueRange shared) {
-        kernel->setAttr("attn.gpu.path",
+        kernel->setAttr(kKernelPathAttr,
                         rewriter.getStringAttr(blockPath ? "block" : "row"));
         // The kernel's own arguments (its block also holds the attributions).
         TokenMergeBuffers device = TokenMergeBuffers::fromList(
@@ -1354,7 +1363,7 @@ LogicalResult mlir::attn::lowerTokenUnmergeToGPU(RewriterBase &rewriter,
       rewriter, loc, symbols, "token_unmerge", hostArgs, {}, {},
       {loops->batch, loops->n, 1}, {threads, 1, 1},
       [&](gpu::GPUFuncOp kernel, ValueRange) {
-        kernel->setAttr("attn.gpu.path", rewriter.getStringAttr("channels"));
+        kernel->setAttr(kKernelPathAttr, rewriter.getStringAttr("channels"));
         Value bi = gpu::BlockIdOp::create(rewriter, loc, gpu::Dimension::x);
         Value t = gpu::BlockIdOp::create(rewriter, loc, gpu::Dimension::y);
         Value k = gpu::ThreadIdOp::create(rewriter, loc, gpu::Dimension::x);

@@ -110,8 +110,6 @@ void emitTokenMergeRow(OpBuilder &b, Location loc, const TokenMergeLoops &loops,
 /// (elements, element type), in the order it takes them.
 SmallVector<std::pair<int64_t, Type>>
 tokenMergeBlockScratch(const TokenMergeLoops &loops);
-/// Their total size in bytes.
-int64_t tokenMergeBlockScratchBytes(const TokenMergeLoops &loops);
 
 /// The same merge of batch row `bi` as `emitTokenMergeRow`, bit for bit,
 /// by a block of `threads` threads with ids `tid` (GPU): `scratch` holds the

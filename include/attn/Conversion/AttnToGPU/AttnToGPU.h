@@ -80,6 +80,9 @@ constexpr llvm::StringLiteral kLaunchGridAttr = "attn.gpu.grid";
 constexpr llvm::StringLiteral kLaunchBlockAttr = "attn.gpu.block";
 constexpr llvm::StringLiteral kLaunchDynamicSharedAttr =
     "attn.gpu.dynamic_shared_memory";
+/// The kernel kind a `gpu.func` of `--convert-attn-to-gpu` carries
+/// (`mma.m16n8k16.f16`, `wgmma.m64n32k16.bf16`, `simt.f32`, `block`, ...).
+constexpr llvm::StringLiteral kKernelPathAttr = "attn.gpu.path";
 
 /// What one lowering did, for statistics.
 struct GPUKernelReport {
