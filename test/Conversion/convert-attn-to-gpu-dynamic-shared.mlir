@@ -21,9 +21,11 @@
 // MMA-NOT: memref.view
 // MMA-NOT: gpu.dynamic_shared_memory
 
+// The launcher, now defined, keeps none of the launch attributes.
+// LAUNCH: func.func private @__attn_gpu_launch(
+// LAUNCH-NOT: attn.gpu.dynamic_shared_memory
 // LAUNCH: %[[BYTES:.*]] = arith.constant 69632 : i32
 // LAUNCH: gpu.launch_func @__attn_gpu::@attention blocks in ({{.*}}) threads in ({{.*}}) dynamic_shared_memory_size %[[BYTES]] args(
-// LAUNCH-NOT: attn.gpu.dynamic_shared_memory = {{.*}}attn.gpu.kernel
 // LAUNCH: gpu.func @attention({{[^)]*}}) kernel attributes {attn.gpu.dynamic_shared_memory = 69632 : i64
 
 // wgmma at D = 128 with two warpgroups (tile-q 128) needs more than 48 KiB:
