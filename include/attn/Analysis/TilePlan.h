@@ -3,7 +3,8 @@
 // The compile-time schedule of a tiled attention kernel, shared by every
 // code generator (CPU, GPU): for each query tile the key tiles that the
 // pattern leaves at least partly visible, and for partial tiles a mask,
-// deduplicated. Built only through PatternAttrInterface.
+// deduplicated. Built only through PatternAttrInterface. Plain data: the
+// lowerings turn a plan into IR (attn/Conversion/Common/TilePlanIR.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,8 +13,6 @@
 
 #include "attn/Dialect/Attn/IR/Attn.h"
 
-#include "mlir/IR/Builders.h"
-#include "mlir/IR/SymbolTable.h"
 #include "mlir/Support/LLVM.h"
 
 #include <cstdint>
@@ -52,53 +51,6 @@ FailureOr<TilePlan> buildTilePlan(PatternAttrInterface pattern, int64_t lq,
 /// not a tile of a larger op (`q_offset` / `q_len`), and a normalizer
 /// without a column recalibration over all rows. `reason` says why not.
 bool supportsTilePlan(AttentionOp op, std::string &reason);
-
-/// The plan's tables as private constant `memref.global`s inserted into
-/// `symbols` (named `<prefix>_offsets`, `_tiles`, `_mask_ids`, `_masks`),
-/// read with `memref.get_global` at the builder's insertion point. `maskIds`
-/// and `masks` are null when the plan has no partial tile.
-struct TilePlanBuffers {
-  Value offsets, tiles, maskIds, masks;
-};
-TilePlanBuffers materializeTilePlan(OpBuilder &b, Location loc,
-                                    SymbolTable &symbols, const TilePlan &plan,
-                                    StringRef prefix);
-
-/// Buffers of the kernel lowerings (CPU and GPU), on tensors: the
-/// read-only `bufferization.to_buffer` of an operand (identity layout; null
-/// for a null tensor), a fresh 64-byte aligned result buffer, and the
-/// `bufferization.to_tensor` (restrict, writable) of a filled one.
-Value readOnlyBuffer(OpBuilder &b, Location loc, Value tensor);
-Value resultBuffer(OpBuilder &b, Location loc, RankedTensorType type);
-Value resultTensor(OpBuilder &b, Location loc, RankedTensorType type,
-                   Value buffer);
-
-/// Every buffer a tiled attention kernel reads or writes: the operands
-/// (null when absent), the output, and the plan's tables.
-struct AttentionBuffers {
-  Value q, k, v, bias, mask, sink, out;
-  TilePlanBuffers tables;
-};
-/// Stores `buffers` into a kernel builder's fields (`qBuf`, `kBuf`, `vBuf`,
-/// `biasBuf`, `maskBuf`, `sinkBuf`, `outBuf`, `offsetsBuf`, `tilesBuf`,
-/// `maskIdsBuf`, `masksBuf`).
-template <typename KernelFields>
-void bindAttentionBuffers(KernelFields &k, const AttentionBuffers &buffers) {
-  k.qBuf = buffers.q;
-  k.kBuf = buffers.k;
-  k.vBuf = buffers.v;
-  k.biasBuf = buffers.bias;
-  k.maskBuf = buffers.mask;
-  k.sinkBuf = buffers.sink;
-  k.outBuf = buffers.out;
-  k.offsetsBuf = buffers.tables.offsets;
-  k.tilesBuf = buffers.tables.tiles;
-  k.maskIdsBuf = buffers.tables.maskIds;
-  k.masksBuf = buffers.tables.masks;
-}
-AttentionBuffers bufferizeAttention(OpBuilder &b, AttentionOp op,
-                                    SymbolTable &symbols, const TilePlan &plan,
-                                    StringRef prefix);
 
 } // namespace mlir::attn
 

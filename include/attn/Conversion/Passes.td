@@ -232,7 +232,8 @@ def ConvertAttnToGPUPass : Pass<"convert-attn-to-gpu", "::mlir::ModuleOp"> {
     tiles come from the shared compile-time tile plan
     (`lib/Analysis/TilePlan.cpp`), stored as private `memref.global` tables
     (`__attn_gpu_offsets`, `__attn_gpu_tiles`, `__attn_gpu_mask_ids`,
-    `__attn_gpu_masks`). Every normalizer is built through
+    `__attn_gpu_masks`, built by `lib/Conversion/Common/TilePlanIR.cpp`).
+    Every normalizer is built through
     `NormalizerAttrInterface`.
 
     `attn.token_merge` becomes a kernel with a block of 128 threads per

@@ -25,7 +25,10 @@
 
 #include "attn/Conversion/AttnToCPU/AttnToCPU.h"
 #include "attn/Analysis/TilePlan.h"
-#include "attn/Conversion/KernelEmitter.h"
+#include "attn/Conversion/Common/KernelEmitter.h"
+#include "attn/Conversion/Common/KernelOperands.h"
+#include "attn/Conversion/Common/OnlineNormalizer.h"
+#include "attn/Conversion/Common/TokenMergeLoops.h"
 #include "attn/Conversion/Passes.h"
 #include "attn/Dialect/Attn/IR/Attn.h"
 #include "attn/Support/PassStatistics.h"
@@ -36,7 +39,6 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
@@ -51,7 +53,6 @@
 
 namespace mlir::attn {
 #define GEN_PASS_DEF_CONVERTATTNTOCPUPASS
-#define GEN_PASS_DEF_ATTNHOISTOPENMPALLOCASPASS
 #include "attn/Conversion/Passes.h.inc"
 } // namespace mlir::attn
 
@@ -364,55 +365,46 @@ struct KernelBuilder : AttentionDims {
     });
   }
 
-  /// The normalizer's update over one score tile, lane-wise over query
-  /// rows; St becomes the weights. Returns nothing; the per-row rescale
-  /// factors go to `alphaBuf`.
-  void emitNormalizerStep(Value st, Value mBuf, Value lBuf, Value cBuf,
-                          Value alphaBuf) {
-    bool runningMax = normalizer.usesRunningMax();
-    Value lkVec = e.splat(vecType, static_cast<double>(lk));
-    Value negInf = e.splat(vecType, kNegInf);
-    Value zero = e.splat(vecType, 0.0);
+  /// The online normalizer step (attn/Conversion/Common/OnlineNormalizer.h)
+  /// over one score tile, lane-wise over query rows: St becomes the weights,
+  /// (m, l) move on, and the per-row rescale factors go to `alphaBuf`, by
+  /// which the accumulator rows are then scaled.
+  void emitNormalizerStep(OnlineNormalizer &on, Value st, Value mBuf,
+                          Value lBuf, Value cBuf, Value alphaBuf) {
     e.loop(0, bq, vl, [&](Value i0) {
-      Value mOld = e.vload(vecType, mBuf, {i0});
+      OnlineNormalizerState state{e.vload(vecType, mBuf, {i0}),
+                                  e.vload(vecType, lBuf, {i0})};
       Value count = e.vload(vecType, cBuf, {i0});
-      Value mNew = mOld;
-      if (runningMax) {
-        Value tileMax = e.loop(
-            e.idx(0), e.idx(bk), 1, {negInf}, [&](Value j, ValueRange acc) {
-              Value s = e.vload(vecType, st, {j, i0});
-              return SmallVector<Value>{
-                  arith::MaximumFOp::create(b(), e.loc, acc[0], s)};
-            })[0];
-        mNew = arith::MaximumFOp::create(b(), e.loc, mOld, tileMax);
-      }
-      Value sum =
-          e.loop(e.idx(0), e.idx(bk), 1, {zero}, [&](Value j, ValueRange acc) {
-            Value s = e.vload(vecType, st, {j, i0});
-            Value vis = arith::CmpFOp::create(
-                b(), e.loc, arith::CmpFPredicate::UNE, s, negInf);
-            Value w = normalizer.buildWeight(b(), e.loc, s, mNew, count, lkVec);
-            Value p = arith::SelectOp::create(b(), e.loc, vis, w, zero);
-            e.vstore(p, st, {j, i0});
-            return SmallVector<Value>{
-                arith::AddFOp::create(b(), e.loc, acc[0], p)};
-          })[0];
-      Value l = e.vload(vecType, lBuf, {i0});
-      if (runningMax) {
-        Value alpha = normalizer.buildRescale(b(), e.loc, mOld, mNew, count);
-        l = arith::MulFOp::create(b(), e.loc, l, alpha);
-        e.vstore(alpha, alphaBuf, {i0});
-        e.vstore(mNew, mBuf, {i0});
-      }
-      e.vstore(arith::AddFOp::create(b(), e.loc, l, sum), lBuf, {i0});
+      auto tileMax = [&] {
+        return e.loop(e.idx(0), e.idx(bk), 1, {on.negInf()},
+                      [&](Value j, ValueRange acc) {
+                        Value s = e.vload(vecType, st, {j, i0});
+                        return SmallVector<Value>{
+                            arith::MaximumFOp::create(b(), e.loc, acc[0], s)};
+                      })[0];
+      };
+      auto keepAlpha = [&](Value alpha) { e.vstore(alpha, alphaBuf, {i0}); };
+      auto weights = [&](Value l, function_ref<Value(Value)> weightOf) {
+        Value sum = e.loop(e.idx(0), e.idx(bk), 1, {on.zero()},
+                           [&](Value j, ValueRange acc) {
+                             Value p = weightOf(e.vload(vecType, st, {j, i0}));
+                             e.vstore(p, st, {j, i0});
+                             return SmallVector<Value>{e.fadd(acc[0], p)};
+                           })[0];
+        return e.fadd(l, sum);
+      };
+      state = on.step(state, count, {tileMax, keepAlpha, weights});
+      if (on.usesRunningMax())
+        e.vstore(state.max, mBuf, {i0});
+      e.vstore(state.sum, lBuf, {i0});
     });
-    if (!runningMax)
+    if (!on.usesRunningMax())
       return;
     e.loop(0, bq, 1, [&](Value i) {
       Value alpha = e.bcast(accVecType, e.load(alphaBuf, {i}));
       e.loop(0, dv, accLanes, [&](Value c) {
         Value a = e.vload(accVecType, accBuf, {i, c});
-        e.vstore(arith::MulFOp::create(b(), e.loc, a, alpha), accBuf, {i, c});
+        e.vstore(e.fmul(a, alpha), accBuf, {i, c});
       });
     });
   }
@@ -476,17 +468,21 @@ struct KernelBuilder : AttentionDims {
     });
     Value zeroAcc = e.splat(accVecType, 0.0);
     e.loop(0, bq, 1, [&](Value i) {
-      e.loop(0, dv, accLanes,
-             [&](Value c) { e.vstore(zeroAcc, accBuf, {i, c}); });
+      e.loop(0, dv, accLanes, [&](Value c) {
+        e.vstore(zeroAcc, accBuf, {i, c});
+      });
     });
     Value sink;
     if (sinkBuf)
       sink = e.bcast(vecType, e.widen(e.load(sinkBuf, {h})));
-    Value zero = e.splat(vecType, 0.0);
+    OnlineNormalizer on(b(), e.loc, normalizer, vecType,
+                        e.splat(vecType, static_cast<double>(lk)));
+    on.hoistConstants();
+    Value zero = on.zero();
     e.loop(0, bq, vl, [&](Value i) {
-      e.vstore(normalizer.buildInitialMax(b(), e.loc, vecType, sink), mBuf,
-               {i});
-      e.vstore(normalizer.buildInitialSum(b(), e.loc, vecType), lBuf, {i});
+      OnlineNormalizerState init = on.initialState(sink);
+      e.vstore(init.max, mBuf, {i});
+      e.vstore(init.sum, lBuf, {i});
       e.vstore(zero, cBuf, {i});
     });
 
@@ -498,9 +494,7 @@ struct KernelBuilder : AttentionDims {
     Value last = toIndex(e.load(offsetsBuf, {e.add(qTile, e.idx(1))}));
 
     // Visible counts first, when the normalizer needs them.
-    if (normalizer.needsVisibleCount()) {
-      Value one = e.splat(vecType, 1.0);
-      Value negInf = e.splat(vecType, kNegInf);
+    if (on.needsVisibleCount()) {
       e.loop(first, last, 1, [&](Value entry) {
         auto [k0, kRows, mid] = tileOf(entry);
         (void)kRows;
@@ -511,13 +505,8 @@ struct KernelBuilder : AttentionDims {
         e.loop(0, bk, 1, [&](Value j) {
           e.loop(0, bq, vl, [&](Value i) {
             Value s = e.vload(vecType, st, {j, i});
-            Value vis = arith::CmpFOp::create(
-                b(), e.loc, arith::CmpFPredicate::UNE, s, negInf);
-            Value c = e.vload(vecType, cBuf, {i});
-            c = arith::AddFOp::create(
-                b(), e.loc, c,
-                arith::SelectOp::create(b(), e.loc, vis, one, zero));
-            e.vstore(c, cBuf, {i});
+            e.vstore(on.countVisible(e.vload(vecType, cBuf, {i}), s), cBuf,
+                     {i});
           });
         });
       });
@@ -528,25 +517,22 @@ struct KernelBuilder : AttentionDims {
       auto [k0, kRows, mid] = tileOf(entry);
       emitScores(st, qt, bIdx, hk, k0);
       applyVisibility(st, mid, k0, q0, bIdx, h, /*withSoftcap=*/true);
-      emitNormalizerStep(st, mBuf, lBuf, cBuf, alphaBuf);
+      emitNormalizerStep(on, st, mBuf, lBuf, cBuf, alphaBuf);
       emitWeightedSum(st, bIdx, hk, k0, kRows);
     });
 
-    // out = acc * finalScale(l).
+    // out = acc * finalScale(l), row by row.
     Type outElt = cast<MemRefType>(outBuf.getType()).getElementType();
-    Value lkScalar = e.f32(static_cast<double>(lk));
+    OnlineNormalizer row(b(), e.loc, normalizer, b().getF32Type(),
+                         e.f32(static_cast<double>(lk)));
     e.loop(e.idx(0), qRows, 1, [&](Value i) {
-      Value factor = normalizer.buildFinalScale(b(), e.loc, e.load(lBuf, {i}),
-                                                e.load(cBuf, {i}), lkScalar);
+      Value factor = row.finalScale(e.load(lBuf, {i}), e.load(cBuf, {i}));
       Value factorV = e.bcast(accVecType, factor);
-      Value row = e.add(q0, i);
+      Value rowIdx = e.add(q0, i);
       e.loop(0, dv, accLanes, [&](Value c) {
-        Value o = arith::MulFOp::create(
-            b(), e.loc, e.vload(accVecType, accBuf, {i, c}), factorV);
-        if (!outElt.isF32())
-          o = arith::TruncFOp::create(b(), e.loc,
-                                      VectorType::get({accLanes}, outElt), o);
-        e.vstore(o, outBuf, {bIdx, h, row, c});
+        Value o =
+            row.output(e.vload(accVecType, accBuf, {i, c}), factorV, outElt);
+        e.vstore(o, outBuf, {bIdx, h, rowIdx, c});
       });
     });
   }
@@ -711,47 +697,6 @@ struct ConvertAttnToCPUPass
       ::attn::stats::add(getArgument(), "lowered-token-merge-ops", lowered);
     if (left)
       ::attn::stats::add(getArgument(), "left-token-merge-ops", left);
-  }
-};
-} // namespace
-
-//===----------------------------------------------------------------------===//
-// attn-hoist-openmp-allocas
-//===----------------------------------------------------------------------===//
-
-namespace {
-struct AttnHoistOpenMPAllocasPass
-    : public mlir::attn::impl::AttnHoistOpenMPAllocasPassBase<
-          AttnHoistOpenMPAllocasPass> {
-  void runOnOperation() override {
-    SmallVector<memref::AllocaScopeOp> scopes;
-    getOperation().walk(
-        [&](memref::AllocaScopeOp scope) { scopes.push_back(scope); });
-    for (memref::AllocaScopeOp scope : scopes) {
-      auto parallel = scope->getParentOfType<omp::ParallelOp>();
-      if (!parallel || scope->getNumResults() != 0 ||
-          !scope.getBodyRegion().hasOneBlock())
-        continue;
-      SmallVector<memref::AllocaOp> allocas;
-      bool hoistable = true;
-      scope.getBodyRegion().walk([&](memref::AllocaOp alloca) {
-        if (!alloca.getType().hasStaticShape() ||
-            !alloca.getDynamicSizes().empty() ||
-            !alloca.getSymbolOperands().empty())
-          hoistable = false;
-        allocas.push_back(alloca);
-      });
-      if (!hoistable)
-        continue;
-      Block &entry = parallel.getRegion().front();
-      for (memref::AllocaOp alloca : allocas)
-        alloca->moveBefore(&entry, entry.begin());
-      Block &body = scope.getBodyRegion().front();
-      body.getTerminator()->erase();
-      scope->getBlock()->getOperations().splice(Block::iterator(scope),
-                                                body.getOperations());
-      scope->erase();
-    }
   }
 };
 } // namespace

@@ -28,15 +28,18 @@
 // every normalizer step is built by NormalizerAttrInterface on scalars. No
 // pattern or normalizer kind is named in this file.
 //
-// attn.token_merge / token_unmerge become kernels of one thread per batch
-// row / token running the loops of TokenMergeToCPU.cpp.
+// attn.token_merge / token_unmerge become kernels too (TokenMergeToGPU.cpp);
+// createKernelLaunch (KernelLaunch.cpp) builds every kernel and its launcher.
 //
 //===----------------------------------------------------------------------===//
 
 #include "attn/Conversion/AttnToGPU/AttnToGPU.h"
+#include "KernelLaunch.h"
 #include "attn/Analysis/TilePlan.h"
-#include "attn/Conversion/AttnToCPU/AttnToCPU.h"
-#include "attn/Conversion/KernelEmitter.h"
+#include "attn/Conversion/Common/KernelEmitter.h"
+#include "attn/Conversion/Common/KernelOperands.h"
+#include "attn/Conversion/Common/OnlineNormalizer.h"
+#include "attn/Conversion/Common/TokenMergeLoops.h"
 #include "attn/Conversion/Passes.h"
 #include "attn/Dialect/Attn/IR/Attn.h"
 #include "attn/Support/PassStatistics.h"
@@ -62,7 +65,6 @@
 
 namespace mlir::attn {
 #define GEN_PASS_DEF_CONVERTATTNTOGPUPASS
-#define GEN_PASS_DEF_ATTNGPUSTAGEBUFFERSPASS
 #include "attn/Conversion/Passes.h.inc"
 } // namespace mlir::attn
 
@@ -72,36 +74,6 @@ using namespace mlir::attn;
 namespace {
 
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
-constexpr int64_t kWarp = 32;
-/// Threads of a block-parallel token merge (one block per batch row), whose
-/// scratch lives in shared memory (at most shared-memory-bytes).
-constexpr int64_t kTokenMergeThreads = 128;
-
-/// Names of the kernels' gpu.module and of the host launchers.
-constexpr StringLiteral kGPUModuleName = "__attn_gpu";
-constexpr StringLiteral kLauncherName = "__attn_gpu_launch";
-/// Alignment of the kernels' shared buffers (cp.async and ldmatrix move 16
-/// bytes; wgmma descriptors address 16-byte units).
-constexpr int64_t kSharedAlignment = 16;
-
-/// Where `createKernelLaunch` puts shared buffers of `types`: each at a
-/// multiple of kSharedAlignment bytes; `bytes` in all.
-struct SharedLayout {
-  SmallVector<int64_t> offsets;
-  int64_t bytes = 0;
-};
-SharedLayout layoutShared(TypeRange types) {
-  SharedLayout layout;
-  for (Type t : types) {
-    auto memref = cast<MemRefType>(t);
-    layout.bytes = llvm::alignTo(layout.bytes, kSharedAlignment);
-    layout.offsets.push_back(layout.bytes);
-    layout.bytes +=
-        memref.getNumElements() * elementBytes(memref.getElementType());
-  }
-  return layout;
-}
-
 /// Keys per stage: the requested size, clamped to Lk rounded up to a
 /// multiple of 4 and halved until both stages (the V stage at an aligned
 /// offset) fit the shared memory budget.
@@ -181,9 +153,9 @@ struct KernelBuilder : AttentionDims {
   Value ks, vs, qReg, acc, sRow;
 
   KernelBuilder(AttentionOp op, const TilePlan &plan, OpBuilder &b)
-      : AttentionDims(AttentionDims::of(op)), op(op), plan(plan),
-        e{b, op.getLoc()}, normalizer(op.getEffectiveNormalizer()), bq(plan.bq),
-        bk(plan.bk) {}
+      : AttentionDims(AttentionDims::of(op)), op(op),
+        plan(plan), e{b, op.getLoc()}, normalizer(op.getEffectiveNormalizer()),
+        bq(plan.bq), bk(plan.bk) {}
 
   OpBuilder &b() { return e.b; }
 
@@ -266,45 +238,39 @@ struct KernelBuilder : AttentionDims {
       e.store(e.fmul(e.widen(e.load(qBuf, {bIdx, h, row, c})), scaleV), qReg,
               {c});
     });
-    Value zero = e.f32(0.0);
+    OnlineNormalizer on(b(), e.loc, normalizer, b().getF32Type(),
+                        e.f32(static_cast<double>(lk)));
+    on.hoistConstants();
+    Value zero = on.zero();
     e.loop(0, dv, [&](Value c) { e.store(zero, acc, {c}); });
 
     Value sink;
     if (sinkBuf)
       sink = e.widen(e.load(sinkBuf, {h}));
-    Type f32 = b().getF32Type();
-    Value m0 = normalizer.buildInitialMax(b(), e.loc, f32, sink);
-    Value l0 = normalizer.buildInitialSum(b(), e.loc, f32);
+    OnlineNormalizerState init = on.initialState(sink);
 
     Value first = e.toIndex(e.load(offsetsBuf, {qTile}));
     Value last = e.toIndex(e.load(offsetsBuf, {e.add(qTile, e.idx(1))}));
     Value one = e.idx(1);
-    Value negInf = e.f32(kNegInf);
-    Value lkF = e.f32(static_cast<double>(lk));
+    Value negInf = on.negInf();
 
     // The visible count of the row, when the normalizer needs it: the same
     // tiles, visibility only, no stage.
     Value count = zero;
-    if (normalizer.needsVisibleCount()) {
-      Value oneF = e.f32(1.0);
+    if (on.needsVisibleCount()) {
       count =
           e.loop(first, last, one, {zero}, [&](Value entry, ValueRange outer) {
             auto [k0, mid] = tileOf(entry);
             return e.loop(0, bk, {outer[0]}, [&](Value j, ValueRange inner) {
               Value s = visibleLogit(Value(), j, k0, mid, row, lane, bIdx, h);
-              Value vis = arith::CmpFOp::create(
-                  b(), e.loc, arith::CmpFPredicate::UNE, s, negInf);
-              return SmallVector<Value>{
-                  e.fadd(inner[0],
-                         arith::SelectOp::create(b(), e.loc, vis, oneF, zero))};
+              return SmallVector<Value>{on.countVisible(inner[0], s)};
             });
           })[0];
     }
 
-    bool runningMax = normalizer.usesRunningMax();
-    SmallVector<Value> state =
-        e.loop(first, last, one, {m0, l0}, [&](Value entry, ValueRange args) {
-          Value m = args[0], l = args[1];
+    SmallVector<Value> state = e.loop(
+        first, last, one, {init.max, init.sum},
+        [&](Value entry, ValueRange args) {
           auto [k0, mid] = tileOf(entry);
           stage(kBuf, ks, d, bIdx, hk, k0, lane);
           stage(vBuf, vs, dv, bIdx, hk, k0, lane);
@@ -322,32 +288,28 @@ struct KernelBuilder : AttentionDims {
                 arith::MaximumFOp::create(b(), e.loc, mx[0], s)};
           })[0];
 
-          Value mNew = m;
-          if (runningMax) {
-            mNew = arith::MaximumFOp::create(b(), e.loc, m, tileMax);
-            Value alpha = normalizer.buildRescale(b(), e.loc, m, mNew, count);
-            l = e.fmul(l, alpha);
+          // The normalizer step; weights, row sum and acc += p . Vs.
+          auto rescaleAcc = [&](Value alpha) {
             e.loop(0, dv, [&](Value c) {
               e.store(e.fmul(e.load(acc, {c}), alpha), acc, {c});
             });
-          }
-
-          // Weights, row sum and acc += p . Vs.
-          Value lNew = e.loop(0, bk, {l}, [&](Value j, ValueRange sum) {
-            Value s = e.load(sRow, {j});
-            Value vis = arith::CmpFOp::create(
-                b(), e.loc, arith::CmpFPredicate::UNE, s, negInf);
-            Value w = normalizer.buildWeight(b(), e.loc, s, mNew, count, lkF);
-            Value p = arith::SelectOp::create(b(), e.loc, vis, w, zero);
-            e.loop(0, dv, [&](Value c) {
-              Value a = math::FmaOp::create(b(), e.loc, p, e.load(vs, {j, c}),
-                                            e.load(acc, {c}));
-              e.store(a, acc, {c});
-            });
-            return SmallVector<Value>{e.fadd(sum[0], p)};
-          })[0];
+          };
+          auto weights = [&](Value l, function_ref<Value(Value)> weightOf) {
+            return e.loop(0, bk, {l}, [&](Value j, ValueRange sum) {
+              Value p = weightOf(e.load(sRow, {j}));
+              e.loop(0, dv, [&](Value c) {
+                Value a = math::FmaOp::create(b(), e.loc, p, e.load(vs, {j, c}),
+                                              e.load(acc, {c}));
+                e.store(a, acc, {c});
+              });
+              return SmallVector<Value>{e.fadd(sum[0], p)};
+            })[0];
+          };
+          OnlineNormalizerState next =
+              on.step({args[0], args[1]}, count,
+                      {[&] { return tileMax; }, rescaleAcc, weights});
           gpu::BarrierOp::create(b(), e.loc);
-          return SmallVector<Value>{mNew, lNew};
+          return SmallVector<Value>{next.max, next.sum};
         });
 
     // out[row] = acc * finalScale(l, n), for rows inside the op.
@@ -355,13 +317,10 @@ struct KernelBuilder : AttentionDims {
                                          rowUnclamped, e.idx(lq));
     Type outElt = cast<MemRefType>(outBuf.getType()).getElementType();
     scf::IfOp::create(b(), e.loc, inside, [&](OpBuilder &, Location) {
-      Value factor =
-          normalizer.buildFinalScale(b(), e.loc, state[1], count, lkF);
+      Value factor = on.finalScale(state[1], count);
       e.loop(0, dv, [&](Value c) {
-        Value o = e.fmul(e.load(acc, {c}), factor);
-        if (!outElt.isF32())
-          o = arith::TruncFOp::create(b(), e.loc, outElt, o);
-        e.store(o, outBuf, {bIdx, h, row, c});
+        e.store(on.output(e.load(acc, {c}), factor, outElt), outBuf,
+                {bIdx, h, row, c});
       });
       scf::YieldOp::create(b(), e.loc);
     });
@@ -686,15 +645,17 @@ struct MmaKernelBuilder : KernelBuilder {
       qA.push_back(regs);
     }
 
-    Value zero = e.f32(0.0);
-    Value negInf = e.f32(kNegInf);
-    Value lkF = e.f32(static_cast<double>(lk));
+    OnlineNormalizer on(b(), e.loc, normalizer, f32,
+                        e.f32(static_cast<double>(lk)));
+    on.hoistConstants();
+    Value zero = on.zero();
+    Value negInf = on.negInf();
     Value scaleV = e.f32(scale);
     Value sink;
     if (sinkBuf)
       sink = e.widen(e.load(sinkBuf, {h}));
-    Value m0 = normalizer.buildInitialMax(b(), e.loc, f32, sink);
-    Value lInit = normalizer.buildInitialSum(b(), e.loc, f32);
+    Value m0 = on.initialMax(sink);
+    Value lInit = on.initialSum();
     Value leader = arith::CmpIOp::create(b(), e.loc, arith::CmpIPredicate::eq,
                                          t, e.idx(0));
     Value l0 = arith::SelectOp::create(b(), e.loc, leader, lInit, zero);
@@ -710,8 +671,7 @@ struct MmaKernelBuilder : KernelBuilder {
 
     // Visible counts of the two rows, when the normalizer needs them.
     Value count[2] = {zero, zero};
-    if (normalizer.needsVisibleCount()) {
-      Value oneF = e.f32(1.0);
+    if (on.needsVisibleCount()) {
       SmallVector<Value> counts = e.loop(
           first, last, one, {zero, zero}, [&](Value entry, ValueRange acc) {
             auto [k0, mid] = tileOf(entry);
@@ -721,10 +681,7 @@ struct MmaKernelBuilder : KernelBuilder {
                 int r = i / 2;
                 Value s = visibleLogit(Value(), keyOf(n, i), k0, mid, row[r],
                                        local[r], bIdx, h);
-                Value vis = arith::CmpFOp::create(
-                    b(), e.loc, arith::CmpFPredicate::UNE, s, negInf);
-                c[r] = e.fadd(
-                    c[r], arith::SelectOp::create(b(), e.loc, vis, oneF, zero));
+                c[r] = on.countVisible(c[r], s);
               }
             return c;
           });
@@ -737,7 +694,6 @@ struct MmaKernelBuilder : KernelBuilder {
     int64_t vBlocks = dv / kMmaN;
     SmallVector<Value> init = {m0, m0, l0, l0};
     init.append(vBlocks * 4, zero);
-    bool runningMax = normalizer.usesRunningMax();
     // Prologue: start the first tile's copies into stage 0, as a group of
     // their own.
     Value any = arith::CmpIOp::create(b(), e.loc, arith::CmpIPredicate::ult,
@@ -815,33 +771,34 @@ struct MmaKernelBuilder : KernelBuilder {
             sFrag.push_back(c);
           }
 
-          Value mNew[2] = {m[0], m[1]};
-          if (runningMax) {
-            for (int r = 0; r < 2; ++r) {
-              Value rowMax = quadReduce(tileMax[r], [&](Value x, Value y) {
+          // The normalizer step of each of the lane's two rows: the row's
+          // maximum over its quad, the rescale of its accumulator elements,
+          // the weights (0 where invisible) and the lane's part of the sum.
+          Value mNew[2];
+          for (int r = 0; r < 2; ++r) {
+            auto rowMax = [&] {
+              return quadReduce(tileMax[r], [&](Value x, Value y) {
                 return arith::MaximumFOp::create(b(), e.loc, x, y);
               });
-              mNew[r] = arith::MaximumFOp::create(b(), e.loc, m[r], rowMax);
-              Value alpha =
-                  normalizer.buildRescale(b(), e.loc, m[r], mNew[r], count[r]);
-              l[r] = e.fmul(l[r], alpha);
+            };
+            auto rescaleAcc = [&](Value alpha) {
               for (int64_t v = 0; v < vBlocks; ++v)
                 for (int64_t i = 2 * r; i < 2 * r + 2; ++i)
                   acc[v * 4 + i] = e.fmul(acc[v * 4 + i], alpha);
-            }
+            };
+            auto weights = [&](Value sum, function_ref<Value(Value)> weightOf) {
+              for (auto &c : sFrag)
+                for (int64_t i = 2 * r; i < 2 * r + 2; ++i) {
+                  c[i] = weightOf(c[i]);
+                  sum = e.fadd(sum, c[i]);
+                }
+              return sum;
+            };
+            OnlineNormalizerState next =
+                on.step({m[r], l[r]}, count[r], {rowMax, rescaleAcc, weights});
+            mNew[r] = next.max;
+            l[r] = next.sum;
           }
-
-          // Weights (0 where invisible) and the lane's part of the sums.
-          for (auto &c : sFrag)
-            for (int64_t i = 0; i < 4; ++i) {
-              int r = i / 2;
-              Value vis = arith::CmpFOp::create(
-                  b(), e.loc, arith::CmpFPredicate::UNE, c[i], negInf);
-              Value w = normalizer.buildWeight(b(), e.loc, c[i], mNew[r],
-                                               count[r], lkF);
-              c[i] = arith::SelectOp::create(b(), e.loc, vis, w, zero);
-              l[r] = e.fadd(l[r], c[i]);
-            }
 
           // O += P V, 16 keys per step.
           for (int64_t s = 0; s < plan.bk / kMmaK; ++s) {
@@ -888,18 +845,14 @@ struct MmaKernelBuilder : KernelBuilder {
     for (int r = 0; r < 2; ++r) {
       Value l = quadReduce(state[2 + r],
                            [&](Value x, Value y) { return e.fadd(x, y); });
-      Value factor = normalizer.buildFinalScale(b(), e.loc, l, count[r], lkF);
+      Value factor = on.finalScale(l, count[r]);
       Value inside = arith::CmpIOp::create(
           b(), e.loc, arith::CmpIPredicate::ult, rowU[r], e.idx(lq));
       scf::IfOp::create(b(), e.loc, inside, [&](OpBuilder &, Location) {
         for (int64_t v = 0; v < vBlocks; ++v) {
           SmallVector<Value> pair;
-          for (int64_t i = 2 * r; i < 2 * r + 2; ++i) {
-            Value o = e.fmul(state[4 + v * 4 + i], factor);
-            if (!outElt.isF32())
-              o = arith::TruncFOp::create(b(), e.loc, outElt, o);
-            pair.push_back(o);
-          }
+          for (int64_t i = 2 * r; i < 2 * r + 2; ++i)
+            pair.push_back(on.output(state[4 + v * 4 + i], factor, outElt));
           Value col = e.add(e.idx(v * kMmaN), t2);
           Value vec = vector::FromElementsOp::create(
               b(), e.loc, VectorType::get({2}, outElt), pair);
@@ -913,103 +866,6 @@ struct MmaKernelBuilder : KernelBuilder {
     }
   }
 };
-
-/// Creates kernel `name` (renamed when taken) in the module's
-/// `gpu.module @__attn_gpu` (created on first use), taking the types of
-/// `hostArgs`, with shared buffers of `sharedTypes` (each at a multiple of
-/// kSharedAlignment bytes), private buffers of `privateTypes` and `body` (at
-/// the kernel's entry, before its gpu.return; given the kernel and its
-/// shared buffers); a private launcher declaration carrying the kernel, grid
-/// and block for `--attn-gpu-stage-buffers`; and a call to it with
-/// `hostArgs` at the rewriter's insertion point. The shared buffers are
-/// workgroup attributions (static shared memory) while they fit in
-/// kStaticSharedBytes; beyond, views of the kernel's dynamic shared memory,
-/// whose size the kernel and the launcher carry as kLaunchDynamicSharedAttr.
-gpu::GPUFuncOp
-createKernelLaunch(RewriterBase &rewriter, Location loc, SymbolTable &symbols,
-                   StringRef name, ArrayRef<Value> hostArgs,
-                   TypeRange sharedTypes, TypeRange privateTypes,
-                   ArrayRef<int64_t> grid, ArrayRef<int64_t> block,
-                   function_ref<void(gpu::GPUFuncOp, ValueRange)> body) {
-  SmallVector<Type> argTypes = llvm::to_vector(
-      llvm::map_range(hostArgs, [](Value v) { return v.getType(); }));
-  auto module = cast<ModuleOp>(symbols.getOp());
-  module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
-                  rewriter.getUnitAttr());
-  auto gpuModule = symbols.lookup<gpu::GPUModuleOp>(kGPUModuleName);
-  if (!gpuModule) {
-    OpBuilder::InsertionGuard moduleGuard(rewriter);
-    rewriter.setInsertionPointToEnd(module.getBody());
-    gpuModule = gpu::GPUModuleOp::create(rewriter, loc, kGPUModuleName);
-    symbols.insert(gpuModule);
-  }
-  SharedLayout layout = layoutShared(sharedTypes);
-  int64_t sharedBytes = layout.bytes;
-  bool dynamic = sharedBytes > kStaticSharedBytes;
-  SymbolTable kernels(gpuModule);
-  gpu::GPUFuncOp kernel;
-  {
-    OpBuilder::InsertionGuard kernelGuard(rewriter);
-    rewriter.setInsertionPointToEnd(gpuModule.getBody());
-    kernel = gpu::GPUFuncOp::create(
-        rewriter, loc, name, rewriter.getFunctionType(argTypes, {}),
-        dynamic ? TypeRange() : sharedTypes, privateTypes);
-    kernels.insert(kernel);
-    kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
-                    rewriter.getUnitAttr());
-    kernel.setKnownBlockSizeAttr(rewriter.getDenseI32ArrayAttr(
-        {static_cast<int32_t>(block[0]), static_cast<int32_t>(block[1]),
-         static_cast<int32_t>(block[2])}));
-    rewriter.setInsertionPointToStart(&kernel.getBody().front());
-    SmallVector<Value> shared;
-    if (dynamic) {
-      kernel->setAttr(kLaunchDynamicSharedAttr,
-                      rewriter.getI64IntegerAttr(sharedBytes));
-      auto bytes = MemRefType::get(
-          {ShapedType::kDynamic}, rewriter.getI8Type(),
-          MemRefLayoutAttrInterface(),
-          gpu::AddressSpaceAttr::get(rewriter.getContext(),
-                                     gpu::AddressSpace::Workgroup));
-      Value base = gpu::DynamicSharedMemoryOp::create(rewriter, loc, bytes);
-      for (auto [t, offset] : llvm::zip_equal(sharedTypes, layout.offsets))
-        shared.push_back(memref::ViewOp::create(
-            rewriter, loc, t, base,
-            arith::ConstantIndexOp::create(rewriter, loc, offset),
-            ValueRange()));
-    } else {
-      for (unsigned i = 0; i < sharedTypes.size(); ++i)
-        kernel.setWorkgroupAttributionAttr(
-            i, LLVM::LLVMDialect::getAlignAttrName(),
-            rewriter.getI64IntegerAttr(kSharedAlignment));
-      llvm::append_range(shared, kernel.getWorkgroupAttributions());
-    }
-    body(kernel, shared);
-    gpu::ReturnOp::create(rewriter, loc);
-  }
-
-  // The host side: a call to a launcher whose body --attn-gpu-stage-buffers
-  // writes after buffer deallocation (which refuses GPU operations).
-  func::FuncOp launcher;
-  {
-    OpBuilder::InsertionGuard launcherGuard(rewriter);
-    rewriter.setInsertionPointToStart(module.getBody());
-    launcher = func::FuncOp::create(rewriter, loc, kLauncherName,
-                                    rewriter.getFunctionType(argTypes, {}));
-    launcher.setPrivate();
-    symbols.insert(launcher);
-    launcher->setAttr(
-        kLaunchKernelAttr,
-        SymbolRefAttr::get(gpuModule.getSymNameAttr(),
-                           {FlatSymbolRefAttr::get(kernel.getNameAttr())}));
-    launcher->setAttr(kLaunchGridAttr, rewriter.getDenseI64ArrayAttr(grid));
-    launcher->setAttr(kLaunchBlockAttr, rewriter.getDenseI64ArrayAttr(block));
-    if (dynamic)
-      launcher->setAttr(kLaunchDynamicSharedAttr,
-                        rewriter.getI64IntegerAttr(sharedBytes));
-  }
-  func::CallOp::create(rewriter, loc, launcher, hostArgs);
-  return kernel;
-}
 
 } // namespace
 
@@ -1251,130 +1107,6 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
   return success();
 }
 
-SmallVector<KernelArgumentUse>
-mlir::attn::getKernelArgumentUses(gpu::GPUFuncOp kernel) {
-  SmallVector<KernelArgumentUse> uses(kernel.getNumArguments());
-  for (auto [i, arg] : llvm::enumerate(kernel.getArguments())) {
-    for (Operation *user : arg.getUsers()) {
-      auto effects = dyn_cast<MemoryEffectOpInterface>(user);
-      if (!effects) {
-        uses[i].reads = uses[i].writes = true;
-        continue;
-      }
-      SmallVector<MemoryEffects::EffectInstance> onArg;
-      effects.getEffectsOnValue(arg, onArg);
-      // A view of the argument (no effect of its own) may be written.
-      if (onArg.empty() && llvm::any_of(user->getResultTypes(), [](Type t) {
-            return isa<BaseMemRefType>(t);
-          })) {
-        uses[i].reads = uses[i].writes = true;
-        continue;
-      }
-      for (const MemoryEffects::EffectInstance &effect : onArg) {
-        if (isa<MemoryEffects::Write>(effect.getEffect()))
-          uses[i].writes = true;
-        else if (isa<MemoryEffects::Read>(effect.getEffect()))
-          uses[i].reads = true;
-      }
-    }
-  }
-  return uses;
-}
-
-//===----------------------------------------------------------------------===//
-// Token merging
-//===----------------------------------------------------------------------===//
-
-LogicalResult mlir::attn::lowerTokenMergeToGPU(RewriterBase &rewriter,
-                                               TokenMergeOp op,
-                                               SymbolTable &symbols,
-                                               std::string &reason,
-                                               int64_t sharedMemoryBytes) {
-  FailureOr<TokenMergeLoops> loops = analyzeTokenMerge(op, reason);
-  if (failed(loops))
-    return failure();
-  // A block per batch row when its scratch fits in shared memory, else one
-  // thread per row with the scratch on its stack.
-  MLIRContext *ctx = rewriter.getContext();
-  auto workgroup =
-      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
-  SmallVector<Type> sharedTypes;
-  for (auto [elements, type] : tokenMergeBlockScratch(*loops))
-    sharedTypes.push_back(MemRefType::get(
-        {elements}, type, MemRefLayoutAttrInterface(), workgroup));
-  bool blockPath = layoutShared(sharedTypes).bytes <= sharedMemoryBytes;
-  int64_t scratch = tokenMergeScratchBytes(*loops);
-  if (!blockPath && scratch > tokenMergeMaxStackBytes()) {
-    reason = "its per-row scratch (" + std::to_string(scratch) +
-             " bytes) exceeds the " +
-             std::to_string(tokenMergeMaxStackBytes()) +
-             " bytes a GPU thread keeps on its stack";
-    return failure();
-  }
-  OpBuilder::InsertionGuard guard(rewriter);
-  rewriter.setInsertionPoint(op);
-  Location loc = op.getLoc();
-  TokenMergeBuffers host = TokenMergeBuffers::create(rewriter, op, *loops);
-  SmallVector<Value> hostArgs = host.list();
-  int64_t threads = blockPath ? kTokenMergeThreads : 1;
-  createKernelLaunch(
-      rewriter, loc, symbols, "token_merge", hostArgs,
-      blockPath ? TypeRange(sharedTypes) : TypeRange(), {},
-      {loops->batch, 1, 1}, {threads, 1, 1},
-      [&](gpu::GPUFuncOp kernel, ValueRange shared) {
-        kernel->setAttr(kKernelPathAttr,
-                        rewriter.getStringAttr(blockPath ? "block" : "row"));
-        // The kernel's own arguments (its block also holds the attributions).
-        TokenMergeBuffers device = TokenMergeBuffers::fromList(
-            kernel.getArguments().take_front(hostArgs.size()),
-            static_cast<bool>(op.getSize()));
-        Value bi = gpu::BlockIdOp::create(rewriter, loc, gpu::Dimension::x);
-        if (!blockPath) {
-          emitTokenMergeRow(rewriter, loc, *loops, bi, device);
-          return;
-        }
-        Value tid = gpu::ThreadIdOp::create(rewriter, loc, gpu::Dimension::x);
-        emitTokenMergeBlock(
-            rewriter, loc, *loops, bi, tid, threads, shared,
-            [&] { gpu::BarrierOp::create(rewriter, loc); }, device);
-      });
-  host.replace(rewriter, op, *loops);
-  return success();
-}
-
-LogicalResult mlir::attn::lowerTokenUnmergeToGPU(RewriterBase &rewriter,
-                                                 TokenUnmergeOp op,
-                                                 SymbolTable &symbols,
-                                                 std::string &reason) {
-  FailureOr<TokenUnmergeLoops> loops = analyzeTokenUnmerge(op, reason);
-  if (failed(loops))
-    return failure();
-  OpBuilder::InsertionGuard guard(rewriter);
-  rewriter.setInsertionPoint(op);
-  Location loc = op.getLoc();
-  Value out = resultBuffer(rewriter, loc, loops->resultType);
-  SmallVector<Value> hostArgs = {readOnlyBuffer(rewriter, loc, op.getMerged()),
-                                 readOnlyBuffer(rewriter, loc, op.getSource()),
-                                 out};
-  // A block per (batch, token), its threads over the channels.
-  int64_t threads = std::min<int64_t>(
-      kTokenMergeThreads, llvm::divideCeil(loops->c, kWarp) * kWarp);
-  createKernelLaunch(
-      rewriter, loc, symbols, "token_unmerge", hostArgs, {}, {},
-      {loops->batch, loops->n, 1}, {threads, 1, 1},
-      [&](gpu::GPUFuncOp kernel, ValueRange) {
-        kernel->setAttr(kKernelPathAttr, rewriter.getStringAttr("channels"));
-        Value bi = gpu::BlockIdOp::create(rewriter, loc, gpu::Dimension::x);
-        Value t = gpu::BlockIdOp::create(rewriter, loc, gpu::Dimension::y);
-        Value k = gpu::ThreadIdOp::create(rewriter, loc, gpu::Dimension::x);
-        emitTokenUnmergeRow(rewriter, loc, *loops, bi, t, kernel.getArgument(0),
-                            kernel.getArgument(1), kernel.getArgument(2), k,
-                            threads);
-      });
-  rewriter.replaceOp(op, resultTensor(rewriter, loc, loops->resultType, out));
-  return success();
-}
-
 //===----------------------------------------------------------------------===//
 // convert-attn-to-gpu
 //===----------------------------------------------------------------------===//
@@ -1548,105 +1280,4 @@ struct ConvertAttnToGPUPass
   }
 };
 
-//===----------------------------------------------------------------------===//
-// attn-gpu-stage-buffers
-//===----------------------------------------------------------------------===//
-
-struct AttnGPUStageBuffersPass
-    : public mlir::attn::impl::AttnGPUStageBuffersPassBase<
-          AttnGPUStageBuffersPass> {
-  void runOnOperation() override {
-    ModuleOp module = getOperation();
-    SmallVector<func::FuncOp> launchers;
-    module.walk([&](func::FuncOp fn) {
-      if (fn.isExternal() && fn->hasAttr(kLaunchKernelAttr))
-        launchers.push_back(fn);
-    });
-    for (func::FuncOp launcher : launchers)
-      if (failed(stage(module, launcher)))
-        return signalPassFailure();
-  }
-
-  LogicalResult stage(ModuleOp module, func::FuncOp launcher) {
-    auto kernelRef = launcher->getAttrOfType<SymbolRefAttr>(kLaunchKernelAttr);
-    auto grid = launcher->getAttrOfType<DenseI64ArrayAttr>(kLaunchGridAttr);
-    auto block = launcher->getAttrOfType<DenseI64ArrayAttr>(kLaunchBlockAttr);
-    auto kernel = kernelRef
-                      ? SymbolTable::lookupNearestSymbolFrom<gpu::GPUFuncOp>(
-                            module, kernelRef)
-                      : gpu::GPUFuncOp();
-    if (!kernel || !grid || grid.size() != 3 || !block || block.size() != 3)
-      return launcher.emitOpError()
-             << "attn-gpu-stage-buffers: launcher needs " << kLaunchKernelAttr
-             << " naming a gpu.func, and 3-element " << kLaunchGridAttr
-             << " and " << kLaunchBlockAttr;
-    FunctionType type = launcher.getFunctionType();
-    if (kernel.getFunctionType().getInputs() != type.getInputs())
-      return launcher.emitOpError()
-             << "attn-gpu-stage-buffers: launcher and kernel " << kernelRef
-             << " take different arguments";
-
-    Location loc = launcher.getLoc();
-    Block *entry = launcher.addEntryBlock();
-    OpBuilder b = OpBuilder::atBlockBegin(entry);
-    SmallVector<KernelArgumentUse> uses = getKernelArgumentUses(kernel);
-    SmallVector<Value> device;
-    SmallVector<std::pair<Value, Value>> written;
-    for (auto [i, host] : llvm::enumerate(entry->getArguments())) {
-      auto memref = dyn_cast<MemRefType>(host.getType());
-      if (!memref || !memref.getLayout().isIdentity() ||
-          !memref.hasStaticShape() || memref.getMemorySpace())
-        return launcher.emitOpError()
-               << "attn-gpu-stage-buffers: argument " << i << " of type "
-               << host.getType()
-               << " must be a statically shaped memref with the identity "
-                  "layout in the default memory space";
-      bool reads = uses[i].reads, writes = uses[i].writes;
-      Value twin =
-          gpu::AllocOp::create(b, loc, memref, /*asyncToken=*/Type(),
-                               ValueRange{}, ValueRange{}, ValueRange{},
-                               /*hostShared=*/false)
-              .getMemref();
-      if (reads)
-        gpu::MemcpyOp::create(b, loc, TypeRange{}, ValueRange{}, twin, host);
-      if (writes)
-        written.push_back({host, twin});
-      device.push_back(twin);
-    }
-    llvm::SmallDenseMap<int64_t, Value> constants;
-    auto constant = [&](int64_t v) {
-      Value &c = constants[v];
-      if (!c)
-        c = arith::ConstantIndexOp::create(b, loc, v);
-      return c;
-    };
-    auto dims = [&](DenseI64ArrayAttr attr) {
-      return gpu::KernelDim3{constant(attr[0]), constant(attr[1]),
-                             constant(attr[2])};
-    };
-    gpu::KernelDim3 gridDims = dims(grid);
-    gpu::KernelDim3 blockDims = dims(block);
-    Value dynamicShared;
-    if (auto bytes =
-            launcher->getAttrOfType<IntegerAttr>(kLaunchDynamicSharedAttr)) {
-      if (bytes.getInt() <= 0 || bytes.getInt() > INT32_MAX)
-        return launcher.emitOpError()
-               << "attn-gpu-stage-buffers: " << kLaunchDynamicSharedAttr
-               << " must be a positive 32-bit byte count";
-      dynamicShared = arith::ConstantOp::create(
-          b, loc, b.getI32IntegerAttr(int32_t(bytes.getInt())));
-    }
-    gpu::LaunchFuncOp::create(b, loc, kernel, gridDims, blockDims,
-                              dynamicShared, device);
-    for (auto [host, twin] : written)
-      gpu::MemcpyOp::create(b, loc, TypeRange{}, ValueRange{}, host, twin);
-    for (Value twin : device)
-      gpu::DeallocOp::create(b, loc, TypeRange{}, ValueRange{}, twin);
-    func::ReturnOp::create(b, loc);
-    for (StringRef name : {kLaunchKernelAttr, kLaunchGridAttr, kLaunchBlockAttr,
-                           kLaunchDynamicSharedAttr})
-      launcher->removeAttr(name);
-    return success();
-  }
-};
 } // namespace

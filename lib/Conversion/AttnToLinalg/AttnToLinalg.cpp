@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "attn/Conversion/Common/OnlineNormalizer.h"
 #include "attn/Conversion/Passes.h"
 #include "attn/Dialect/Attn/IR/Attn.h"
 
@@ -21,7 +22,6 @@
 
 namespace mlir::attn {
 #define GEN_PASS_DEF_CONVERTATTNTOLINALGPASS
-#define GEN_PASS_DEF_DECOMPOSELINALGAGGREGATESPASS
 #include "attn/Conversion/Passes.h.inc"
 } // namespace mlir::attn
 
@@ -122,6 +122,10 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
             : tensor::DimOp::create(b, loc, op.getQuery(), 2).getResult();
     Value qOffset = op.getQOffset();
     Value lkF32 = indexToF32(b, loc, lk);
+    // The online normalizer's element-wise builders, in a generic's body.
+    auto online = [&](OpBuilder &nb, Location nl) {
+      return OnlineNormalizer(nb, nl, normalizer, nb.getF32Type(), lkF32);
+    };
 
     AffineExpr d0 = g.dim(0), d1 = g.dim(1), d2 = g.dim(2), d3 = g.dim(3),
                d4 = g.dim(4);
@@ -211,26 +215,21 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
         initInputs, {g.empty({sB, sHq, sLq}, f32)}, initMaps,
         {kPar, kPar, kPar}, [&](OpBuilder &nb, Location nl, ValueRange a) {
           Value sigma = sink ? toF32(nb, nl, a[0]) : Value();
-          Value m0 = normalizer.buildInitialMax(nb, nl, nb.getF32Type(), sigma);
+          Value m0 = online(nb, nl).initialMax(sigma);
           linalg::YieldOp::create(nb, nl, ValueRange{m0});
         })[0];
     Value countInit = g.filled({sB, sHq, sLq}, f32, zeroF32);
     auto rowMap = g.map(4, {d0, d1, d2});
     auto fullMap = g.map(4, {d0, d1, d2, d3});
-    SmallVector<Value> stats = g.generic(
-        {s, vis}, {maxInit, countInit}, {fullMap, fullMap, rowMap, rowMap},
-        {kPar, kPar, kPar, kRed},
-        [&](OpBuilder &nb, Location nl, ValueRange a) {
-          Value m = a[2];
-          if (normalizer.usesRunningMax())
-            m = arith::SelectOp::create(
-                nb, nl, a[1], arith::MaximumFOp::create(nb, nl, a[2], a[0]),
-                a[2]);
-          Value inc = arith::SelectOp::create(
-              nb, nl, a[1], f32Constant(nb, nl, 1.0), f32Constant(nb, nl, 0.0));
-          Value count = arith::AddFOp::create(nb, nl, a[3], inc);
-          linalg::YieldOp::create(nb, nl, ValueRange{m, count});
-        });
+    SmallVector<Value> stats =
+        g.generic({s, vis}, {maxInit, countInit},
+                  {fullMap, fullMap, rowMap, rowMap}, {kPar, kPar, kPar, kRed},
+                  [&](OpBuilder &nb, Location nl, ValueRange a) {
+                    OnlineNormalizer on = online(nb, nl);
+                    Value m = on.updateMax(a[2], a[0], /*visible=*/a[1]);
+                    Value count = on.countVisible(a[3], a[0], /*visible=*/a[1]);
+                    linalg::YieldOp::create(nb, nl, ValueRange{m, count});
+                  });
     Value m = stats[0], count = stats[1];
 
     // 4. Weights p (0 where invisible) and their sum, starting from the
@@ -239,22 +238,19 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
         {s, vis, m, count}, {g.empty({sB, sHq, sLq, sLk}, f32)},
         {fullMap, fullMap, rowMap, rowMap, fullMap}, {kPar, kPar, kPar, kPar},
         [&](OpBuilder &nb, Location nl, ValueRange a) {
-          Value w = normalizer.buildWeight(nb, nl, a[0], a[2], a[3], lkF32);
-          Value zero = f32Constant(nb, nl, 0.0);
-          linalg::YieldOp::create(
-              nb, nl,
-              ValueRange{arith::SelectOp::create(nb, nl, a[1], w, zero)});
+          Value p = online(nb, nl).weight(a[0], a[2], a[3], /*visible=*/a[1]);
+          linalg::YieldOp::create(nb, nl, ValueRange{p});
         })[0];
     auto rowMap3 = g.map(3, {g.dim(0), g.dim(1), g.dim(2)});
-    Value sumInit = g.generic(
-        {maxInit, m, count}, {g.empty({sB, sHq, sLq}, f32)},
-        {rowMap3, rowMap3, rowMap3, rowMap3}, {kPar, kPar, kPar},
-        [&](OpBuilder &nb, Location nl, ValueRange a) {
-          Value l0 = normalizer.buildInitialSum(nb, nl, nb.getF32Type());
-          Value alpha = normalizer.buildRescale(nb, nl, a[0], a[1], a[2]);
-          linalg::YieldOp::create(
-              nb, nl, ValueRange{arith::MulFOp::create(nb, nl, l0, alpha)});
-        })[0];
+    Value sumInit =
+        g.generic({maxInit, m, count}, {g.empty({sB, sHq, sLq}, f32)},
+                  {rowMap3, rowMap3, rowMap3, rowMap3}, {kPar, kPar, kPar},
+                  [&](OpBuilder &nb, Location nl, ValueRange a) {
+                    OnlineNormalizer on = online(nb, nl);
+                    Value l0 = on.rescaleSum(on.initialSum(),
+                                             on.rescale(a[0], a[1], a[2]));
+                    linalg::YieldOp::create(nb, nl, ValueRange{l0});
+                  })[0];
     Value l = g.generic(
         {p}, {sumInit}, {fullMap, rowMap}, {kPar, kPar, kPar, kRed},
         [&](OpBuilder &nb, Location nl, ValueRange a) {
@@ -272,7 +268,7 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
           {p, l, count}, {g.empty({sB, sHq, sLq, sLk}, f32)},
           {fullMap, rowMap, rowMap, fullMap}, {kPar, kPar, kPar, kPar},
           [&](OpBuilder &nb, Location nl, ValueRange a) {
-            Value f = normalizer.buildFinalScale(nb, nl, a[1], a[2], lkF32);
+            Value f = online(nb, nl).finalScale(a[1], a[2]);
             linalg::YieldOp::create(
                 nb, nl, ValueRange{arith::MulFOp::create(nb, nl, a[0], f)});
           })[0];
@@ -331,11 +327,9 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
         g.generic({acc, l, count}, {g.empty({sB, sHq, sLq, sDv}, elementType)},
                   {fullMap, rowMap, rowMap, fullMap}, {kPar, kPar, kPar, kPar},
                   [&](OpBuilder &nb, Location nl, ValueRange a) {
-                    Value factor =
-                        normalizer.buildFinalScale(nb, nl, a[1], a[2], lkF32);
-                    Value o = arith::MulFOp::create(nb, nl, a[0], factor);
-                    if (elementType != o.getType())
-                      o = arith::TruncFOp::create(nb, nl, elementType, o);
+                    OnlineNormalizer on = online(nb, nl);
+                    Value o =
+                        on.output(a[0], on.finalScale(a[1], a[2]), elementType);
                     linalg::YieldOp::create(nb, nl, ValueRange{o});
                   })[0];
     if (out.getType() != op.getType())
@@ -783,26 +777,6 @@ struct ConvertAttnToLinalgPass
       return signalPassFailure();
     numAttentionOps += attention;
     numTokenMergeOps += merges;
-  }
-};
-
-struct DecomposeLinalgAggregatesPass
-    : attn::impl::DecomposeLinalgAggregatesPassBase<
-          DecomposeLinalgAggregatesPass> {
-  void runOnOperation() override {
-    SmallVector<linalg::AggregatedOpInterface> ops;
-    getOperation()->walk(
-        [&](linalg::AggregatedOpInterface op) { ops.push_back(op); });
-    IRRewriter rewriter(&getContext());
-    for (linalg::AggregatedOpInterface op : ops) {
-      rewriter.setInsertionPoint(op);
-      FailureOr<SmallVector<Value>> values = op.decomposeOperation(rewriter);
-      if (failed(values)) {
-        op->emitOpError() << "could not be decomposed";
-        return signalPassFailure();
-      }
-      rewriter.replaceOp(op, *values);
-    }
   }
 };
 

@@ -1,14 +1,13 @@
-//===- KernelEmitter.h - IR building helpers of the kernel lowerings -*- C++
-//-*-===//
+//===- KernelEmitter.h - IR building helpers of the lowerings --*- C++ -*-===//
 //
-// The constants, scalar arithmetic, memref accesses and scf loops that the
-// fused CPU and GPU attention kernels and the token-merge loops are built
-// from, at one builder and location. Header-only.
+// The constants, scalar arithmetic, memref accesses and scf loops and ifs
+// that the fused CPU and GPU attention kernels and the token-merge loops are
+// built from, at one builder and location. Header-only.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ATTN_CONVERSION_KERNELEMITTER_H
-#define ATTN_CONVERSION_KERNELEMITTER_H
+#ifndef ATTN_CONVERSION_COMMON_KERNELEMITTER_H
+#define ATTN_CONVERSION_COMMON_KERNELEMITTER_H
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -63,6 +62,31 @@ struct KernelEmitter {
   }
   Value fadd(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
   Value fmul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
+  Value fdiv(Value x, Value y) { return arith::DivFOp::create(b, loc, x, y); }
+  Value andi(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
+  Value ori(Value x, Value y) { return arith::OrIOp::create(b, loc, x, y); }
+  Value cmpi(arith::CmpIPredicate p, Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, p, x, y);
+  }
+  Value cmpf(arith::CmpFPredicate p, Value x, Value y) {
+    return arith::CmpFOp::create(b, loc, p, x, y);
+  }
+  Value select(Value c, Value t, Value f) {
+    return arith::SelectOp::create(b, loc, c, t, f);
+  }
+  Value i8(int64_t v) { return arith::ConstantIntOp::create(b, loc, v, 8); }
+  Value boolean(bool v) { return arith::ConstantIntOp::create(b, loc, v, 1); }
+
+  /// Float `v` converted to the float type `t`.
+  Value convert(Value v, Type t) {
+    auto from = cast<FloatType>(v.getType());
+    auto to = cast<FloatType>(t);
+    if (from == to)
+      return v;
+    if (from.getWidth() < to.getWidth())
+      return arith::ExtFOp::create(b, loc, to, v);
+    return arith::TruncFOp::create(b, loc, to, v);
+  }
 
   Value load(Value mem, ValueRange indices) {
     return memref::LoadOp::create(b, loc, mem, indices);
@@ -118,6 +142,38 @@ struct KernelEmitter {
   }
   void loop(int64_t lb, int64_t ub, function_ref<void(Value)> body) {
     loop(idx(lb), idx(ub), idx(1), body);
+  }
+
+  /// scf.if without results.
+  void ifThen(Value cond, function_ref<void()> thenBody,
+              function_ref<void()> elseBody = nullptr) {
+    auto thenFn = [&](OpBuilder &, Location) {
+      thenBody();
+      scf::YieldOp::create(b, loc);
+    };
+    auto elseFn = [&](OpBuilder &, Location) {
+      elseBody();
+      scf::YieldOp::create(b, loc);
+    };
+    if (elseBody)
+      scf::IfOp::create(b, loc, cond, thenFn, elseFn);
+    else
+      scf::IfOp::create(b, loc, cond, thenFn);
+  }
+
+  /// scf.if yielding values from both branches.
+  SmallVector<Value> ifElse(Value cond,
+                            function_ref<SmallVector<Value>()> thenBody,
+                            function_ref<SmallVector<Value>()> elseBody) {
+    auto op = scf::IfOp::create(
+        b, loc, cond,
+        [&](OpBuilder &, Location) {
+          scf::YieldOp::create(b, loc, thenBody());
+        },
+        [&](OpBuilder &, Location) {
+          scf::YieldOp::create(b, loc, elseBody());
+        });
+    return SmallVector<Value>(op.getResults());
   }
 };
 
@@ -184,4 +240,4 @@ struct AttentionDims {
 
 } // namespace mlir::attn
 
-#endif // ATTN_CONVERSION_KERNELEMITTER_H
+#endif // ATTN_CONVERSION_COMMON_KERNELEMITTER_H

@@ -1,0 +1,58 @@
+//===- KernelOperands.h - Buffers of the kernel lowerings -------*- C++ -*-===//
+//
+// How the CPU and GPU lowerings set up their operands: the ops work on
+// tensors, the kernels on buffers.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_CONVERSION_COMMON_KERNELOPERANDS_H
+#define ATTN_CONVERSION_COMMON_KERNELOPERANDS_H
+
+#include "attn/Conversion/Common/TilePlanIR.h"
+#include "attn/Dialect/Attn/IR/Attn.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+namespace mlir::attn {
+
+/// The read-only `bufferization.to_buffer` of an operand (identity layout;
+/// null for a null tensor), a fresh 64-byte aligned result buffer, and the
+/// `bufferization.to_tensor` (restrict, writable) of a filled one.
+Value readOnlyBuffer(OpBuilder &b, Location loc, Value tensor);
+Value resultBuffer(OpBuilder &b, Location loc, RankedTensorType type);
+Value resultTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                   Value buffer);
+
+/// Every buffer a tiled attention kernel reads or writes: the operands
+/// (null when absent), the output, and the plan's tables.
+struct AttentionBuffers {
+  Value q, k, v, bias, mask, sink, out;
+  TilePlanBuffers tables;
+};
+/// Stores `buffers` into a kernel builder's fields (`qBuf`, `kBuf`, `vBuf`,
+/// `biasBuf`, `maskBuf`, `sinkBuf`, `outBuf`, `offsetsBuf`, `tilesBuf`,
+/// `maskIdsBuf`, `masksBuf`).
+template <typename KernelFields>
+void bindAttentionBuffers(KernelFields &k, const AttentionBuffers &buffers) {
+  k.qBuf = buffers.q;
+  k.kBuf = buffers.k;
+  k.vBuf = buffers.v;
+  k.biasBuf = buffers.bias;
+  k.maskBuf = buffers.mask;
+  k.sinkBuf = buffers.sink;
+  k.outBuf = buffers.out;
+  k.offsetsBuf = buffers.tables.offsets;
+  k.tilesBuf = buffers.tables.tiles;
+  k.maskIdsBuf = buffers.tables.maskIds;
+  k.masksBuf = buffers.tables.masks;
+}
+/// The buffers of `op`'s operands, a fresh output buffer and the tables of
+/// `plan` (see materializeTilePlan), at `b`'s insertion point.
+AttentionBuffers bufferizeAttention(OpBuilder &b, AttentionOp op,
+                                    SymbolTable &symbols, const TilePlan &plan,
+                                    StringRef prefix);
+
+} // namespace mlir::attn
+
+#endif // ATTN_CONVERSION_COMMON_KERNELOPERANDS_H
