@@ -301,16 +301,10 @@ struct KernelBuilder : AttentionDims {
     });
   }
 
-  /// Key tile `kt`, its first key, its number of keys and its mask index
-  /// (-1: fully visible) for plan entry `entry`.
+  /// The first key of the key tile of plan entry `entry`, its number of
+  /// keys and its mask index (-1: fully visible).
   std::tuple<Value, Value, Value> tileOf(Value entry) {
-    auto toIndex = [&](Value v) {
-      return arith::IndexCastOp::create(b(), e.loc, b().getIndexType(), v)
-          .getResult();
-    };
-    Value kt = toIndex(e.load(tilesBuf, {entry}));
-    Value mid = masksBuf ? toIndex(e.load(maskIdsBuf, {entry})) : e.idx(-1);
-    Value k0 = e.mul(kt, e.idx(bk));
+    auto [k0, mid] = emitPlanTile(e, tilesBuf, maskIdsBuf, entry, bk);
     return {k0,
             e.min(e.idx(bk), arith::SubIOp::create(b(), e.loc, e.idx(lk), k0)),
             mid};
@@ -444,10 +438,7 @@ struct KernelBuilder : AttentionDims {
   /// The body of one (b, h, query tile) iteration.
   void emitTile(Value bIdx, Value h, Value qTile) {
     Type f32 = b().getF32Type();
-    Value hk =
-        group == 1
-            ? h
-            : arith::DivUIOp::create(b(), e.loc, h, e.idx(group)).getResult();
+    Value hk = kvHead(e, h);
     Value q0 = e.mul(qTile, e.idx(bq));
     Value qRows =
         e.min(e.idx(bq), arith::SubIOp::create(b(), e.loc, e.idx(lq), q0));
@@ -486,12 +477,7 @@ struct KernelBuilder : AttentionDims {
       e.vstore(zero, cBuf, {i});
     });
 
-    auto toIndex = [&](Value v) {
-      return arith::IndexCastOp::create(b(), e.loc, b().getIndexType(), v)
-          .getResult();
-    };
-    Value first = toIndex(e.load(offsetsBuf, {qTile}));
-    Value last = toIndex(e.load(offsetsBuf, {e.add(qTile, e.idx(1))}));
+    auto [first, last] = emitPlanEntries(e, offsetsBuf, qTile);
 
     // Visible counts first, when the normalizer needs them.
     if (on.needsVisibleCount()) {

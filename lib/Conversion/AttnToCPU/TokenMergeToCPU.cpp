@@ -19,6 +19,25 @@
 using namespace mlir;
 using namespace mlir::attn;
 
+namespace {
+/// `body` (given the induction variables) in an scf.parallel over
+/// [0, upper) at `b`'s insertion point.
+void emitParallel(OpBuilder &b, Location loc, ArrayRef<int64_t> upper,
+                  function_ref<void(OpBuilder &, ValueRange)> body) {
+  KernelEmitter e{b, loc};
+  SmallVector<Value> lbs, ubs, steps;
+  for (size_t i = 0; i < upper.size(); ++i)
+    lbs.push_back(e.idx(0));
+  for (int64_t ub : upper)
+    ubs.push_back(e.idx(ub));
+  for (size_t i = 0; i < upper.size(); ++i)
+    steps.push_back(e.idx(1));
+  scf::ParallelOp::create(
+      b, loc, lbs, ubs, steps,
+      [&](OpBuilder &nb, Location, ValueRange ivs) { body(nb, ivs); });
+}
+} // namespace
+
 LogicalResult mlir::attn::lowerTokenMergeToCPU(RewriterBase &rewriter,
                                                TokenMergeOp op,
                                                std::string &reason) {
@@ -28,13 +47,11 @@ LogicalResult mlir::attn::lowerTokenMergeToCPU(RewriterBase &rewriter,
   OpBuilder::InsertionGuard guard(rewriter);
   rewriter.setInsertionPoint(op);
   Location loc = op.getLoc();
-  KernelEmitter e{rewriter, loc};
   TokenMergeBuffers buffers = TokenMergeBuffers::create(rewriter, op, *loops);
-  scf::ParallelOp::create(rewriter, loc, ValueRange{e.idx(0)},
-                          ValueRange{e.idx(loops->batch)}, ValueRange{e.idx(1)},
-                          [&](OpBuilder &b, Location, ValueRange ivs) {
-                            emitTokenMergeRow(b, loc, *loops, ivs[0], buffers);
-                          });
+  emitParallel(rewriter, loc, {loops->batch},
+               [&](OpBuilder &b, ValueRange ivs) {
+                 emitTokenMergeRow(b, loc, *loops, ivs[0], buffers);
+               });
   buffers.replace(rewriter, op, *loops);
   return success();
 }
@@ -48,18 +65,12 @@ LogicalResult mlir::attn::lowerTokenUnmergeToCPU(RewriterBase &rewriter,
   OpBuilder::InsertionGuard guard(rewriter);
   rewriter.setInsertionPoint(op);
   Location loc = op.getLoc();
-  KernelEmitter e{rewriter, loc};
-  Value mergedBuf = readOnlyBuffer(rewriter, loc, op.getMerged());
-  Value sourceBuf = readOnlyBuffer(rewriter, loc, op.getSource());
-  Value outBuf = resultBuffer(rewriter, loc, loops->resultType);
-  scf::ParallelOp::create(rewriter, loc, ValueRange{e.idx(0), e.idx(0)},
-                          ValueRange{e.idx(loops->batch), e.idx(loops->n)},
-                          ValueRange{e.idx(1), e.idx(1)},
-                          [&](OpBuilder &b, Location, ValueRange ivs) {
-                            emitTokenUnmergeRow(b, loc, *loops, ivs[0], ivs[1],
-                                                mergedBuf, sourceBuf, outBuf);
-                          });
-  rewriter.replaceOp(op,
-                     resultTensor(rewriter, loc, loops->resultType, outBuf));
+  TokenUnmergeBuffers buffers =
+      TokenUnmergeBuffers::create(rewriter, op, *loops);
+  emitParallel(rewriter, loc, {loops->batch, loops->n},
+               [&](OpBuilder &b, ValueRange ivs) {
+                 emitTokenUnmergeRow(b, loc, *loops, ivs[0], ivs[1], buffers);
+               });
+  buffers.replace(rewriter, op, *loops);
   return success();
 }

@@ -204,9 +204,7 @@ struct KernelBuilder : AttentionDims {
   /// Key tile start, and mask index (-1: whole and fully visible), of plan
   /// entry `entry`.
   std::pair<Value, Value> tileOf(Value entry) {
-    Value kt = e.toIndex(e.load(tilesBuf, {entry}));
-    Value mid = masksBuf ? e.toIndex(e.load(maskIdsBuf, {entry})) : e.idx(-1);
-    return {e.mul(kt, e.idx(bk)), mid};
+    return emitPlanTile(e, tilesBuf, maskIdsBuf, entry, bk);
   }
 
   /// Copies rows [k0, k0 + bk) of `src[b, hk]` (clamped to the last key)
@@ -224,10 +222,7 @@ struct KernelBuilder : AttentionDims {
 
   /// The kernel body for block (qTile, h, bIdx) and thread `lane`.
   void emitBody(Value qTile, Value h, Value bIdx, Value lane) {
-    Value hk =
-        group == 1
-            ? h
-            : arith::DivUIOp::create(b(), e.loc, h, e.idx(group)).getResult();
+    Value hk = kvHead(e, h);
     Value rowUnclamped = e.add(e.mul(qTile, e.idx(bq)), lane);
     Value row = e.min(rowUnclamped, e.idx(lq - 1));
 
@@ -249,8 +244,7 @@ struct KernelBuilder : AttentionDims {
       sink = e.widen(e.load(sinkBuf, {h}));
     OnlineNormalizerState init = on.initialState(sink);
 
-    Value first = e.toIndex(e.load(offsetsBuf, {qTile}));
-    Value last = e.toIndex(e.load(offsetsBuf, {e.add(qTile, e.idx(1))}));
+    auto [first, last] = emitPlanEntries(e, offsetsBuf, qTile);
     Value one = e.idx(1);
     Value negInf = on.negInf();
 
@@ -602,10 +596,7 @@ struct MmaKernelBuilder : KernelBuilder {
 
   void emitBody(Value qTile, Value h, Value bIdx, Value tid) {
     Type f32 = b().getF32Type();
-    Value hk =
-        group == 1
-            ? h
-            : arith::DivUIOp::create(b(), e.loc, h, e.idx(group)).getResult();
+    Value hk = kvHead(e, h);
     Value warp = arith::DivUIOp::create(b(), e.loc, tid, e.idx(kWarp));
     Value laneId = arith::RemUIOp::create(b(), e.loc, tid, e.idx(kWarp));
     Value g = arith::DivUIOp::create(b(), e.loc, laneId, e.idx(4));
@@ -660,8 +651,7 @@ struct MmaKernelBuilder : KernelBuilder {
                                          t, e.idx(0));
     Value l0 = arith::SelectOp::create(b(), e.loc, leader, lInit, zero);
 
-    Value first = e.toIndex(e.load(offsetsBuf, {qTile}));
-    Value last = e.toIndex(e.load(offsetsBuf, {e.add(qTile, e.idx(1))}));
+    auto [first, last] = emitPlanEntries(e, offsetsBuf, qTile);
     Value one = e.idx(1);
     int64_t nBlocks = plan.bk / kMmaN;
     // Key (within the stage) of accumulator element i of 8-key block n.

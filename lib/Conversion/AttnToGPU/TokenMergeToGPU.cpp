@@ -363,25 +363,22 @@ LogicalResult mlir::attn::lowerTokenUnmergeToGPU(RewriterBase &rewriter,
   OpBuilder::InsertionGuard guard(rewriter);
   rewriter.setInsertionPoint(op);
   Location loc = op.getLoc();
-  Value out = resultBuffer(rewriter, loc, loops->resultType);
-  SmallVector<Value> hostArgs = {readOnlyBuffer(rewriter, loc, op.getMerged()),
-                                 readOnlyBuffer(rewriter, loc, op.getSource()),
-                                 out};
+  TokenUnmergeBuffers host = TokenUnmergeBuffers::create(rewriter, op, *loops);
   // A block per (batch, token), its threads over the channels.
   int64_t threads = std::min<int64_t>(
       kTokenMergeThreads, llvm::divideCeil(loops->c, kWarp) * kWarp);
   createKernelLaunch(
-      rewriter, loc, symbols, "token_unmerge", hostArgs, {}, {},
+      rewriter, loc, symbols, "token_unmerge", host.list(), {}, {},
       {loops->batch, loops->n, 1}, {threads, 1, 1},
       [&](gpu::GPUFuncOp kernel, ValueRange) {
         kernel->setAttr(kKernelPathAttr, rewriter.getStringAttr("channels"));
         Value bi = gpu::BlockIdOp::create(rewriter, loc, gpu::Dimension::x);
         Value t = gpu::BlockIdOp::create(rewriter, loc, gpu::Dimension::y);
         Value k = gpu::ThreadIdOp::create(rewriter, loc, gpu::Dimension::x);
-        emitTokenUnmergeRow(rewriter, loc, *loops, bi, t, kernel.getArgument(0),
-                            kernel.getArgument(1), kernel.getArgument(2), k,
-                            threads);
+        TokenUnmergeBuffers device{kernel.getArgument(0), kernel.getArgument(1),
+                                   kernel.getArgument(2)};
+        emitTokenUnmergeRow(rewriter, loc, *loops, bi, t, device, k, threads);
       });
-  rewriter.replaceOp(op, resultTensor(rewriter, loc, loops->resultType, out));
+  host.replace(rewriter, op, *loops);
   return success();
 }

@@ -57,3 +57,18 @@ TilePlanBuffers mlir::attn::materializeTilePlan(OpBuilder &b, Location loc,
           maskType, ArrayRef<int8_t>(plan.masks.data(), plan.masks.size())));
   return buffers;
 }
+
+std::pair<Value, Value>
+mlir::attn::emitPlanEntries(KernelEmitter &e, Value offsets, Value qTile) {
+  Value first = e.toIndex(e.load(offsets, {qTile}));
+  Value last = e.toIndex(e.load(offsets, {e.add(qTile, e.idx(1))}));
+  return {first, last};
+}
+
+std::pair<Value, Value> mlir::attn::emitPlanTile(KernelEmitter &e, Value tiles,
+                                                 Value maskIds, Value entry,
+                                                 int64_t bk) {
+  Value kt = e.toIndex(e.load(tiles, {entry}));
+  Value mid = maskIds ? e.toIndex(e.load(maskIds, {entry})) : e.idx(-1);
+  return {e.mul(kt, e.idx(bk)), mid};
+}

@@ -539,13 +539,30 @@ mlir::attn::analyzeTokenUnmerge(TokenUnmergeOp op, std::string &reason) {
   return TokenUnmergeLoops{batch, m, c, n, zeroAttr, resultType};
 }
 
+TokenUnmergeBuffers
+TokenUnmergeBuffers::create(OpBuilder &b, TokenUnmergeOp op,
+                            const TokenUnmergeLoops &loops) {
+  Location loc = op.getLoc();
+  TokenUnmergeBuffers x;
+  x.merged = readOnlyBuffer(b, loc, op.getMerged());
+  x.source = readOnlyBuffer(b, loc, op.getSource());
+  x.out = resultBuffer(b, loc, loops.resultType);
+  return x;
+}
+
+void TokenUnmergeBuffers::replace(RewriterBase &rewriter, TokenUnmergeOp op,
+                                  const TokenUnmergeLoops &loops) const {
+  rewriter.replaceOp(
+      op, resultTensor(rewriter, op.getLoc(), loops.resultType, out));
+}
+
 void mlir::attn::emitTokenUnmergeRow(OpBuilder &b, Location loc,
                                      const TokenUnmergeLoops &loops, Value bi,
-                                     Value t, Value merged, Value source,
-                                     Value out, Value firstChannel,
-                                     int64_t channelStep) {
+                                     Value t,
+                                     const TokenUnmergeBuffers &buffers,
+                                     Value firstChannel, int64_t channelStep) {
   KernelEmitter e{b, loc};
-  Value row = e.load(source, {bi, t});
+  Value row = e.load(buffers.source, {bi, t});
   Value k0 = firstChannel ? firstChannel : e.idx(0);
   // Rows outside [0, M) (negative ones wrap to huge unsigned values) read as
   // zeros.
@@ -554,13 +571,14 @@ void mlir::attn::emitTokenUnmergeRow(OpBuilder &b, Location loc,
       inRange,
       [&] {
         e.loop(k0, e.idx(loops.c), channelStep, [&](Value k) {
-          e.store(e.load(merged, {bi, row, k}), out, {bi, t, k});
+          e.store(e.load(buffers.merged, {bi, row, k}), buffers.out,
+                  {bi, t, k});
         });
       },
       [&] {
         Value zero = arith::ConstantOp::create(b, loc, loops.zero);
         e.loop(k0, e.idx(loops.c), channelStep, [&](Value k) {
-          e.store(zero, out, {bi, t, k});
+          e.store(zero, buffers.out, {bi, t, k});
         });
       });
 }

@@ -236,6 +236,13 @@ struct AttentionDims {
     x.scale = op.getEffectiveScale();
     return x;
   }
+
+  /// The key/value head that query head `h` reads (grouped-query heads).
+  Value kvHead(KernelEmitter &e, Value h) const {
+    if (group == 1)
+      return h;
+    return arith::DivUIOp::create(e.b, e.loc, h, e.idx(group));
+  }
 };
 
 } // namespace mlir::attn

@@ -9,6 +9,7 @@
 #define ATTN_CONVERSION_COMMON_TILEPLANIR_H
 
 #include "attn/Analysis/TilePlan.h"
+#include "attn/Conversion/Common/KernelEmitter.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/SymbolTable.h"
@@ -25,6 +26,16 @@ struct TilePlanBuffers {
 TilePlanBuffers materializeTilePlan(OpBuilder &b, Location loc,
                                     SymbolTable &symbols, const TilePlan &plan,
                                     StringRef prefix);
+
+/// Inside a kernel: the plan entries [first, last) of query tile `qTile`,
+/// from the `offsets` table.
+std::pair<Value, Value> emitPlanEntries(KernelEmitter &e, Value offsets,
+                                        Value qTile);
+/// Inside a kernel: the first key of the key tile of plan entry `entry`
+/// (tiles of `bk` keys) and the index of its mask, -1 when the tile is whole
+/// and fully visible (always, when the plan has no `maskIds` table).
+std::pair<Value, Value> emitPlanTile(KernelEmitter &e, Value tiles,
+                                     Value maskIds, Value entry, int64_t bk);
 
 } // namespace mlir::attn
 

@@ -145,11 +145,28 @@ struct TokenUnmergeLoops {
 };
 FailureOr<TokenUnmergeLoops> analyzeTokenUnmerge(TokenUnmergeOp op,
                                                  std::string &reason);
-/// With `firstChannel`, only channels firstChannel, firstChannel +
-/// channelStep, ... (threads of a block sharing the row on the GPU).
+
+/// The buffers one `attn.token_unmerge` is lowered on, in kernel-argument
+/// order: its operands and its result.
+struct TokenUnmergeBuffers {
+  Value merged, source, out;
+
+  /// Read-only buffers of the operands of `op` and a fresh one for its
+  /// result, at `b`'s insertion point.
+  static TokenUnmergeBuffers create(OpBuilder &b, TokenUnmergeOp op,
+                                    const TokenUnmergeLoops &loops);
+  SmallVector<Value> list() const { return {merged, source, out}; }
+  /// Replaces `op` by a tensor of the result buffer.
+  void replace(RewriterBase &rewriter, TokenUnmergeOp op,
+               const TokenUnmergeLoops &loops) const;
+};
+
+/// Emits the gather of token `t` of batch row `bi` on `buffers`. With
+/// `firstChannel`, only channels firstChannel, firstChannel + channelStep,
+/// ... (threads of a block sharing the row on the GPU).
 void emitTokenUnmergeRow(OpBuilder &b, Location loc,
                          const TokenUnmergeLoops &loops, Value bi, Value t,
-                         Value merged, Value source, Value out,
+                         const TokenUnmergeBuffers &buffers,
                          Value firstChannel = Value(), int64_t channelStep = 1);
 
 } // namespace attn
