@@ -260,9 +260,7 @@ struct KernelBuilder : AttentionDims {
       e.loop(0, bk, 1, [&](Value j) {
         e.loop(0, bq, vl, [&](Value i) {
           Value s = e.vload(vecType, st, {j, i});
-          Value t = math::TanhOp::create(
-              b(), e.loc, arith::DivFOp::create(b(), e.loc, s, c));
-          e.vstore(arith::MulFOp::create(b(), e.loc, c, t), st, {j, i});
+          e.vstore(e.softcap(s, c), st, {j, i});
         });
       });
     }

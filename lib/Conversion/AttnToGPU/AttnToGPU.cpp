@@ -166,11 +166,8 @@ struct KernelBuilder : AttentionDims {
                      Value lane, Value bIdx, Value h) {
     Value negInf = e.f32(kNegInf);
     Value s = score ? score : e.f32(0.0);
-    if (score && softcap) {
-      Value c = e.f32(*softcap);
-      s = e.fmul(c, math::TanhOp::create(
-                        b(), e.loc, arith::DivFOp::create(b(), e.loc, s, c)));
-    }
+    if (score && softcap)
+      s = e.softcap(s, e.f32(*softcap));
     if (biasBuf || maskBuf) {
       Value col = e.min(e.add(k0, j), e.idx(lk - 1));
       s = applyBiasAndMask(e, s, biasBuf, maskBuf, {bIdx, h, row, col},

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "attn/Conversion/Common/KernelEmitter.h"
 #include "attn/Conversion/Common/OnlineNormalizer.h"
 #include "attn/Conversion/Passes.h"
 #include "attn/Dialect/Attn/IR/Attn.h"
@@ -176,10 +177,8 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
           Value s =
               arith::MulFOp::create(nb, nl, a[0], f32Constant(nb, nl, scale));
           if (softcap) {
-            Value c = f32Constant(nb, nl, *softcap);
-            Value t = math::TanhOp::create(nb, nl,
-                                           arith::DivFOp::create(nb, nl, s, c));
-            s = arith::MulFOp::create(nb, nl, c, t);
+            KernelEmitter e(nb, nl);
+            s = e.softcap(s, f32Constant(nb, nl, *softcap));
           }
           Value i = linalg::IndexOp::create(nb, nl, 2);
           Value j = linalg::IndexOp::create(nb, nl, 3);

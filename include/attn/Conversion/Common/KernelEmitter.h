@@ -10,6 +10,7 @@
 #define ATTN_CONVERSION_COMMON_KERNELEMITTER_H
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
@@ -63,6 +64,10 @@ struct KernelEmitter {
   Value fadd(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
   Value fmul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
   Value fdiv(Value x, Value y) { return arith::DivFOp::create(b, loc, x, y); }
+  /// The logit `s` capped softly at +-`cap`: cap * tanh(s / cap).
+  Value softcap(Value s, Value cap) {
+    return fmul(cap, math::TanhOp::create(b, loc, fdiv(s, cap)));
+  }
   Value andi(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
   Value ori(Value x, Value y) { return arith::OrIOp::create(b, loc, x, y); }
   Value cmpi(arith::CmpIPredicate p, Value x, Value y) {
