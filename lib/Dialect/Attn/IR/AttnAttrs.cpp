@@ -185,6 +185,8 @@ int64_t DenseAttr::countVisiblePairs(int64_t lq, int64_t lk) const {
   return lq * lk;
 }
 
+bool DenseAttr::isDense() const { return true; }
+
 //===----------------------------------------------------------------------===//
 // CausalAttr
 //===----------------------------------------------------------------------===//
@@ -751,6 +753,24 @@ Attribute SoftmaxAttr::parse(AsmParser &parser, Type) {
 void SoftmaxAttr::print(AsmPrinter &printer) const {
   if (getSink() != SinkKind::none)
     printer << "<sink = " << stringifySinkKind(getSink()) << ">";
+}
+
+bool SoftmaxAttr::isPlainSoftmax() const { return getSink() == SinkKind::none; }
+
+std::optional<SinkOperandForm> SoftmaxAttr::getSinkOperandForm() const {
+  switch (getSink()) {
+  case SinkKind::learned:
+    // Already reads the sink operand.
+    return std::nullopt;
+  case SinkKind::zero:
+    return SinkOperandForm{SoftmaxAttr::get(getContext(), SinkKind::learned),
+                           0.0};
+  case SinkKind::none:
+    // exp(-inf) = 0: a learned sink of -inf is plain softmax.
+    return SinkOperandForm{SoftmaxAttr::get(getContext(), SinkKind::learned),
+                           -std::numeric_limits<double>::infinity()};
+  }
+  llvm_unreachable("unknown sink kind");
 }
 
 bool SoftmaxAttr::usesRunningMax() const { return true; }

@@ -232,17 +232,14 @@ struct DropDefaultAttentionParts : OpRewritePattern<AttentionOp> {
   LogicalResult matchAndRewrite(AttentionOp op,
                                 PatternRewriter &rewriter) const override {
     bool changed = false;
-    if (auto pattern = op.getPatternAttr();
-        pattern && isa<DenseAttr>(pattern)) {
+    if (auto pattern = op.getPatternAttr(); pattern && pattern.isDense()) {
       rewriter.modifyOpInPlace(op, [&] { op.removePatternAttr(); });
       changed = true;
     }
-    if (auto normalizer = op.getNormalizerAttr()) {
-      auto softmax = dyn_cast<SoftmaxAttr>(normalizer);
-      if (softmax && softmax.getSink() == SinkKind::none) {
-        rewriter.modifyOpInPlace(op, [&] { op.removeNormalizerAttr(); });
-        changed = true;
-      }
+    if (auto normalizer = op.getNormalizerAttr();
+        normalizer && normalizer.isPlainSoftmax()) {
+      rewriter.modifyOpInPlace(op, [&] { op.removeNormalizerAttr(); });
+      changed = true;
     }
     DenseElementsAttr constant;
     if (Value mask = op.getMask();

@@ -149,7 +149,7 @@ AttentionOp::getTiledImplementation(OpBuilder &b,
   Value qOffset;
   IntegerAttr qLen;
   if (ShapedType::isDynamic(logicalLq)) {
-    if (!isa<DenseAttr>(getEffectivePattern()))
+    if (!getEffectivePattern().isDense())
       return emitOpError() << "tiling query rows needs a static query length "
                               "when the pattern is not dense";
   } else {

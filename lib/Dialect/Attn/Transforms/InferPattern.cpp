@@ -204,7 +204,7 @@ mlir::attn::inferPatternForOp(RewriterBase &rewriter, AttentionOp op,
     return failure();
 
   rewriter.modifyOpInPlace(op, [&] {
-    if (isa<DenseAttr>(chosen))
+    if (chosen.isDense())
       op.removePatternAttr();
     else
       op.setPatternAttr(chosen);

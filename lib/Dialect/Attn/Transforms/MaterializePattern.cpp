@@ -10,6 +10,7 @@
 
 #include "attn/Analysis/PatternInference.h"
 #include "attn/Dialect/Attn/Transforms/Transforms.h"
+#include "attn/Support/PassStatistics.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -27,7 +28,7 @@ using namespace mlir::attn;
 LogicalResult mlir::attn::materializePattern(RewriterBase &rewriter,
                                              AttentionOp op, MaskForm form) {
   PatternAttrInterface pattern = op.getEffectivePattern();
-  if (isa<DenseAttr>(pattern) || op.getQOffset())
+  if (pattern.isDense() || op.getQOffset())
     return failure();
   int64_t lq = op.getQuery().getType().getDimSize(2);
   int64_t lk = op.getKey().getType().getDimSize(2);
@@ -144,8 +145,10 @@ struct AttnMaterializePatternPass
     getOperation().walk([&](AttentionOp op) { ops.push_back(op); });
     IRRewriter rewriter(&getContext());
     for (AttentionOp op : ops)
-      if (succeeded(materializePattern(rewriter, op, maskForm)))
+      if (succeeded(materializePattern(rewriter, op, maskForm))) {
         ++numMaterialized;
+        ::attn::stats::add(getArgument(), "ops-materialized", 1);
+      }
   }
 
   MaskForm maskForm = MaskForm::Constant;

@@ -3,7 +3,10 @@
 // --attn-replace-softmax: learned and zero sinks, the softmax-free
 // normalizers, StreamingLLM windows and head-specific sink calibration,
 // inserted into selected ops (and heads) with the exact math of SPEC
-// sections 3-4.
+// sections 3-4. A normalizer is given as an attribute
+// (normalizer=#attn.softmax<sink = zero>) or as a shorthand mode with its
+// options (mode=softmax1); either way it is handled through the normalizer
+// interface.
 //
 //===----------------------------------------------------------------------===//
 
@@ -107,51 +110,101 @@ struct AttnReplaceSoftmaxPass
     : mlir::attn::impl::AttnReplaceSoftmaxPassBase<AttnReplaceSoftmaxPass> {
   using Base::Base;
 
-  enum class Mode {
-    Sink,
-    Softmax1,
-    Relu,
-    Sigmoid,
-    SoftplusL1,
-    Streaming,
-    Calibrate,
-    CalibrateSinks
-  };
+  /// What the pass does: give ops a normalizer (normalizer=, or a mode that
+  /// is its shorthand), a StreamingLLM window, or a calibration bias.
+  enum class Mode { Normalizer, Streaming, Calibrate };
 
   // Parsed options.
-  Mode kind = Mode::Sink;
+  Mode kind = Mode::Normalizer;
+  /// The normalizer to give (Mode::Normalizer) and how the options named it,
+  /// for messages: "mode=relu" or "normalizer=#attn.relu".
+  NormalizerAttrInterface target;
+  std::string request;
   std::optional<IndexSelection> opSelection, headSelection, columnSelection;
   bool sinksAsArgument = false;
   std::vector<int64_t> sinkShape;
   std::vector<double> sinkValues;
   int64_t streamingSinks = 4;
-  std::optional<double> sigmoidBias;
   std::optional<double> gammaScalar;
   std::vector<double> gammaValues;
-  ReluNorm reluNorm = ReluNorm::seq_len;
-  double actThreshold = 0, actFactor = 0;
 
   InFlightDiagnostic optionError() {
     return mlir::emitError(getOperation().getLoc()) << "attn-replace-softmax: ";
   }
 
-  LogicalResult parseOptions() {
+  //===--------------------------------------------------------------------===//
+  // Shorthand: mode=<name> with its options. The only code that switches on
+  // the normalizer kind; it builds the attribute that the rest handles.
+  //===--------------------------------------------------------------------===//
+
+  /// The normalizer that `mode` (a normalizer mode) and its options describe.
+  FailureOr<NormalizerAttrInterface> normalizerFromMode() {
+    MLIRContext *ctx = &getContext();
+    if (mode == "sink")
+      return NormalizerAttrInterface(SoftmaxAttr::get(ctx, SinkKind::learned));
+    if (mode == "softmax1")
+      return NormalizerAttrInterface(SoftmaxAttr::get(ctx, SinkKind::zero));
+    if (mode == "relu") {
+      std::optional<ReluNorm> parsed = symbolizeReluNorm(norm);
+      if (!parsed)
+        return optionError() << "unknown norm '" << norm.getValue()
+                             << "', expected one of seq_len, visible, none";
+      return NormalizerAttrInterface(ReluAttr::get(ctx, *parsed));
+    }
+    if (mode == "sigmoid") {
+      FloatAttr biasAttr;
+      if (!bias.empty()) {
+        double b;
+        if (StringRef(bias).getAsDouble(b) || !std::isfinite(b))
+          return optionError() << "'bias' must be a finite number, got '"
+                               << bias.getValue() << "'";
+        biasAttr = FloatAttr::get(Float32Type::get(ctx), b);
+      }
+      return NormalizerAttrInterface(SigmoidAttr::get(ctx, biasAttr));
+    }
+    if (mode == "softplus-l1") {
+      if (trainLen != 0 && trainLen < 2)
+        return optionError()
+               << "'train-len' must be at least 2, got " << trainLen.getValue();
+      return NormalizerAttrInterface(SoftplusL1Attr::get(
+          ctx, trainLen != 0
+                   ? IntegerAttr::get(IntegerType::get(ctx, 64), trainLen)
+                   : IntegerAttr()));
+    }
+    assert(mode == "calibrate-sinks" && "not a normalizer mode");
+    double alpha, beta;
+    if (threshold.empty() || StringRef(threshold).getAsDouble(alpha) ||
+        !std::isfinite(alpha) || !(alpha > 0))
+      return optionError() << "mode=calibrate-sinks needs 'threshold' > 0, "
+                              "got '"
+                           << threshold.getValue() << "'";
+    if (factor.empty() || StringRef(factor).getAsDouble(beta) ||
+        !std::isfinite(beta) || !(beta >= 0))
+      return optionError() << "mode=calibrate-sinks needs 'factor' >= 0, "
+                              "got '"
+                           << factor.getValue() << "'";
+    return NormalizerAttrInterface(ActAttr::get(ctx, alpha, beta));
+  }
+
+  /// Checks `mode` and that no option of another mode is set.
+  LogicalResult checkMode() {
     static const std::pair<StringRef, Mode> modes[] = {
-        {"sink", Mode::Sink},
-        {"softmax1", Mode::Softmax1},
-        {"relu", Mode::Relu},
-        {"sigmoid", Mode::Sigmoid},
-        {"softplus-l1", Mode::SoftplusL1},
+        {"sink", Mode::Normalizer},
+        {"softmax1", Mode::Normalizer},
+        {"relu", Mode::Normalizer},
+        {"sigmoid", Mode::Normalizer},
+        {"softplus-l1", Mode::Normalizer},
         {"streaming", Mode::Streaming},
         {"calibrate", Mode::Calibrate},
-        {"calibrate-sinks", Mode::CalibrateSinks}};
+        {"calibrate-sinks", Mode::Normalizer}};
     auto it = llvm::find_if(modes, [&](auto &m) { return m.first == mode; });
     if (mode.empty() || it == std::end(modes))
       return optionError()
              << (mode.empty() ? "'mode' is required"
                               : "unknown mode '" + mode + "'")
              << ": one of sink, softmax1, relu, sigmoid, softplus-l1, "
-                "streaming, calibrate, calibrate-sinks";
+                "streaming, calibrate, calibrate-sinks (or 'normalizer' with "
+                "a normalizer attribute such as #attn.softmax<sink = zero>)";
     kind = it->second;
 
     // Options that belong to other modes are refused, not ignored.
@@ -161,21 +214,91 @@ struct AttnReplaceSoftmaxPass
                << "option '" << option << "' does not apply to mode=" << mode;
       return success();
     };
-    if (failed(notHere(!sinks.empty() && kind != Mode::Sink &&
-                           kind != Mode::Streaming,
+    if (failed(notHere(!sinks.empty() && mode != "sink" && mode != "streaming",
                        "sinks")) ||
-        failed(notHere(norm != "seq_len" && kind != Mode::Relu, "norm")) ||
-        failed(notHere(!bias.empty() && kind != Mode::Sigmoid, "bias")) ||
-        failed(
-            notHere(trainLen != 0 && kind != Mode::SoftplusL1, "train-len")) ||
-        failed(notHere(window != -1 && kind != Mode::Streaming, "window")) ||
-        failed(notHere(!gamma.empty() && kind != Mode::Calibrate, "gamma")) ||
-        failed(notHere(columns != "0" && kind != Mode::Calibrate, "columns")) ||
-        failed(notHere(!threshold.empty() && kind != Mode::CalibrateSinks,
+        failed(notHere(norm != "seq_len" && mode != "relu", "norm")) ||
+        failed(notHere(!bias.empty() && mode != "sigmoid", "bias")) ||
+        failed(notHere(trainLen != 0 && mode != "softplus-l1", "train-len")) ||
+        failed(notHere(window != -1 && mode != "streaming", "window")) ||
+        failed(notHere(!gamma.empty() && mode != "calibrate", "gamma")) ||
+        failed(notHere(columns != "0" && mode != "calibrate", "columns")) ||
+        failed(notHere(!threshold.empty() && mode != "calibrate-sinks",
                        "threshold")) ||
-        failed(
-            notHere(!factor.empty() && kind != Mode::CalibrateSinks, "factor")))
+        failed(notHere(!factor.empty() && mode != "calibrate-sinks", "factor")))
       return failure();
+    return success();
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Options
+  //===--------------------------------------------------------------------===//
+
+  /// normalizer=#attn...: parsed and verified through the normalizer
+  /// interface; the options of the shorthand modes are refused.
+  LogicalResult parseNormalizerAttribute() {
+    std::string error;
+    FailureOr<Attribute> attr =
+        parseAttributeOption(&getContext(), normalizer, "normalizer", error);
+    if (failed(attr))
+      return optionError() << error;
+    target = dyn_cast<NormalizerAttrInterface>(*attr);
+    if (!target)
+      return optionError() << "option 'normalizer': " << *attr
+                           << " is not a normalizer attribute "
+                              "(NormalizerAttrInterface)";
+    if (!mode.empty())
+      return optionError() << "options 'mode' and 'normalizer' both given: "
+                              "mode="
+                           << mode << " is a shorthand, give one of them";
+    std::pair<StringRef, bool> modeOptions[] = {
+        {"norm", norm != "seq_len"},       {"bias", !bias.empty()},
+        {"train-len", trainLen != 0},      {"window", window != -1},
+        {"gamma", !gamma.empty()},         {"columns", columns != "0"},
+        {"threshold", !threshold.empty()}, {"factor", !factor.empty()}};
+    for (auto [name, set] : modeOptions)
+      if (set)
+        return optionError() << "option '" << name
+                             << "' does not apply to normalizer=" << target
+                             << ": the attribute gives every parameter";
+    kind = Mode::Normalizer;
+    return success();
+  }
+
+  /// sinks= of a normalizer with a sink operand: 'arg' or a .npy file.
+  LogicalResult parseSinkOperandOption() {
+    if (sinks.empty())
+      return optionError() << request
+                           << " needs 'sinks': a .npy of sink logits or 'arg'";
+    if (sinks == "arg") {
+      sinksAsArgument = true;
+      return success();
+    }
+    std::string error;
+    FailureOr<std::pair<std::vector<int64_t>, std::vector<double>>> array =
+        readFloatArray(sinks, error);
+    if (failed(array))
+      return optionError() << "cannot read 'sinks': " << error;
+    sinkShape = array->first;
+    sinkValues = array->second;
+    if (sinkShape.size() != 1 && sinkShape.size() != 2)
+      return optionError() << "'sinks' " << sinks
+                           << " must have shape [Hq] or [ops, Hq], got rank "
+                           << sinkShape.size();
+    for (double v : sinkValues)
+      if (std::isnan(v) || v == std::numeric_limits<double>::infinity())
+        return optionError() << "'sinks' " << sinks << " holds NaN or +inf";
+    return success();
+  }
+
+  LogicalResult parseOptions() {
+    target = nullptr;
+    request.clear();
+    if (!normalizer.empty()) {
+      if (failed(parseNormalizerAttribute()))
+        return failure();
+    } else if (failed(checkMode())) {
+      return failure();
+    }
 
     std::string error;
     auto parseSelection = [&](StringRef text, StringRef option,
@@ -194,51 +317,23 @@ struct AttnReplaceSoftmaxPass
       return failure();
 
     switch (kind) {
-    case Mode::Sink:
-      if (sinks.empty())
-        return optionError()
-               << "mode=sink needs 'sinks': a .npy of sink logits or 'arg'";
-      if (sinks == "arg") {
-        sinksAsArgument = true;
+    case Mode::Normalizer: {
+      if (!target) {
+        FailureOr<NormalizerAttrInterface> built = normalizerFromMode();
+        if (failed(built))
+          return failure();
+        target = *built;
+        request = "mode=" + mode;
       } else {
-        FailureOr<std::pair<std::vector<int64_t>, std::vector<double>>> array =
-            readFloatArray(sinks, error);
-        if (failed(array))
-          return optionError() << "cannot read 'sinks': " << error;
-        sinkShape = array->first;
-        sinkValues = array->second;
-        if (sinkShape.size() != 1 && sinkShape.size() != 2)
-          return optionError()
-                 << "'sinks' " << sinks
-                 << " must have shape [Hq] or [ops, Hq], got rank "
-                 << sinkShape.size();
-        for (double v : sinkValues)
-          if (std::isnan(v) || v == std::numeric_limits<double>::infinity())
-            return optionError() << "'sinks' " << sinks << " holds NaN or +inf";
+        llvm::raw_string_ostream os(request);
+        os << "normalizer=" << target;
       }
-      break;
-    case Mode::Relu: {
-      std::optional<ReluNorm> parsed = symbolizeReluNorm(norm);
-      if (!parsed)
-        return optionError() << "unknown norm '" << norm.getValue()
-                             << "', expected one of seq_len, visible, none";
-      reluNorm = *parsed;
+      if (target.requiresSinkOperand())
+        return parseSinkOperandOption();
+      if (!sinks.empty())
+        return optionError() << "option 'sinks' does not apply to " << request;
       break;
     }
-    case Mode::Sigmoid:
-      if (!bias.empty()) {
-        double b;
-        if (StringRef(bias).getAsDouble(b) || !std::isfinite(b))
-          return optionError() << "'bias' must be a finite number, got '"
-                               << bias.getValue() << "'";
-        sigmoidBias = b;
-      }
-      break;
-    case Mode::SoftplusL1:
-      if (trainLen != 0 && trainLen < 2)
-        return optionError()
-               << "'train-len' must be at least 2, got " << trainLen.getValue();
-      break;
     case Mode::Streaming:
       if (window < 0)
         return optionError() << "mode=streaming needs 'window' >= 0";
@@ -278,24 +373,6 @@ struct AttnReplaceSoftmaxPass
         return failure();
       break;
     }
-    case Mode::CalibrateSinks: {
-      double alpha, beta;
-      if (threshold.empty() || StringRef(threshold).getAsDouble(alpha) ||
-          !std::isfinite(alpha) || !(alpha > 0))
-        return optionError() << "mode=calibrate-sinks needs 'threshold' > 0, "
-                                "got '"
-                             << threshold.getValue() << "'";
-      if (factor.empty() || StringRef(factor).getAsDouble(beta) ||
-          !std::isfinite(beta) || !(beta >= 0))
-        return optionError() << "mode=calibrate-sinks needs 'factor' >= 0, "
-                                "got '"
-                             << factor.getValue() << "'";
-      actThreshold = alpha;
-      actFactor = beta;
-      break;
-    }
-    case Mode::Softmax1:
-      break;
     }
     return success();
   }
@@ -315,19 +392,22 @@ struct AttnReplaceSoftmaxPass
     return true;
   }
 
-  /// The sink operand of the `ordinal`-th selected op.
+  /// The sink operand of the `ordinal`-th selected op: `constantLogit` for
+  /// every selected head when given, else from the 'sinks' option; -inf (no
+  /// sink) for the other heads.
   FailureOr<Value> buildSinks(RewriterBase &rewriter, AttentionOp op,
                               StringRef name, int64_t ordinal,
-                              int64_t numSelected) {
+                              int64_t numSelected,
+                              std::optional<double> constantLogit) {
     int64_t hq = op.getQuery().getType().getDimSize(1);
     auto type =
         RankedTensorType::get({hq}, op.getQuery().getType().getElementType());
     Location loc = op.getLoc();
     SmallVector<double> off(hq, kNegInf);
-    if (kind == Mode::Softmax1) {
+    if (constantLogit) {
       SmallVector<double> values;
       for (int64_t h = 0; h < hq; ++h)
-        values.push_back(headSelected(h) ? 0.0 : kNegInf);
+        values.push_back(headSelected(h) ? *constantLogit : kNegInf);
       return floatConstant(rewriter, loc, type, values);
     }
     if (sinksAsArgument) {
@@ -473,35 +553,16 @@ struct AttnReplaceSoftmaxPass
                          values);
   }
 
-  /// Applies a normalizer or pattern change to `op` (all its heads).
+  /// Applies the normalizer or pattern change to `op` (all its heads).
   void applyWholeOp(RewriterBase &rewriter, AttentionOp op) {
-    MLIRContext *ctx = op.getContext();
     rewriter.modifyOpInPlace(op, [&] {
-      switch (kind) {
-      case Mode::Relu:
-        op.setNormalizerAttr(ReluAttr::get(ctx, reluNorm));
-        break;
-      case Mode::Sigmoid:
-        op.setNormalizerAttr(SigmoidAttr::get(
-            ctx, sigmoidBias
-                     ? FloatAttr::get(Float32Type::get(ctx), *sigmoidBias)
-                     : FloatAttr()));
-        break;
-      case Mode::SoftplusL1:
-        op.setNormalizerAttr(SoftplusL1Attr::get(
-            ctx, trainLen != 0
-                     ? IntegerAttr::get(IntegerType::get(ctx, 64), trainLen)
-                     : IntegerAttr()));
-        break;
-      case Mode::Streaming:
-        op.setPatternAttr(WindowAttr::get(ctx, window, 0, streamingSinks));
-        break;
-      case Mode::CalibrateSinks:
-        op.setNormalizerAttr(ActAttr::get(ctx, actThreshold, actFactor));
-        break;
-      default:
-        llvm_unreachable("handled without splitting");
-      }
+      if (kind == Mode::Streaming)
+        op.setPatternAttr(
+            WindowAttr::get(op.getContext(), window, 0, streamingSinks));
+      else if (target.isPlainSoftmax())
+        op.removeNormalizerAttr();
+      else
+        op.setNormalizerAttr(target);
     });
   }
 
@@ -610,9 +671,10 @@ struct AttnReplaceSoftmaxPass
                         int64_t ordinal, int64_t numSelected) {
     std::string name = "attn.attention #" + std::to_string(index);
     int64_t hq = op.getQuery().getType().getDimSize(1);
+    bool sinkOperand = kind == Mode::Normalizer && target.requiresSinkOperand();
     // Per-head values (sinks, gamma, a heads= selection) need Hq.
     if (ShapedType::isDynamic(hq) &&
-        (headSelection || kind == Mode::Sink || kind == Mode::Calibrate))
+        (headSelection || sinkOperand || kind == Mode::Calibrate))
       return op.emitError() << name
                             << " has a dynamic number of heads, which per-head "
                                "values need";
@@ -620,12 +682,11 @@ struct AttnReplaceSoftmaxPass
       return op.emitError() << name << ": 'heads' selects head "
                             << headSelection->getMax() << " but Hq = " << hq;
 
-    bool normalizerMode = kind != Mode::Streaming && kind != Mode::Calibrate;
-    auto softmax = dyn_cast<SoftmaxAttr>(op.getEffectiveNormalizer());
-    if (normalizerMode && (!softmax || softmax.getSink() != SinkKind::none))
+    if (kind == Mode::Normalizer &&
+        !op.getEffectiveNormalizer().isPlainSoftmax())
       return op.emitError()
              << name << " has normalizer " << op.getEffectiveNormalizer()
-             << "; mode=" << mode << " replaces plain softmax only";
+             << "; " << request << " replaces plain softmax only";
     if (kind == Mode::Streaming && !isa<CausalAttr>(op.getEffectivePattern()))
       return op.emitError()
              << name << " has pattern " << op.getEffectivePattern()
@@ -633,29 +694,7 @@ struct AttnReplaceSoftmaxPass
                 "--attn-infer-pattern first if causality is in a mask)";
 
     rewriter.setInsertionPoint(op);
-    switch (kind) {
-    case Mode::Sink:
-    case Mode::Softmax1: {
-      FailureOr<Value> sinkValue =
-          buildSinks(rewriter, op, name, ordinal, numSelected);
-      if (failed(sinkValue))
-        return failure();
-      bool zero = kind == Mode::Softmax1 && allHeads(hq);
-      rewriter.modifyOpInPlace(op, [&] {
-        if (zero) {
-          op.setNormalizerAttr(
-              SoftmaxAttr::get(op.getContext(), SinkKind::zero));
-          return;
-        }
-        op.setNormalizerAttr(
-            SoftmaxAttr::get(op.getContext(), SinkKind::learned));
-        op.getSinkMutable().assign(*sinkValue);
-      });
-      if (zero)
-        rewriter.eraseOp(sinkValue->getDefiningOp());
-      return success();
-    }
-    case Mode::Calibrate: {
+    if (kind == Mode::Calibrate) {
       FailureOr<Value> newBias = buildCalibratedBias(rewriter, op, name);
       if (failed(newBias))
         return failure();
@@ -663,8 +702,24 @@ struct AttnReplaceSoftmaxPass
                                [&] { op.getBiasMutable().assign(*newBias); });
       return success();
     }
-    default:
-      break;
+    // A normalizer with a sink operand keeps one op: the heads outside the
+    // selection get a sink of -inf, which is plain softmax.
+    std::optional<SinkOperandForm> form;
+    if (kind == Mode::Normalizer && !sinkOperand && !allHeads(hq))
+      form = target.getSinkOperandForm();
+    if (sinkOperand || form) {
+      auto normalizerAttr =
+          form ? cast<NormalizerAttrInterface>(form->normalizer) : target;
+      FailureOr<Value> sinkValue = buildSinks(
+          rewriter, op, name, ordinal, numSelected,
+          form ? std::optional<double>(form->sinkLogit) : std::nullopt);
+      if (failed(sinkValue))
+        return failure();
+      rewriter.modifyOpInPlace(op, [&] {
+        op.setNormalizerAttr(normalizerAttr);
+        op.getSinkMutable().assign(*sinkValue);
+      });
+      return success();
     }
     if (allHeads(hq)) {
       applyWholeOp(rewriter, op);

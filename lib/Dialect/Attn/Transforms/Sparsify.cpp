@@ -1,8 +1,9 @@
 //===- Sparsify.cpp - Impose a sparse pattern on attention ops ------------===//
 //
-// --attn-sparsify: the approximation a user asks for. Builds the requested
-// pattern for each selected op, checks it against the op through the
-// pattern interface, and sets it.
+// --attn-sparsify: the approximation a user asks for. The pattern is given as
+// an attribute (pattern=#attn.window<left = 4>) or as a shorthand word with
+// per-kind options (pattern=window left=4); each selected op is checked
+// against it through the pattern interface and gets it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,6 +16,7 @@
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/Support/FormatVariadic.h"
 
 #include <cstring>
 
@@ -39,7 +41,7 @@ LogicalResult mlir::attn::imposePattern(RewriterBase &rewriter, AttentionOp op,
           lq, lk)))
     return failure();
   PatternAttrInterface current = op.getEffectivePattern();
-  if (!isa<DenseAttr>(current) && current != pattern) {
+  if (!current.isDense() && current != pattern) {
     if (ShapedType::isDynamic(lq) || ShapedType::isDynamic(lk))
       return op.emitError()
              << opName << " has pattern " << current
@@ -54,7 +56,7 @@ LogicalResult mlir::attn::imposePattern(RewriterBase &rewriter, AttentionOp op,
                  << " would show; select other ops with 'ops='";
   }
   rewriter.modifyOpInPlace(op, [&] {
-    if (isa<DenseAttr>(pattern))
+    if (pattern.isDense())
       op.removePatternAttr();
     else
       op.setPatternAttr(pattern);
@@ -73,36 +75,76 @@ struct AttnSparsifyPass
     return failure();
   }
 
-  LogicalResult checkOptions() {
+  /// The per-kind options, for the shorthand and to refuse them next to an
+  /// attribute.
+  SmallVector<std::pair<StringRef, bool>> kindOptions() {
+    return {{"grid", !grid.empty()},         {"kernel", !kernel.empty()},
+            {"dilation", !dilation.empty()}, {"stride", !stride.empty()},
+            {"causal", !causal.empty()},     {"left", left != -1},
+            {"right", right != 0},           {"sinks", sinks != 0},
+            {"block", !block.empty()},       {"layout", !layout.empty()}};
+  }
+
+  /// pattern=#attn...: parsed, verified through the pattern interface; the
+  /// per-kind options are refused, the attribute gives every parameter.
+  FailureOr<PatternAttrInterface> parsePatternAttribute() {
+    std::string error;
+    FailureOr<Attribute> attr =
+        parseAttributeOption(&getContext(), patternKind, "pattern", error);
+    if (failed(attr))
+      return fail(error);
+    auto pattern = dyn_cast<PatternAttrInterface>(*attr);
+    if (!pattern)
+      return fail(llvm::formatv("option 'pattern': {0} is not a pattern "
+                                "attribute (PatternAttrInterface)",
+                                *attr)
+                      .str());
+    for (auto [name, set] : kindOptions())
+      if (set)
+        return fail(llvm::formatv("option '{0}' does not apply to "
+                                  "pattern={1}: the attribute gives every "
+                                  "parameter",
+                                  name, pattern)
+                        .str());
+    return pattern;
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Shorthand: pattern=<kind> with per-kind options. The only code that
+  // switches on the kind; it builds the attribute that the rest handles.
+  //===--------------------------------------------------------------------===//
+
+  /// The block-sparse layout read from 'layout'.
+  DenseIntElementsAttr layoutBits;
+
+  /// Checks the shorthand options (and reads the block-sparse layout).
+  LogicalResult checkShorthand() {
     if (patternKind.empty())
       return fail("'pattern' is required: one of causal, window, "
-                  "neighborhood, block-sparse");
+                  "neighborhood, block-sparse, or a pattern attribute such "
+                  "as #attn.window<left = 4>");
     if (patternKind != "causal" && patternKind != "window" &&
         patternKind != "neighborhood" && patternKind != "block-sparse" &&
         patternKind != "dense")
       return fail("unknown pattern '" + patternKind +
                   "', expected one of causal, window, neighborhood, "
-                  "block-sparse, dense");
-    auto unused = [&](bool set, StringRef option) -> LogicalResult {
-      if (set)
-        return fail("option '" + option +
-                    "' does not apply to pattern=" + patternKind);
-      return success();
-    };
+                  "block-sparse, dense, or a pattern attribute such as "
+                  "#attn.window<left = 4>");
     bool isNbhd = patternKind == "neighborhood",
          isWindow = patternKind == "window",
          isBlock = patternKind == "block-sparse";
-    if (failed(unused(!isNbhd && !grid.empty(), "grid")) ||
-        failed(unused(!isNbhd && !kernel.empty(), "kernel")) ||
-        failed(unused(!isNbhd && !dilation.empty(), "dilation")) ||
-        failed(unused(!isNbhd && !stride.empty(), "stride")) ||
-        failed(unused(!isNbhd && !causal.empty(), "causal")) ||
-        failed(unused(!isWindow && left != -1, "left")) ||
-        failed(unused(!isWindow && right != 0, "right")) ||
-        failed(unused(!isWindow && sinks != 0, "sinks")) ||
-        failed(unused(!isBlock && !block.empty(), "block")) ||
-        failed(unused(!isBlock && !layout.empty(), "layout")))
-      return failure();
+    auto applies = [&](StringRef option) {
+      if (isNbhd)
+        return option == "grid" || option == "kernel" || option == "dilation" ||
+               option == "stride" || option == "causal";
+      if (isWindow)
+        return option == "left" || option == "right" || option == "sinks";
+      return isBlock && (option == "block" || option == "layout");
+    };
+    for (auto [name, set] : kindOptions())
+      if (set && !applies(name))
+        return fail("option '" + name +
+                    "' does not apply to pattern=" + patternKind);
     if (isWindow) {
       if (left < 0)
         return fail("pattern=window needs 'left' >= 0");
@@ -136,6 +178,10 @@ struct AttnSparsifyPass
       if (!block.empty() && block.size() != 2)
         return fail("'block' must be 'bq,bk', got " + Twine(block.size()) +
                     " entries");
+      FailureOr<DenseIntElementsAttr> loaded = loadLayout();
+      if (failed(loaded))
+        return failure();
+      layoutBits = *loaded;
     }
     return success();
   }
@@ -185,9 +231,11 @@ struct AttnSparsifyPass
     return DenseIntElementsAttr::get(type, bits);
   }
 
-  /// The requested pattern for an op with key length `lk`.
-  FailureOr<PatternAttrInterface> buildPattern(AttentionOp op, StringRef opName,
-                                               DenseIntElementsAttr blocks) {
+  /// The pattern the shorthand describes for `op` (a 1-D neighborhood
+  /// without 'grid' spans the op's key length).
+  FailureOr<PatternAttrInterface> patternFromShorthand(AttentionOp op,
+                                                       StringRef opName) {
+    DenseIntElementsAttr blocks = layoutBits;
     MLIRContext *ctx = &getContext();
     if (patternKind == "dense")
       return PatternAttrInterface(DenseAttr::get(ctx));
@@ -225,8 +273,16 @@ struct AttnSparsifyPass
   }
 
   void runOnOperation() override {
-    if (failed(checkOptions()))
+    // The pattern itself, or (shorthand) what builds it per op.
+    PatternAttrInterface fixed;
+    if (isAttributeOption(patternKind)) {
+      FailureOr<PatternAttrInterface> parsed = parsePatternAttribute();
+      if (failed(parsed))
+        return signalPassFailure();
+      fixed = *parsed;
+    } else if (failed(checkShorthand())) {
       return signalPassFailure();
+    }
     std::string error;
     std::optional<IndexSelection> selection;
     if (!ops.empty()) {
@@ -237,13 +293,6 @@ struct AttnSparsifyPass
         return signalPassFailure();
       }
       selection = std::move(*parsed);
-    }
-    DenseIntElementsAttr blocks;
-    if (patternKind == "block-sparse") {
-      FailureOr<DenseIntElementsAttr> loaded = loadLayout();
-      if (failed(loaded))
-        return signalPassFailure();
-      blocks = *loaded;
     }
 
     SmallVector<AttentionOp> all;
@@ -262,7 +311,8 @@ struct AttnSparsifyPass
         continue;
       std::string opName = "attn.attention #" + std::to_string(idx);
       FailureOr<PatternAttrInterface> pattern =
-          buildPattern(op, opName, blocks);
+          fixed ? FailureOr<PatternAttrInterface>(fixed)
+                : patternFromShorthand(op, opName);
       if (failed(pattern) ||
           failed(imposePattern(rewriter, op, *pattern, opName))) {
         failedAny = true;

@@ -718,7 +718,7 @@ LogicalResult MergeTransaction::rebuildLinalg(linalg::LinalgOp op) {
 LogicalResult MergeTransaction::rebuildAttention(AttentionOp op) {
   if (op.getQOffset() || op.getQLenAttr())
     return fail(op, "a row tile of attention (q_offset) cannot be re-typed");
-  if (!isa<DenseAttr>(op.getEffectivePattern()))
+  if (!op.getEffectivePattern().isDense())
     return fail(op, "its pattern depends on token positions");
   auto get = [&](Value v) {
     Value m = v ? mapped(v) : Value();

@@ -21,6 +21,14 @@ enum class TileVisibility { Skipped, Partial, Full };
 
 class PatternAttrInterface;
 
+/// A normalizer expressed with a per-head sink operand: the normalizer
+/// attribute (one whose `requiresSinkOperand()` holds) and the sink logit
+/// that makes it equal to the original one.
+struct SinkOperandForm {
+  Attribute normalizer;
+  double sinkLogit;
+};
+
 namespace detail {
 /// Classifies a tile by evaluating every pair (the interface's fallback).
 TileVisibility classifyTileByEnumeration(PatternAttrInterface pattern,

@@ -49,7 +49,8 @@ class Attn_PatternAttr<string name, string attrMnemonic,
           Attn_PatternAttrInterface,
           !listconcat(["getVisibleCount", "classifyTile"], overrides)>]>;
 
-def Attn_DenseAttr : Attn_PatternAttr<"Dense", "dense", ["countVisiblePairs"]> {
+def Attn_DenseAttr
+    : Attn_PatternAttr<"Dense", "dense", ["countVisiblePairs", "isDense"]> {
   let summary = "every (i, j) may be visible";
 }
 
@@ -127,7 +128,9 @@ class Attn_NormalizerAttr<string name, string attrMnemonic,
     : Attn_Attr<name, attrMnemonic, [DeclareAttrInterfaceMethods<
           Attn_NormalizerAttrInterface, overrides>]>;
 
-def Attn_SoftmaxAttr : Attn_NormalizerAttr<"Softmax", "softmax"> {
+def Attn_SoftmaxAttr
+    : Attn_NormalizerAttr<"Softmax", "softmax",
+                          ["isPlainSoftmax", "getSinkOperandForm"]> {
   let summary = "softmax, optionally with a learned or zero sink";
   let description = [{
     `#attn.softmax`, `#attn.softmax<sink = learned>` (per-head sink logit

@@ -22,6 +22,11 @@ def Attn_PatternAttrInterface : AttrInterface<"PatternAttrInterface"> {
   }];
   let methods = [
     InterfaceMethod<
+      "Whether every (i, j) is visible whatever the shape: the pattern adds "
+      "nothing to the op's default (`#attn.dense`), so it need not be "
+      "stored, checked against another pattern, or tested per element.",
+      "bool", "isDense", (ins), [{}], [{ return false; }]>,
+    InterfaceMethod<
       "Checks that the pattern fits an op with logical query length `lq` and "
       "key length `lk` (either may be ShapedType::kDynamic).",
       "::llvm::LogicalResult", "verifyForShape",
@@ -90,13 +95,30 @@ def Attn_NormalizerAttrInterface : AttrInterface<"NormalizerAttrInterface"> {
     NaN.
   }];
   let methods = [
+    InterfaceMethod<
+      "Whether this is plain softmax without a sink, the op's default "
+      "normalizer: it need not be stored, and the rewrites that replace "
+      "softmax apply to it.",
+      "bool", "isPlainSoftmax", (ins), [{}], [{ return false; }]>,
     InterfaceMethod<"Whether the state keeps a running maximum of the "
       "visible logits.",
       "bool", "usesRunningMax", (ins)>,
     InterfaceMethod<"Whether weights or the final scale need the visible count.",
       "bool", "needsVisibleCount", (ins)>,
-    InterfaceMethod<"Whether the op must carry a per-head `sink` operand.",
+    InterfaceMethod<
+      "Whether the op must carry a per-head `sink` operand. A sink logit of "
+      "-inf must make a head behave as plain softmax, so that a rewrite can "
+      "give the normalizer to some heads of an op only.",
       "bool", "requiresSinkOperand", (ins)>,
+    InterfaceMethod<
+      "The same normalizer written with a per-head `sink` operand "
+      "(`requiresSinkOperand`) and the sink logit every head then gets; none "
+      "when there is no such form or the normalizer already reads the "
+      "operand. A rewrite that gives this normalizer to "
+      "some heads only uses it to keep one op (the other heads get -inf) "
+      "instead of splitting the op along its heads.",
+      "std::optional<::mlir::attn::SinkOperandForm>", "getSinkOperandForm",
+      (ins), [{}], [{ return std::nullopt; }]>,
     InterfaceMethod<
       "Initial running maximum; `sink` is the head's sink logit (null when "
       "the op has none).",

@@ -70,7 +70,7 @@ def AttnSparsifyPass : Pass<"attn-sparsify", "ModuleOp"> {
   let summary = "Impose a sparse pattern on selected attention ops";
   let description = [{
     Sets the pattern of the selected `attn.attention` ops to the one the
-    options describe. This changes results (it is the approximation the
+    `pattern` option gives. This changes results (it is the approximation the
     user asks for, as Generalized Neighborhood Attention plugs sparse
     attention into pretrained models); mask and bias stay and still apply.
     `ops` selects ops by their index in program order over the whole module
@@ -79,12 +79,22 @@ def AttnSparsifyPass : Pass<"attn-sparsify", "ModuleOp"> {
     not ceil(L / block)) and one that would make visible pairs that the op's
     current pattern hides.
 
-    `pattern=neighborhood grid=56,56 kernel=7,7 dilation=1,1 stride=1,1
-    causal=0,0` (dilation, stride and causal default to 1, 1 and 0 in every
-    dimension; `grid` defaults to `[L]` for a 1-D kernel),
+    `pattern` is a pattern attribute (any attribute with the pattern
+    interface), e.g. `pattern=#attn.window<left=511,sinks=4>`. The pass
+    option parser splits values at spaces, so an attribute written with
+    spaces goes in quotes or braces, inside the quotes the shell needs:
+    `--attn-sparsify="pattern='#attn.window<left = 511, sinks = 4>'"`, or
+    `--pass-pipeline='builtin.module(attn-sparsify{pattern={#attn.window<left
+    = 511, sinks = 4>}})'`.
+
+    Shorthands build the attribute from per-kind options (which an attribute
+    refuses): `pattern=neighborhood grid=56,56 kernel=7,7 dilation=1,1
+    stride=1,1 causal=0,0` (dilation, stride and causal default to 1, 1 and
+    0 in every dimension; `grid` defaults to `[L]` for a 1-D kernel),
     `pattern=window left=4096 right=0 sinks=4`, `pattern=causal`,
-    `pattern=block-sparse block=64,64 layout=layout.npy` (a 2-D boolean or
-    integer .npy of ceil(Lq / bq) x ceil(Lk / bk) blocks).
+    `pattern=dense`, `pattern=block-sparse block=64,64 layout=layout.npy` (a
+    2-D boolean or integer .npy of ceil(Lq / bq) x ceil(Lk / bk) blocks; the
+    one pattern whose data comes from a file).
 
     Before:
     ```mlir
@@ -92,7 +102,8 @@ def AttnSparsifyPass : Pass<"attn-sparsify", "ModuleOp"> {
         : tensor<1x4x16x8xf32>, tensor<1x4x16x8xf32>, tensor<1x4x16x8xf32>
         -> tensor<1x4x16x8xf32>
     ```
-    After `--attn-sparsify="pattern=neighborhood grid=4,4 kernel=3,3"`:
+    After `--attn-sparsify="pattern=neighborhood grid=4,4 kernel=3,3"` (or
+    `pattern=#attn.neighborhood<shape=[4,4],kernel=[3,3]>`):
     ```mlir
     %o = attn.attention %q, %k, %v {pattern = #attn.neighborhood<shape =
         [4, 4], kernel = [3, 3]>} : ...
@@ -100,7 +111,8 @@ def AttnSparsifyPass : Pass<"attn-sparsify", "ModuleOp"> {
   }];
   let options = [
     Option<"patternKind", "pattern", "std::string", /*default=*/"\"\"",
-           "Pattern to impose: causal, window, neighborhood or block-sparse">,
+           "Pattern to impose: an attribute (#attn.window<left=4>), or the "
+           "shorthand causal, window, neighborhood, block-sparse or dense">,
     Option<"ops", "ops", "std::string", /*default=*/"\"\"",
            "Ops to change, by index in program order: '0-3,8' (default: all)">,
     ListOption<"grid", "grid", "int64_t", "Neighborhood grid shape">,
@@ -170,6 +182,16 @@ def AttnReplaceSoftmaxPass : Pass<"attn-replace-softmax", "ModuleOp"> {
       zero>`.
     - `relu` (`norm=seq_len|visible|none`), `sigmoid` (`bias=`, default
       -ln Lk), `softplus-l1` (`train-len=`): the softmax-free normalizers.
+    - `normalizer=<attribute>` instead of `mode`: any normalizer attribute
+      (checked through the normalizer interface), e.g.
+      `normalizer=#attn.softmax<sink=zero>`, `normalizer=#attn.relu<norm=none>`.
+      The modes sink, softmax1, relu, sigmoid, softplus-l1 and
+      calibrate-sinks are shorthands for `#attn.softmax<sink = learned>`,
+      `#attn.softmax<sink = zero>`, `#attn.relu`, `#attn.sigmoid`,
+      `#attn.softplus_l1` and `#attn.act` with their options, which the
+      attribute form refuses. A normalizer with a sink operand takes
+      `sinks=`. An attribute with spaces goes in quotes or braces:
+      `--attn-replace-softmax="normalizer='#attn.softmax<sink = zero>'"`.
     - `streaming`: StreamingLLM, a causal op becomes `#attn.window<left = W,
       right = 0, sinks = S>` (`window=W`, `sinks=S`, default 4).
     - `calibrate`: scales the weight each head gives to key positions
@@ -184,9 +206,10 @@ def AttnReplaceSoftmaxPass : Pass<"attn-replace-softmax", "ModuleOp"> {
       materialise the Lq x Lk weights of a head (O(Lq Lk) memory instead of
       a streaming kernel's O(tile)).
 
-    Normalizer modes replace plain softmax only. Heads outside `heads=` keep
-    their behaviour exactly: a sink of -inf (sink, softmax1), gamma = 1
-    (calibrate), or the op is split along the heads into ops whose results
+    Normalizers replace plain softmax only. Heads outside `heads=` keep
+    their behaviour exactly: a sink of -inf (normalizers with a sink operand
+    or a sink-operand form: sink, softmax1), gamma = 1 (calibrate), or the op
+    is split along the heads into ops whose results
     are reassembled (relu, sigmoid, softplus-l1, streaming). Bad options and
     ops that do not qualify are refused with an error naming the op.
 
@@ -207,14 +230,19 @@ def AttnReplaceSoftmaxPass : Pass<"attn-replace-softmax", "ModuleOp"> {
   let options = [
     Option<"mode", "mode", "std::string", /*default=*/"\"\"",
            "sink, softmax1, relu, sigmoid, softplus-l1, streaming, "
-           "calibrate or calibrate-sinks">,
+           "calibrate or calibrate-sinks (normalizer modes are shorthands "
+           "for 'normalizer')">,
+    Option<"normalizer", "normalizer", "std::string", /*default=*/"\"\"",
+           "Normalizer to give, as an attribute (#attn.softmax<sink=zero>); "
+           "instead of 'mode'">,
     Option<"ops", "ops", "std::string", /*default=*/"\"\"",
            "Ops to change, by index in program order: '0-3,8' (default: all)">,
     Option<"heads", "heads", "std::string", /*default=*/"\"\"",
            "Query heads to change: '0-3,8' (default: all)">,
     Option<"sinks", "sinks", "std::string", /*default=*/"\"\"",
-           "mode=sink: a .npy of sink logits or 'arg'; mode=streaming: the "
-           "number of sink tokens (default 4)">,
+           "mode=sink (a normalizer with a sink operand): a .npy of sink "
+           "logits or 'arg'; mode=streaming: the number of sink tokens "
+           "(default 4)">,
     Option<"norm", "norm", "std::string", /*default=*/"\"seq_len\"",
            "mode=relu: seq_len, visible or none">,
     Option<"bias", "bias", "std::string", /*default=*/"\"\"",

@@ -27,6 +27,17 @@ struct IndexSelection {
                                          std::string &error);
 };
 
+/// Whether the value of a pass option is an attribute (`#attn.window<...>`,
+/// possibly in the quotes or braces that protect its spaces) rather than a
+/// shorthand word.
+bool isAttributeOption(StringRef text);
+
+/// Parses the value of pass option `option` as an attribute in `context`
+/// (outer quotes or braces dropped; the whole text must be one attribute).
+/// On failure `error` names the option, the text and the parser's message.
+FailureOr<Attribute> parseAttributeOption(MLIRContext *context, StringRef text,
+                                          StringRef option, std::string &error);
+
 //===----------------------------------------------------------------------===//
 // --attn-infer-pattern
 //===----------------------------------------------------------------------===//

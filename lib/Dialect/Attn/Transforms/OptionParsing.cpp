@@ -1,0 +1,95 @@
+//===- OptionParsing.cpp - Values of attn pass options --------------------===//
+//
+// What the options of several attn passes share: the "0-3,8" syntax of ops=,
+// heads= and columns=, and attribute values (pattern=#attn.window<...>,
+// normalizer=#attn.softmax<...>). Not a pass.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Dialect/Attn/Transforms/Transforms.h"
+
+#include "mlir/AsmParser/AsmParser.h"
+#include "mlir/IR/Diagnostics.h"
+
+using namespace mlir;
+using namespace mlir::attn;
+
+bool IndexSelection::contains(int64_t index) const {
+  return llvm::any_of(ranges, [&](const std::pair<int64_t, int64_t> &r) {
+    return r.first <= index && index <= r.second;
+  });
+}
+
+int64_t IndexSelection::getMax() const {
+  int64_t max = -1;
+  for (const auto &r : ranges)
+    max = std::max(max, r.second);
+  return max;
+}
+
+FailureOr<IndexSelection>
+IndexSelection::parse(StringRef text, StringRef option, std::string &error) {
+  IndexSelection selection;
+  SmallVector<StringRef> items;
+  text.split(items, ',');
+  for (StringRef item : items) {
+    item = item.trim();
+    auto [lo, hi] = item.split('-');
+    int64_t first, last;
+    if (lo.trim().getAsInteger(10, first) || first < 0) {
+      error = ("'" + option + "' entry '" + item +
+               "' is not an index or a range like 0-3")
+                  .str();
+      return failure();
+    }
+    last = first;
+    if (item.contains('-') &&
+        (hi.trim().getAsInteger(10, last) || last < first)) {
+      error = ("'" + option + "' range '" + item +
+               "' must be 'first-last' with first <= last")
+                  .str();
+      return failure();
+    }
+    selection.ranges.push_back({first, last});
+  }
+  return selection;
+}
+
+/// The text without the quotes or braces that the pass option syntax needs
+/// around a value with spaces ("...", '...', {...}).
+static StringRef stripOptionQuotes(StringRef text) {
+  text = text.trim();
+  while (text.size() >= 2 && ((text.front() == '"' && text.back() == '"') ||
+                              (text.front() == '\'' && text.back() == '\'') ||
+                              (text.front() == '{' && text.back() == '}')))
+    text = text.drop_front().drop_back().trim();
+  return text;
+}
+
+bool mlir::attn::isAttributeOption(StringRef text) {
+  return stripOptionQuotes(text).starts_with("#");
+}
+
+FailureOr<Attribute> mlir::attn::parseAttributeOption(MLIRContext *context,
+                                                      StringRef text,
+                                                      StringRef option,
+                                                      std::string &error) {
+  StringRef body = stripOptionQuotes(text);
+  std::string parserMessage;
+  Attribute attr;
+  {
+    ScopedDiagnosticHandler handler(context, [&](Diagnostic &diagnostic) {
+      if (parserMessage.empty())
+        parserMessage = diagnostic.str();
+      return success();
+    });
+    attr = parseAttribute(body, context);
+  }
+  if (!attr) {
+    error = ("option '" + option + "': '" + body +
+             "' is not a valid attribute: " + parserMessage)
+                .str();
+    return failure();
+  }
+  return attr;
+}
