@@ -21,6 +21,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Analysis/ConstantEval.h"
+#include "attn/Support/ElementType.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -64,32 +65,19 @@ constexpr unsigned kMaxDepth = 512;
 // Element types
 //===----------------------------------------------------------------------===//
 
-enum class FloatKind { F16, BF16, F32, F64 };
+/// The float kinds the evaluator rounds to are the shared element types
+/// f16, bf16, f32 and f64.
+using FloatKind = ::attn::ElementType;
 
 std::optional<FloatKind> getFloatKind(Type type) {
-  if (type.isF16())
-    return FloatKind::F16;
-  if (type.isBF16())
-    return FloatKind::BF16;
-  if (type.isF32())
-    return FloatKind::F32;
-  if (type.isF64())
-    return FloatKind::F64;
+  std::optional<FloatKind> kind = ::attn::getElementType(type);
+  if (kind && ::attn::isFloat(*kind))
+    return kind;
   return std::nullopt;
 }
 
 const llvm::fltSemantics &getSemantics(FloatKind kind) {
-  switch (kind) {
-  case FloatKind::F16:
-    return llvm::APFloat::IEEEhalf();
-  case FloatKind::BF16:
-    return llvm::APFloat::BFloat();
-  case FloatKind::F32:
-    return llvm::APFloat::IEEEsingle();
-  case FloatKind::F64:
-    break;
-  }
-  return llvm::APFloat::IEEEdouble();
+  return *::attn::getFloatSemantics(kind);
 }
 
 /// Element types the evaluator models exactly.
@@ -118,7 +106,7 @@ std::string toString(Type type) {
 // Float rounding
 //===----------------------------------------------------------------------===//
 
-/// Rounds `x` to `kind` with `mode` through APFloat.
+/// Rounds `x` to `kind` with `mode` (arith.truncf's directed rounding).
 double roundWithAPFloat(double x, FloatKind kind, llvm::RoundingMode mode) {
   llvm::APFloat value(x);
   bool losesInfo = false;
@@ -128,21 +116,7 @@ double roundWithAPFloat(double x, FloatKind kind, llvm::RoundingMode mode) {
 
 /// Rounds `x` to the nearest value of `kind`, ties to even.
 inline double roundToKind(double x, FloatKind kind) {
-  switch (kind) {
-  case FloatKind::F64:
-    return x;
-  case FloatKind::F32:
-    // Converting a finite double beyond the float range is undefined in C++.
-    if (!std::isfinite(x) || std::fabs(x) <= double(FLT_MAX))
-      return static_cast<double>(static_cast<float>(x));
-    break;
-  case FloatKind::F16:
-  case FloatKind::BF16:
-    if (x == 0.0 || !std::isfinite(x))
-      return x;
-    break;
-  }
-  return roundWithAPFloat(x, kind, llvm::RoundingMode::NearestTiesToEven);
+  return ::attn::roundToFloatType(x, kind);
 }
 
 /// Converts an integer to the nearest value of `kind`, ties to even.

@@ -273,4 +273,11 @@ void attn::registerAttnPipelines() {
       "serialised to gpu.binary for the chosen chip, and the rest of the "
       "module to host LLVM dialect calling the mgpu* runtime",
       buildAttnGPUPipeline);
+  PassPipelineRegistration<GPUPipelineOptions>(
+      "attn-gpu-sim-pipeline",
+      "The kernel stage of --attn-gpu-pipeline, as the GPU simulator takes "
+      "it (attn-run --pipeline=gpu-sim): TOSA to linalg, "
+      "--convert-attn-to-gpu, decomposition and bufferization of the rest; "
+      "kernels stay gpu.func and launchers declarations",
+      buildAttnGPUKernelStage);
 }

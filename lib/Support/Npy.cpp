@@ -26,23 +26,7 @@ using llvm::StringRef;
 static constexpr char kMagic[] = "\x93NUMPY";
 static constexpr size_t kMagicLen = 6;
 
-unsigned attn::npy::elementSize(DType dtype) {
-  switch (dtype) {
-  case DType::Bool:
-  case DType::I8:
-  case DType::U8:
-    return 1;
-  case DType::F16:
-    return 2;
-  case DType::I32:
-  case DType::F32:
-    return 4;
-  case DType::I64:
-  case DType::F64:
-    return 8;
-  }
-  return 0;
-}
+unsigned attn::npy::elementSize(DType dtype) { return getByteSize(dtype); }
 
 StringRef attn::npy::descr(DType dtype) {
   switch (dtype) {
@@ -55,6 +39,7 @@ StringRef attn::npy::descr(DType dtype) {
   case DType::I32:
     return "<i4";
   case DType::I64:
+  case DType::Index:
     return "<i8";
   case DType::F16:
     return "<f2";
@@ -62,6 +47,8 @@ StringRef attn::npy::descr(DType dtype) {
     return "<f4";
   case DType::F64:
     return "<f8";
+  case DType::BF16:
+    break;
   }
   return "";
 }
@@ -398,6 +385,10 @@ llvm::Error attn::npy::writeFile(StringRef path, const Array &array) {
     return makeError(path, llvm::formatv("array holds {0} data bytes but its "
                                          "shape needs {1}",
                                          array.data.size(), want)
+                               .str());
+  if (descr(array.dtype).empty())
+    return makeError(path, (getNumpyName(array.dtype) +
+                            " has no .npy dtype (widen it to float32)")
                                .str());
   std::error_code ec;
   llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);

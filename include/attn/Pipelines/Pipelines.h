@@ -147,7 +147,8 @@ llvm::StringRef getDefaultCUDAToolkitPath();
 /// dialect calling the `mgpu*` runtime entry points (lib/Runtime).
 void buildAttnGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options);
 
-/// The first part of `--attn-gpu-pipeline`: TOSA to linalg,
+/// The first part of `--attn-gpu-pipeline`, registered on its own as
+/// `--attn-gpu-sim-pipeline` (what the GPU simulator runs): TOSA to linalg,
 /// `--convert-attn-to-gpu`, decomposition and bufferization of the rest.
 /// Kernel launchers are still declarations afterwards.
 void buildAttnGPUKernelStage(OpPassManager &pm,

@@ -9,6 +9,8 @@
 #ifndef ATTN_SUPPORT_NPY_H
 #define ATTN_SUPPORT_NPY_H
 
+#include "attn/Support/ElementType.h"
+
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
@@ -18,9 +20,13 @@
 
 namespace attn::npy {
 
-enum class DType { Bool, I8, U8, I32, I64, F16, F32, F64 };
+/// The element type of an array. Files hold Bool, I8, U8, I32, I64, F16, F32
+/// or F64; Index is written as int64, and BF16 has no .npy dtype (writeFile
+/// refuses it, writeBuffer must not be given it).
+using DType = ::attn::ElementType;
 
-/// Size in bytes of one element, and the .npy descr string ("<f4", "|b1").
+/// Size in bytes of one element, and the .npy descr string ("<f4", "|b1";
+/// empty for BF16).
 unsigned elementSize(DType dtype);
 llvm::StringRef descr(DType dtype);
 
@@ -38,5 +44,11 @@ llvm::Error writeFile(llvm::StringRef path, const Array &array);
 std::string writeBuffer(const Array &array);
 
 } // namespace attn::npy
+
+namespace attn {
+// DType is ::attn::ElementType, so unqualified calls on a dtype look here.
+using npy::descr;
+using npy::elementSize;
+} // namespace attn
 
 #endif // ATTN_SUPPORT_NPY_H

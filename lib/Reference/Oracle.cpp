@@ -1,13 +1,12 @@
-//===- OpSupport.cpp - attn-op specific helpers of attn-run ---------------===//
+//===- Oracle.cpp - The naive oracle applied to attn ops ------------------===//
 //
 // FLOP accounting (SPEC section 6) and the bridge from a single-op entry
-// function to the naive C++ reference (`attn-run --oracle=naive`). This is
-// the only part of attn-run that knows about the attn ops; everything here
+// function to the naive C++ reference (`attn-run --oracle=naive`). Everything here
 // reads attributes and shapes and never evaluates dialect code on data.
 //
 //===----------------------------------------------------------------------===//
 
-#include "OpSupport.h"
+#include "attn/Reference/Oracle.h"
 
 #include "attn/Dialect/Attn/IR/Attn.h"
 
@@ -77,7 +76,7 @@ std::optional<int64_t> countVisiblePairs(ir::AttentionOp op) {
 
 } // namespace
 
-double attn::run::countUsefulFlops(mlir::func::FuncOp func, int64_t &numOps) {
+double attn::ref::countUsefulFlops(mlir::func::FuncOp func, int64_t &numOps) {
   numOps = 0;
   double flops = 0.0;
   func.walk([&](ir::AttentionOp op) {
@@ -425,7 +424,7 @@ Expected<std::vector<ref::Tensor>> evaluateTokenUnmerge(ir::TokenUnmergeOp op,
 } // namespace
 
 Expected<std::vector<ref::Tensor>>
-attn::run::runNaiveOracle(mlir::func::FuncOp func,
+attn::ref::runNaiveOracle(mlir::func::FuncOp func,
                           const std::vector<ref::Tensor> &inputs) {
   if (func.isExternal() || !func.getBody().hasOneBlock())
     return makeError("the naive oracle needs a function with a single-block "

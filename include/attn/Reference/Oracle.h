@@ -1,7 +1,14 @@
-//===- OpSupport.h - attn-op specific helpers of attn-run -------*- C++ -*-===//
+//===- Oracle.h - The naive oracle applied to attn ops ----------*- C++ -*-===//
+//
+// The bridge between MLIR functions and the MLIR-free naive reference
+// (Naive.h): evaluates a single-op function with it, and counts the useful
+// FLOPs of attention ops. Lives in its own library (AttnReferenceOracle) so
+// that AttnReference itself stays free of MLIR and LLVM.
+//
+//===----------------------------------------------------------------------===//
 
-#ifndef ATTN_TOOLS_ATTNRUN_OPSUPPORT_H
-#define ATTN_TOOLS_ATTNRUN_OPSUPPORT_H
+#ifndef ATTN_REFERENCE_ORACLE_H
+#define ATTN_REFERENCE_ORACLE_H
 
 #include "attn/Reference/Naive.h"
 
@@ -10,7 +17,7 @@
 
 #include <vector>
 
-namespace attn::run {
+namespace attn::ref {
 
 /// Useful FLOPs of the attn.attention ops in `func` (SPEC section 6):
 /// 2 * (D + Dv) * B * Hq * V, V the pattern's visible pairs. Ops with dynamic
@@ -23,10 +30,9 @@ double countUsefulFlops(mlir::func::FuncOp func, int64_t &numOps);
 /// function arguments converted to doubles (i1 as 0/1, index as integers);
 /// returns one tensor per function result, in order (token_merge's source as
 /// doubles). Errors say why the function does not qualify.
-llvm::Expected<std::vector<attn::ref::Tensor>>
-runNaiveOracle(mlir::func::FuncOp func,
-               const std::vector<attn::ref::Tensor> &inputs);
+llvm::Expected<std::vector<Tensor>>
+runNaiveOracle(mlir::func::FuncOp func, const std::vector<Tensor> &inputs);
 
-} // namespace attn::run
+} // namespace attn::ref
 
-#endif // ATTN_TOOLS_ATTNRUN_OPSUPPORT_H
+#endif // ATTN_REFERENCE_ORACLE_H

@@ -22,8 +22,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ATTN_RUN_GPUSIM_H
-#define ATTN_RUN_GPUSIM_H
+#ifndef ATTN_GPUSIM_GPUSIM_H
+#define ATTN_GPUSIM_GPUSIM_H
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
@@ -36,7 +36,7 @@
 #include <string>
 #include <vector>
 
-namespace attn_run {
+namespace attn::gpusim {
 
 class GpuSimulator {
 public:
@@ -96,6 +96,6 @@ private:
   std::unique_ptr<Impl> impl;
 };
 
-} // namespace attn_run
+} // namespace attn::gpusim
 
-#endif // ATTN_RUN_GPUSIM_H
+#endif // ATTN_GPUSIM_GPUSIM_H

@@ -7,8 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "CudaSimDriver.h"
-#include "GpuSim.h"
+#include "attn/GpuSim/CudaSimDriver.h"
+#include "attn/GpuSim/GpuSim.h"
 #include "attn/Conversion/AttnToGPU/AttnToGPU.h"
 
 #include <cuda.h>
@@ -25,7 +25,7 @@
 #include <set>
 #include <vector>
 
-using namespace attn_run;
+using namespace attn::gpusim;
 
 namespace {
 

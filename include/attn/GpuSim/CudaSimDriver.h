@@ -1,5 +1,4 @@
-//===- CudaSimDriver.h - A CUDA driver simulated inside attn-run -*- C++
-//-*-===//
+//===- CudaSimDriver.h - A simulated CUDA driver ----------------*- C++ -*-===//
 //
 // `attn-run --pipeline=cuda --cuda-driver=sim` runs the whole CUDA path of
 // the GPU pipeline without a GPU: the host code and the project's CUDA
@@ -25,8 +24,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ATTN_RUN_CUDASIMDRIVER_H
-#define ATTN_RUN_CUDASIMDRIVER_H
+#ifndef ATTN_GPUSIM_CUDASIMDRIVER_H
+#define ATTN_GPUSIM_CUDASIMDRIVER_H
 
 #include "llvm/ADT/StringRef.h"
 
@@ -34,7 +33,7 @@
 #include <optional>
 #include <string>
 
-namespace attn_run {
+namespace attn::gpusim {
 
 class GpuSimulator;
 
@@ -75,6 +74,6 @@ std::optional<std::string> takeFailure();
 std::string liveResources();
 
 } // namespace cuda_sim
-} // namespace attn_run
+} // namespace attn::gpusim
 
-#endif // ATTN_RUN_CUDASIMDRIVER_H
+#endif // ATTN_GPUSIM_CUDASIMDRIVER_H

@@ -8,9 +8,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "GpuSim.h"
+#include "attn/GpuSim/GpuSim.h"
 
 #include "attn/Conversion/AttnToGPU/AttnToGPU.h"
+#include "attn/Support/ElementType.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -38,14 +39,14 @@
 #include <optional>
 
 using namespace mlir;
-using attn_run::GpuSimulator;
+using ::attn::gpusim::GpuSimulator;
 
 namespace {
 
-using attn::kLaunchBlockAttr;
-using attn::kLaunchDynamicSharedAttr;
-using attn::kLaunchGridAttr;
-using attn::kLaunchKernelAttr;
+using mlir::attn::kLaunchBlockAttr;
+using mlir::attn::kLaunchDynamicSharedAttr;
+using mlir::attn::kLaunchGridAttr;
+using mlir::attn::kLaunchKernelAttr;
 constexpr StringLiteral kLaunchFunc = "attnGpuSimLaunch";
 constexpr int64_t kWarp = 32;
 constexpr int64_t kWarpGroup = 128;
@@ -98,67 +99,24 @@ uint64_t unsignedOf(Type t, int64_t x) {
   return uint64_t(x) & ((uint64_t(1) << w) - 1);
 }
 
-const llvm::fltSemantics *semanticsOf(Type t) {
-  if (t.isF16())
-    return &llvm::APFloat::IEEEhalf();
-  if (t.isBF16())
-    return &llvm::APFloat::BFloat();
-  return nullptr;
+/// The shared element type of float type `t` (f16, bf16, f32, f64).
+::attn::ElementType floatTypeOf(Type t) {
+  std::optional<::attn::ElementType> type = ::attn::getElementType(t);
+  return type && ::attn::isFloat(*type) ? *type : ::attn::ElementType::F64;
 }
 
 /// `x` rounded to the float type `t` (to nearest even).
 double roundTo(Type t, double x) {
-  if (t.isF64())
-    return x;
-  if (t.isF32())
-    return double(float(x));
-  if (const llvm::fltSemantics *sem = semanticsOf(t)) {
-    bool lost;
-    llvm::APFloat v(x);
-    v.convert(*sem, llvm::APFloat::rmNearestTiesToEven, &lost);
-    v.convert(llvm::APFloat::IEEEdouble(), llvm::APFloat::rmNearestTiesToEven,
-              &lost);
-    return v.convertToDouble();
-  }
-  return x;
+  return ::attn::roundToFloatType(x, floatTypeOf(t));
 }
 
 /// The bits of float `x` of type `t`, and back.
 uint64_t floatBits(Type t, double x) {
-  if (t.isF64()) {
-    uint64_t u;
-    std::memcpy(&u, &x, 8);
-    return u;
-  }
-  if (t.isF32()) {
-    float f = float(x);
-    uint32_t u;
-    std::memcpy(&u, &f, 4);
-    return u;
-  }
-  bool lost;
-  llvm::APFloat v(x);
-  v.convert(*semanticsOf(t), llvm::APFloat::rmNearestTiesToEven, &lost);
-  return v.bitcastToAPInt().getZExtValue();
+  return ::attn::getFloatBits(x, floatTypeOf(t));
 }
 
 double floatFromBits(Type t, uint64_t u) {
-  if (t.isF64()) {
-    double d;
-    std::memcpy(&d, &u, 8);
-    return d;
-  }
-  if (t.isF32()) {
-    uint32_t w = uint32_t(u);
-    float f;
-    std::memcpy(&f, &w, 4);
-    return f;
-  }
-  llvm::APFloat v(*semanticsOf(t), llvm::APInt(bitsOf(t), u));
-  bool lost;
-  v.convert(llvm::APFloat::IEEEdouble(), llvm::APFloat::rmNearestTiesToEven,
-            &lost);
-  return v.convertToDouble();
+  return ::attn::getFloatFromBits(u, floatTypeOf(t));
 }
 
 Slot bitsToSlot(Type t, uint64_t u) {
@@ -249,7 +207,7 @@ struct Launch {
 
 /// The most shared memory (static and dynamic) a block may use on any chip
 /// (sm_90's).
-const int64_t kMaxSharedBytesPerBlock = attn::maxSharedMemoryPerBlock(90);
+const int64_t kMaxSharedBytesPerBlock = mlir::attn::maxSharedMemoryPerBlock(90);
 
 /// Thrown (as a string) to abandon a launch.
 struct SimError {
@@ -1657,7 +1615,7 @@ struct GpuSimulator::Impl {
                                      ArrayRef<Buffer> arguments) {
     gpu::GPUFuncOp func = l.kernel;
     std::string kernel = func.getName().str();
-    if (auto path = func->getAttrOfType<StringAttr>(attn::kKernelPathAttr))
+    if (auto path = func->getAttrOfType<StringAttr>(mlir::attn::kKernelPathAttr))
       kernel += " (" + path.getValue().str() + ")";
     if (!llvm::is_contained(launched, kernel))
       launched.push_back(kernel);
@@ -1698,8 +1656,8 @@ struct GpuSimulator::Impl {
     // Device twins of the host buffers, staged as --attn-gpu-stage-buffers
     // stages them: copied in only when the kernel reads them, back only
     // when it writes them; the others start as 0xff bytes (NaN floats).
-    SmallVector<attn::KernelArgumentUse> uses =
-        attn::getKernelArgumentUses(l.kernel);
+    SmallVector<mlir::attn::KernelArgumentUse> uses =
+        mlir::attn::getKernelArgumentUses(l.kernel);
     std::vector<std::unique_ptr<char[]>> twins;
     std::vector<Buffer> arguments;
     for (auto [i, type] : llvm::enumerate(inputs)) {
