@@ -61,8 +61,6 @@ using namespace mlir::attn;
 
 namespace {
 
-constexpr double kNegInf = -std::numeric_limits<double>::infinity();
-
 /// Rows of the score tile computed together (register blocking of K . Q^T)
 /// and rows of the accumulator updated together (P . V).
 constexpr int64_t kScoreRows = 4;

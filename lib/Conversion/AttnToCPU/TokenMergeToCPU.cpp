@@ -44,15 +44,14 @@ LogicalResult mlir::attn::lowerTokenMergeToCPU(RewriterBase &rewriter,
   FailureOr<TokenMergeLoops> loops = analyzeTokenMerge(op, reason);
   if (failed(loops))
     return failure();
-  OpBuilder::InsertionGuard guard(rewriter);
-  rewriter.setInsertionPoint(op);
-  Location loc = op.getLoc();
-  TokenMergeBuffers buffers = TokenMergeBuffers::create(rewriter, op, *loops);
-  emitParallel(rewriter, loc, {loops->batch},
-               [&](OpBuilder &b, ValueRange ivs) {
-                 emitTokenMergeRow(b, loc, *loops, ivs[0], buffers);
-               });
-  buffers.replace(rewriter, op, *loops);
+  lowerOnBuffers<TokenMergeBuffers>(
+      rewriter, op, *loops,
+      [&](Location loc, const TokenMergeBuffers &buffers) {
+        emitParallel(rewriter, loc, {loops->batch},
+                     [&](OpBuilder &b, ValueRange ivs) {
+                       emitTokenMergeRow(b, loc, *loops, ivs[0], buffers);
+                     });
+      });
   return success();
 }
 
@@ -62,15 +61,14 @@ LogicalResult mlir::attn::lowerTokenUnmergeToCPU(RewriterBase &rewriter,
   FailureOr<TokenUnmergeLoops> loops = analyzeTokenUnmerge(op, reason);
   if (failed(loops))
     return failure();
-  OpBuilder::InsertionGuard guard(rewriter);
-  rewriter.setInsertionPoint(op);
-  Location loc = op.getLoc();
-  TokenUnmergeBuffers buffers =
-      TokenUnmergeBuffers::create(rewriter, op, *loops);
-  emitParallel(rewriter, loc, {loops->batch, loops->n},
-               [&](OpBuilder &b, ValueRange ivs) {
-                 emitTokenUnmergeRow(b, loc, *loops, ivs[0], ivs[1], buffers);
-               });
-  buffers.replace(rewriter, op, *loops);
+  lowerOnBuffers<TokenUnmergeBuffers>(
+      rewriter, op, *loops,
+      [&](Location loc, const TokenUnmergeBuffers &buffers) {
+        emitParallel(rewriter, loc, {loops->batch, loops->n},
+                     [&](OpBuilder &b, ValueRange ivs) {
+                       emitTokenUnmergeRow(b, loc, *loops, ivs[0], ivs[1],
+                                           buffers);
+                     });
+      });
   return success();
 }

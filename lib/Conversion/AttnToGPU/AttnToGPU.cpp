@@ -73,7 +73,6 @@ using namespace mlir::attn;
 
 namespace {
 
-constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 /// Keys per stage: the requested size, clamped to Lk rounded up to a
 /// multiple of 4 and halved until both stages (the V stage at an aligned
 /// offset) fit the shared memory budget.

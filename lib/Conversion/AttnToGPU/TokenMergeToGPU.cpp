@@ -322,34 +322,36 @@ LogicalResult mlir::attn::lowerTokenMergeToGPU(RewriterBase &rewriter,
              " bytes a GPU thread keeps on its stack";
     return failure();
   }
-  OpBuilder::InsertionGuard guard(rewriter);
-  rewriter.setInsertionPoint(op);
-  Location loc = op.getLoc();
-  TokenMergeBuffers host = TokenMergeBuffers::create(rewriter, op, *loops);
-  SmallVector<Value> hostArgs = host.list();
   int64_t threads = blockPath ? kTokenMergeThreads : 1;
-  createKernelLaunch(
-      rewriter, loc, symbols, "token_merge", hostArgs,
-      blockPath ? TypeRange(sharedTypes) : TypeRange(), {},
-      {loops->batch, 1, 1}, {threads, 1, 1},
-      [&](gpu::GPUFuncOp kernel, ValueRange shared) {
-        kernel->setAttr(kKernelPathAttr,
-                        rewriter.getStringAttr(blockPath ? "block" : "row"));
-        // The kernel's own arguments (its block also holds the attributions).
-        TokenMergeBuffers device = TokenMergeBuffers::fromList(
-            kernel.getArguments().take_front(hostArgs.size()),
-            static_cast<bool>(op.getSize()));
-        Value bi = gpu::BlockIdOp::create(rewriter, loc, gpu::Dimension::x);
-        if (!blockPath) {
-          emitTokenMergeRow(rewriter, loc, *loops, bi, device);
-          return;
-        }
-        Value tid = gpu::ThreadIdOp::create(rewriter, loc, gpu::Dimension::x);
-        emitTokenMergeBlock(
-            rewriter, loc, *loops, bi, tid, threads, shared,
-            [&] { gpu::BarrierOp::create(rewriter, loc); }, device);
+  lowerOnBuffers<TokenMergeBuffers>(
+      rewriter, op, *loops, [&](Location loc, const TokenMergeBuffers &host) {
+        SmallVector<Value> hostArgs = host.list();
+        createKernelLaunch(
+            rewriter, loc, symbols, "token_merge", hostArgs,
+            blockPath ? TypeRange(sharedTypes) : TypeRange(), {},
+            {loops->batch, 1, 1}, {threads, 1, 1},
+            [&](gpu::GPUFuncOp kernel, ValueRange shared) {
+              kernel->setAttr(
+                  kKernelPathAttr,
+                  rewriter.getStringAttr(blockPath ? "block" : "row"));
+              // The kernel's own arguments (its block also holds the
+              // attributions).
+              TokenMergeBuffers device = TokenMergeBuffers::fromList(
+                  kernel.getArguments().take_front(hostArgs.size()),
+                  static_cast<bool>(op.getSize()));
+              Value bi =
+                  gpu::BlockIdOp::create(rewriter, loc, gpu::Dimension::x);
+              if (!blockPath) {
+                emitTokenMergeRow(rewriter, loc, *loops, bi, device);
+                return;
+              }
+              Value tid =
+                  gpu::ThreadIdOp::create(rewriter, loc, gpu::Dimension::x);
+              emitTokenMergeBlock(
+                  rewriter, loc, *loops, bi, tid, threads, shared,
+                  [&] { gpu::BarrierOp::create(rewriter, loc); }, device);
+            });
       });
-  host.replace(rewriter, op, *loops);
   return success();
 }
 
@@ -360,25 +362,29 @@ LogicalResult mlir::attn::lowerTokenUnmergeToGPU(RewriterBase &rewriter,
   FailureOr<TokenUnmergeLoops> loops = analyzeTokenUnmerge(op, reason);
   if (failed(loops))
     return failure();
-  OpBuilder::InsertionGuard guard(rewriter);
-  rewriter.setInsertionPoint(op);
-  Location loc = op.getLoc();
-  TokenUnmergeBuffers host = TokenUnmergeBuffers::create(rewriter, op, *loops);
   // A block per (batch, token), its threads over the channels.
   int64_t threads = std::min<int64_t>(
       kTokenMergeThreads, llvm::divideCeil(loops->c, kWarp) * kWarp);
-  createKernelLaunch(
-      rewriter, loc, symbols, "token_unmerge", host.list(), {}, {},
-      {loops->batch, loops->n, 1}, {threads, 1, 1},
-      [&](gpu::GPUFuncOp kernel, ValueRange) {
-        kernel->setAttr(kKernelPathAttr, rewriter.getStringAttr("channels"));
-        Value bi = gpu::BlockIdOp::create(rewriter, loc, gpu::Dimension::x);
-        Value t = gpu::BlockIdOp::create(rewriter, loc, gpu::Dimension::y);
-        Value k = gpu::ThreadIdOp::create(rewriter, loc, gpu::Dimension::x);
-        TokenUnmergeBuffers device{kernel.getArgument(0), kernel.getArgument(1),
-                                   kernel.getArgument(2)};
-        emitTokenUnmergeRow(rewriter, loc, *loops, bi, t, device, k, threads);
+  lowerOnBuffers<TokenUnmergeBuffers>(
+      rewriter, op, *loops, [&](Location loc, const TokenUnmergeBuffers &host) {
+        createKernelLaunch(
+            rewriter, loc, symbols, "token_unmerge", host.list(), {}, {},
+            {loops->batch, loops->n, 1}, {threads, 1, 1},
+            [&](gpu::GPUFuncOp kernel, ValueRange) {
+              kernel->setAttr(kKernelPathAttr,
+                              rewriter.getStringAttr("channels"));
+              Value bi =
+                  gpu::BlockIdOp::create(rewriter, loc, gpu::Dimension::x);
+              Value t =
+                  gpu::BlockIdOp::create(rewriter, loc, gpu::Dimension::y);
+              Value k =
+                  gpu::ThreadIdOp::create(rewriter, loc, gpu::Dimension::x);
+              TokenUnmergeBuffers device{kernel.getArgument(0),
+                                         kernel.getArgument(1),
+                                         kernel.getArgument(2)};
+              emitTokenUnmergeRow(rewriter, loc, *loops, bi, t, device, k,
+                                  threads);
+            });
       });
-  host.replace(rewriter, op, *loops);
   return success();
 }

@@ -592,10 +592,24 @@ struct TokenMergeToLinalg : OpRewritePattern<TokenMergeOp> {
     };
     int64_t kept = n - r;
     Value dst; // B x N index
+    // A B x N index tensor whose entry (b, t) is `entry(b, t)`.
+    auto perToken =
+        [&](function_ref<Value(OpBuilder &, Location, Value, Value)> entry) {
+          return g.generic(
+              {},
+              {g.empty({mc.sz(mc.batch), mc.sz(n)}, rewriter.getIndexType())},
+              {g.map(2, {g.dim(0), g.dim(1)})}, {kPar, kPar},
+              [&](OpBuilder &bb, Location nl, ValueRange) {
+                Value bi = linalg::IndexOp::create(bb, nl, 0);
+                Value t = linalg::IndexOp::create(bb, nl, 1);
+                linalg::YieldOp::create(bb, nl,
+                                        ValueRange{entry(bb, nl, bi, t)});
+              })[0];
+        };
+    AffineExpr d1 = g.dim(1), d2 = g.dim(2);
 
     if (op.getMatching() == Matching::bipartite) {
       int64_t na = (n + 1) / 2, nb = n / 2;
-      AffineExpr d1 = g.dim(1), d2 = g.dim(2);
       Value score = mc.similarity(
           unit, na, nb, d1 * 2, d2 * 2 + 1,
           [&](OpBuilder &bb, Location nl, ValueRange a) {
@@ -618,36 +632,26 @@ struct TokenMergeToLinalg : OpRewritePattern<TokenMergeOp> {
       Value before = mc.sourcesBefore(rank, na, isSource);
       // dst[b, t]: B tokens go after the kept A tokens; merged A tokens go
       // to their partner; kept A tokens keep their order.
-      dst = g.generic(
-          {}, {g.empty({mc.sz(mc.batch), mc.sz(n)}, rewriter.getIndexType())},
-          {g.map(2, {g.dim(0), g.dim(1)})}, {kPar, kPar},
-          [&](OpBuilder &bb, Location nl, ValueRange) {
-            Value bi = linalg::IndexOp::create(bb, nl, 0);
-            Value t = linalg::IndexOp::create(bb, nl, 1);
-            Value two = cIdx(bb, nl, 2);
-            Value half = arith::DivUIOp::create(bb, nl, t, two);
-            Value isB =
-                cmp(bb, nl, P::eq, arith::RemUIOp::create(bb, nl, t, two),
-                    cIdx(bb, nl, 1));
-            Value base = cIdx(bb, nl, na - r);
-            // Clamp the A index so the extracts stay in bounds for B tokens.
-            Value a =
-                arith::MinUIOp::create(bb, nl, half, cIdx(bb, nl, na - 1));
-            Value rk = extract(bb, nl, rank, {bi, a});
-            Value merged = cmp(bb, nl, P::ult, rk, cIdx(bb, nl, r));
-            Value toPartner = arith::AddIOp::create(
-                bb, nl, base, extract(bb, nl, partner, {bi, a}));
-            Value keptPos = arith::SubIOp::create(
-                bb, nl, a, extract(bb, nl, before, {bi, a}));
-            Value aDst =
-                arith::SelectOp::create(bb, nl, merged, toPartner, keptPos);
-            Value bDst = arith::AddIOp::create(bb, nl, base, half);
-            linalg::YieldOp::create(
-                bb, nl,
-                ValueRange{arith::SelectOp::create(bb, nl, isB, bDst, aDst)});
-          })[0];
+      dst = perToken([&](OpBuilder &bb, Location nl, Value bi, Value t) {
+        Value two = cIdx(bb, nl, 2);
+        Value half = arith::DivUIOp::create(bb, nl, t, two);
+        Value isB = cmp(bb, nl, P::eq, arith::RemUIOp::create(bb, nl, t, two),
+                        cIdx(bb, nl, 1));
+        Value base = cIdx(bb, nl, na - r);
+        // Clamp the A index so the extracts stay in bounds for B tokens.
+        Value a = arith::MinUIOp::create(bb, nl, half, cIdx(bb, nl, na - 1));
+        Value rk = extract(bb, nl, rank, {bi, a});
+        Value merged = cmp(bb, nl, P::ult, rk, cIdx(bb, nl, r));
+        Value toPartner = arith::AddIOp::create(
+            bb, nl, base, extract(bb, nl, partner, {bi, a}));
+        Value keptPos =
+            arith::SubIOp::create(bb, nl, a, extract(bb, nl, before, {bi, a}));
+        Value aDst =
+            arith::SelectOp::create(bb, nl, merged, toPartner, keptPos);
+        Value bDst = arith::AddIOp::create(bb, nl, base, half);
+        return arith::SelectOp::create(bb, nl, isB, bDst, aDst).getResult();
+      });
     } else {
-      AffineExpr d1 = g.dim(1), d2 = g.dim(2);
       auto isProtected = [&](OpBuilder &bb, Location nl, Value t) -> Value {
         if (!protect)
           return arith::ConstantIntOp::create(bb, nl, 0, 1);
@@ -689,21 +693,16 @@ struct TokenMergeToLinalg : OpRewritePattern<TokenMergeOp> {
                 })
               .second;
       Value before = mc.sourcesBefore(rank, n, isSource);
-      dst = g.generic(
-          {}, {g.empty({mc.sz(mc.batch), mc.sz(n)}, rewriter.getIndexType())},
-          {g.map(2, {g.dim(0), g.dim(1)})}, {kPar, kPar},
-          [&](OpBuilder &bb, Location nl, ValueRange) {
-            Value bi = linalg::IndexOp::create(bb, nl, 0);
-            Value t = linalg::IndexOp::create(bb, nl, 1);
-            Value to = extract(bb, nl, target, {bi, t});
-            // A source always has an eligible target; clamp for safety.
-            to = arith::MinUIOp::create(bb, nl, to, cIdx(bb, nl, n - 1));
-            Value src = isSource(bb, nl, t);
-            Value where = arith::SelectOp::create(bb, nl, src, to, t);
-            Value pos = arith::SubIOp::create(
-                bb, nl, where, extract(bb, nl, before, {bi, where}));
-            linalg::YieldOp::create(bb, nl, ValueRange{pos});
-          })[0];
+      dst = perToken([&](OpBuilder &bb, Location nl, Value bi, Value t) {
+        Value to = extract(bb, nl, target, {bi, t});
+        // A source always has an eligible target; clamp for safety.
+        to = arith::MinUIOp::create(bb, nl, to, cIdx(bb, nl, n - 1));
+        Value src = isSource(bb, nl, t);
+        Value where = arith::SelectOp::create(bb, nl, src, to, t);
+        return arith::SubIOp::create(bb, nl, where,
+                                     extract(bb, nl, before, {bi, where}))
+            .getResult();
+      });
     }
 
     auto [merged, mergedSize] = mc.scatterMean(

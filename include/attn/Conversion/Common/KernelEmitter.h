@@ -21,6 +21,9 @@
 
 namespace mlir::attn {
 
+/// The logit of an invisible (query, key) pair.
+constexpr double kNegInf = -std::numeric_limits<double>::infinity();
+
 /// Bytes of one element of type `t` in the kernels' buffers (index is
 /// 64-bit on every target the kernels are built for).
 inline int64_t elementBytes(Type t) {
@@ -201,7 +204,7 @@ inline SmallVector<Value> broadcastIndices(KernelEmitter &e, MemRefType type,
 /// decides visibility (its finite values are not added).
 inline Value applyBiasAndMask(KernelEmitter &e, Value s, Value bias, Value mask,
                               ArrayRef<Value> full, bool addBias = true) {
-  Value negInf = e.f32(-std::numeric_limits<double>::infinity());
+  Value negInf = e.f32(kNegInf);
   if (bias) {
     Value v = e.widen(e.load(
         bias, broadcastIndices(e, cast<MemRefType>(bias.getType()), full)));

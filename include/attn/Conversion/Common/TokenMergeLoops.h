@@ -161,6 +161,19 @@ struct TokenUnmergeBuffers {
                const TokenUnmergeLoops &loops) const;
 };
 
+/// Creates the buffers of `op` (a token merge or unmerge whose `loops` were
+/// analysed) right before it, lets `emit` build the loops or the kernel
+/// launch on them at that point, and replaces `op` by its result buffers.
+template <typename Buffers, typename OpT, typename Loops>
+void lowerOnBuffers(RewriterBase &rewriter, OpT op, const Loops &loops,
+                    function_ref<void(Location, const Buffers &)> emit) {
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(op);
+  Buffers buffers = Buffers::create(rewriter, op, loops);
+  emit(op.getLoc(), buffers);
+  buffers.replace(rewriter, op, loops);
+}
+
 /// Emits the gather of token `t` of batch row `bi` on `buffers`. With
 /// `firstChannel`, only channels firstChannel, firstChannel + channelStep,
 /// ... (threads of a block sharing the row on the GPU).
