@@ -901,6 +901,109 @@ TEST_F(ConstantEvalTest, DivisionByZeroFails) {
       "'arith.divsi' overflows");
 }
 
+TEST_F(ConstantEvalTest, OverflowFlagsAtEveryWidth) {
+  // addi, subi and muli under nsw, nuw or both, on every pair of a few
+  // values at i1, i8 and i64, against APInt's overflow checks: the result
+  // wraps, or the evaluation fails naming the first flag that is broken.
+  // min/max and bitwise ops against APInt too.
+  struct Arith {
+    const char *op;
+    APInt (APInt::*signedOv)(const APInt &, bool &) const;
+    APInt (APInt::*unsignedOv)(const APInt &, bool &) const;
+  };
+  const Arith ops[] = {{"addi", &APInt::sadd_ov, &APInt::uadd_ov},
+                       {"subi", &APInt::ssub_ov, &APInt::usub_ov},
+                       {"muli", &APInt::smul_ov, &APInt::umul_ov}};
+  struct Total {
+    const char *op;
+    APInt (*fn)(const APInt &, const APInt &);
+  };
+  const Total totals[] = {
+      {"minsi", [](const APInt &a,
+                   const APInt &b) { return llvm::APIntOps::smin(a, b); }},
+      {"maxsi", [](const APInt &a,
+                   const APInt &b) { return llvm::APIntOps::smax(a, b); }},
+      {"minui", [](const APInt &a,
+                   const APInt &b) { return llvm::APIntOps::umin(a, b); }},
+      {"maxui", [](const APInt &a,
+                   const APInt &b) { return llvm::APIntOps::umax(a, b); }},
+      {"andi", [](const APInt &a, const APInt &b) { return a & b; }},
+      {"ori", [](const APInt &a, const APInt &b) { return a | b; }},
+      {"xori", [](const APInt &a, const APInt &b) { return a ^ b; }},
+  };
+  for (unsigned w : {1u, 8u, 64u}) {
+    // At i64 the extremes that constants may hold (2^53 in magnitude).
+    std::vector<APInt> values;
+    for (int64_t v :
+         {int64_t(0), int64_t(1), int64_t(-1), int64_t(2), int64_t(-2),
+          int64_t(100), int64_t(1) << 53, -(int64_t(1) << 53)})
+      values.push_back(APInt(w, uint64_t(v), /*isSigned=*/false,
+                             /*implicitTrunc=*/true));
+    if (w < 64)
+      for (APInt v : {APInt::getSignedMinValue(w), APInt::getSignedMaxValue(w)})
+        values.push_back(v);
+    auto literal = [&](const APInt &v) {
+      if (w == 1)
+        return std::string(v.isZero() ? "false" : "true");
+      return std::to_string(v.getSExtValue());
+    };
+    auto module = [&](StringRef op, StringRef flags, const APInt &x,
+                      const APInt &y) {
+      return substitute(R"mlir(
+func.func @f() -> tensor<1x$0> {
+  %x = arith.constant dense<$1> : tensor<1x$0>
+  %y = arith.constant dense<$2> : tensor<1x$0>
+  %r = arith.$3 %x, %y $4 : tensor<1x$0>
+  return %r : tensor<1x$0>
+}
+)mlir",
+                        {"i" + std::to_string(w), literal(x), literal(y),
+                         op.str(), flags.str()});
+    };
+    // The stored value of a result: i1 as 0 or 1, wider types signed.
+    auto stored = [&](const APInt &r) {
+      return double(w == 1 ? int64_t(r.getZExtValue()) : r.getSExtValue());
+    };
+    auto small = [](const APInt &r) { return r.getSignificantBits() <= 53; };
+    for (const APInt &x : values)
+      for (const APInt &y : values) {
+        for (const Arith &a : ops)
+          for (StringRef flags :
+               {"overflow<nsw>", "overflow<nuw>", "overflow<nsw, nuw>"}) {
+            bool sOv = false, uOv = false;
+            APInt r = (x.*a.signedOv)(y, sOv);
+            (void)(x.*a.unsignedOv)(y, uOv);
+            sOv &= flags.contains("nsw");
+            uOv &= flags.contains("nuw");
+            std::string source = module(a.op, flags, x, y);
+            SCOPED_TRACE(source);
+            if (sOv || uOv) {
+              expectFailure(source,
+                            (llvm::Twine("'arith.") + a.op +
+                             "' overflows under " + (sOv ? "nsw" : "nuw"))
+                                .str());
+              continue;
+            }
+            if (!small(r))
+              continue;
+            std::optional<EvaluatedTensor> t = eval(source);
+            ASSERT_TRUE(t) << why;
+            EXPECT_EQ(t->values, (std::vector<double>{stored(r)}));
+          }
+        for (const Total &t : totals) {
+          APInt r = t.fn(x, y);
+          if (!small(r))
+            continue;
+          std::string source = module(t.op, "", x, y);
+          SCOPED_TRACE(source);
+          std::optional<EvaluatedTensor> e = eval(source);
+          ASSERT_TRUE(e) << why;
+          EXPECT_EQ(e->values, (std::vector<double>{stored(r)}));
+        }
+      }
+  }
+}
+
 TEST_F(ConstantEvalTest, PoisonFails) {
   expectFailure(binaryI32Module("shli", {1}, {32}),
                 "'arith.shli' shifts by at least the bit width");

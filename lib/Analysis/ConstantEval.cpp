@@ -36,6 +36,7 @@
 #include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MathExtras.h"
 #include "llvm/Support/raw_ostream.h"
@@ -172,72 +173,18 @@ inline uint64_t unsignedMax(unsigned width) {
                      : (uint64_t(1) << width) - 1;
 }
 
+// Comparisons are arith's own folding rules, on the values as APInt (at the
+// width, at most 64 bits as stored) or APFloat (the doubles).
 bool compareInts(arith::CmpIPredicate pred, int64_t x, int64_t y,
                  unsigned width) {
-  int64_t sx = signedValue(x, width), sy = signedValue(y, width);
-  uint64_t ux = unsignedValue(x, width), uy = unsignedValue(y, width);
-  switch (pred) {
-  case arith::CmpIPredicate::eq:
-    return x == y;
-  case arith::CmpIPredicate::ne:
-    return x != y;
-  case arith::CmpIPredicate::slt:
-    return sx < sy;
-  case arith::CmpIPredicate::sle:
-    return sx <= sy;
-  case arith::CmpIPredicate::sgt:
-    return sx > sy;
-  case arith::CmpIPredicate::sge:
-    return sx >= sy;
-  case arith::CmpIPredicate::ult:
-    return ux < uy;
-  case arith::CmpIPredicate::ule:
-    return ux <= uy;
-  case arith::CmpIPredicate::ugt:
-    return ux > uy;
-  case arith::CmpIPredicate::uge:
-    return ux >= uy;
-  }
-  llvm_unreachable("unknown cmpi predicate");
+  auto bits = [w = std::min(width, 64u)](int64_t v) {
+    return APInt(w, uint64_t(v), /*isSigned=*/false, /*implicitTrunc=*/true);
+  };
+  return arith::applyCmpPredicate(pred, bits(x), bits(y));
 }
 
 bool compareFloats(arith::CmpFPredicate pred, double x, double y) {
-  bool unordered = std::isnan(x) || std::isnan(y);
-  switch (pred) {
-  case arith::CmpFPredicate::AlwaysFalse:
-    return false;
-  case arith::CmpFPredicate::OEQ:
-    return !unordered && x == y;
-  case arith::CmpFPredicate::OGT:
-    return !unordered && x > y;
-  case arith::CmpFPredicate::OGE:
-    return !unordered && x >= y;
-  case arith::CmpFPredicate::OLT:
-    return !unordered && x < y;
-  case arith::CmpFPredicate::OLE:
-    return !unordered && x <= y;
-  case arith::CmpFPredicate::ONE:
-    return !unordered && x != y;
-  case arith::CmpFPredicate::ORD:
-    return !unordered;
-  case arith::CmpFPredicate::UEQ:
-    return unordered || x == y;
-  case arith::CmpFPredicate::UGT:
-    return unordered || x > y;
-  case arith::CmpFPredicate::UGE:
-    return unordered || x >= y;
-  case arith::CmpFPredicate::ULT:
-    return unordered || x < y;
-  case arith::CmpFPredicate::ULE:
-    return unordered || x <= y;
-  case arith::CmpFPredicate::UNE:
-    return unordered || x != y;
-  case arith::CmpFPredicate::UNO:
-    return unordered;
-  case arith::CmpFPredicate::AlwaysTrue:
-    return true;
-  }
-  llvm_unreachable("unknown cmpf predicate");
+  return arith::applyCmpPredicate(pred, APFloat(x), APFloat(y));
 }
 
 /// Scalar ops the payload evaluator models.
@@ -333,83 +280,83 @@ struct LoopNest {
 /// computes r at width w, or returns why the result is poison. Null for other
 /// ops. Shared by elementwise evaluation and reduction folding.
 using IntBinaryRule = std::function<const char *(int64_t, int64_t, int64_t &)>;
+
+/// The rule of an op whose result is `x op y` wrapped to w bits: `exact`
+/// computes `x op y` in the type of its operands (int64_t for the signed
+/// values, uint64_t for the unsigned ones and for the wrapped result) and
+/// returns whether it overflowed that type, as __builtin_add_overflow does.
+/// Under nsw (nuw) the exact result must fit the signed (unsigned) range.
+template <typename ExactFn>
+IntBinaryRule wrappingRule(unsigned w, bool nsw, bool nuw, ExactFn exact) {
+  const int64_t smin = signedMin(w), smax = signedMax(w);
+  const uint64_t umax = unsignedMax(w);
+  return [=](int64_t x, int64_t y, int64_t &r) -> const char * {
+    uint64_t u;
+    (void)exact(uint64_t(x), uint64_t(y), u);
+    r = wrapInt(u, w);
+    int64_t s;
+    if (nsw && (exact(signedValue(x, w), signedValue(y, w), s) || s < smin ||
+                s > smax))
+      return "overflows under nsw";
+    if (nuw && (exact(unsignedValue(x, w), unsignedValue(y, w), u) || u > umax))
+      return "overflows under nuw";
+    return nullptr;
+  };
+}
+
+/// The rule of min/max: the first operand on a tie. Signed values compare as
+/// unsigned ones once their sign bit is flipped.
+IntBinaryRule minMaxRule(unsigned w, bool isSigned, bool isMin) {
+  return [=](int64_t x, int64_t y, int64_t &r) -> const char * {
+    auto key = [&](int64_t v) {
+      return isSigned ? uint64_t(signedValue(v, w)) ^ (uint64_t(1) << 63)
+                      : unsignedValue(v, w);
+    };
+    r = (isMin ? key(x) <= key(y) : key(x) >= key(y)) ? x : y;
+    return nullptr;
+  };
+}
+
 IntBinaryRule getIntBinaryRule(Operation *op, unsigned w) {
   bool nsw = false, nuw = false;
   if (auto iface = dyn_cast<arith::ArithIntegerOverflowFlagsInterface>(op)) {
     nsw = iface.hasNoSignedWrap();
     nuw = iface.hasNoUnsignedWrap();
   }
-  const int64_t smin = signedMin(w), smax = signedMax(w);
-  const uint64_t umax = unsignedMax(w);
-  auto sv = [w](int64_t x) { return signedValue(x, w); };
-  auto uv = [w](int64_t x) { return unsignedValue(x, w); };
-  auto inSigned = [smin, smax](int64_t s) { return s >= smin && s <= smax; };
-  if (isa<arith::AddIOp>(op))
-    return [=](int64_t x, int64_t y, int64_t &r) -> const char * {
-      r = wrapInt(uint64_t(x) + uint64_t(y), w);
-      int64_t s;
-      if (nsw && (llvm::AddOverflow(sv(x), sv(y), s) || !inSigned(s)))
-        return "overflows under nsw";
-      if (nuw && (uv(x) > umax - uv(y)))
-        return "overflows under nuw";
-      return nullptr;
-    };
-  if (isa<arith::SubIOp>(op))
-    return [=](int64_t x, int64_t y, int64_t &r) -> const char * {
-      r = wrapInt(uint64_t(x) - uint64_t(y), w);
-      int64_t s;
-      if (nsw && (llvm::SubOverflow(sv(x), sv(y), s) || !inSigned(s)))
-        return "overflows under nsw";
-      if (nuw && uv(x) < uv(y))
-        return "overflows under nuw";
-      return nullptr;
-    };
-  if (isa<arith::MulIOp>(op))
-    return [=](int64_t x, int64_t y, int64_t &r) -> const char * {
-      r = wrapInt(uint64_t(x) * uint64_t(y), w);
-      int64_t s;
-      if (nsw && (llvm::MulOverflow(sv(x), sv(y), s) || !inSigned(s)))
-        return "overflows under nsw";
-      if (nuw && uv(x) != 0 && uv(y) > umax / uv(x))
-        return "overflows under nuw";
-      return nullptr;
-    };
-  if (isa<arith::MinSIOp>(op))
-    return [=](int64_t x, int64_t y, int64_t &r) -> const char * {
-      r = sv(x) <= sv(y) ? x : y;
-      return nullptr;
-    };
-  if (isa<arith::MaxSIOp>(op))
-    return [=](int64_t x, int64_t y, int64_t &r) -> const char * {
-      r = sv(x) >= sv(y) ? x : y;
-      return nullptr;
-    };
-  if (isa<arith::MinUIOp>(op))
-    return [=](int64_t x, int64_t y, int64_t &r) -> const char * {
-      r = uv(x) <= uv(y) ? x : y;
-      return nullptr;
-    };
-  if (isa<arith::MaxUIOp>(op))
-    return [=](int64_t x, int64_t y, int64_t &r) -> const char * {
-      r = uv(x) >= uv(y) ? x : y;
-      return nullptr;
-    };
-  if (isa<arith::AndIOp>(op))
-    return [=](int64_t x, int64_t y, int64_t &r) -> const char * {
-      r = wrapInt(uint64_t(x) & uint64_t(y), w);
-      return nullptr;
-    };
-  if (isa<arith::OrIOp>(op))
-    return [=](int64_t x, int64_t y, int64_t &r) -> const char * {
-      r = wrapInt(uint64_t(x) | uint64_t(y), w);
-      return nullptr;
-    };
-  if (isa<arith::XOrIOp>(op))
-    return [=](int64_t x, int64_t y, int64_t &r) -> const char * {
-      r = wrapInt(uint64_t(x) ^ uint64_t(y), w);
-      return nullptr;
-    };
-  return {};
+  // `exact` functions for wrappingRule; bitwise results never overflow (and
+  // their ops carry no overflow flags).
+  auto wrapping = [&](auto exact) { return wrappingRule(w, nsw, nuw, exact); };
+  auto bitwise = [&](auto fn) {
+    return wrapping([fn](auto a, auto b, auto &r) {
+      r = fn(a, b);
+      return false;
+    });
+  };
+  return llvm::TypeSwitch<Operation *, IntBinaryRule>(op)
+      .Case([&](arith::AddIOp) {
+        return wrapping([](auto a, auto b, auto &r) {
+          return __builtin_add_overflow(a, b, &r);
+        });
+      })
+      .Case([&](arith::SubIOp) {
+        return wrapping([](auto a, auto b, auto &r) {
+          return __builtin_sub_overflow(a, b, &r);
+        });
+      })
+      .Case([&](arith::MulIOp) {
+        return wrapping([](auto a, auto b, auto &r) {
+          return __builtin_mul_overflow(a, b, &r);
+        });
+      })
+      .Case([&](arith::AndIOp) { return bitwise(std::bit_and<>()); })
+      .Case([&](arith::OrIOp) { return bitwise(std::bit_or<>()); })
+      .Case([&](arith::XOrIOp) { return bitwise(std::bit_xor<>()); })
+      .Case<arith::MinSIOp, arith::MaxSIOp, arith::MinUIOp, arith::MaxUIOp>(
+          [&](Operation *) {
+            return minMaxRule(w, isa<arith::MinSIOp, arith::MaxSIOp>(op),
+                              isa<arith::MinSIOp, arith::MinUIOp>(op));
+          })
+      .Default([](Operation *) { return IntBinaryRule(); });
 }
 
 class Evaluator {
@@ -1134,6 +1081,22 @@ std::unique_ptr<EvaluatedTensor> Evaluator::runLoopNest(const LoopNest &nest,
   std::vector<int64_t> offsets(cap), scratch(cap);
   std::string where = ("indexing map of '" + name + "'").str();
 
+  // Stores the integers `from[0 .. count)` as doubles at `to`; they must not
+  // exceed 2^53 in magnitude.
+  auto storeInts = [&](const int64_t *from, size_t count,
+                       double *to) -> LogicalResult {
+    for (size_t p = 0; p < count; ++p) {
+      int64_t s = from[p];
+      if (s > kMaxStoredInteger || s < -kMaxStoredInteger)
+        return fail(llvm::formatv("'{0}' produces the integer {1}, which "
+                                  "exceeds 2^53 in magnitude",
+                                  name, s)
+                        .str());
+      to[p] = static_cast<double>(s);
+    }
+    return success();
+  };
+
   // Accumulators of a reduction, and the strides of the result dimensions.
   std::vector<int64_t> accumulators;
   SmallVector<std::pair<const int64_t *, int64_t>> outIndex;
@@ -1232,29 +1195,12 @@ std::unique_ptr<EvaluatedTensor> Evaluator::runLoopNest(const LoopNest &nest,
       std::copy(yielded->floats.begin(), yielded->floats.begin() + n, out);
       continue;
     }
-    for (int64_t p = 0; p < n; ++p) {
-      int64_t s = yielded->ints[p];
-      if (s > kMaxStoredInteger || s < -kMaxStoredInteger) {
-        return reject(
-            llvm::formatv("'{0}' produces the integer {1}, which exceeds "
-                          "2^53 in magnitude",
-                          name, s)
-                .str());
-      }
-      out[p] = static_cast<double>(s);
-    }
+    if (failed(storeInts(yielded->ints.data(), n, out)))
+      return nullptr;
   }
-  for (size_t i = 0, e = accumulators.size(); i < e; ++i) {
-    int64_t s = accumulators[i];
-    if (s > kMaxStoredInteger || s < -kMaxStoredInteger) {
-      return reject(
-          llvm::formatv("'{0}' produces the integer {1}, which exceeds "
-                        "2^53 in magnitude",
-                        name, s)
-              .str());
-    }
-    result->values[i] = static_cast<double>(s);
-  }
+  if (failed(storeInts(accumulators.data(), accumulators.size(),
+                       result->values.data())))
+    return nullptr;
   return result;
 }
 
@@ -1540,17 +1486,18 @@ LogicalResult Evaluator::applyIntOp(Operation *op, ArrayRef<const Lane *> in,
   if (IntBinaryRule rule = getIntBinaryRule(op, w))
     return binary(rule);
 
+  // Which quotient (or the remainder) a division computes.
+  enum {
+    Div,
+    Rem,
+    Floor,
+    Ceil
+  } kind = isa<arith::DivSIOp, arith::DivUIOp>(op)   ? Div
+           : isa<arith::RemSIOp, arith::RemUIOp>(op) ? Rem
+           : isa<arith::FloorDivSIOp>(op)            ? Floor
+                                                     : Ceil;
   if (isa<arith::DivSIOp, arith::RemSIOp, arith::FloorDivSIOp,
           arith::CeilDivSIOp>(op)) {
-    enum {
-      Div,
-      Rem,
-      Floor,
-      Ceil
-    } kind = isa<arith::DivSIOp>(op)        ? Div
-             : isa<arith::RemSIOp>(op)      ? Rem
-             : isa<arith::FloorDivSIOp>(op) ? Floor
-                                            : Ceil;
     return binary([&](int64_t x, int64_t y, int64_t &r) -> const char * {
       int64_t a = sv(x), b = sv(y);
       if (b == 0)
@@ -1578,13 +1525,6 @@ LogicalResult Evaluator::applyIntOp(Operation *op, ArrayRef<const Lane *> in,
     });
   }
   if (isa<arith::DivUIOp, arith::RemUIOp, arith::CeilDivUIOp>(op)) {
-    enum {
-      Div,
-      Rem,
-      Ceil
-    } kind = isa<arith::DivUIOp>(op)   ? Div
-             : isa<arith::RemUIOp>(op) ? Rem
-                                       : Ceil;
     return binary([&](int64_t x, int64_t y, int64_t &r) -> const char * {
       uint64_t a = uv(x), b = uv(y);
       if (b == 0)
@@ -1608,26 +1548,18 @@ LogicalResult Evaluator::applyIntOp(Operation *op, ArrayRef<const Lane *> in,
         return "overflows under nuw";
       return nullptr;
     });
-  if (isa<arith::ShRSIOp>(op))
+  if (isa<arith::ShRSIOp, arith::ShRUIOp>(op)) {
+    bool isSigned = isa<arith::ShRSIOp>(op);
     return binary([&](int64_t x, int64_t y, int64_t &r) -> const char * {
       uint64_t amount = uv(y);
       if (amount >= w)
         return "shifts by at least the bit width";
       if (exact && amount > 0 && (uv(x) & ((uint64_t(1) << amount) - 1)))
         return "shifts out non-zero bits under the exact flag";
-      r = wrapInt(uint64_t(sv(x) >> amount), w);
+      r = wrapInt(isSigned ? uint64_t(sv(x) >> amount) : uv(x) >> amount, w);
       return nullptr;
     });
-  if (isa<arith::ShRUIOp>(op))
-    return binary([&](int64_t x, int64_t y, int64_t &r) -> const char * {
-      uint64_t amount = uv(y);
-      if (amount >= w)
-        return "shifts by at least the bit width";
-      if (exact && amount > 0 && (uv(x) & ((uint64_t(1) << amount) - 1)))
-        return "shifts out non-zero bits under the exact flag";
-      r = wrapInt(uv(x) >> amount, w);
-      return nullptr;
-    });
+  }
   if (auto cmp = dyn_cast<arith::CmpIOp>(op)) {
     arith::CmpIPredicate pred = cmp.getPredicate();
     const int64_t *x = in[0]->ints.data(), *y = in[1]->ints.data();
@@ -1800,23 +1732,18 @@ LogicalResult Evaluator::applyCastOp(Operation *op, ArrayRef<const Lane *> in,
       result.floats[p] = roundToKind(x[p], kind);
     return success();
   }
+  static constexpr std::pair<arith::RoundingMode, llvm::RoundingMode>
+      kRoundingModes[] = {
+          {arith::RoundingMode::downward, llvm::RoundingMode::TowardNegative},
+          {arith::RoundingMode::upward, llvm::RoundingMode::TowardPositive},
+          {arith::RoundingMode::toward_zero, llvm::RoundingMode::TowardZero},
+          {arith::RoundingMode::to_nearest_away,
+           llvm::RoundingMode::NearestTiesToAway},
+      };
   llvm::RoundingMode rm = llvm::RoundingMode::NearestTiesToEven;
-  switch (*mode) {
-  case arith::RoundingMode::to_nearest_even:
-    break;
-  case arith::RoundingMode::downward:
-    rm = llvm::RoundingMode::TowardNegative;
-    break;
-  case arith::RoundingMode::upward:
-    rm = llvm::RoundingMode::TowardPositive;
-    break;
-  case arith::RoundingMode::toward_zero:
-    rm = llvm::RoundingMode::TowardZero;
-    break;
-  case arith::RoundingMode::to_nearest_away:
-    rm = llvm::RoundingMode::NearestTiesToAway;
-    break;
-  }
+  for (auto [from, to] : kRoundingModes)
+    if (*mode == from)
+      rm = to;
   for (int64_t p = 0; p < n; ++p)
     result.floats[p] = roundWithAPFloat(x[p], kind, rm);
   return success();

@@ -106,6 +106,26 @@ CUresult enter(const char *name, CUresult fault, bool needsInit = true) {
   return CUDA_SUCCESS;
 }
 
+/// enter(), then CUDA_ERROR_INVALID_VALUE when one of the pointers the
+/// function writes through (or reads) is null.
+template <typename... T>
+CUresult enterWith(const char *name, CUresult fault, T *...pointers) {
+  if (CUresult r = enter(name, fault))
+    return r;
+  return ((pointers != nullptr) && ...) ? CUDA_SUCCESS
+                                        : CUDA_ERROR_INVALID_VALUE;
+}
+
+/// enterWith(), then CUDA_ERROR_INVALID_DEVICE unless `device` is device 0,
+/// the only one.
+template <typename... T>
+CUresult enterOnDevice(const char *name, CUresult fault, CUdevice device,
+                       T *...pointers) {
+  if (CUresult r = enterWith(name, fault, pointers...))
+    return r;
+  return device == 0 ? CUDA_SUCCESS : CUDA_ERROR_INVALID_DEVICE;
+}
+
 /// The allocation holding [p, p + bytes), or null; `partial` is set when p
 /// is inside one but the range runs past its end.
 const std::pair<const uintptr_t, Allocation> *
@@ -210,32 +230,25 @@ CUresult simDriverGetVersion(int *version) {
 }
 
 CUresult simDeviceGetCount(int *count) {
-  if (CUresult r = enter("cuDeviceGetCount", CUDA_ERROR_UNKNOWN))
+  if (CUresult r = enterWith("cuDeviceGetCount", CUDA_ERROR_UNKNOWN, count))
     return r;
-  if (!count)
-    return CUDA_ERROR_INVALID_VALUE;
   *count = 1;
   return CUDA_SUCCESS;
 }
 
 CUresult simDeviceGet(CUdevice *device, int ordinal) {
-  if (CUresult r = enter("cuDeviceGet", CUDA_ERROR_INVALID_DEVICE))
+  if (CUresult r = enterOnDevice("cuDeviceGet", CUDA_ERROR_INVALID_DEVICE,
+                                 ordinal, device))
     return r;
-  if (!device)
-    return CUDA_ERROR_INVALID_VALUE;
-  if (ordinal != 0)
-    return CUDA_ERROR_INVALID_DEVICE;
   *device = 0;
   return CUDA_SUCCESS;
 }
 
 CUresult simDeviceGetName(char *name, int len, CUdevice device) {
-  if (CUresult r = enter("cuDeviceGetName", CUDA_ERROR_UNKNOWN))
+  // A buffer of no length is as bad as none.
+  if (CUresult r = enterOnDevice("cuDeviceGetName", CUDA_ERROR_UNKNOWN, device,
+                                 len > 0 ? name : nullptr))
     return r;
-  if (!name || len <= 0)
-    return CUDA_ERROR_INVALID_VALUE;
-  if (device != 0)
-    return CUDA_ERROR_INVALID_DEVICE;
   std::strncpy(name, "attn-run simulated GPU", size_t(len) - 1);
   name[len - 1] = '\0';
   return CUDA_SUCCESS;
@@ -243,12 +256,9 @@ CUresult simDeviceGetName(char *name, int len, CUdevice device) {
 
 CUresult simDeviceGetAttribute(int *value, CUdevice_attribute attribute,
                                CUdevice device) {
-  if (CUresult r = enter("cuDeviceGetAttribute", CUDA_ERROR_UNKNOWN))
+  if (CUresult r = enterOnDevice("cuDeviceGetAttribute", CUDA_ERROR_UNKNOWN,
+                                 device, value))
     return r;
-  if (!value)
-    return CUDA_ERROR_INVALID_VALUE;
-  if (device != 0)
-    return CUDA_ERROR_INVALID_DEVICE;
   switch (attribute) {
   case CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR:
     *value = kComputeMajor;
@@ -273,12 +283,9 @@ CUresult simDeviceGetAttribute(int *value, CUdevice_attribute attribute,
 CUcontext theContext() { return reinterpret_cast<CUcontext>(uintptr_t(0xc7)); }
 
 CUresult simPrimaryCtxRetain(CUcontext *context, CUdevice device) {
-  if (CUresult r = enter("cuDevicePrimaryCtxRetain", CUDA_ERROR_OUT_OF_MEMORY))
+  if (CUresult r = enterOnDevice("cuDevicePrimaryCtxRetain",
+                                 CUDA_ERROR_OUT_OF_MEMORY, device, context))
     return r;
-  if (!context)
-    return CUDA_ERROR_INVALID_VALUE;
-  if (device != 0)
-    return CUDA_ERROR_INVALID_DEVICE;
   *context = theContext();
   return CUDA_SUCCESS;
 }
@@ -379,27 +386,38 @@ Module *findModule(CUmodule module) {
   return state().modules.count(raw) ? raw : nullptr;
 }
 
-CUresult simModuleUnload(CUmodule module) {
-  if (CUresult r = enter("cuModuleUnload", CUDA_ERROR_UNKNOWN))
+/// The driver functions that destroy an object: `handle` must be one of the
+/// `live` objects; `release` lets go of what refers to it before it is
+/// deleted.
+template <typename T, typename Handle, typename Release>
+CUresult destroy(const char *name, CUresult fault, std::set<T *> &live,
+                 Handle handle, Release release) {
+  if (CUresult r = enter(name, fault))
     return r;
-  Module *raw = findModule(module);
-  if (!raw)
+  auto *raw = reinterpret_cast<T *>(handle);
+  if (!live.erase(raw))
     return CUDA_ERROR_INVALID_HANDLE;
-  state().modules.erase(raw);
-  llvm::erase_if(state().functions, [&](const std::unique_ptr<Function> &f) {
-    return f->module == raw;
-  });
+  release(raw);
   delete raw;
   return CUDA_SUCCESS;
 }
 
+CUresult simModuleUnload(CUmodule module) {
+  return destroy("cuModuleUnload", CUDA_ERROR_UNKNOWN, state().modules, module,
+                 [](Module *raw) {
+                   llvm::erase_if(state().functions,
+                                  [&](const std::unique_ptr<Function> &f) {
+                                    return f->module == raw;
+                                  });
+                 });
+}
+
 CUresult simModuleGetFunction(CUfunction *function, CUmodule module,
                               const char *name) {
-  if (CUresult r = enter("cuModuleGetFunction", CUDA_ERROR_NOT_FOUND))
+  if (CUresult r = enterWith("cuModuleGetFunction", CUDA_ERROR_NOT_FOUND,
+                             function, name))
     return r;
   Module *raw = findModule(module);
-  if (!function || !name)
-    return CUDA_ERROR_INVALID_VALUE;
   if (!raw)
     return CUDA_ERROR_INVALID_HANDLE;
   // The name must be in the image (a fatbin may be compressed: not checked).
@@ -562,10 +580,8 @@ CUresult simStreamWaitEvent(CUstream stream, CUevent event,
 }
 
 CUresult simEventCreate(CUevent *event, unsigned int flags) {
-  if (CUresult r = enter("cuEventCreate", CUDA_ERROR_OUT_OF_MEMORY))
+  if (CUresult r = enterWith("cuEventCreate", CUDA_ERROR_OUT_OF_MEMORY, event))
     return r;
-  if (!event)
-    return CUDA_ERROR_INVALID_VALUE;
   auto *raw = new Event();
   raw->timing = !(flags & CU_EVENT_DISABLE_TIMING);
   state().events.insert(raw);
@@ -574,14 +590,8 @@ CUresult simEventCreate(CUevent *event, unsigned int flags) {
 }
 
 CUresult simEventDestroy(CUevent event) {
-  if (CUresult r = enter("cuEventDestroy_v2", CUDA_ERROR_INVALID_HANDLE))
-    return r;
-  Event *raw = findEvent(event);
-  if (!raw)
-    return CUDA_ERROR_INVALID_HANDLE;
-  state().events.erase(raw);
-  delete raw;
-  return CUDA_SUCCESS;
+  return destroy("cuEventDestroy_v2", CUDA_ERROR_INVALID_HANDLE, state().events,
+                 event, [](Event *) {});
 }
 
 CUresult simEventRecord(CUevent event, CUstream stream) {
@@ -602,11 +612,10 @@ CUresult simEventSynchronize(CUevent event) {
 }
 
 CUresult simEventElapsedTime(float *milliseconds, CUevent start, CUevent stop) {
-  if (CUresult r = enter("cuEventElapsedTime_v2", CUDA_ERROR_INVALID_HANDLE))
+  if (CUresult r = enterWith("cuEventElapsedTime_v2", CUDA_ERROR_INVALID_HANDLE,
+                             milliseconds))
     return r;
   Event *a = findEvent(start), *b = findEvent(stop);
-  if (!milliseconds)
-    return CUDA_ERROR_INVALID_VALUE;
   if (!a || !b || !a->recorded || !b->recorded || !a->timing || !b->timing)
     return CUDA_ERROR_INVALID_HANDLE;
   *milliseconds =

@@ -1064,6 +1064,32 @@ private:
     return s;
   }
 
+  using UnaryFloatFn = double (*)(double);
+  /// What a math op of one float operand computes; null for other ops.
+  static UnaryFloatFn getUnaryMathFn(Operation *op) {
+    static const std::pair<TypeID, UnaryFloatFn> kFns[] = {
+        {TypeID::get<math::ExpOp>(), [](double x) { return std::exp(x); }},
+        {TypeID::get<math::Exp2Op>(), [](double x) { return std::exp2(x); }},
+        {TypeID::get<math::ExpM1Op>(), [](double x) { return std::expm1(x); }},
+        {TypeID::get<math::LogOp>(), [](double x) { return std::log(x); }},
+        {TypeID::get<math::Log2Op>(), [](double x) { return std::log2(x); }},
+        {TypeID::get<math::Log1pOp>(), [](double x) { return std::log1p(x); }},
+        {TypeID::get<math::TanhOp>(), [](double x) { return std::tanh(x); }},
+        {TypeID::get<math::AbsFOp>(), [](double x) { return std::fabs(x); }},
+        {TypeID::get<math::SqrtOp>(), [](double x) { return std::sqrt(x); }},
+        {TypeID::get<math::RsqrtOp>(),
+         [](double x) { return 1.0 / std::sqrt(x); }},
+        {TypeID::get<math::ErfOp>(), [](double x) { return std::erf(x); }},
+        {TypeID::get<math::FloorOp>(), [](double x) { return std::floor(x); }},
+        {TypeID::get<math::CeilOp>(), [](double x) { return std::ceil(x); }},
+    };
+    TypeID id = op->getName().getTypeID();
+    for (auto [fnId, fn] : kFns)
+      if (fnId == id)
+        return fn;
+    return nullptr;
+  }
+
   bool runArith(Operation *op, const std::vector<char> &mask) {
     Type operandType =
         op->getNumOperands() ? scalarOf(op->getOperand(0).getType()) : Type();
@@ -1096,6 +1122,8 @@ private:
         fail(op, "divides by zero");
       return d;
     };
+    if (UnaryFloatFn f = getUnaryMathFn(op))
+      return fun(f);
     return llvm::TypeSwitch<Operation *, bool>(op)
         .Case([&](arith::ConstantOp c) {
           SmallVector<Slot> values;
@@ -1186,107 +1214,28 @@ private:
           });
         })
         .Case([&](arith::CmpIOp c) {
+          // arith's own rule on 64-bit values: slots hold integers sign
+          // extended (i1 as 0 or 1), unsigned predicates see them
+          // zero extended from the operand width.
           using P = arith::CmpIPredicate;
           P p = c.getPredicate();
+          bool unsignedPredicate =
+              p == P::ult || p == P::ule || p == P::ugt || p == P::uge;
+          auto value = [&](int64_t x) {
+            return APInt(64, unsignedPredicate ? unsignedOf(operandType, x)
+                                               : uint64_t(x));
+          };
           elementwise(op, mask, [&](ArrayRef<Slot> a) {
-            int64_t x = a[0].i, y = a[1].i;
-            uint64_t ux = unsignedOf(operandType, x),
-                     uy = unsignedOf(operandType, y);
-            bool r = false;
-            switch (p) {
-            case P::eq:
-              r = x == y;
-              break;
-            case P::ne:
-              r = x != y;
-              break;
-            case P::slt:
-              r = x < y;
-              break;
-            case P::sle:
-              r = x <= y;
-              break;
-            case P::sgt:
-              r = x > y;
-              break;
-            case P::sge:
-              r = x >= y;
-              break;
-            case P::ult:
-              r = ux < uy;
-              break;
-            case P::ule:
-              r = ux <= uy;
-              break;
-            case P::ugt:
-              r = ux > uy;
-              break;
-            case P::uge:
-              r = ux >= uy;
-              break;
-            }
-            return Slot{int64_t(r)};
+            return Slot{int64_t(
+                arith::applyCmpPredicate(p, value(a[0].i), value(a[1].i)))};
           });
           return true;
         })
         .Case([&](arith::CmpFOp c) {
-          using P = arith::CmpFPredicate;
-          P p = c.getPredicate();
+          arith::CmpFPredicate p = c.getPredicate();
           elementwise(op, mask, [&](ArrayRef<Slot> a) {
-            double x = a[0].f, y = a[1].f;
-            bool unordered = std::isnan(x) || std::isnan(y);
-            bool r = false;
-            switch (p) {
-            case P::AlwaysFalse:
-              r = false;
-              break;
-            case P::AlwaysTrue:
-              r = true;
-              break;
-            case P::OEQ:
-              r = !unordered && x == y;
-              break;
-            case P::OGT:
-              r = !unordered && x > y;
-              break;
-            case P::OGE:
-              r = !unordered && x >= y;
-              break;
-            case P::OLT:
-              r = !unordered && x < y;
-              break;
-            case P::OLE:
-              r = !unordered && x <= y;
-              break;
-            case P::ONE:
-              r = !unordered && x != y;
-              break;
-            case P::ORD:
-              r = !unordered;
-              break;
-            case P::UEQ:
-              r = unordered || x == y;
-              break;
-            case P::UGT:
-              r = unordered || x > y;
-              break;
-            case P::UGE:
-              r = unordered || x >= y;
-              break;
-            case P::ULT:
-              r = unordered || x < y;
-              break;
-            case P::ULE:
-              r = unordered || x <= y;
-              break;
-            case P::UNE:
-              r = unordered || x != y;
-              break;
-            case P::UNO:
-              r = unordered;
-              break;
-            }
-            return Slot{int64_t(r)};
+            return Slot{int64_t(
+                arith::applyCmpPredicate(p, APFloat(a[0].f), APFloat(a[1].f)))};
           });
           return true;
         })
@@ -1308,75 +1257,27 @@ private:
         })
         .Case<arith::ExtFOp, arith::TruncFOp>(
             [&](Operation *) { return fun([](double x) { return x; }); })
-        .Case<arith::IndexCastOp, arith::ExtSIOp, arith::TruncIOp>(
-            [&](Operation *) {
-              elementwise(op, mask, [&](ArrayRef<Slot> a) {
-                return intResult(op, a[0].i);
-              });
-              return true;
-            })
-        .Case<arith::IndexCastUIOp, arith::ExtUIOp>([&](Operation *) {
+        .Case<arith::IndexCastOp, arith::ExtSIOp, arith::TruncIOp,
+              arith::IndexCastUIOp, arith::ExtUIOp, arith::SIToFPOp,
+              arith::UIToFPOp, arith::FPToSIOp>([&](Operation *) {
+          // The operand read as a float, an unsigned or a signed integer;
+          // the result rounded (or wrapped) to its type.
+          bool fromFloat = isa<arith::FPToSIOp>(op);
+          bool fromUnsigned =
+              isa<arith::IndexCastUIOp, arith::ExtUIOp, arith::UIToFPOp>(op);
+          bool toFloat = isa<arith::SIToFPOp, arith::UIToFPOp>(op);
           elementwise(op, mask, [&](ArrayRef<Slot> a) {
-            return intResult(op, int64_t(unsignedOf(operandType, a[0].i)));
+            if (fromFloat)
+              return intResult(op, int64_t(a[0].f));
+            if (fromUnsigned) {
+              uint64_t u = unsignedOf(operandType, a[0].i);
+              return toFloat ? floatResult(op, double(u))
+                             : intResult(op, int64_t(u));
+            }
+            return toFloat ? floatResult(op, double(a[0].i))
+                           : intResult(op, a[0].i);
           });
           return true;
-        })
-        .Case([&](arith::SIToFPOp) {
-          elementwise(op, mask, [&](ArrayRef<Slot> a) {
-            return floatResult(op, double(a[0].i));
-          });
-          return true;
-        })
-        .Case([&](arith::UIToFPOp) {
-          elementwise(op, mask, [&](ArrayRef<Slot> a) {
-            return floatResult(op, double(unsignedOf(operandType, a[0].i)));
-          });
-          return true;
-        })
-        .Case([&](arith::FPToSIOp) {
-          elementwise(op, mask, [&](ArrayRef<Slot> a) {
-            return intResult(op, int64_t(a[0].f));
-          });
-          return true;
-        })
-        .Case([&](math::ExpOp) {
-          return fun([](double x) { return std::exp(x); });
-        })
-        .Case([&](math::Exp2Op) {
-          return fun([](double x) { return std::exp2(x); });
-        })
-        .Case([&](math::ExpM1Op) {
-          return fun([](double x) { return std::expm1(x); });
-        })
-        .Case([&](math::LogOp) {
-          return fun([](double x) { return std::log(x); });
-        })
-        .Case([&](math::Log2Op) {
-          return fun([](double x) { return std::log2(x); });
-        })
-        .Case([&](math::Log1pOp) {
-          return fun([](double x) { return std::log1p(x); });
-        })
-        .Case([&](math::TanhOp) {
-          return fun([](double x) { return std::tanh(x); });
-        })
-        .Case([&](math::AbsFOp) {
-          return fun([](double x) { return std::fabs(x); });
-        })
-        .Case([&](math::SqrtOp) {
-          return fun([](double x) { return std::sqrt(x); });
-        })
-        .Case([&](math::RsqrtOp) {
-          return fun([](double x) { return 1.0 / std::sqrt(x); });
-        })
-        .Case([&](math::ErfOp) {
-          return fun([](double x) { return std::erf(x); });
-        })
-        .Case([&](math::FloorOp) {
-          return fun([](double x) { return std::floor(x); });
-        })
-        .Case([&](math::CeilOp) {
-          return fun([](double x) { return std::ceil(x); });
         })
         .Case([&](math::PowFOp) {
           return fbin([](double x, double y) { return std::pow(x, y); });

@@ -75,20 +75,24 @@ llvm::Expected<EntrySignature>
 attn::runner::getEntrySignature(mlir::func::FuncOp entry) {
   EntrySignature signature;
   StringRef name = entry.getSymName();
-  for (auto [i, type] : llvm::enumerate(entry.getArgumentTypes())) {
-    llvm::Expected<TensorSpec> spec =
-        getTensorSpec(type, llvm::formatv("argument #{0} of @{1}", i, name));
-    if (!spec)
-      return spec.takeError();
-    signature.arguments.push_back(std::move(*spec));
-  }
-  for (auto [i, type] : llvm::enumerate(entry.getResultTypes())) {
-    llvm::Expected<TensorSpec> spec =
-        getTensorSpec(type, llvm::formatv("result #{0} of @{1}", i, name));
-    if (!spec)
-      return spec.takeError();
-    signature.results.push_back(std::move(*spec));
-  }
+  // The specs of `types`, named "<what> #i of @name" in errors.
+  auto addSpecs = [&](mlir::TypeRange types, StringRef what,
+                      std::vector<TensorSpec> &specs) -> llvm::Error {
+    for (auto [i, type] : llvm::enumerate(types)) {
+      llvm::Expected<TensorSpec> spec =
+          getTensorSpec(type, llvm::formatv("{0} #{1} of @{2}", what, i, name));
+      if (!spec)
+        return spec.takeError();
+      specs.push_back(std::move(*spec));
+    }
+    return llvm::Error::success();
+  };
+  if (llvm::Error err =
+          addSpecs(entry.getArgumentTypes(), "argument", signature.arguments))
+    return std::move(err);
+  if (llvm::Error err =
+          addSpecs(entry.getResultTypes(), "result", signature.results))
+    return std::move(err);
   return signature;
 }
 

@@ -7,98 +7,71 @@
 #include <cfloat>
 #include <cmath>
 #include <cstring>
+#include <iterator>
 
 using namespace attn;
 
-unsigned attn::getByteSize(ElementType type) {
-  switch (type) {
-  case ElementType::Bool:
-  case ElementType::I8:
-  case ElementType::U8:
-    return 1;
-  case ElementType::F16:
-  case ElementType::BF16:
-    return 2;
-  case ElementType::I32:
-  case ElementType::F32:
-    return 4;
-  case ElementType::I64:
-  case ElementType::Index:
-  case ElementType::F64:
-    return 8;
-  }
-  return 1;
+namespace {
+
+/// What host code knows of one element type.
+struct ElementTypeFacts {
+  ElementType type;
+  /// MLIR spelling, NumPy dtype name and .npy descr ("" where .npy has none).
+  const char *mlirName, *numpyName, *npyDescr;
+  unsigned byteSize;
+  /// APFloat semantics of a float type; null for integer types.
+  const llvm::fltSemantics &(*semantics)();
+};
+
+/// One row per ElementType, in the order of the enum.
+constexpr ElementTypeFacts kFacts[] = {
+    {ElementType::Bool, "i1", "bool", "|b1", 1, nullptr},
+    {ElementType::I8, "i8", "int8", "|i1", 1, nullptr},
+    {ElementType::U8, "ui8", "uint8", "|u1", 1, nullptr},
+    {ElementType::I32, "i32", "int32", "<i4", 4, nullptr},
+    {ElementType::I64, "i64", "int64", "<i8", 8, nullptr},
+    {ElementType::Index, "index", "int64", "<i8", 8, nullptr},
+    {ElementType::F16, "f16", "float16", "<f2", 2, &llvm::APFloat::IEEEhalf},
+    {ElementType::BF16, "bf16", "bfloat16", "", 2, &llvm::APFloat::BFloat},
+    {ElementType::F32, "f32", "float32", "<f4", 4, &llvm::APFloat::IEEEsingle},
+    {ElementType::F64, "f64", "float64", "<f8", 8, &llvm::APFloat::IEEEdouble},
+};
+
+constexpr bool rowsFollowTheEnum() {
+  for (unsigned row = 0; row < std::size(kFacts); ++row)
+    if (kFacts[row].type != static_cast<ElementType>(row))
+      return false;
+  return std::size(kFacts) == static_cast<unsigned>(ElementType::F64) + 1;
+}
+static_assert(rowsFollowTheEnum(), "one row per ElementType, in enum order");
+
+const ElementTypeFacts &factsOf(ElementType type) {
+  return kFacts[static_cast<unsigned>(type)];
 }
 
+} // namespace
+
+unsigned attn::getByteSize(ElementType type) { return factsOf(type).byteSize; }
+
 bool attn::isFloat(ElementType type) {
-  return type == ElementType::F16 || type == ElementType::BF16 ||
-         type == ElementType::F32 || type == ElementType::F64;
+  return factsOf(type).semantics != nullptr;
 }
 
 llvm::StringRef attn::getMLIRName(ElementType type) {
-  switch (type) {
-  case ElementType::Bool:
-    return "i1";
-  case ElementType::I8:
-    return "i8";
-  case ElementType::U8:
-    return "ui8";
-  case ElementType::I32:
-    return "i32";
-  case ElementType::I64:
-    return "i64";
-  case ElementType::Index:
-    return "index";
-  case ElementType::F16:
-    return "f16";
-  case ElementType::BF16:
-    return "bf16";
-  case ElementType::F32:
-    return "f32";
-  case ElementType::F64:
-    return "f64";
-  }
-  return "?";
+  return factsOf(type).mlirName;
 }
 
 llvm::StringRef attn::getNumpyName(ElementType type) {
-  switch (type) {
-  case ElementType::Bool:
-    return "bool";
-  case ElementType::I8:
-    return "int8";
-  case ElementType::U8:
-    return "uint8";
-  case ElementType::I32:
-    return "int32";
-  case ElementType::I64:
-  case ElementType::Index:
-    return "int64";
-  case ElementType::F16:
-    return "float16";
-  case ElementType::BF16:
-    return "bfloat16";
-  case ElementType::F32:
-    return "float32";
-  case ElementType::F64:
-    return "float64";
-  }
-  return "?";
+  return factsOf(type).numpyName;
+}
+
+llvm::StringRef attn::getNpyDescr(ElementType type) {
+  return factsOf(type).npyDescr;
 }
 
 const llvm::fltSemantics *attn::getFloatSemantics(ElementType type) {
-  switch (type) {
-  case ElementType::F16:
-    return &llvm::APFloat::IEEEhalf();
-  case ElementType::BF16:
-    return &llvm::APFloat::BFloat();
-  case ElementType::F32:
-    return &llvm::APFloat::IEEEsingle();
-  case ElementType::F64:
-    return &llvm::APFloat::IEEEdouble();
-  default:
-    return nullptr;
-  }
+  auto semantics = factsOf(type).semantics;
+  return semantics ? &semantics() : nullptr;
 }
 
 std::optional<ElementType> attn::getElementType(mlir::Type type) {

@@ -28,30 +28,7 @@ static constexpr size_t kMagicLen = 6;
 
 unsigned attn::npy::elementSize(DType dtype) { return getByteSize(dtype); }
 
-StringRef attn::npy::descr(DType dtype) {
-  switch (dtype) {
-  case DType::Bool:
-    return "|b1";
-  case DType::I8:
-    return "|i1";
-  case DType::U8:
-    return "|u1";
-  case DType::I32:
-    return "<i4";
-  case DType::I64:
-  case DType::Index:
-    return "<i8";
-  case DType::F16:
-    return "<f2";
-  case DType::F32:
-    return "<f4";
-  case DType::F64:
-    return "<f8";
-  case DType::BF16:
-    break;
-  }
-  return "";
-}
+StringRef attn::npy::descr(DType dtype) { return getNpyDescr(dtype); }
 
 int64_t Array::numElements() const {
   int64_t n = 1;
@@ -221,29 +198,22 @@ llvm::Expected<DType> parseDescr(StringRef d, StringRef name) {
     return makeError(name, "unsupported dtype '" + d + "'");
   char order = d[0];
   StringRef kind = d.drop_front();
+  // The first type with that descr: "<i8" reads as I64, not Index.
   std::optional<DType> dtype;
-  if (kind == "b1")
-    dtype = DType::Bool;
-  else if (kind == "i1")
-    dtype = DType::I8;
-  else if (kind == "u1")
-    dtype = DType::U8;
-  else if (kind == "i4")
-    dtype = DType::I32;
-  else if (kind == "i8")
-    dtype = DType::I64;
-  else if (kind == "f2")
-    dtype = DType::F16;
-  else if (kind == "f4")
-    dtype = DType::F32;
-  else if (kind == "f8")
-    dtype = DType::F64;
+  std::string expected;
+  for (DType t : attn::allElementTypes()) {
+    StringRef tDescr = descr(t);
+    if (tDescr.empty() || StringRef(expected).contains(tDescr))
+      continue;
+    expected += (expected.empty() ? "" : " ") + tDescr.str();
+    if (!dtype && kind == tDescr.drop_front())
+      dtype = t;
+  }
   if (order != '<' && order != '>' && order != '=' && order != '|')
     return makeError(name, "unsupported dtype '" + d + "'");
   if (!dtype)
-    return makeError(name, "unsupported dtype '" + d +
-                               "' (expected one of |b1 |i1 |u1 <i4 <i8 <f2 "
-                               "<f4 <f8)");
+    return makeError(name, "unsupported dtype '" + d + "' (expected one of " +
+                               expected + ")");
   if (elementSize(*dtype) == 1)
     return *dtype; // Byte order does not apply to one-byte elements.
   if (order == '>')

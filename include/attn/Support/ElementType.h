@@ -12,6 +12,7 @@
 #define ATTN_SUPPORT_ELEMENTTYPE_H
 
 #include "llvm/ADT/APFloat.h"
+#include "llvm/ADT/Sequence.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <cstdint>
@@ -27,6 +28,12 @@ namespace attn {
 /// element), `Index` is a 64-bit signed integer.
 enum class ElementType { Bool, I8, U8, I32, I64, Index, F16, BF16, F32, F64 };
 
+/// Every element type, in the order of the enum.
+inline auto allElementTypes() {
+  return llvm::enum_seq_inclusive(ElementType::Bool, ElementType::F64,
+                                  llvm::force_iteration_on_noniterable_enum);
+}
+
 /// Bytes per element in memory.
 unsigned getByteSize(ElementType type);
 
@@ -39,6 +46,10 @@ llvm::StringRef getMLIRName(ElementType type);
 /// The NumPy dtype name of `type` ("bool", "int8", "float16", ...); index is
 /// "int64" and bf16 "bfloat16".
 llvm::StringRef getNumpyName(ElementType type);
+
+/// The .npy descr of `type` ("|b1", "<f4", ...): index is "<i8"; empty for
+/// bf16, which .npy files cannot hold.
+llvm::StringRef getNpyDescr(ElementType type);
 
 /// The APFloat semantics of a float type; null for integer types.
 const llvm::fltSemantics *getFloatSemantics(ElementType type);
