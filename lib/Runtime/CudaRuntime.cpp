@@ -32,6 +32,7 @@
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #define ATTN_EXPORT extern "C" __attribute__((visibility("default")))
@@ -209,8 +210,11 @@ void initialize() {
     return;
   }
   r = d.deviceGet.fn(&gDevice, gDeviceOrdinal);
-  if (r == CUDA_SUCCESS)
-    r = d.primaryCtxRetain.fn(&gContext, gDevice);
+  if (r != CUDA_SUCCESS) {
+    gInitError = "cuDeviceGet failed: " + describe(r);
+    return;
+  }
+  r = d.primaryCtxRetain.fn(&gContext, gDevice);
   if (r != CUDA_SUCCESS) {
     gInitError = "cuDevicePrimaryCtxRetain failed: " + describe(r);
     return;
@@ -260,26 +264,41 @@ bool ready(const char *entry) {
 ATTN_EXPORT int attnCudaProbe(char *buf, size_t len) {
   std::call_once(gInitOnce, initialize);
   std::string text;
+  bool described = gUsable;
   if (!gUsable) {
     text = gInitError;
   } else {
     char name[256] = {0};
     int major = 0, minor = 0, driver = 0;
-    gDriver.deviceGetName.fn(name, sizeof(name) - 1, gDevice);
-    gDriver.deviceGetAttribute.fn(
-        &major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, gDevice);
-    gDriver.deviceGetAttribute.fn(
-        &minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, gDevice);
-    gDriver.driverGetVersion.fn(&driver);
-    text = std::string(name) + ", sm_" + std::to_string(major * 10 + minor) +
-           ", driver " + std::to_string(driver / 1000) + "." +
-           std::to_string(driver % 1000 / 10);
+    // A device the driver cannot describe is not usable: the probe reports
+    // the first failing call instead of an empty name or sm_0.
+    std::pair<CUresult, const char *> calls[] = {
+        {gDriver.deviceGetName.fn(name, sizeof(name) - 1, gDevice),
+         "cuDeviceGetName"},
+        {gDriver.deviceGetAttribute.fn(
+             &major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, gDevice),
+         "cuDeviceGetAttribute"},
+        {gDriver.deviceGetAttribute.fn(
+             &minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, gDevice),
+         "cuDeviceGetAttribute"},
+        {gDriver.driverGetVersion.fn(&driver), "cuDriverGetVersion"}};
+    for (auto [result, call] : calls) {
+      if (result != CUDA_SUCCESS) {
+        text = std::string(call) + " failed: " + describe(result);
+        described = false;
+        break;
+      }
+    }
+    if (described)
+      text = std::string(name) + ", sm_" + std::to_string(major * 10 + minor) +
+             ", driver " + std::to_string(driver / 1000) + "." +
+             std::to_string(driver % 1000 / 10);
   }
   if (buf && len > 0) {
     strncpy(buf, text.c_str(), len - 1);
     buf[len - 1] = '\0';
   }
-  return gUsable ? 0 : 1;
+  return described ? 0 : 1;
 }
 
 ATTN_EXPORT int attnCudaUseDriver(void *(*lookup)(const char *)) {

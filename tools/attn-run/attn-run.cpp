@@ -358,7 +358,7 @@ std::optional<int> checkCudaCall(const std::string &when,
                    << " bytes back, " << stats.bytesOnDevice
                    << " bytes device to device; kernels: " << kernels << "\n";
     *simReport =
-        llvm::json::Object{{"kernels", kernels},
+        llvm::json::Object{{"kernels", kernels.str()},
                            {"modules", stats.modules},
                            {"launches", stats.launches},
                            {"allocations", stats.allocations},
@@ -929,7 +929,7 @@ int runTool(mlir::MLIRContext &context) {
   if (emitJson) {
     llvm::json::Object root{{"entry", name},
                             {"pipeline", pipelineName.getValue()},
-                            {"seed", static_cast<int64_t>(seed.getValue())},
+                            {"seed", static_cast<uint64_t>(seed.getValue())},
                             {"inputs", std::move(report.inputs)},
                             {"results", std::move(report.results)}};
     if (!outputDir.empty())
