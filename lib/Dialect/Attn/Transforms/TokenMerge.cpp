@@ -305,6 +305,10 @@ private:
   LogicalResult rebuildAttention(AttentionOp op);
   LogicalResult rebuildCollapse(tensor::CollapseShapeOp op);
   LogicalResult rebuildExpand(tensor::ExpandShapeOp op);
+  /// Re-creates the reshape `op` (collapse or expand) on its mapped source
+  /// with result shape `shape` and the same reassociation.
+  template <typename ReshapeOp>
+  LogicalResult recreateReshape(ReshapeOp op, ArrayRef<int64_t> shape);
   LogicalResult rebuildSlice(tensor::ExtractSliceOp op);
   LogicalResult sink(OpOperand &use);
 
@@ -774,6 +778,16 @@ LogicalResult MergeTransaction::rebuildAttention(AttentionOp op) {
   return success();
 }
 
+template <typename ReshapeOp>
+LogicalResult MergeTransaction::recreateReshape(ReshapeOp op,
+                                                ArrayRef<int64_t> shape) {
+  auto rebuilt =
+      ReshapeOp::create(builder, op.getLoc(), op.getResultType().clone(shape),
+                        mapped(op.getSrc()), op.getReassociationIndices());
+  recordReplacement(op, rebuilt->getResults());
+  return success();
+}
+
 LogicalResult MergeTransaction::rebuildCollapse(tensor::CollapseShapeOp op) {
   auto src = cast<RankedTensorType>(mapped(op.getSrc()).getType());
   SmallVector<int64_t> shape;
@@ -783,11 +797,7 @@ LogicalResult MergeTransaction::rebuildCollapse(tensor::CollapseShapeOp op) {
       p *= src.getDimSize(d);
     shape.push_back(p);
   }
-  auto rebuilt = tensor::CollapseShapeOp::create(
-      builder, op.getLoc(), op.getResultType().clone(shape),
-      mapped(op.getSrc()), op.getReassociationIndices());
-  recordReplacement(op, rebuilt->getResults());
-  return success();
+  return recreateReshape(op, shape);
 }
 
 LogicalResult MergeTransaction::rebuildExpand(tensor::ExpandShapeOp op) {
@@ -809,11 +819,7 @@ LogicalResult MergeTransaction::rebuildExpand(tensor::ExpandShapeOp op) {
         src.getDimSize(g))
       return fail(op, "the token dimension does not split evenly");
   }
-  auto rebuilt = tensor::ExpandShapeOp::create(
-      builder, op.getLoc(), op.getResultType().clone(shape),
-      mapped(op.getSrc()), op.getReassociationIndices());
-  recordReplacement(op, rebuilt->getResults());
-  return success();
+  return recreateReshape(op, shape);
 }
 
 LogicalResult MergeTransaction::rebuildSlice(tensor::ExtractSliceOp op) {
