@@ -333,6 +333,17 @@ TileVisibility WindowAttr::classifyTile(int64_t qBegin, int64_t qEnd,
 // NeighborhoodAttr
 //===----------------------------------------------------------------------===//
 
+LogicalResult NeighborhoodAttr::verifyListLengths(
+    function_ref<InFlightDiagnostic()> emitError,
+    ArrayRef<std::pair<StringRef, ArrayRef<int64_t>>> lists, StringRef rankName,
+    size_t rank, bool emptyIsDefault) {
+  for (auto [name, list] : lists)
+    if (list.size() != rank && !(emptyIsDefault && list.empty()))
+      return emitError() << "'" << name << "' has " << list.size()
+                         << " entries but '" << rankName << "' has " << rank;
+  return success();
+}
+
 LogicalResult
 NeighborhoodAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                          ArrayRef<int64_t> shape, ArrayRef<int64_t> kernel,
@@ -343,17 +354,12 @@ NeighborhoodAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "neighborhood 'shape' must have 1 to 3 dimensions, "
                           "got "
                        << rank;
-  auto checkLength = [&](ArrayRef<int64_t> list,
-                         StringRef name) -> LogicalResult {
-    if (list.size() != rank)
-      return emitError() << "neighborhood '" << name << "' has " << list.size()
-                         << " entries but 'shape' has " << rank;
-    return success();
-  };
-  if (failed(checkLength(kernel, "kernel")) ||
-      failed(checkLength(dilation, "dilation")) ||
-      failed(checkLength(stride, "stride")) ||
-      failed(checkLength(causal, "causal")))
+  if (failed(verifyListLengths([&] { return emitError() << "neighborhood "; },
+                               {{"kernel", kernel},
+                                {"dilation", dilation},
+                                {"stride", stride},
+                                {"causal", causal}},
+                               "shape", rank, /*emptyIsDefault=*/false)))
     return failure();
   for (size_t d = 0; d < rank; ++d) {
     if (shape[d] < 1)

@@ -70,8 +70,12 @@ struct AttnSparsifyPass
     : mlir::attn::impl::AttnSparsifyPassBase<AttnSparsifyPass> {
   using Base::Base;
 
+  InFlightDiagnostic optionError() {
+    return mlir::emitError(getOperation().getLoc()) << "attn-sparsify: ";
+  }
+
   LogicalResult fail(const Twine &message) {
-    mlir::emitError(getOperation().getLoc()) << "attn-sparsify: " << message;
+    optionError() << message;
     return failure();
   }
 
@@ -157,16 +161,13 @@ struct AttnSparsifyPass
         return fail("pattern=neighborhood needs 'kernel' with 1 to 3 "
                     "entries, got " +
                     Twine(rank));
-      auto sameRank = [&](ArrayRef<int64_t> list, StringRef name) {
-        if (!list.empty() && list.size() != rank)
-          return fail("'" + name + "' has " + Twine(list.size()) +
-                      " entries but 'kernel' has " + Twine(rank));
-        return success();
-      };
-      if (failed(sameRank(grid, "grid")) ||
-          failed(sameRank(dilation, "dilation")) ||
-          failed(sameRank(stride, "stride")) ||
-          failed(sameRank(causal, "causal")))
+      if (failed(NeighborhoodAttr::verifyListLengths(
+              [&] { return optionError(); },
+              {{"grid", grid},
+               {"dilation", dilation},
+               {"stride", stride},
+               {"causal", causal}},
+              "kernel", rank, /*emptyIsDefault=*/true)))
         return failure();
       if (grid.empty() && rank != 1)
         return fail("pattern=neighborhood with a " + Twine(rank) +
