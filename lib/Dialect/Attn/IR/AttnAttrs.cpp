@@ -334,9 +334,12 @@ TileVisibility WindowAttr::classifyTile(int64_t qBegin, int64_t qEnd,
 //===----------------------------------------------------------------------===//
 
 LogicalResult NeighborhoodAttr::verifyListLengths(
-    function_ref<InFlightDiagnostic()> emitError,
-    ArrayRef<std::pair<StringRef, ArrayRef<int64_t>>> lists, StringRef rankName,
-    size_t rank, bool emptyIsDefault) {
+    function_ref<InFlightDiagnostic()> emitError, StringRef rankName,
+    size_t rank, std::pair<StringRef, ArrayRef<int64_t>> first,
+    ArrayRef<int64_t> dilation, ArrayRef<int64_t> stride,
+    ArrayRef<int64_t> causal, bool emptyIsDefault) {
+  std::pair<StringRef, ArrayRef<int64_t>> lists[] = {
+      first, {"dilation", dilation}, {"stride", stride}, {"causal", causal}};
   for (auto [name, list] : lists)
     if (list.size() != rank && !(emptyIsDefault && list.empty()))
       return emitError() << "'" << name << "' has " << list.size()
@@ -354,12 +357,10 @@ NeighborhoodAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "neighborhood 'shape' must have 1 to 3 dimensions, "
                           "got "
                        << rank;
-  if (failed(verifyListLengths([&] { return emitError() << "neighborhood "; },
-                               {{"kernel", kernel},
-                                {"dilation", dilation},
-                                {"stride", stride},
-                                {"causal", causal}},
-                               "shape", rank, /*emptyIsDefault=*/false)))
+  auto emitNeighborhoodError = [&] { return emitError() << "neighborhood "; };
+  if (failed(verifyListLengths(emitNeighborhoodError, "shape", rank,
+                               {"kernel", kernel}, dilation, stride, causal,
+                               /*emptyIsDefault=*/false)))
     return failure();
   for (size_t d = 0; d < rank; ++d) {
     if (shape[d] < 1)

@@ -161,13 +161,10 @@ struct AttnSparsifyPass
         return fail("pattern=neighborhood needs 'kernel' with 1 to 3 "
                     "entries, got " +
                     Twine(rank));
+      // Empty lists take their defaults.
       if (failed(NeighborhoodAttr::verifyListLengths(
-              [&] { return optionError(); },
-              {{"grid", grid},
-               {"dilation", dilation},
-               {"stride", stride},
-               {"causal", causal}},
-              "kernel", rank, /*emptyIsDefault=*/true)))
+              [&] { return optionError(); }, "kernel", rank, {"grid", grid},
+              dilation, stride, causal, /*emptyIsDefault=*/true)))
         return failure();
       if (grid.empty() && rank != 1)
         return fail("pattern=neighborhood with a " + Twine(rank) +

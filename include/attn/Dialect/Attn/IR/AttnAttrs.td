@@ -97,15 +97,17 @@ def Attn_NeighborhoodAttr : Attn_PatternAttr<"Neighborhood", "neighborhood"> {
   let extraClassDeclaration = [{
     int64_t getRank() const { return getShape().size(); }
     int64_t getNumTokens() const;
-    /// Verifies that each of `lists` (name, entries) has one entry per
-    /// dimension, `rank` being the length of list `rankName`; an empty list
-    /// passes when `emptyIsDefault`. The first that does not is reported
-    /// through `emitError` as "'name' has N entries but 'rankName' has R".
+    /// Verifies that `first` (a list and its name), `dilation`, `stride` and
+    /// `causal` have one entry per dimension, `rank` being the length of the
+    /// list named `rankName`; an empty list passes when `emptyIsDefault`.
+    /// The first that does not is reported through `emitError` as
+    /// "'name' has N entries but 'rankName' has R".
     static ::mlir::LogicalResult verifyListLengths(
         ::llvm::function_ref<::mlir::InFlightDiagnostic()> emitError,
-        ::llvm::ArrayRef<std::pair<::llvm::StringRef,
-                                   ::llvm::ArrayRef<int64_t>>> lists,
-        ::llvm::StringRef rankName, size_t rank, bool emptyIsDefault);
+        ::llvm::StringRef rankName, size_t rank,
+        std::pair<::llvm::StringRef, ::llvm::ArrayRef<int64_t>> first,
+        ::llvm::ArrayRef<int64_t> dilation, ::llvm::ArrayRef<int64_t> stride,
+        ::llvm::ArrayRef<int64_t> causal, bool emptyIsDefault);
   }];
 }
 
