@@ -141,7 +141,9 @@ class Attn_NormalizerAttr<string name, string attrMnemonic,
 
 def Attn_SoftmaxAttr
     : Attn_NormalizerAttr<"Softmax", "softmax",
-                          ["isPlainSoftmax", "getSinkOperandForm"]> {
+                          ["isPlainSoftmax", "getSinkOperandForm",
+                           "requiresSinkOperand", "buildInitialMax",
+                           "buildInitialSum", "buildRescale"]> {
   let summary = "softmax, optionally with a learned or zero sink";
   let description = [{
     `#attn.softmax`, `#attn.softmax<sink = learned>` (per-head sink logit
@@ -153,7 +155,8 @@ def Attn_SoftmaxAttr
   let hasCustomAssemblyFormat = 1;
 }
 
-def Attn_ReluAttr : Attn_NormalizerAttr<"Relu", "relu"> {
+def Attn_ReluAttr : Attn_NormalizerAttr<"Relu", "relu",
+                                        ["needsVisibleCount"]> {
   let summary = "ReLU attention: relu(s) / N";
   let description = [{
     `#attn.relu<norm = seq_len | visible | none>`: `p_ij = relu(s_ij) / N`
@@ -173,7 +176,9 @@ def Attn_SigmoidAttr : Attn_NormalizerAttr<"Sigmoid", "sigmoid"> {
   let hasCustomAssemblyFormat = 1;
 }
 
-def Attn_SoftplusL1Attr : Attn_NormalizerAttr<"SoftplusL1", "softplus_l1"> {
+def Attn_SoftplusL1Attr
+    : Attn_NormalizerAttr<"SoftplusL1", "softplus_l1",
+                          ["needsVisibleCount", "buildRescale"]> {
   let summary = "softplus with l1 normalisation and a length-dependent scale";
   let description = [{
     `#attn.softplus_l1<train_len = N0>`:
@@ -188,7 +193,9 @@ def Attn_SoftplusL1Attr : Attn_NormalizerAttr<"SoftplusL1", "softplus_l1"> {
 
 
 def Attn_ActAttr : Attn_NormalizerAttr<"Act", "act",
-                                       ["getColumnRecalibration"]> {
+                                       ["getColumnRecalibration",
+                                        "buildInitialMax", "buildInitialSum",
+                                        "buildRescale"]> {
   let summary = "softmax with run-time sink calibration (ACT)";
   let description = [{
     `#attn.act<threshold = alpha, factor = beta>`: plain softmax weights `p`,
