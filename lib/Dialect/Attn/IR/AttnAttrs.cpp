@@ -21,6 +21,7 @@
 
 using namespace mlir;
 using namespace mlir::attn;
+using mlir::attn::detail::floatConstant;
 
 #include "attn/Dialect/Attn/IR/AttnEnums.cpp.inc"
 #include "attn/Dialect/Attn/IR/AttnInterfaces.cpp.inc"
@@ -106,6 +107,47 @@ parseOptionalKeyValueList(AsmParser &parser, StringRef attrName,
   return parser.parseGreater();
 }
 
+/// The syntax of a normalizer whose one parameter is enum `E`: an optional
+/// `<key = word>`, left out for the default value.
+template <typename AttrT, typename E> struct EnumParameterSyntax {
+  StringRef key;
+  /// Names the parameter when a word is no case of `E`.
+  StringRef what;
+  E defaultValue;
+  /// The largest case of `E` (the cases are 0 to maxValue).
+  unsigned maxValue;
+
+  Attribute parse(AsmParser &parser) const {
+    E value = defaultValue;
+    auto parseWord = [&](StringRef) -> ParseResult {
+      SMLoc loc = parser.getCurrentLocation();
+      StringRef word;
+      if (parser.parseKeyword(&word))
+        return failure();
+      std::optional<E> parsed = symbolizeEnum<E>(word);
+      if (!parsed) {
+        InFlightDiagnostic diag = parser.emitError(loc)
+                                  << "unknown " << what << " '" << word
+                                  << "', expected one of: ";
+        for (unsigned i = 0; i <= maxValue; ++i)
+          diag << (i ? ", " : "") << stringifyEnum(static_cast<E>(i));
+        return diag;
+      }
+      value = *parsed;
+      return success();
+    };
+    if (parseOptionalKeyValueList(parser, AttrT::getMnemonic(), {key},
+                                  parseWord))
+      return {};
+    return AttrT::get(parser.getContext(), value);
+  }
+
+  void print(AsmPrinter &printer, E value) const {
+    if (value != defaultValue)
+      printer << "<" << key << " = " << stringifyEnum(value) << ">";
+  }
+};
+
 static ParseResult parseIntList(AsmParser &parser,
                                 SmallVectorImpl<int64_t> &values) {
   return parser.parseCommaSeparatedList(AsmParser::Delimiter::Square,
@@ -124,9 +166,8 @@ static void printIntList(AsmPrinter &printer, ArrayRef<int64_t> values) {
   printer << ']';
 }
 
-/// A float constant of `type` (a float type or a vector of one).
-static Value floatConstant(OpBuilder &b, Location loc, Type type,
-                           double value) {
+Value mlir::attn::detail::floatConstant(OpBuilder &b, Location loc, Type type,
+                                        double value) {
   if (auto vecType = dyn_cast<VectorType>(type))
     return arith::ConstantOp::create(
         b, loc, vecType,
@@ -333,6 +374,20 @@ TileVisibility WindowAttr::classifyTile(int64_t qBegin, int64_t qEnd,
 // NeighborhoodAttr
 //===----------------------------------------------------------------------===//
 
+LogicalResult NeighborhoodAttr::verifyListLengths(
+    function_ref<InFlightDiagnostic()> emitError, StringRef rankName,
+    size_t rank, std::pair<StringRef, ArrayRef<int64_t>> first,
+    ArrayRef<int64_t> dilation, ArrayRef<int64_t> stride,
+    ArrayRef<int64_t> causal, bool emptyIsDefault) {
+  std::pair<StringRef, ArrayRef<int64_t>> lists[] = {
+      first, {"dilation", dilation}, {"stride", stride}, {"causal", causal}};
+  for (auto [name, list] : lists)
+    if (list.size() != rank && !(emptyIsDefault && list.empty()))
+      return emitError() << "'" << name << "' has " << list.size()
+                         << " entries but '" << rankName << "' has " << rank;
+  return success();
+}
+
 LogicalResult
 NeighborhoodAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                          ArrayRef<int64_t> shape, ArrayRef<int64_t> kernel,
@@ -343,31 +398,19 @@ NeighborhoodAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "neighborhood 'shape' must have 1 to 3 dimensions, "
                           "got "
                        << rank;
-  auto checkLength = [&](ArrayRef<int64_t> list,
-                         StringRef name) -> LogicalResult {
-    if (list.size() != rank)
-      return emitError() << "neighborhood '" << name << "' has " << list.size()
-                         << " entries but 'shape' has " << rank;
-    return success();
-  };
-  if (failed(checkLength(kernel, "kernel")) ||
-      failed(checkLength(dilation, "dilation")) ||
-      failed(checkLength(stride, "stride")) ||
-      failed(checkLength(causal, "causal")))
+  auto emitNeighborhoodError = [&] { return emitError() << "neighborhood "; };
+  if (failed(verifyListLengths(emitNeighborhoodError, "shape", rank,
+                               {"kernel", kernel}, dilation, stride, causal,
+                               /*emptyIsDefault=*/false)))
     return failure();
   for (size_t d = 0; d < rank; ++d) {
-    if (shape[d] < 1)
-      return emitError() << "neighborhood 'shape' must be positive, got "
-                         << shape[d] << " in dimension " << d;
-    if (kernel[d] < 1)
-      return emitError() << "neighborhood 'kernel' must be positive, got "
-                         << kernel[d] << " in dimension " << d;
-    if (dilation[d] < 1)
-      return emitError() << "neighborhood 'dilation' must be positive, got "
-                         << dilation[d] << " in dimension " << d;
-    if (stride[d] < 1)
-      return emitError() << "neighborhood 'stride' must be positive, got "
-                         << stride[d] << " in dimension " << d;
+    for (auto [name, list] :
+         {std::pair("shape", shape), std::pair("kernel", kernel),
+          std::pair("dilation", dilation), std::pair("stride", stride)})
+      if (list[d] < 1)
+        return emitError() << "neighborhood '" << name
+                           << "' must be positive, got " << list[d]
+                           << " in dimension " << d;
     if (causal[d] != 0 && causal[d] != 1)
       return emitError() << "neighborhood 'causal' entries must be 0 or 1, got "
                          << causal[d] << " in dimension " << d;
@@ -497,6 +540,13 @@ bool NeighborhoodAttr::isVisible(int64_t i, int64_t j, int64_t lq,
   return true;
 }
 
+/// A callable that builds `OpTy` on two values at `loc`.
+template <typename OpTy> static auto binaryBuilder(OpBuilder &b, Location loc) {
+  return [&b, loc](Value x, Value y) -> Value {
+    return OpTy::create(b, loc, x, y);
+  };
+}
+
 Value NeighborhoodAttr::buildIsVisible(OpBuilder &b, Location loc, Value i,
                                        Value j, Value lq, Value lk) const {
   using P = arith::CmpIPredicate;
@@ -504,30 +554,14 @@ Value NeighborhoodAttr::buildIsVisible(OpBuilder &b, Location loc, Value i,
   Value col = j;
   Value visible = arith::ConstantIntOp::create(b, loc, 1, 1);
   auto c = [&](int64_t v) { return indexConstant(b, loc, v); };
-  auto div = [&](Value a, Value d) -> Value {
-    return arith::DivSIOp::create(b, loc, a, d);
-  };
-  auto rem = [&](Value a, Value d) -> Value {
-    return arith::RemSIOp::create(b, loc, a, d);
-  };
-  auto add = [&](Value a, Value d) -> Value {
-    return arith::AddIOp::create(b, loc, a, d);
-  };
-  auto sub = [&](Value a, Value d) -> Value {
-    return arith::SubIOp::create(b, loc, a, d);
-  };
-  auto mul = [&](Value a, Value d) -> Value {
-    return arith::MulIOp::create(b, loc, a, d);
-  };
-  auto minV = [&](Value a, Value d) -> Value {
-    return arith::MinSIOp::create(b, loc, a, d);
-  };
-  auto maxV = [&](Value a, Value d) -> Value {
-    return arith::MaxSIOp::create(b, loc, a, d);
-  };
-  auto andV = [&](Value a, Value d) -> Value {
-    return arith::AndIOp::create(b, loc, a, d);
-  };
+  auto div = binaryBuilder<arith::DivSIOp>(b, loc);
+  auto rem = binaryBuilder<arith::RemSIOp>(b, loc);
+  auto add = binaryBuilder<arith::AddIOp>(b, loc);
+  auto sub = binaryBuilder<arith::SubIOp>(b, loc);
+  auto mul = binaryBuilder<arith::MulIOp>(b, loc);
+  auto minV = binaryBuilder<arith::MinSIOp>(b, loc);
+  auto maxV = binaryBuilder<arith::MaxSIOp>(b, loc);
+  auto andV = binaryBuilder<arith::AndIOp>(b, loc);
   for (int64_t dim = getRank() - 1; dim >= 0; --dim) {
     int64_t extent = getShape()[dim], k = getKernel()[dim],
             dil = getDilation()[dim], t = getStride()[dim];
@@ -700,6 +734,11 @@ TileVisibility BlockSparseAttr::classifyTile(int64_t qBegin, int64_t qEnd,
 // Normalizer helpers
 //===----------------------------------------------------------------------===//
 
+static const EnumParameterSyntax<SoftmaxAttr, SinkKind> softmaxSyntax{
+    "sink", "sink", SinkKind::none, getMaxEnumValForSinkKind()};
+static const EnumParameterSyntax<ReluAttr, ReluNorm> reluSyntax{
+    "norm", "relu norm", ReluNorm::seq_len, getMaxEnumValForReluNorm()};
+
 /// `m` with -inf replaced by 0, so that exp(s - m) never sees -inf - -inf.
 static Value safeMax(OpBuilder &b, Location loc, Value m) {
   Value negInf = floatConstant(b, loc, m.getType(),
@@ -731,28 +770,11 @@ static Value oneLike(OpBuilder &b, Location loc, Value v) {
 //===----------------------------------------------------------------------===//
 
 Attribute SoftmaxAttr::parse(AsmParser &parser, Type) {
-  SinkKind sink = SinkKind::none;
-  if (parseOptionalKeyValueList(
-          parser, "softmax", {"sink"}, [&](StringRef) -> ParseResult {
-            SMLoc loc = parser.getCurrentLocation();
-            StringRef word;
-            if (parser.parseKeyword(&word))
-              return failure();
-            std::optional<SinkKind> kind = symbolizeSinkKind(word);
-            if (!kind)
-              return parser.emitError(loc)
-                     << "unknown sink '" << word
-                     << "', expected one of: none, learned, zero";
-            sink = *kind;
-            return success();
-          }))
-    return {};
-  return SoftmaxAttr::get(parser.getContext(), sink);
+  return softmaxSyntax.parse(parser);
 }
 
 void SoftmaxAttr::print(AsmPrinter &printer) const {
-  if (getSink() != SinkKind::none)
-    printer << "<sink = " << stringifySinkKind(getSink()) << ">";
+  softmaxSyntax.print(printer, getSink());
 }
 
 bool SoftmaxAttr::isPlainSoftmax() const { return getSink() == SinkKind::none; }
@@ -774,7 +796,6 @@ std::optional<SinkOperandForm> SoftmaxAttr::getSinkOperandForm() const {
 }
 
 bool SoftmaxAttr::usesRunningMax() const { return true; }
-bool SoftmaxAttr::needsVisibleCount() const { return false; }
 bool SoftmaxAttr::requiresSinkOperand() const {
   return getSink() == SinkKind::learned;
 }
@@ -820,54 +841,22 @@ Value SoftmaxAttr::buildFinalScale(OpBuilder &b, Location loc, Value l, Value,
 //===----------------------------------------------------------------------===//
 
 Attribute ReluAttr::parse(AsmParser &parser, Type) {
-  ReluNorm norm = ReluNorm::seq_len;
-  if (parseOptionalKeyValueList(
-          parser, "relu", {"norm"}, [&](StringRef) -> ParseResult {
-            SMLoc loc = parser.getCurrentLocation();
-            StringRef word;
-            if (parser.parseKeyword(&word))
-              return failure();
-            std::optional<ReluNorm> kind = symbolizeReluNorm(word);
-            if (!kind)
-              return parser.emitError(loc)
-                     << "unknown relu norm '" << word
-                     << "', expected one of: seq_len, visible, none";
-            norm = *kind;
-            return success();
-          }))
-    return {};
-  return ReluAttr::get(parser.getContext(), norm);
+  return reluSyntax.parse(parser);
 }
 
 void ReluAttr::print(AsmPrinter &printer) const {
-  if (getNorm() != ReluNorm::seq_len)
-    printer << "<norm = " << stringifyReluNorm(getNorm()) << ">";
+  reluSyntax.print(printer, getNorm());
 }
 
 bool ReluAttr::usesRunningMax() const { return false; }
 bool ReluAttr::needsVisibleCount() const {
   return getNorm() == ReluNorm::visible;
 }
-bool ReluAttr::requiresSinkOperand() const { return false; }
-
-Value ReluAttr::buildInitialMax(OpBuilder &b, Location loc, Type type,
-                                Value) const {
-  return floatConstant(b, loc, type, 0.0);
-}
-
-Value ReluAttr::buildInitialSum(OpBuilder &b, Location loc, Type type) const {
-  return floatConstant(b, loc, type, 0.0);
-}
 
 Value ReluAttr::buildWeight(OpBuilder &b, Location loc, Value s, Value, Value,
                             Value) const {
   return arith::MaximumFOp::create(b, loc, s,
                                    floatConstant(b, loc, s.getType(), 0.0));
-}
-
-Value ReluAttr::buildRescale(OpBuilder &b, Location loc, Value mOld, Value,
-                             Value) const {
-  return oneLike(b, loc, mOld);
 }
 
 Value ReluAttr::buildFinalScale(OpBuilder &b, Location loc, Value l,
@@ -910,18 +899,6 @@ void SigmoidAttr::print(AsmPrinter &printer) const {
 }
 
 bool SigmoidAttr::usesRunningMax() const { return false; }
-bool SigmoidAttr::needsVisibleCount() const { return false; }
-bool SigmoidAttr::requiresSinkOperand() const { return false; }
-
-Value SigmoidAttr::buildInitialMax(OpBuilder &b, Location loc, Type type,
-                                   Value) const {
-  return floatConstant(b, loc, type, 0.0);
-}
-
-Value SigmoidAttr::buildInitialSum(OpBuilder &b, Location loc,
-                                   Type type) const {
-  return floatConstant(b, loc, type, 0.0);
-}
 
 Value SigmoidAttr::buildWeight(OpBuilder &b, Location loc, Value s, Value,
                                Value, Value lk) const {
@@ -936,11 +913,6 @@ Value SigmoidAttr::buildWeight(OpBuilder &b, Location loc, Value s, Value,
   Value one = floatConstant(b, loc, type, 1.0);
   return arith::DivFOp::create(b, loc, one,
                                arith::AddFOp::create(b, loc, one, negExp));
-}
-
-Value SigmoidAttr::buildRescale(OpBuilder &b, Location loc, Value mOld, Value,
-                                Value) const {
-  return oneLike(b, loc, mOld);
 }
 
 Value SigmoidAttr::buildFinalScale(OpBuilder &b, Location loc, Value l, Value,
@@ -985,17 +957,6 @@ void SoftplusL1Attr::print(AsmPrinter &printer) const {
 bool SoftplusL1Attr::usesRunningMax() const { return true; }
 bool SoftplusL1Attr::needsVisibleCount() const {
   return static_cast<bool>(getTrainLen());
-}
-bool SoftplusL1Attr::requiresSinkOperand() const { return false; }
-
-Value SoftplusL1Attr::buildInitialMax(OpBuilder &b, Location loc, Type type,
-                                      Value) const {
-  return floatConstant(b, loc, type, -std::numeric_limits<double>::infinity());
-}
-
-Value SoftplusL1Attr::buildInitialSum(OpBuilder &b, Location loc,
-                                      Type type) const {
-  return floatConstant(b, loc, type, 0.0);
 }
 
 /// lambda * x, with lambda = max(ln(n) / ln(N0), 0) when train_len is set (a
@@ -1123,8 +1084,6 @@ static SoftmaxAttr plainSoftmax(MLIRContext *context) {
   return SoftmaxAttr::get(context, SinkKind::none);
 }
 bool ActAttr::usesRunningMax() const { return true; }
-bool ActAttr::needsVisibleCount() const { return false; }
-bool ActAttr::requiresSinkOperand() const { return false; }
 Value ActAttr::buildInitialMax(OpBuilder &b, Location loc, Type type,
                                Value sink) const {
   return plainSoftmax(getContext()).buildInitialMax(b, loc, type, sink);

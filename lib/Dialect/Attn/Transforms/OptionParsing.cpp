@@ -1,7 +1,8 @@
 //===- OptionParsing.cpp - Values of attn pass options --------------------===//
 //
 // What the options of several attn passes share: the "0-3,8" syntax of ops=,
-// heads= and columns=, and attribute values (pattern=#attn.window<...>,
+// heads= and columns=, the ops that ops= selects and the loop that rewrites
+// them, and attribute values (pattern=#attn.window<...>,
 // normalizer=#attn.softmax<...>). Not a pass.
 //
 //===----------------------------------------------------------------------===//
@@ -53,6 +54,54 @@ IndexSelection::parse(StringRef text, StringRef option, std::string &error) {
     selection.ranges.push_back({first, last});
   }
   return selection;
+}
+
+LogicalResult
+IndexSelection::parseOptional(StringRef text, StringRef option,
+                              std::optional<IndexSelection> &selection,
+                              std::string &error) {
+  if (text.empty())
+    return success();
+  FailureOr<IndexSelection> parsed = parse(text, option, error);
+  if (failed(parsed))
+    return failure();
+  selection = std::move(*parsed);
+  return success();
+}
+
+FailureOr<SmallVector<SelectedAttentionOp>>
+mlir::attn::selectAttentionOps(Operation *root,
+                               const std::optional<IndexSelection> &selection,
+                               std::string &error) {
+  SmallVector<AttentionOp> all;
+  root->walk([&](AttentionOp op) { all.push_back(op); });
+  if (selection && selection->getMax() >= static_cast<int64_t>(all.size())) {
+    error = ("'ops' selects op " + Twine(selection->getMax()) +
+             " but the module has " + Twine(all.size()) + " attn.attention ops")
+                .str();
+    return failure();
+  }
+  SmallVector<SelectedAttentionOp> selected;
+  for (auto [index, op] : llvm::enumerate(all))
+    if (!selection || selection->contains(index))
+      selected.push_back({static_cast<int64_t>(index), op});
+  return selected;
+}
+
+LogicalResult mlir::attn::rewriteSelectedAttentionOps(
+    ArrayRef<SelectedAttentionOp> ops,
+    function_ref<LogicalResult(const SelectedAttentionOp &, size_t ordinal)>
+        rewrite,
+    function_ref<void()> onChanged) {
+  bool anyFailed = false;
+  for (auto [ordinal, selected] : llvm::enumerate(ops)) {
+    if (failed(rewrite(selected, ordinal))) {
+      anyFailed = true;
+      continue;
+    }
+    onChanged();
+  }
+  return failure(anyFailed);
 }
 
 /// The text without the quotes or braces that the pass option syntax needs

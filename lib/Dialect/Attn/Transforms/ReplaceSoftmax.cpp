@@ -303,13 +303,8 @@ struct AttnReplaceSoftmaxPass
     std::string error;
     auto parseSelection = [&](StringRef text, StringRef option,
                               std::optional<IndexSelection> &out) {
-      if (text.empty())
-        return success();
-      FailureOr<IndexSelection> parsed =
-          IndexSelection::parse(text, option, error);
-      if (failed(parsed))
+      if (failed(IndexSelection::parseOptional(text, option, out, error)))
         return LogicalResult(optionError() << error);
-      out = std::move(*parsed);
       return success();
     };
     if (failed(parseSelection(ops, "ops", opSelection)) ||
@@ -733,32 +728,24 @@ struct AttnReplaceSoftmaxPass
   void runOnOperation() override {
     if (failed(parseOptions()))
       return signalPassFailure();
-    SmallVector<AttentionOp> all;
-    getOperation().walk([&](AttentionOp op) { all.push_back(op); });
-    if (opSelection &&
-        opSelection->getMax() >= static_cast<int64_t>(all.size())) {
-      optionError() << "'ops' selects op " << opSelection->getMax()
-                    << " but the module has " << all.size()
-                    << " attn.attention ops";
+    std::string error;
+    FailureOr<SmallVector<SelectedAttentionOp>> selected =
+        selectAttentionOps(getOperation(), opSelection, error);
+    if (failed(selected)) {
+      optionError() << error;
       return signalPassFailure();
     }
-    SmallVector<std::pair<int64_t, AttentionOp>> selected;
-    for (auto [index, op] : llvm::enumerate(all))
-      if (!opSelection || opSelection->contains(index))
-        selected.push_back({static_cast<int64_t>(index), op});
-
     IRRewriter rewriter(&getContext());
-    bool anyFailed = false;
-    for (auto [ordinal, entry] : llvm::enumerate(selected)) {
-      if (failed(rewrite(rewriter, entry.second, entry.first, ordinal,
-                         selected.size()))) {
-        anyFailed = true;
-        continue;
-      }
-      ++numChanged;
-      ::attn::stats::add(getArgument(), "ops-changed", 1);
-    }
-    if (anyFailed)
+    if (failed(rewriteSelectedAttentionOps(
+            *selected,
+            [&](const SelectedAttentionOp &entry, size_t ordinal) {
+              return rewrite(rewriter, entry.op, entry.index, ordinal,
+                             selected->size());
+            },
+            [&] {
+              ++numChanged;
+              ::attn::stats::add(getArgument(), "ops-changed", 1);
+            })))
       signalPassFailure();
   }
 };

@@ -70,8 +70,12 @@ struct AttnSparsifyPass
     : mlir::attn::impl::AttnSparsifyPassBase<AttnSparsifyPass> {
   using Base::Base;
 
+  InFlightDiagnostic optionError() {
+    return mlir::emitError(getOperation().getLoc()) << "attn-sparsify: ";
+  }
+
   LogicalResult fail(const Twine &message) {
-    mlir::emitError(getOperation().getLoc()) << "attn-sparsify: " << message;
+    optionError() << message;
     return failure();
   }
 
@@ -157,16 +161,10 @@ struct AttnSparsifyPass
         return fail("pattern=neighborhood needs 'kernel' with 1 to 3 "
                     "entries, got " +
                     Twine(rank));
-      auto sameRank = [&](ArrayRef<int64_t> list, StringRef name) {
-        if (!list.empty() && list.size() != rank)
-          return fail("'" + name + "' has " + Twine(list.size()) +
-                      " entries but 'kernel' has " + Twine(rank));
-        return success();
-      };
-      if (failed(sameRank(grid, "grid")) ||
-          failed(sameRank(dilation, "dilation")) ||
-          failed(sameRank(stride, "stride")) ||
-          failed(sameRank(causal, "causal")))
+      // Empty lists take their defaults.
+      if (failed(NeighborhoodAttr::verifyListLengths(
+              [&] { return optionError(); }, "kernel", rank, {"grid", grid},
+              dilation, stride, causal, /*emptyIsDefault=*/true)))
         return failure();
       if (grid.empty() && rank != 1)
         return fail("pattern=neighborhood with a " + Twine(rank) +
@@ -285,43 +283,33 @@ struct AttnSparsifyPass
     }
     std::string error;
     std::optional<IndexSelection> selection;
-    if (!ops.empty()) {
-      FailureOr<IndexSelection> parsed =
-          IndexSelection::parse(ops, "ops", error);
-      if (failed(parsed)) {
-        (void)fail(error);
-        return signalPassFailure();
-      }
-      selection = std::move(*parsed);
+    if (failed(IndexSelection::parseOptional(ops, "ops", selection, error))) {
+      (void)fail(error);
+      return signalPassFailure();
     }
-
-    SmallVector<AttentionOp> all;
-    getOperation().walk([&](AttentionOp op) { all.push_back(op); });
-    if (selection && selection->getMax() >= static_cast<int64_t>(all.size())) {
-      (void)fail("'ops' selects op " + Twine(selection->getMax()) +
-                 " but the module has " + Twine(all.size()) +
-                 " attn.attention ops");
+    FailureOr<SmallVector<SelectedAttentionOp>> selected =
+        selectAttentionOps(getOperation(), selection, error);
+    if (failed(selected)) {
+      (void)fail(error);
       return signalPassFailure();
     }
     IRRewriter rewriter(&getContext());
-    bool failedAny = false;
-    for (auto [index, op] : llvm::enumerate(all)) {
-      int64_t idx = static_cast<int64_t>(index);
-      if (selection && !selection->contains(idx))
-        continue;
-      std::string opName = "attn.attention #" + std::to_string(idx);
-      FailureOr<PatternAttrInterface> pattern =
-          fixed ? FailureOr<PatternAttrInterface>(fixed)
-                : patternFromShorthand(op, opName);
-      if (failed(pattern) ||
-          failed(imposePattern(rewriter, op, *pattern, opName))) {
-        failedAny = true;
-        continue;
-      }
-      ++numChanged;
-      ::attn::stats::add(getArgument(), "ops-changed", 1);
-    }
-    if (failedAny)
+    if (failed(rewriteSelectedAttentionOps(
+            *selected,
+            [&](const SelectedAttentionOp &entry, size_t) -> LogicalResult {
+              std::string opName =
+                  "attn.attention #" + std::to_string(entry.index);
+              FailureOr<PatternAttrInterface> pattern =
+                  fixed ? FailureOr<PatternAttrInterface>(fixed)
+                        : patternFromShorthand(entry.op, opName);
+              if (failed(pattern))
+                return failure();
+              return imposePattern(rewriter, entry.op, *pattern, opName);
+            },
+            [&] {
+              ++numChanged;
+              ::attn::stats::add(getArgument(), "ops-changed", 1);
+            })))
       signalPassFailure();
   }
 };

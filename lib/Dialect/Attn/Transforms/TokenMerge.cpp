@@ -184,31 +184,37 @@ static FailureOr<BlockInfo> findBlock(AttentionOp attention, std::string &why) {
     return failure();
   }
   SmallVector<Operation *> after = forwardOps(x1);
-  // A block merged already reads the merge's input in place of its result.
-  auto unmerged = [](Value v) -> Value {
-    if (auto merge = v.getDefiningOp<TokenMergeOp>())
-      if (v == merge.getMerged())
-        return merge.getTokens();
-    return v;
+  // The two addends of `op` if it is a residual add; a block merged already
+  // reads the merge's input in place of its result.
+  auto residualAddends =
+      [](Operation *op) -> std::optional<std::pair<Value, Value>> {
+    Value a, b;
+    if (!matchResidualAdd(op, a, b))
+      return std::nullopt;
+    auto unmerged = [](Value v) -> Value {
+      if (auto merge = v.getDefiningOp<TokenMergeOp>())
+        if (v == merge.getMerged())
+          return merge.getTokens();
+      return v;
+    };
+    return std::pair(unmerged(a), unmerged(b));
   };
   // Pre-norm: x2 = x1 + mlp(norm2(x1)).
   for (Operation *op : after) {
-    Value a, b;
-    if (!matchResidualAdd(op, a, b))
+    std::optional<std::pair<Value, Value>> addends = residualAddends(op);
+    if (!addends)
       continue;
-    a = unmerged(a);
-    b = unmerged(b);
+    auto [a, b] = *addends;
     if ((a == x1 && b != x1 && dependsOn(b, x1)) ||
         (b == x1 && a != x1 && dependsOn(a, x1)))
       return BlockInfo{attention, x1, false};
   }
   // Post-norm: y = norm(x1), x2 = y + mlp(y).
   for (Operation *op : after) {
-    Value a, b;
-    if (!matchResidualAdd(op, a, b))
+    std::optional<std::pair<Value, Value>> addends = residualAddends(op);
+    if (!addends)
       continue;
-    a = unmerged(a);
-    b = unmerged(b);
+    auto [a, b] = *addends;
     for (auto [y, other] : {std::pair(a, b), std::pair(b, a)}) {
       if (y != x1 && y.getType() == x1.getType() && dependsOn(y, x1) &&
           other != y && dependsOn(other, y) && !dependsOn(y, other))
@@ -305,6 +311,10 @@ private:
   LogicalResult rebuildAttention(AttentionOp op);
   LogicalResult rebuildCollapse(tensor::CollapseShapeOp op);
   LogicalResult rebuildExpand(tensor::ExpandShapeOp op);
+  /// Re-creates the reshape `op` (collapse or expand) on its mapped source
+  /// with result shape `shape` and the same reassociation.
+  template <typename ReshapeOp>
+  LogicalResult recreateReshape(ReshapeOp op, ArrayRef<int64_t> shape);
   LogicalResult rebuildSlice(tensor::ExtractSliceOp op);
   LogicalResult sink(OpOperand &use);
 
@@ -774,6 +784,16 @@ LogicalResult MergeTransaction::rebuildAttention(AttentionOp op) {
   return success();
 }
 
+template <typename ReshapeOp>
+LogicalResult MergeTransaction::recreateReshape(ReshapeOp op,
+                                                ArrayRef<int64_t> shape) {
+  auto rebuilt =
+      ReshapeOp::create(builder, op.getLoc(), op.getResultType().clone(shape),
+                        mapped(op.getSrc()), op.getReassociationIndices());
+  recordReplacement(op, rebuilt->getResults());
+  return success();
+}
+
 LogicalResult MergeTransaction::rebuildCollapse(tensor::CollapseShapeOp op) {
   auto src = cast<RankedTensorType>(mapped(op.getSrc()).getType());
   SmallVector<int64_t> shape;
@@ -783,11 +803,7 @@ LogicalResult MergeTransaction::rebuildCollapse(tensor::CollapseShapeOp op) {
       p *= src.getDimSize(d);
     shape.push_back(p);
   }
-  auto rebuilt = tensor::CollapseShapeOp::create(
-      builder, op.getLoc(), op.getResultType().clone(shape),
-      mapped(op.getSrc()), op.getReassociationIndices());
-  recordReplacement(op, rebuilt->getResults());
-  return success();
+  return recreateReshape(op, shape);
 }
 
 LogicalResult MergeTransaction::rebuildExpand(tensor::ExpandShapeOp op) {
@@ -809,11 +825,7 @@ LogicalResult MergeTransaction::rebuildExpand(tensor::ExpandShapeOp op) {
         src.getDimSize(g))
       return fail(op, "the token dimension does not split evenly");
   }
-  auto rebuilt = tensor::ExpandShapeOp::create(
-      builder, op.getLoc(), op.getResultType().clone(shape),
-      mapped(op.getSrc()), op.getReassociationIndices());
-  recordReplacement(op, rebuilt->getResults());
-  return success();
+  return recreateReshape(op, shape);
 }
 
 LogicalResult MergeTransaction::rebuildSlice(tensor::ExtractSliceOp op) {

@@ -14,6 +14,8 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/TilingInterface.h"
 
+#include <limits>
+
 namespace mlir::attn {
 
 /// How much of a (query tile, key tile) block a pattern makes visible.
@@ -35,6 +37,9 @@ TileVisibility classifyTileByEnumeration(PatternAttrInterface pattern,
                                          int64_t qBegin, int64_t qEnd,
                                          int64_t kBegin, int64_t kEnd,
                                          int64_t lq, int64_t lk);
+/// A float constant of `type` (a float type or a vector of one); the
+/// normalizers' builders and their interface defaults make theirs with it.
+Value floatConstant(OpBuilder &b, Location loc, Type type, double value);
 } // namespace detail
 
 /// The indexing map that reads `operand`, numpy-broadcast (right-aligned,

@@ -97,6 +97,17 @@ def Attn_NeighborhoodAttr : Attn_PatternAttr<"Neighborhood", "neighborhood"> {
   let extraClassDeclaration = [{
     int64_t getRank() const { return getShape().size(); }
     int64_t getNumTokens() const;
+    /// Verifies that `first` (a list and its name), `dilation`, `stride` and
+    /// `causal` have one entry per dimension, `rank` being the length of the
+    /// list named `rankName`; an empty list passes when `emptyIsDefault`.
+    /// The first that does not is reported through `emitError` as
+    /// "'name' has N entries but 'rankName' has R".
+    static ::mlir::LogicalResult verifyListLengths(
+        ::llvm::function_ref<::mlir::InFlightDiagnostic()> emitError,
+        ::llvm::StringRef rankName, size_t rank,
+        std::pair<::llvm::StringRef, ::llvm::ArrayRef<int64_t>> first,
+        ::llvm::ArrayRef<int64_t> dilation, ::llvm::ArrayRef<int64_t> stride,
+        ::llvm::ArrayRef<int64_t> causal, bool emptyIsDefault);
   }];
 }
 
@@ -130,7 +141,9 @@ class Attn_NormalizerAttr<string name, string attrMnemonic,
 
 def Attn_SoftmaxAttr
     : Attn_NormalizerAttr<"Softmax", "softmax",
-                          ["isPlainSoftmax", "getSinkOperandForm"]> {
+                          ["isPlainSoftmax", "getSinkOperandForm",
+                           "requiresSinkOperand", "buildInitialMax",
+                           "buildInitialSum", "buildRescale"]> {
   let summary = "softmax, optionally with a learned or zero sink";
   let description = [{
     `#attn.softmax`, `#attn.softmax<sink = learned>` (per-head sink logit
@@ -142,7 +155,8 @@ def Attn_SoftmaxAttr
   let hasCustomAssemblyFormat = 1;
 }
 
-def Attn_ReluAttr : Attn_NormalizerAttr<"Relu", "relu"> {
+def Attn_ReluAttr : Attn_NormalizerAttr<"Relu", "relu",
+                                        ["needsVisibleCount"]> {
   let summary = "ReLU attention: relu(s) / N";
   let description = [{
     `#attn.relu<norm = seq_len | visible | none>`: `p_ij = relu(s_ij) / N`
@@ -162,7 +176,9 @@ def Attn_SigmoidAttr : Attn_NormalizerAttr<"Sigmoid", "sigmoid"> {
   let hasCustomAssemblyFormat = 1;
 }
 
-def Attn_SoftplusL1Attr : Attn_NormalizerAttr<"SoftplusL1", "softplus_l1"> {
+def Attn_SoftplusL1Attr
+    : Attn_NormalizerAttr<"SoftplusL1", "softplus_l1",
+                          ["needsVisibleCount", "buildRescale"]> {
   let summary = "softplus with l1 normalisation and a length-dependent scale";
   let description = [{
     `#attn.softplus_l1<train_len = N0>`:
@@ -177,7 +193,9 @@ def Attn_SoftplusL1Attr : Attn_NormalizerAttr<"SoftplusL1", "softplus_l1"> {
 
 
 def Attn_ActAttr : Attn_NormalizerAttr<"Act", "act",
-                                       ["getColumnRecalibration"]> {
+                                       ["getColumnRecalibration",
+                                        "buildInitialMax", "buildInitialSum",
+                                        "buildRescale"]> {
   let summary = "softmax with run-time sink calibration (ACT)";
   let description = [{
     `#attn.act<threshold = alpha, factor = beta>`: plain softmax weights `p`,

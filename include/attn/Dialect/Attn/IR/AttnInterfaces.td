@@ -104,12 +104,12 @@ def Attn_NormalizerAttrInterface : AttrInterface<"NormalizerAttrInterface"> {
       "visible logits.",
       "bool", "usesRunningMax", (ins)>,
     InterfaceMethod<"Whether weights or the final scale need the visible count.",
-      "bool", "needsVisibleCount", (ins)>,
+      "bool", "needsVisibleCount", (ins), [{}], [{ return false; }]>,
     InterfaceMethod<
       "Whether the op must carry a per-head `sink` operand. A sink logit of "
       "-inf must make a head behave as plain softmax, so that a rewrite can "
       "give the normalizer to some heads of an op only.",
-      "bool", "requiresSinkOperand", (ins)>,
+      "bool", "requiresSinkOperand", (ins), [{}], [{ return false; }]>,
     InterfaceMethod<
       "The same normalizer written with a per-head `sink` operand "
       "(`requiresSinkOperand`) and the sink logit every head then gets; none "
@@ -121,24 +121,36 @@ def Attn_NormalizerAttrInterface : AttrInterface<"NormalizerAttrInterface"> {
       (ins), [{}], [{ return std::nullopt; }]>,
     InterfaceMethod<
       "Initial running maximum; `sink` is the head's sink logit (null when "
-      "the op has none).",
+      "the op has none). By default -inf, the maximum of no logit, or 0 (a "
+      "placeholder nothing reads) without a running maximum.",
       "::mlir::Value", "buildInitialMax",
       (ins "::mlir::OpBuilder &":$b, "::mlir::Location":$loc,
-           "::mlir::Type":$type, "::mlir::Value":$sink)>,
-    InterfaceMethod<"Initial running sum.",
+           "::mlir::Type":$type, "::mlir::Value":$sink), [{}], [{
+        return ::mlir::attn::detail::floatConstant(b, loc, type,
+            $_attr.usesRunningMax()
+                ? -std::numeric_limits<double>::infinity() : 0.0);
+      }]>,
+    InterfaceMethod<"Initial running sum; by default 0.",
       "::mlir::Value", "buildInitialSum",
       (ins "::mlir::OpBuilder &":$b, "::mlir::Location":$loc,
-           "::mlir::Type":$type)>,
+           "::mlir::Type":$type), [{}], [{
+        return ::mlir::attn::detail::floatConstant(b, loc, type, 0.0);
+      }]>,
     InterfaceMethod<"Unnormalised weight of a visible logit `s`.",
       "::mlir::Value", "buildWeight",
       (ins "::mlir::OpBuilder &":$b, "::mlir::Location":$loc,
            "::mlir::Value":$s, "::mlir::Value":$m, "::mlir::Value":$count,
            "::mlir::Value":$lk)>,
-    InterfaceMethod<"Factor applied to `l` and `acc` when the maximum moves.",
+    InterfaceMethod<
+      "Factor applied to `l` and `acc` when the maximum moves; by default 1, "
+      "that of a normalizer without a running maximum (the streaming step "
+      "does not ask those).",
       "::mlir::Value", "buildRescale",
       (ins "::mlir::OpBuilder &":$b, "::mlir::Location":$loc,
            "::mlir::Value":$mOld, "::mlir::Value":$mNew,
-           "::mlir::Value":$count)>,
+           "::mlir::Value":$count), [{}], [{
+        return ::mlir::attn::detail::floatConstant(b, loc, mOld.getType(), 1.0);
+      }]>,
     InterfaceMethod<
       "The (threshold, factor) of a run-time column recalibration over all "
       "query rows (#attn.act), applied to the normalised weights before "

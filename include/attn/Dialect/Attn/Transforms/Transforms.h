@@ -25,7 +25,36 @@ struct IndexSelection {
   /// Parses `text`; on failure `error` names `option` and the bad entry.
   static FailureOr<IndexSelection> parse(StringRef text, StringRef option,
                                          std::string &error);
+  /// Parses `text` into `selection` unless it is empty (an option left out:
+  /// `selection` is not touched); on failure as parse().
+  static LogicalResult parseOptional(StringRef text, StringRef option,
+                                     std::optional<IndexSelection> &selection,
+                                     std::string &error);
 };
+
+/// An attn.attention op and its index among all of them in walk order (what
+/// ops= counts).
+struct SelectedAttentionOp {
+  int64_t index;
+  AttentionOp op;
+};
+
+/// The attn.attention ops under `root` that `selection` (ops=) picks, all of
+/// them without one, in walk order. Fails, with `error` set, when the
+/// selection names an index past the last op.
+FailureOr<SmallVector<SelectedAttentionOp>>
+selectAttentionOps(Operation *root,
+                   const std::optional<IndexSelection> &selection,
+                   std::string &error);
+
+/// Calls `rewrite` on each of `ops` with its ordinal among them. A call that
+/// fails has reported its own error, and the remaining ops are still tried;
+/// `onChanged` runs after each call that succeeds. Fails when any call did.
+LogicalResult rewriteSelectedAttentionOps(
+    ArrayRef<SelectedAttentionOp> ops,
+    function_ref<LogicalResult(const SelectedAttentionOp &, size_t ordinal)>
+        rewrite,
+    function_ref<void()> onChanged);
 
 /// Whether the value of a pass option is an attribute (`#attn.window<...>`,
 /// possibly in the quotes or braces that protect its spaces) rather than a
