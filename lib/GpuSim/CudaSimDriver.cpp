@@ -8,8 +8,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/GpuSim/CudaSimDriver.h"
-#include "attn/GpuSim/GpuSim.h"
 #include "attn/Conversion/AttnToGPU/AttnToGPU.h"
+#include "attn/GpuSim/GpuSim.h"
 
 #include <cuda.h>
 

@@ -1516,7 +1516,8 @@ struct GpuSimulator::Impl {
                                      ArrayRef<Buffer> arguments) {
     gpu::GPUFuncOp func = l.kernel;
     std::string kernel = func.getName().str();
-    if (auto path = func->getAttrOfType<StringAttr>(mlir::attn::kKernelPathAttr))
+    if (auto path =
+            func->getAttrOfType<StringAttr>(mlir::attn::kKernelPathAttr))
       kernel += " (" + path.getValue().str() + ")";
     if (!llvm::is_contained(launched, kernel))
       launched.push_back(kernel);

@@ -1,8 +1,8 @@
 //===- Oracle.cpp - The naive oracle applied to attn ops ------------------===//
 //
 // FLOP accounting (SPEC section 6) and the bridge from a single-op entry
-// function to the naive C++ reference (`attn-run --oracle=naive`). Everything here
-// reads attributes and shapes and never evaluates dialect code on data.
+// function to the naive C++ reference (`attn-run --oracle=naive`). Everything
+// here reads attributes and shapes and never evaluates dialect code on data.
 //
 //===----------------------------------------------------------------------===//
 
