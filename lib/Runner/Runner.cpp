@@ -519,22 +519,20 @@ CompiledEntry::compile(mlir::ModuleOp module, StringRef entry,
     return error;
   PipelineTarget target = getPipelineTarget(pipeline);
 
-  if (registered == kReferencePipeline || registered == kCPUPipeline) {
-    std::string text;
-    if (registered == kReferencePipeline) {
-      mlir::attn::ReferencePipelineOptions parsed;
-      if (llvm::Error error = parseOptions(parsed, options.pipelineOptions))
-        return invalidOptions(std::move(error));
-      setRunnerOptions(parsed);
-      text = printOptions(parsed);
-    } else {
-      mlir::attn::CPUPipelineOptions parsed;
-      if (llvm::Error error = parseOptions(parsed, options.pipelineOptions))
-        return invalidOptions(std::move(error));
-      setRunnerOptions(parsed);
-      text = printOptions(parsed);
-    }
-    if (llvm::Error error = addRegisteredPipeline(*pm, registered, text))
+  // The project's host pipelines get the user's options with the runner's
+  // calling convention forced on, printed back for the registered pipeline.
+  auto addHostPipeline = [&](auto parsed) -> llvm::Error {
+    if (llvm::Error error = parseOptions(parsed, options.pipelineOptions))
+      return invalidOptions(std::move(error));
+    setRunnerOptions(parsed);
+    return addRegisteredPipeline(*pm, registered, printOptions(parsed));
+  };
+  if (registered == kReferencePipeline) {
+    if (llvm::Error error =
+            addHostPipeline(mlir::attn::ReferencePipelineOptions()))
+      return error;
+  } else if (registered == kCPUPipeline) {
+    if (llvm::Error error = addHostPipeline(mlir::attn::CPUPipelineOptions()))
       return error;
   } else if (target == PipelineTarget::Host) {
     // Any other registered pipeline, as it is; the checks of the lowered
