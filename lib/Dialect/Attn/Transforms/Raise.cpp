@@ -11,6 +11,7 @@
 
 #include "attn/Dialect/Attn/Transforms/Passes.h"
 
+#include "attn/Dialect/Attn/Transforms/IndexTrace.h"
 #include "attn/Dialect/Attn/Transforms/Transforms.h"
 #include "attn/Support/PassStatistics.h"
 
@@ -549,45 +550,118 @@ struct Raiser {
     return expandTo4D(rewriter, loc, v);
   }
 
-  /// Llama's repeat_kv: x [B, Hkv, L, D] -> expand_shape [B, Hkv, 1, L, D]
-  /// -> broadcast to [B, Hkv, n, L, D] -> collapse [B, Hkv * n, L, D]. Query
-  /// head h then reads kv head h / n, which is attn.attention's GQA rule, so
-  /// the repetition is dropped. Returns x, or null when `v` is not that.
-  Value peelRepeatKV(Value v) {
-    auto collapse = v.getDefiningOp<tensor::CollapseShapeOp>();
-    if (!collapse || collapse.getSrcType().getRank() != 5)
-      return {};
-    SmallVector<ReassociationIndices> re = collapse.getReassociationIndices();
-    if (re.size() != 4 || re[1] != ReassociationIndices{1, 2})
-      return {};
-    Value wide = collapse.getSrc();
-    Value source;
-    if (auto b = wide.getDefiningOp<linalg::BroadcastOp>()) {
-      if (b.getDimensions() == ArrayRef<int64_t>{2})
-        source = b.getInput();
-    } else if (auto g = wide.getDefiningOp<linalg::GenericOp>()) {
-      // A copy reading (d0, d1, 0, d3, d4) of a [B, Hkv, 1, L, D] tensor.
-      OpOperand *in =
-          g.getNumDpsInputs() == 1 ? g.getDpsInputOperand(0) : nullptr;
-      if (in && allParallel(g) && yielded(g) == g.getBody()->getArgument(0)) {
-        AffineMap map = g.getMatchingIndexingMap(in);
-        MLIRContext *ctx = g.getContext();
-        auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-        AffineMap want = AffineMap::get(
-            5, 0, {d(0), d(1), getAffineConstantExpr(0, ctx), d(3), d(4)}, ctx);
-        if (map == want)
-          if (auto expand = in->get().getDefiningOp<tensor::ExpandShapeOp>())
-            if (expand.getSrcType().getRank() == 4 &&
-                expand.getReassociationIndices()[1] ==
-                    ReassociationIndices{1, 2})
-              return expand.getSrc();
-      }
-      return {};
+  /// A tensor multiplied (or divided) by a compile-time constant, as one
+  /// elementwise generic: the tensor and the factor.
+  std::optional<std::pair<Value, double>> matchScaling(Value v) {
+    auto g = v.getDefiningOp<linalg::GenericOp>();
+    if (!g || !isElementwise(g))
+      return std::nullopt;
+    Operation *body = yielded(g).getDefiningOp();
+    if (!body || body->getBlock() != g.getBody() ||
+        !isa<arith::MulFOp, arith::DivFOp>(body))
+      return std::nullopt;
+    OpOperand *in = inputOf(g, body->getOperand(0));
+    std::optional<double> c = constantScalar(g, body->getOperand(1));
+    if ((!in || !c) && isa<arith::MulFOp>(body)) {
+      in = inputOf(g, body->getOperand(1));
+      c = constantScalar(g, body->getOperand(0));
     }
-    if (!source)
-      return {};
-    auto type = cast<RankedTensorType>(source.getType());
-    return type.getRank() == 4 ? source : Value();
+    if (!in || !c || !std::isfinite(*c) || *c == 0.0 ||
+        !g.getMatchingIndexingMap(in).isIdentity() ||
+        in->get().getType() != v.getType())
+      return std::nullopt;
+    return std::make_pair(in->get(), isa<arith::DivFOp>(body) ? 1.0 / *c : *c);
+  }
+
+  /// Q, K or V ([B, H, L, D]) followed back through data movement (and,
+  /// with `scaling`, multiplications by constants, whose product becomes
+  /// `factor`).
+  /// With `heads`, K/V heads repeated for grouped-query attention are seen
+  /// through in any spelling that only moves data (transformers' repeat_kv
+  /// as expand + broadcast + reshape, repeat_interleave, TOSA's tile): head
+  /// h is head h / n of a [B, H / n, L, D] tensor, attn.attention's GQA
+  /// rule. A head that reads head h % Hkv is not that rule and is kept.
+  struct PeeledOperand {
+    Value value;
+    double factor = 1.0;
+    /// Result dimension r of the operand is dimension perm[r] of `value`.
+    SmallVector<int64_t> perm = {0, 1, 2, 3};
+  };
+  PeeledOperand peelOperand(Value x, bool heads, bool scaling) {
+    auto type = cast<RankedTensorType>(x.getType());
+    int64_t h = type.getDimSize(1);
+    auto identity = [](int64_t i) { return i; };
+    // The dimensions of `view.value` that hold (b, h / n, l, d), or nothing.
+    auto layout = [&](const IndexView &view,
+                      double factor) -> std::optional<SmallVector<int64_t>> {
+      auto t = dyn_cast<RankedTensorType>(view.value.getType());
+      if (!t || t.getRank() != 4)
+        return std::nullopt;
+      SmallVector<int64_t> perm = {0, 1, 2, 3};
+      do {
+        int64_t hkv = t.getDimSize(perm[1]);
+        bool ok = true;
+        for (unsigned r : {0u, 2u, 3u})
+          ok = ok && t.getDimSize(perm[r]) == type.getDimSize(r) &&
+               resultIs(view, perm[r], r, type.getShape(), identity,
+                        /*identity=*/true);
+        if (!ok)
+          continue;
+        if (ShapedType::isDynamic(h) || ShapedType::isDynamic(hkv)) {
+          if (factor != 1.0 && h == hkv &&
+              resultIs(view, perm[1], 1, type.getShape(), identity,
+                       /*identity=*/true))
+            return perm;
+          continue;
+        }
+        if (hkv <= 0 || h % hkv != 0 || (!heads && hkv != h) ||
+            (hkv == h && factor == 1.0))
+          continue;
+        int64_t n = h / hkv;
+        if (resultIs(
+                view, perm[1], 1, type.getShape(),
+                [n](int64_t i) { return i / n; }, /*identity=*/n == 1))
+          return perm;
+      } while (std::next_permutation(perm.begin(), perm.end()));
+      return std::nullopt;
+    };
+    // The first source with repeated heads wins; otherwise the last view
+    // accepted (the one behind every constant factor).
+    IndexView view = startView(x);
+    double factor = 1.0;
+    PeeledOperand best{x, 1.0};
+    for (unsigned step = 0; step < 32 && view.value; ++step) {
+      if (view.value != x)
+        if (std::optional<SmallVector<int64_t>> perm = layout(view, factor)) {
+          best = {view.value, factor, *perm};
+          if (cast<RankedTensorType>(view.value.getType())
+                  .getDimSize((*perm)[1]) != h)
+            return best;
+        }
+      if (scaling)
+        if (std::optional<std::pair<Value, double>> s =
+                matchScaling(view.value)) {
+          view.value = s->first;
+          factor *= s->second;
+          continue;
+        }
+      view = stepBack(view);
+    }
+    return best;
+  }
+
+  /// The peeled operand in [B, H, L, D] order.
+  Value materialize(const PeeledOperand &p, Location loc) {
+    if (llvm::equal(p.perm, llvm::seq<int64_t>(0, 4)))
+      return p.value;
+    auto type = cast<RankedTensorType>(p.value.getType());
+    SmallVector<int64_t> shape;
+    for (int64_t d : p.perm)
+      shape.push_back(type.getDimSize(d));
+    Value init =
+        tensor::EmptyOp::create(rewriter, loc, shape, type.getElementType());
+    return linalg::TransposeOp::create(rewriter, loc, p.value, init, p.perm)
+        .getResult()[0];
   }
 
   /// (B, H) when Q, K and V are all collapses of 4-D tensors with the same
@@ -895,14 +969,20 @@ struct Raiser {
     q = to4D(q, loc, heads);
     k = to4D(k, loc, heads);
     v = to4D(v, loc, heads);
-    // Grouped-query attention written with repeated K/V heads.
-    Value k0 = peelRepeatKV(k), v0 = peelRepeatKV(v);
-    if (k0 && v0 &&
-        cast<RankedTensorType>(k0.getType()).getDimSize(1) ==
-            cast<RankedTensorType>(v0.getType()).getDimSize(1)) {
-      k = k0;
-      v = v0;
+    // Constant factors on Q and K join the scale (SDPA's decomposition
+    // scales both by sqrt(scale)); repeated K/V heads become GQA.
+    PeeledOperand qp = peelOperand(q, /*heads=*/false, /*scaling=*/true);
+    PeeledOperand kp = peelOperand(k, /*heads=*/true, /*scaling=*/true);
+    PeeledOperand vp = peelOperand(v, /*heads=*/true, /*scaling=*/false);
+    if (cast<RankedTensorType>(kp.value.getType()).getDimSize(kp.perm[1]) !=
+        cast<RankedTensorType>(vp.value.getType()).getDimSize(vp.perm[1])) {
+      kp = peelOperand(k, /*heads=*/false, /*scaling=*/true);
+      vp = {v, 1.0};
     }
+    q = materialize(qp, loc);
+    k = materialize(kp, loc);
+    v = materialize(vp, loc);
+    scale *= qp.factor * kp.factor;
     // Bias and mask are [.., Lq, Lk] suffixes of the score layout; a
     // collapsed (B * H) dimension is split again.
     if (splitHeads && (bias || mask)) {
