@@ -1,0 +1,193 @@
+// Grouped-query attention and constant factors on Q and K, seen through data
+// movement by --attn-raise (IndexTrace), with the near misses that must not
+// be taken for them.
+// RUN: attn-opt %s --attn-raise --canonicalize | FileCheck %s
+// RUN: attn-opt %s --attn-raise=explain=true -o /dev/null 2>&1 | FileCheck %s --check-prefix=EXPLAIN --allow-empty
+// EXPLAIN-NOT: not raised
+// Raising never changes numbers: each entry gives what it gave before.
+// RUN: attn-run %s --entry=repeat_kv --seed=3 --output-dir=%t.repeat_kv
+// RUN: attn-opt %s --attn-raise | attn-run - --entry=repeat_kv --seed=3 --check-against=%t.repeat_kv/repeat_kv.result0.npy --atol=1e-5 --rtol=1e-5
+// RUN: attn-run %s --entry=repeat_interleave --seed=3 --output-dir=%t.repeat_interleave
+// RUN: attn-opt %s --attn-raise | attn-run - --entry=repeat_interleave --seed=3 --check-against=%t.repeat_interleave/repeat_interleave.result0.npy --atol=1e-5 --rtol=1e-5
+// RUN: attn-run %s --entry=heads_tiled --seed=3 --output-dir=%t.heads_tiled
+// RUN: attn-opt %s --attn-raise | attn-run - --entry=heads_tiled --seed=3 --check-against=%t.heads_tiled/heads_tiled.result0.npy --atol=1e-5 --rtol=1e-5
+// RUN: attn-run %s --entry=sdpa_scaled --seed=3 --output-dir=%t.sdpa_scaled
+// RUN: attn-opt %s --attn-raise | attn-run - --entry=sdpa_scaled --seed=3 --check-against=%t.sdpa_scaled/sdpa_scaled.result0.npy --atol=1e-5 --rtol=1e-5
+// RUN: attn-run %s --entry=runtime_factor --seed=3 --output-dir=%t.runtime_factor
+// RUN: attn-opt %s --attn-raise | attn-run - --entry=runtime_factor --seed=3 --check-against=%t.runtime_factor/runtime_factor.result0.npy --atol=1e-5 --rtol=1e-5
+
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#tile = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, 0, d3, d4)>
+#id5 = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>
+
+// transformers' repeat_kv: [1, 2, 8, 16] broadcast to [1, 2, 2, 8, 16] and
+// collapsed to 4 heads. Query head h reads KV head h / 2, the op's GQA rule.
+// CHECK-LABEL: func.func @repeat_kv(
+// CHECK-SAME: %[[Q:[a-z0-9]+]]: tensor<1x4x8x16xf32>, %[[K:[a-z0-9]+]]: tensor<1x2x8x16xf32>, %[[V:[a-z0-9]+]]: tensor<1x2x8x16xf32>
+// CHECK-NOT: linalg.broadcast
+// CHECK: attn.attention %[[Q]], %[[K]], %[[V]] {scale = 2.500000e-01 : f32} : tensor<1x4x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32> -> tensor<1x4x8x16xf32>
+func.func @repeat_kv(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x16xf32>) -> tensor<4x8x16xf32> {
+  %eb = tensor.empty() : tensor<1x2x2x8x16xf32>
+  %kb = linalg.broadcast ins(%k : tensor<1x2x8x16xf32>) outs(%eb : tensor<1x2x2x8x16xf32>) dimensions = [2]
+  %vb = linalg.broadcast ins(%v : tensor<1x2x8x16xf32>) outs(%eb : tensor<1x2x2x8x16xf32>) dimensions = [2]
+  %k4 = tensor.collapse_shape %kb [[0], [1, 2], [3], [4]] : tensor<1x2x2x8x16xf32> into tensor<1x4x8x16xf32>
+  %v4 = tensor.collapse_shape %vb [[0], [1, 2], [3], [4]] : tensor<1x2x2x8x16xf32> into tensor<1x4x8x16xf32>
+  %q3 = tensor.collapse_shape %q [[0, 1], [2], [3]] : tensor<1x4x8x16xf32> into tensor<4x8x16xf32>
+  %k3 = tensor.collapse_shape %k4 [[0, 1], [2], [3]] : tensor<1x4x8x16xf32> into tensor<4x8x16xf32>
+  %v3 = tensor.collapse_shape %v4 [[0, 1], [2], [3]] : tensor<1x4x8x16xf32> into tensor<4x8x16xf32>
+  %et = tensor.empty() : tensor<4x16x8xf32>
+  %kt = linalg.transpose ins(%k3 : tensor<4x8x16xf32>) outs(%et : tensor<4x16x8xf32>) permutation = [0, 2, 1]
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<4x8x8xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %s = linalg.batch_matmul ins(%q3, %kt : tensor<4x8x16xf32>, tensor<4x16x8xf32>) outs(%z0 : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %c = arith.constant 0.25 : f32
+  %sc = linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%s : tensor<4x8x8xf32>) outs(%e0 : tensor<4x8x8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = arith.mulf %x, %c : f32
+    linalg.yield %y : f32
+  } -> tensor<4x8x8xf32>
+  %p = linalg.softmax dimension(2) ins(%sc : tensor<4x8x8xf32>) outs(%e0 : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %e2 = tensor.empty() : tensor<4x8x16xf32>
+  %z2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<4x8x16xf32>) -> tensor<4x8x16xf32>
+  %o = linalg.batch_matmul ins(%p, %v3 : tensor<4x8x8xf32>, tensor<4x8x16xf32>) outs(%z2 : tensor<4x8x16xf32>) -> tensor<4x8x16xf32>
+  return %o : tensor<4x8x16xf32>
+}
+
+// repeat_interleave / TOSA tile: a unit dimension made by expand_shape and
+// read as 0 by a copy generic.
+// CHECK-LABEL: func.func @repeat_interleave(
+// CHECK-SAME: %[[Q:[a-z0-9]+]]: tensor<1x4x8x16xf32>, %[[K:[a-z0-9]+]]: tensor<1x2x8x16xf32>, %[[V:[a-z0-9]+]]: tensor<1x2x8x16xf32>
+// CHECK: attn.attention %[[Q]], %[[K]], %[[V]] {scale = 2.500000e-01 : f32} : tensor<1x4x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32> -> tensor<1x4x8x16xf32>
+func.func @repeat_interleave(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x16xf32>) -> tensor<4x8x16xf32> {
+  %ke = tensor.expand_shape %k [[0], [1, 2], [3], [4]] output_shape [1, 2, 1, 8, 16] : tensor<1x2x8x16xf32> into tensor<1x2x1x8x16xf32>
+  %ve = tensor.expand_shape %v [[0], [1, 2], [3], [4]] output_shape [1, 2, 1, 8, 16] : tensor<1x2x8x16xf32> into tensor<1x2x1x8x16xf32>
+  %eb = tensor.empty() : tensor<1x2x2x8x16xf32>
+  %kb = linalg.generic {indexing_maps = [#tile, #id5], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%ke : tensor<1x2x1x8x16xf32>) outs(%eb : tensor<1x2x2x8x16xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    linalg.yield %x : f32
+  } -> tensor<1x2x2x8x16xf32>
+  %vb = linalg.generic {indexing_maps = [#tile, #id5], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%ve : tensor<1x2x1x8x16xf32>) outs(%eb : tensor<1x2x2x8x16xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    linalg.yield %x : f32
+  } -> tensor<1x2x2x8x16xf32>
+  %k4 = tensor.collapse_shape %kb [[0], [1, 2], [3], [4]] : tensor<1x2x2x8x16xf32> into tensor<1x4x8x16xf32>
+  %v4 = tensor.collapse_shape %vb [[0], [1, 2], [3], [4]] : tensor<1x2x2x8x16xf32> into tensor<1x4x8x16xf32>
+  %q3 = tensor.collapse_shape %q [[0, 1], [2], [3]] : tensor<1x4x8x16xf32> into tensor<4x8x16xf32>
+  %k3 = tensor.collapse_shape %k4 [[0, 1], [2], [3]] : tensor<1x4x8x16xf32> into tensor<4x8x16xf32>
+  %v3 = tensor.collapse_shape %v4 [[0, 1], [2], [3]] : tensor<1x4x8x16xf32> into tensor<4x8x16xf32>
+  %et = tensor.empty() : tensor<4x16x8xf32>
+  %kt = linalg.transpose ins(%k3 : tensor<4x8x16xf32>) outs(%et : tensor<4x16x8xf32>) permutation = [0, 2, 1]
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<4x8x8xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %s = linalg.batch_matmul ins(%q3, %kt : tensor<4x8x16xf32>, tensor<4x16x8xf32>) outs(%z0 : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %c = arith.constant 0.25 : f32
+  %sc = linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%s : tensor<4x8x8xf32>) outs(%e0 : tensor<4x8x8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = arith.mulf %x, %c : f32
+    linalg.yield %y : f32
+  } -> tensor<4x8x8xf32>
+  %p = linalg.softmax dimension(2) ins(%sc : tensor<4x8x8xf32>) outs(%e0 : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %e2 = tensor.empty() : tensor<4x8x16xf32>
+  %z2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<4x8x16xf32>) -> tensor<4x8x16xf32>
+  %o = linalg.batch_matmul ins(%p, %v3 : tensor<4x8x8xf32>, tensor<4x8x16xf32>) outs(%z2 : tensor<4x8x16xf32>) -> tensor<4x8x16xf32>
+  return %o : tensor<4x8x16xf32>
+}
+
+// Near miss: the heads tiled the other way round ([n, Hkv] collapsed), so
+// query head h reads KV head h % 2. That is not the GQA rule: the op keeps
+// reading 4 K/V heads.
+// CHECK-LABEL: func.func @heads_tiled(
+// CHECK: linalg.broadcast
+// CHECK: attn.attention %{{.*}}, %{{.*}}, %{{.*}} {scale = 2.500000e-01 : f32} : tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32> -> tensor<1x4x8x16xf32>
+func.func @heads_tiled(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x16xf32>) -> tensor<4x8x16xf32> {
+  %eb = tensor.empty() : tensor<1x2x2x8x16xf32>
+  %kb = linalg.broadcast ins(%k : tensor<1x2x8x16xf32>) outs(%eb : tensor<1x2x2x8x16xf32>) dimensions = [1]
+  %vb = linalg.broadcast ins(%v : tensor<1x2x8x16xf32>) outs(%eb : tensor<1x2x2x8x16xf32>) dimensions = [1]
+  %k4 = tensor.collapse_shape %kb [[0], [1, 2], [3], [4]] : tensor<1x2x2x8x16xf32> into tensor<1x4x8x16xf32>
+  %v4 = tensor.collapse_shape %vb [[0], [1, 2], [3], [4]] : tensor<1x2x2x8x16xf32> into tensor<1x4x8x16xf32>
+  %q3 = tensor.collapse_shape %q [[0, 1], [2], [3]] : tensor<1x4x8x16xf32> into tensor<4x8x16xf32>
+  %k3 = tensor.collapse_shape %k4 [[0, 1], [2], [3]] : tensor<1x4x8x16xf32> into tensor<4x8x16xf32>
+  %v3 = tensor.collapse_shape %v4 [[0, 1], [2], [3]] : tensor<1x4x8x16xf32> into tensor<4x8x16xf32>
+  %et = tensor.empty() : tensor<4x16x8xf32>
+  %kt = linalg.transpose ins(%k3 : tensor<4x8x16xf32>) outs(%et : tensor<4x16x8xf32>) permutation = [0, 2, 1]
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<4x8x8xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %s = linalg.batch_matmul ins(%q3, %kt : tensor<4x8x16xf32>, tensor<4x16x8xf32>) outs(%z0 : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %c = arith.constant 0.25 : f32
+  %sc = linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%s : tensor<4x8x8xf32>) outs(%e0 : tensor<4x8x8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = arith.mulf %x, %c : f32
+    linalg.yield %y : f32
+  } -> tensor<4x8x8xf32>
+  %p = linalg.softmax dimension(2) ins(%sc : tensor<4x8x8xf32>) outs(%e0 : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %e2 = tensor.empty() : tensor<4x8x16xf32>
+  %z2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<4x8x16xf32>) -> tensor<4x8x16xf32>
+  %o = linalg.batch_matmul ins(%p, %v3 : tensor<4x8x8xf32>, tensor<4x8x16xf32>) outs(%z2 : tensor<4x8x16xf32>) -> tensor<4x8x16xf32>
+  return %o : tensor<4x8x16xf32>
+}
+
+// SDPA's decomposition scales Q and K by sqrt(scale) each: both factors join
+// the scale attribute and the op reads the unscaled tensors.
+// CHECK-LABEL: func.func @sdpa_scaled(
+// CHECK-SAME: %[[Q:[a-z0-9]+]]: tensor<1x4x8x16xf32>, %[[K:[a-z0-9]+]]: tensor<1x4x8x16xf32>, %[[V:[a-z0-9]+]]: tensor<1x4x8x16xf32>
+// CHECK: attn.attention %[[Q]], %[[K]], %[[V]] {scale = 2.500000e-01 : f32}
+func.func @sdpa_scaled(%q: tensor<1x4x8x16xf32>, %k: tensor<1x4x8x16xf32>, %v: tensor<1x4x8x16xf32>) -> tensor<4x8x16xf32> {
+  %c_qs = arith.constant 0.5 : f32
+  %qs = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%q : tensor<1x4x8x16xf32>) outs(%q : tensor<1x4x8x16xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = arith.mulf %x, %c_qs : f32
+    linalg.yield %y : f32
+  } -> tensor<1x4x8x16xf32>
+  %c_ks = arith.constant 0.5 : f32
+  %ks = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%k : tensor<1x4x8x16xf32>) outs(%k : tensor<1x4x8x16xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = arith.mulf %x, %c_ks : f32
+    linalg.yield %y : f32
+  } -> tensor<1x4x8x16xf32>
+  %q3 = tensor.collapse_shape %qs [[0, 1], [2], [3]] : tensor<1x4x8x16xf32> into tensor<4x8x16xf32>
+  %k3 = tensor.collapse_shape %ks [[0, 1], [2], [3]] : tensor<1x4x8x16xf32> into tensor<4x8x16xf32>
+  %v3 = tensor.collapse_shape %v [[0, 1], [2], [3]] : tensor<1x4x8x16xf32> into tensor<4x8x16xf32>
+  %et = tensor.empty() : tensor<4x16x8xf32>
+  %kt = linalg.transpose ins(%k3 : tensor<4x8x16xf32>) outs(%et : tensor<4x16x8xf32>) permutation = [0, 2, 1]
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<4x8x8xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %s = linalg.batch_matmul ins(%q3, %kt : tensor<4x8x16xf32>, tensor<4x16x8xf32>) outs(%z0 : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %p = linalg.softmax dimension(2) ins(%s : tensor<4x8x8xf32>) outs(%e0 : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %e2 = tensor.empty() : tensor<4x8x16xf32>
+  %z2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<4x8x16xf32>) -> tensor<4x8x16xf32>
+  %o = linalg.batch_matmul ins(%p, %v3 : tensor<4x8x8xf32>, tensor<4x8x16xf32>) outs(%z2 : tensor<4x8x16xf32>) -> tensor<4x8x16xf32>
+  return %o : tensor<4x8x16xf32>
+}
+
+// Near miss: a factor known only at run time stays on Q (scale 1).
+// CHECK-LABEL: func.func @runtime_factor(
+// CHECK: %[[QS:.*]] = linalg.generic
+// CHECK: attn.attention %[[QS]], %{{.*}}, %{{.*}} {scale = 1.000000e+00 : f32}
+func.func @runtime_factor(%q: tensor<1x4x8x16xf32>, %k: tensor<1x4x8x16xf32>, %v: tensor<1x4x8x16xf32>, %f: tensor<1xf32>) -> tensor<4x8x16xf32> {
+  %i0 = arith.constant 0 : index
+  %fv = tensor.extract %f[%i0] : tensor<1xf32>
+  %qs = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%q : tensor<1x4x8x16xf32>) outs(%q : tensor<1x4x8x16xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = arith.mulf %x, %fv : f32
+    linalg.yield %y : f32
+  } -> tensor<1x4x8x16xf32>
+  %q3 = tensor.collapse_shape %qs [[0, 1], [2], [3]] : tensor<1x4x8x16xf32> into tensor<4x8x16xf32>
+  %k3 = tensor.collapse_shape %k [[0, 1], [2], [3]] : tensor<1x4x8x16xf32> into tensor<4x8x16xf32>
+  %v3 = tensor.collapse_shape %v [[0, 1], [2], [3]] : tensor<1x4x8x16xf32> into tensor<4x8x16xf32>
+  %et = tensor.empty() : tensor<4x16x8xf32>
+  %kt = linalg.transpose ins(%k3 : tensor<4x8x16xf32>) outs(%et : tensor<4x16x8xf32>) permutation = [0, 2, 1]
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<4x8x8xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %s = linalg.batch_matmul ins(%q3, %kt : tensor<4x8x16xf32>, tensor<4x16x8xf32>) outs(%z0 : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %p = linalg.softmax dimension(2) ins(%s : tensor<4x8x8xf32>) outs(%e0 : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %e2 = tensor.empty() : tensor<4x8x16xf32>
+  %z2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<4x8x16xf32>) -> tensor<4x8x16xf32>
+  %o = linalg.batch_matmul ins(%p, %v3 : tensor<4x8x8xf32>, tensor<4x8x16xf32>) outs(%z2 : tensor<4x8x16xf32>) -> tensor<4x8x16xf32>
+  return %o : tensor<4x8x16xf32>
+}
