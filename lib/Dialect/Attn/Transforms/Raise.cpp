@@ -26,6 +26,8 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "llvm/ADT/ScopeExit.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -547,6 +549,14 @@ struct Raiser {
           src.getDimSize(1) == heads->second)
         return collapse.getSrc();
     }
+    if (heads && type.getRank() == 3 &&
+        type.getDimSize(0) == heads->first * heads->second) {
+      SmallVector<int64_t> shape = {heads->first, heads->second,
+                                    type.getDimSize(1), type.getDimSize(2)};
+      return tensor::ExpandShapeOp::create(
+          rewriter, loc, RankedTensorType::get(shape, type.getElementType()),
+          v, SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
+    }
     return expandTo4D(rewriter, loc, v);
   }
 
@@ -686,7 +696,8 @@ struct Raiser {
   }
 
   /// c ? 0 : lowest, as a tensor of c's shape.
-  Value maskToBias(Value cond, FloatType type, double lowest, Location loc) {
+  Value maskToBias(Value cond, FloatType type, double lowest, Location loc,
+                   bool negated = false) {
     OpBuilder::InsertionGuard guard(rewriter);
     rewriter.setInsertionPointAfterValue(cond);
     auto condType = cast<RankedTensorType>(cond.getType());
@@ -704,21 +715,182 @@ struct Raiser {
                      arith::ConstantOp::create(b, l, b.getFloatAttr(type, 0.0));
                  Value low = arith::ConstantOp::create(
                      b, l, b.getFloatAttr(type, lowest));
-                 linalg::YieldOp::create(b, l,
-                                         ValueRange{arith::SelectOp::create(
-                                             b, l, args[0], zero, low)});
+                 linalg::YieldOp::create(
+                     b, l,
+                     ValueRange{arith::SelectOp::create(
+                         b, l, args[0], negated ? low : zero,
+                         negated ? zero : low)});
                })
         .getResult(0);
   }
 
+  /// Records the ops a raise attempt creates, so that a failed attempt
+  /// leaves the IR as it found it.
+  struct Recorder : RewriterBase::Listener {
+    SmallVector<Operation *> ops;
+    void notifyOperationInserted(Operation *op,
+                                 OpBuilder::InsertPoint) override {
+      ops.push_back(op);
+    }
+  } recorder;
+
+  /// Erases what the failed attempt created (outermost ops, once unused).
+  void rollBack() {
+    DenseSet<Operation *> all(recorder.ops.begin(), recorder.ops.end());
+    SmallVector<Operation *> top;
+    for (Operation *op : recorder.ops)
+      if (!all.contains(op->getParentOp()))
+        top.push_back(op);
+    recorder.ops.clear();
+    bool progress = true;
+    while (progress) {
+      progress = false;
+      for (Operation *&op : llvm::reverse(top))
+        if (op && op->use_empty()) {
+          rewriter.eraseOp(op);
+          op = nullptr;
+          progress = true;
+        }
+    }
+  }
+
   LogicalResult fail(Operation *at, const Twine &why) {
+    rollBack();
     if (explain)
       at->emitRemark() << "softmax not raised: " << why;
     return failure();
   }
 
+  /// not(c), elementwise.
+  Value negateMask(Value cond, Location loc) {
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointAfterValue(cond);
+    auto type = cast<RankedTensorType>(cond.getType());
+    Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                         type.getElementType());
+    auto map = rewriter.getMultiDimIdentityMap(type.getRank());
+    SmallVector<utils::IteratorType> iters(type.getRank(),
+                                           utils::IteratorType::parallel);
+    return linalg::GenericOp::create(
+               rewriter, loc, TypeRange{type}, ValueRange{cond},
+               ValueRange{init}, ArrayRef<AffineMap>{map, map}, iters,
+               [&](OpBuilder &b, Location l, ValueRange args) {
+                 Value one = arith::ConstantOp::create(b, l, b.getBoolAttr(true));
+                 linalg::YieldOp::create(
+                     b, l, ValueRange{arith::XOrIOp::create(b, l, args[0], one)});
+               })
+        .getResult(0);
+  }
+
+  /// A bias or mask found on the (B * H) x Lq x Lk scores below the
+  /// expand_shape that splits them into B x H x Lq x Lk (`split`): the same
+  /// values in the 4-D layout. Unchanged without a split.
+  FailureOr<Value>
+  toScoreLayout(Value v,
+                const std::optional<std::pair<int64_t, int64_t>> &split,
+                Location loc) {
+    if (!split)
+      return v;
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointAfterValue(v);
+    auto type = cast<RankedTensorType>(v.getType());
+    if (type.getRank() > 3)
+      return failure();
+    // Leading unit dimensions up to rank 3.
+    if (type.getRank() < 3) {
+      SmallVector<int64_t> shape(3 - type.getRank(), 1);
+      llvm::append_range(shape, type.getShape());
+      SmallVector<ReassociationIndices> re;
+      int64_t lead = 3 - type.getRank();
+      re.push_back({});
+      for (int64_t d = 0; d <= lead; ++d)
+        re.back().push_back(d);
+      for (int64_t d = lead + 1; d < 3; ++d)
+        re.push_back({d});
+      if (type.getRank() == 0)
+        re.clear();
+      v = tensor::ExpandShapeOp::create(
+          rewriter, loc, RankedTensorType::get(shape, type.getElementType()), v,
+          re);
+      type = cast<RankedTensorType>(v.getType());
+    }
+    int64_t lead = type.getDimSize(0);
+    std::pair<int64_t, int64_t> bh;
+    if (lead == 1)
+      bh = {1, 1};
+    else if (!ShapedType::isDynamic(lead) && !ShapedType::isDynamic(split->first) &&
+             !ShapedType::isDynamic(split->second) &&
+             lead == split->first * split->second)
+      bh = *split;
+    else
+      return failure();
+    SmallVector<int64_t> shape = {bh.first, bh.second, type.getDimSize(1),
+                                  type.getDimSize(2)};
+    return tensor::ExpandShapeOp::create(
+               rewriter, loc,
+               RankedTensorType::get(shape, type.getElementType()), v,
+               SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}})
+        .getResult();
+  }
+
+  /// The sum of additive biases, broadcast numpy-style to a common shape.
+  FailureOr<Value> sumBiases(ArrayRef<Value> biases, Location loc) {
+    if (biases.size() == 1)
+      return biases.front();
+    Type element = getElementTypeOrSelf(biases.front().getType());
+    int64_t rank = 0;
+    for (Value b : biases) {
+      if (getElementTypeOrSelf(b.getType()) != element)
+        return failure();
+      rank = std::max(rank, cast<RankedTensorType>(b.getType()).getRank());
+    }
+    SmallVector<int64_t> shape(rank, 1);
+    for (Value b : biases) {
+      auto t = cast<RankedTensorType>(b.getType());
+      for (int64_t d = 0; d < t.getRank(); ++d) {
+        int64_t &out = shape[rank - t.getRank() + d];
+        int64_t size = t.getDimSize(d);
+        if (ShapedType::isDynamic(size))
+          return failure();
+        if (size != 1 && out != 1 && size != out)
+          return failure();
+        out = std::max(out, size);
+      }
+    }
+    MLIRContext *ctx = rewriter.getContext();
+    SmallVector<AffineMap> maps;
+    for (Value b : biases) {
+      auto t = cast<RankedTensorType>(b.getType());
+      SmallVector<AffineExpr> results;
+      for (int64_t d = 0; d < t.getRank(); ++d) {
+        int64_t loop = rank - t.getRank() + d;
+        results.push_back(t.getDimSize(d) == 1 && shape[loop] != 1
+                              ? getAffineConstantExpr(0, ctx)
+                              : getAffineDimExpr(loop, ctx));
+      }
+      maps.push_back(AffineMap::get(rank, 0, results, ctx));
+    }
+    maps.push_back(rewriter.getMultiDimIdentityMap(rank));
+    Value init = tensor::EmptyOp::create(rewriter, loc, shape, element);
+    SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+    return linalg::GenericOp::create(
+               rewriter, loc, TypeRange{init.getType()}, biases,
+               ValueRange{init}, maps, iters,
+               [&](OpBuilder &b, Location l, ValueRange args) {
+                 Value acc = args[0];
+                 for (Value arg : args.drop_front().drop_back())
+                   acc = arith::AddFOp::create(b, l, acc, arg);
+                 linalg::YieldOp::create(b, l, ValueRange{acc});
+               })
+        .getResult(0);
+  }
+
   /// Raises the attention whose softmax produces `p`.
   LogicalResult raise(Value p, Operation *anchor) {
+    recorder.ops.clear();
+    rewriter.setListener(&recorder);
+    llvm::scope_exit detach([&] { rewriter.setListener(nullptr); });
+    Location loc0 = anchor->getLoc();
     std::string why;
     FailureOr<SoftmaxMatch> softmax = matchSoftmax(p, why);
     if (failed(softmax))
@@ -787,7 +959,12 @@ struct Raiser {
     Value x = softmax->logits;
     double scale = 1.0;
     bool scaled = false;
-    Value bias, mask;
+    // c of c * tanh(s / c) (Gemma 2's logit softcapping).
+    std::optional<double> softcap;
+    Value mask;
+    // Additive biases, summed into one; each already in the layout of the
+    // scores the softmax reads.
+    SmallVector<Value> biases;
     SmallVector<Operation *> chain;
     // (B, H) when the chain runs on B x H x Lq x Lk scores that an
     // expand_shape made out of a (B * H) x Lq x Lk product.
@@ -821,6 +998,25 @@ struct Raiser {
         x = g.getDpsInputOperand(0)->get();
         continue;
       }
+      if (isa<math::TanhOp>(body)) {
+        // c * tanh(f * s): softcap c, and the factors below the tanh times c
+        // are the scale, since softcap(scale * s) = c * tanh(scale * s / c).
+        OpOperand *in = inputOf(g, body->getOperand(0));
+        if (!in || g.getNumDpsInputs() != 1 ||
+            !g.getMatchingIndexingMap(in).isIdentity())
+          return fail(anchor, "a tanh on the logits does not read them "
+                              "element by element");
+        if (softcap)
+          return fail(anchor, "more than one tanh on the logits");
+        if (!(scale > 0.0) || !std::isfinite(scale))
+          return fail(anchor, "the factor outside the tanh on the logits is "
+                              "not positive, so it is not a softcap");
+        softcap = scale;
+        scale = 1.0;
+        chain.push_back(g);
+        x = in->get();
+        continue;
+      }
       if (isa<arith::MulFOp, arith::DivFOp>(body)) {
         OpOperand *in = inputOf(g, body->getOperand(0));
         std::optional<double> c = constantScalar(g, body->getOperand(1));
@@ -851,12 +1047,16 @@ struct Raiser {
             !isBroadcastRead(g.getMatchingIndexingMap(b), rank, b->get()))
           return fail(anchor, "the bias is not broadcast over leading "
                               "dimensions of the scores");
-        if (bias)
-          return fail(anchor, "more than one additive bias");
+        if (softcap)
+          return fail(anchor, "a bias is added inside the softcap's tanh");
         if (scaled)
           return fail(anchor, "the logits are scaled after the bias was "
                               "added");
-        bias = b->get();
+        FailureOr<Value> lifted = toScoreLayout(b->get(), splitHeads, loc0);
+        if (failed(lifted))
+          return fail(anchor, "a bias below the split of the heads does not "
+                              "split into them");
+        biases.push_back(*lifted);
         chain.push_back(g);
         x = a->get();
         continue;
@@ -864,9 +1064,16 @@ struct Raiser {
       if (auto select = dyn_cast<arith::SelectOp>(body)) {
         // select(c, x, -inf) is a mask; select(c, x, lowest) a bias of 0 /
         // lowest, exact while |x| < 2^103 (then x + lowest rounds to lowest).
+        // select(c, -inf, x) (masked_fill) is the mask not(c).
         OpOperand *c = inputOf(g, select.getCondition());
         OpOperand *a = inputOf(g, select.getTrueValue());
         std::optional<double> fill = constantScalar(g, select.getFalseValue());
+        bool negated = false;
+        if (!a || !fill) {
+          a = inputOf(g, select.getFalseValue());
+          fill = constantScalar(g, select.getTrueValue());
+          negated = true;
+        }
         if (!c || !a || !fill || !g.getMatchingIndexingMap(a).isIdentity() ||
             !isBroadcastRead(g.getMatchingIndexingMap(c), rank, c->get()))
           return fail(anchor, "a select on the logits is not (mask, logits, "
@@ -874,17 +1081,28 @@ struct Raiser {
         auto type = cast<FloatType>(getElementTypeOrSelf(x.getType()));
         double lowest =
             -APFloat::getLargest(type.getFloatSemantics()).convertToDouble();
+        if (softcap)
+          return fail(anchor, "a mask is applied inside the softcap's tanh");
         if (scaled)
           return fail(anchor, "the logits are scaled after the mask was "
                               "applied");
         if (*fill == -std::numeric_limits<double>::infinity()) {
           if (mask)
             return fail(anchor, "more than one mask");
-          mask = c->get();
+          Value m = negated ? negateMask(c->get(), g.getLoc()) : c->get();
+          FailureOr<Value> lifted = toScoreLayout(m, splitHeads, loc0);
+          if (failed(lifted))
+            return fail(anchor, "a mask below the split of the heads does "
+                                "not split into them");
+          mask = *lifted;
         } else if (*fill == lowest) {
-          if (bias)
-            return fail(anchor, "more than one additive bias");
-          bias = maskToBias(c->get(), type, lowest, g.getLoc());
+          FailureOr<Value> lifted = toScoreLayout(
+              maskToBias(c->get(), type, lowest, g.getLoc(), negated),
+              splitHeads, loc0);
+          if (failed(lifted))
+            return fail(anchor, "a mask below the split of the heads does "
+                                "not split into them");
+          biases.push_back(*lifted);
         } else {
           return fail(anchor, "a select fills the logits with a value that "
                               "is neither -inf nor the lowest float");
@@ -933,9 +1151,10 @@ struct Raiser {
 
     // The bias must not depend on the attention itself (nor on Q, K, V:
     // then the rewrite would still be exact, but it is not attention).
-    for (Value extra : {bias, mask}) {
-      if (!extra)
-        continue;
+    SmallVector<Value> extras(biases);
+    if (mask)
+      extras.push_back(mask);
+    for (Value extra : extras) {
       SetVector<Operation *> slice;
       BackwardSliceOptions options;
       options.inclusive = true;
@@ -952,6 +1171,14 @@ struct Raiser {
 
     Location loc = pv->op.getLoc();
     rewriter.setInsertionPoint(pv->op);
+    Value bias;
+    if (!biases.empty()) {
+      FailureOr<Value> sum = sumBiases(biases, loc);
+      if (failed(sum))
+        return fail(anchor, "the additive biases do not broadcast to one "
+                            "static shape of one element type");
+      bias = *sum;
+    }
     SmallVector<unsigned> qLoops(qkBatch), kLoops(qkBatch), vLoops(pvBatch);
     qLoops.append({qk->dims.m[0], qk->dims.k[0]});
     kLoops.append({qk->dims.n[0], qk->dims.k[0]});
@@ -966,6 +1193,12 @@ struct Raiser {
     }
     std::optional<std::pair<int64_t, int64_t>> heads =
         qk->dims.batch.size() == 1 ? commonHeads({q, k, v}) : std::nullopt;
+    // Batch and heads folded into one dimension (any batch size, or
+    // windows as batch): the split the scores get is the split of Q, K, V.
+    if (!heads && splitHeads && qk->dims.batch.size() == 1 &&
+        !ShapedType::isDynamic(splitHeads->first) &&
+        !ShapedType::isDynamic(splitHeads->second))
+      heads = splitHeads;
     q = to4D(q, loc, heads);
     k = to4D(k, loc, heads);
     v = to4D(v, loc, heads);
@@ -983,6 +1216,8 @@ struct Raiser {
     k = materialize(kp, loc);
     v = materialize(vp, loc);
     scale *= qp.factor * kp.factor;
+    if (softcap)
+      scale *= *softcap;
     // Bias and mask are [.., Lq, Lk] suffixes of the score layout; a
     // collapsed (B * H) dimension is split again.
     if (splitHeads && (bias || mask)) {
@@ -1035,7 +1270,10 @@ struct Raiser {
                             /*sink=*/Value(), /*q_offset=*/Value(),
                             rewriter.getF32FloatAttr(static_cast<float>(scale)),
                             PatternAttrInterface(), NormalizerAttrInterface(),
-                            FloatAttr(), IntegerAttr());
+                            softcap ? rewriter.getF32FloatAttr(
+                                          static_cast<float>(*softcap))
+                                    : FloatAttr(),
+                            IntegerAttr());
     bool valid;
     {
       // A shape combination the op rejects: the verifier's own message is
@@ -1044,10 +1282,8 @@ struct Raiser {
                                     [](Diagnostic &) { return success(); });
       valid = succeeded(mlir::verify(attention));
     }
-    if (!valid) {
-      rewriter.eraseOp(attention);
+    if (!valid)
       return fail(anchor, "the raised op would not verify");
-    }
 
     // Back to the layout of the P V result.
     Value out = attention.getResult();
