@@ -21,6 +21,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Analysis/ConstantEval.h"
+
+#include <mutex>
 #include "attn/Support/ElementType.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -371,6 +373,8 @@ public:
     return std::move(memo[value]);
   }
   const std::string &getError() const { return error; }
+  /// Whether evaluation stopped at a block argument (a run-time value).
+  bool readsBlockArgument() const { return stoppedAtBlockArgument; }
 
 private:
   LogicalResult fail(const Twine &reason) {
@@ -437,11 +441,13 @@ private:
   unsigned depth = 0;
   DenseMap<Value, std::unique_ptr<EvaluatedTensor>> memo;
   DenseMap<Value, std::unique_ptr<Lane>> scalarMemo;
+  bool stoppedAtBlockArgument = false;
 };
 
 } // namespace
 
 LogicalResult Evaluator::failBlockArgument(BlockArgument arg) {
+  stoppedAtBlockArgument = true;
   Operation *parent = arg.getOwner()->getParentOp();
   return fail(
       llvm::formatv("block argument #{0} of '{1}' is not known at compile time",
@@ -523,7 +529,7 @@ Evaluator::evalProducer(Operation *op, Value value, RankedTensorType type) {
     return evalExtractSlice(slice, type);
   if (auto splat = dyn_cast<tensor::SplatOp>(op))
     return evalSplat(splat.getInput(), type);
-  if (isa<arith::ArithDialect>(op->getDialect()) &&
+  if (isa_and_nonnull<arith::ArithDialect>(op->getDialect()) &&
       op->hasTrait<OpTrait::Elementwise>() && isSupportedScalarOp(op))
     return evalElementwise(op, type);
   return reject("'" + op->getName().getStringRef() + "' is not evaluated");
@@ -1753,16 +1759,44 @@ LogicalResult Evaluator::applyCastOp(Operation *op, ArrayRef<const Lane *> in,
 // Entry point
 //===----------------------------------------------------------------------===//
 
+namespace {
+std::mutex compiledEvaluatorMutex;
+TensorEvaluator &compiledEvaluator() {
+  static TensorEvaluator evaluator;
+  return evaluator;
+}
+} // namespace
+
+void mlir::attn::setCompiledTensorEvaluator(TensorEvaluator evaluator) {
+  std::lock_guard<std::mutex> lock(compiledEvaluatorMutex);
+  compiledEvaluator() = std::move(evaluator);
+}
+
 std::optional<EvaluatedTensor>
 mlir::attn::evaluateTensor(Value value, const ConstantEvalOptions &options,
                            std::string *whyNot) {
   Evaluator evaluator(options);
-  if (!evaluator.evalTensor(value)) {
-    if (whyNot)
-      *whyNot = evaluator.getError().empty() ? "evaluation failed"
-                                             : evaluator.getError();
-    return std::nullopt;
+  if (evaluator.evalTensor(value)) {
+    std::unique_ptr<EvaluatedTensor> result = evaluator.take(value);
+    return std::move(*result);
   }
-  std::unique_ptr<EvaluatedTensor> result = evaluator.take(value);
-  return std::move(*result);
+  std::string interpreted = evaluator.getError().empty()
+                                ? "evaluation failed"
+                                : evaluator.getError();
+  TensorEvaluator compiled;
+  {
+    std::lock_guard<std::mutex> lock(compiledEvaluatorMutex);
+    compiled = compiledEvaluator();
+  }
+  // A value computed from a run-time value is not a compile-time constant:
+  // compiling it cannot help.
+  if (compiled && !evaluator.readsBlockArgument()) {
+    std::string why;
+    if (std::optional<EvaluatedTensor> result = compiled(value, options, &why))
+      return result;
+    interpreted = "compiled evaluation: " + why;
+  }
+  if (whyNot)
+    *whyNot = interpreted;
+  return std::nullopt;
 }

@@ -17,6 +17,8 @@
 #include "mlir/Support/LLVM.h"
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +40,9 @@ struct ConstantEvalOptions {
   /// Largest number of elements of any tensor the evaluation materialises
   /// (the value itself and every intermediate).
   int64_t maxElements = int64_t(64) << 20;
+  /// Largest number of operations the compiled evaluator (see
+  /// setCompiledTensorEvaluator) takes into one subgraph.
+  int64_t maxOps = 4096;
 };
 
 /// Evaluates `value` (a statically shaped ranked tensor) at compile time.
@@ -45,9 +50,24 @@ struct ConstantEvalOptions {
 /// lowercase reason naming the operation that could not be evaluated (e.g.
 /// "'tensor.extract' is not evaluated" or "tensor<32768x32768xi1> of
 /// 1073741824 elements exceeds the evaluation limit of 67108864").
+///
+/// The built-in evaluator interprets the index arithmetic above exactly. When
+/// it gives up and a compiled evaluator is installed, that one is asked next:
+/// it compiles the subgraph that computes `value` and runs it (see
+/// attn/Runner/ConstantJit.h), so that any op the lowering pipelines know is
+/// covered.
 std::optional<EvaluatedTensor>
 evaluateTensor(Value value, const ConstantEvalOptions &options = {},
                std::string *whyNot = nullptr);
+
+/// An evaluator with evaluateTensor's contract.
+using TensorEvaluator = std::function<std::optional<EvaluatedTensor>(
+    Value, const ConstantEvalOptions &, std::string *)>;
+
+/// Installs (or, with an empty function, removes) the compiled evaluator
+/// that evaluateTensor falls back to. registerAllAttnPasses() installs the
+/// runner library's.
+void setCompiledTensorEvaluator(TensorEvaluator evaluator);
 
 } // namespace mlir::attn
 

@@ -135,36 +135,62 @@ mlir::attn::inferPatternForOp(RewriterBase &rewriter, AttentionOp op,
   // Visibility per (b, h) slice, including the current pattern.
   PatternAttrInterface current = op.getEffectivePattern();
   VisibilityMatrix base = VisibilityMatrix::fromPattern(current, lq, lk);
+  // transformers' additive masks hold the lowest finite float instead of
+  // -inf. Such an entry is masked exactly when its row keeps a visible key:
+  // then s + lowest - rowmax underflows exp to 0 (for f32 biases while
+  // |s| < 2^103, see docs/Raising.md), as a masked entry gives. A row whose
+  // every key is lowest would get uniform weights instead of zeros, so then
+  // only -inf counts as masked.
+  double lowest = -std::numeric_limits<double>::infinity();
+  if (biasData)
+    if (auto ft = dyn_cast<FloatType>(biasData->data.elementType))
+      lowest = -APFloat::getLargest(ft.getFloatSemantics()).convertToDouble();
   SmallVector<VisibilityMatrix> slices;
   VisibilityMatrix unionVis(lq, lk);
   bool uniform = true;
-  for (int64_t b = 0; b < slicesB; ++b) {
-    for (int64_t h = 0; h < slicesH; ++h) {
-      VisibilityMatrix vis = base;
-      for (int64_t i = 0; i < lq; ++i) {
-        for (int64_t j = 0; j < lk; ++j) {
-          if (!vis.get(i, j))
-            continue;
-          bool visible = true;
-          if (maskData)
-            visible = maskData->at(b % maskData->dims[0], h % maskData->dims[1],
-                                   i % maskData->dims[2],
-                                   j % maskData->dims[3]) != 0.0;
-          if (visible && biasData)
-            visible =
-                biasData->at(b % biasData->dims[0], h % biasData->dims[1],
-                             i % biasData->dims[2], j % biasData->dims[3]) !=
-                -std::numeric_limits<double>::infinity();
-          vis.set(i, j, visible);
-          if (visible)
-            unionVis.set(i, j, true);
+  auto computeVisibility = [&](bool lowestMasked) {
+    slices.clear();
+    unionVis = VisibilityMatrix(lq, lk);
+    uniform = true;
+    bool everyRowSees = true;
+    for (int64_t b = 0; b < slicesB; ++b) {
+      for (int64_t h = 0; h < slicesH; ++h) {
+        VisibilityMatrix vis = base;
+        for (int64_t i = 0; i < lq; ++i) {
+          bool rowSees = false;
+          for (int64_t j = 0; j < lk; ++j) {
+            if (!vis.get(i, j))
+              continue;
+            bool visible = true;
+            if (maskData)
+              visible = maskData->at(b % maskData->dims[0],
+                                     h % maskData->dims[1],
+                                     i % maskData->dims[2],
+                                     j % maskData->dims[3]) != 0.0;
+            if (visible && biasData) {
+              double x = biasData->at(b % biasData->dims[0],
+                                      h % biasData->dims[1],
+                                      i % biasData->dims[2],
+                                      j % biasData->dims[3]);
+              visible = x != -std::numeric_limits<double>::infinity() &&
+                        !(lowestMasked && x == lowest);
+            }
+            vis.set(i, j, visible);
+            rowSees |= visible;
+            if (visible)
+              unionVis.set(i, j, true);
+          }
+          everyRowSees &= rowSees;
         }
+        if (!slices.empty() && !(slices.front() == vis))
+          uniform = false;
+        slices.push_back(std::move(vis));
       }
-      if (!slices.empty() && !(slices.front() == vis))
-        uniform = false;
-      slices.push_back(std::move(vis));
     }
-  }
+    return everyRowSees;
+  };
+  if (!computeVisibility(/*lowestMasked=*/std::isfinite(lowest)))
+    computeVisibility(/*lowestMasked=*/false);
 
   MLIRContext *context = op.getContext();
   PatternAttrInterface exact =

@@ -6,6 +6,7 @@
 #include "attn/Dialect/Attn/IR/Attn.h"
 #include "attn/Dialect/Attn/Transforms/Passes.h"
 #include "attn/Pipelines/Pipelines.h"
+#include "attn/Runner/ConstantJit.h"
 
 #include "mlir/IR/DialectRegistry.h"
 
@@ -17,4 +18,7 @@ void mlir::attn::registerAllAttnPasses() {
   registerAttnConversionPasses();
   registerAttnTransformsPasses();
   registerAttnPipelines();
+  // Masks and biases built by ops the constant interpreter does not model
+  // are evaluated by compiling them.
+  installCompiledTensorEvaluator();
 }
