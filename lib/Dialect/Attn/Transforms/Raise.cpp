@@ -484,6 +484,77 @@ Value matchSafeSoftmaxGuard(linalg::GenericOp sel, Value p, Value logits,
   return sel.getResult(0);
 }
 
+/// (scores, column) when `v` is the scores with one column appended along
+/// the last dimension: tensor.concat, or two tensor.insert_slice into a
+/// tensor.empty (TOSA's concat). Appends the ops to `ops`.
+std::optional<std::pair<Value, Value>>
+matchColumnAppended(Value v, SmallVectorImpl<Operation *> &ops) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (!type || type.getRank() < 2 || !type.hasStaticShape())
+    return std::nullopt;
+  int64_t last = type.getRank() - 1;
+  int64_t lk = type.getDimSize(last) - 1;
+  auto isColumn = [&](Value c) {
+    auto t = cast<RankedTensorType>(c.getType());
+    return t.getRank() == type.getRank() && t.getDimSize(last) == 1;
+  };
+  if (auto concat = v.getDefiningOp<tensor::ConcatOp>()) {
+    if (concat.getDim() != static_cast<uint64_t>(last) ||
+        concat.getInputs().size() != 2 || !isColumn(concat.getInputs()[1]))
+      return std::nullopt;
+    ops.push_back(concat);
+    return std::make_pair(concat.getInputs()[0], concat.getInputs()[1]);
+  }
+  // insert_slice(column into insert_slice(scores into empty) at [0..]) at
+  // [0, .., 0, Lk], both covering the whole of their part.
+  auto covers = [&](tensor::InsertSliceOp ins, int64_t offset, int64_t size) {
+    ArrayRef<int64_t> offsets = ins.getStaticOffsets();
+    ArrayRef<int64_t> sizes = ins.getStaticSizes();
+    ArrayRef<int64_t> strides = ins.getStaticStrides();
+    if (ins.getSourceType().getRank() != type.getRank())
+      return false;
+    for (int64_t d = 0; d <= last; ++d) {
+      int64_t wantOffset = d == last ? offset : 0;
+      int64_t wantSize = d == last ? size : type.getDimSize(d);
+      if (offsets[d] != wantOffset || sizes[d] != wantSize || strides[d] != 1)
+        return false;
+    }
+    return true;
+  };
+  auto outer = v.getDefiningOp<tensor::InsertSliceOp>();
+  if (!outer || !covers(outer, lk, 1) || !outer.getDest().hasOneUse())
+    return std::nullopt;
+  auto inner = outer.getDest().getDefiningOp<tensor::InsertSliceOp>();
+  if (!inner || !covers(inner, 0, lk) ||
+      !inner.getDest().getDefiningOp<tensor::EmptyOp>())
+    return std::nullopt;
+  ops.push_back(outer);
+  ops.push_back(inner);
+  return std::make_pair(inner.getSource(), outer.getSource());
+}
+
+/// x for x - rowmax(x) (the shift in one elementwise generic), appending
+/// the ops to `ops`; `v` itself otherwise.
+Value peelRowShift(Value v, SmallVectorImpl<Operation *> &ops) {
+  auto g = v.getDefiningOp<linalg::GenericOp>();
+  if (!g || !isElementwise(g) || g.getNumDpsInputs() != 2)
+    return v;
+  auto sub = yielded(g).getDefiningOp<arith::SubFOp>();
+  if (!sub || sub->getBlock() != g.getBody())
+    return v;
+  OpOperand *x = inputOf(g, sub.getLhs());
+  OpOperand *m = inputOf(g, sub.getRhs());
+  unsigned rank = g.getNumLoops();
+  if (!x || !m || !g.getMatchingIndexingMap(x).isIdentity() ||
+      !isRowRead(g.getMatchingIndexingMap(m), rank, m->get()) ||
+      matchRowReduction<arith::MaximumFOp, arith::MaxNumFOp>(m->get()) !=
+          x->get())
+    return v;
+  ops.push_back(g);
+  appendRowReduction(ops, m->get());
+  return x->get();
+}
+
 struct Raiser {
   RewriterBase &rewriter;
   bool explain;
@@ -905,6 +976,35 @@ struct Raiser {
                 matchSafeSoftmaxGuard(safe, p, softmax->logits, softmax->ops))
           p = q;
 
+    // A shift the model applied itself before the softmax's own,
+    // x - rowmax(x), changes nothing.
+    softmax->logits = peelRowShift(softmax->logits, softmax->ops);
+    // Learned sinks (gpt-oss): the softmax runs over the scores with one
+    // column per row appended, and that column is sliced off the weights.
+    Value sinkColumn;
+    SmallVector<Operation *> concatOps;
+    if (std::optional<std::pair<Value, Value>> parts =
+            matchColumnAppended(softmax->logits, concatOps)) {
+      {
+        Value scores = parts->first;
+        auto slice = p.hasOneUse() ? dyn_cast<tensor::ExtractSliceOp>(
+                                         *p.getUsers().begin())
+                                   : nullptr;
+        if (!slice || slice.getResultType() != scores.getType() ||
+            !llvm::all_of(slice.getStaticOffsets(),
+                          [](int64_t o) { return o == 0; }) ||
+            !llvm::all_of(slice.getStaticStrides(),
+                          [](int64_t t) { return t == 1; }))
+          return fail(anchor, "a column is appended to the logits but the "
+                              "weights are not the slice without it");
+        sinkColumn = parts->second;
+        softmax->ops.append(concatOps.begin(), concatOps.end());
+        softmax->ops.push_back(slice);
+        p = slice.getResult();
+        softmax->logits = scores;
+      }
+    }
+
     // Everything the softmax computes stays inside it.
     DenseSet<Operation *> inside(softmax->ops.begin(), softmax->ops.end());
     for (Operation *op : softmax->ops)
@@ -1265,11 +1365,53 @@ struct Raiser {
                               resultElement);
     if (resultElement != qType.getElementType())
       return fail(anchor, "the result type differs from the query type");
+    // The sink column holds one logit per head: the [H] tensor it is
+    // broadcast from.
+    Value sink;
+    NormalizerAttrInterface normalizer;
+    if (sinkColumn) {
+      auto colType = cast<RankedTensorType>(sinkColumn.getType());
+      int64_t h = colType.getRank() == 4 ? colType.getDimSize(1)
+                                         : ShapedType::kDynamic;
+      auto identity = [](int64_t i) { return i; };
+      // A tensor of H values (its other dimensions of size 1) whose value
+      // at head h is the column's value at every (b, h, i).
+      auto headDim = [&](Value t) -> std::optional<unsigned> {
+        auto tt = dyn_cast<RankedTensorType>(t.getType());
+        if (!tt || !tt.hasStaticShape() || tt.getNumElements() != h)
+          return std::nullopt;
+        for (unsigned d = 0; d < tt.getRank(); ++d)
+          if (tt.getDimSize(d) == h)
+            return d;
+        return std::nullopt;
+      };
+      std::optional<IndexView> perHead =
+          ShapedType::isDynamic(h)
+              ? std::nullopt
+              : traceBack(sinkColumn, [&](const IndexView &view) {
+                  std::optional<unsigned> d = headDim(view.value);
+                  return d && resultIs(view, *d, 1, colType.getShape(),
+                                       identity, /*identity=*/false);
+                });
+      if (!perHead)
+        return fail(anchor, "the column appended to the logits is not one "
+                            "value per head (a learned sink)");
+      sink = perHead->value;
+      auto sinkType = cast<RankedTensorType>(sink.getType());
+      if (sinkType.getRank() != 1) {
+        ReassociationIndices all;
+        for (int64_t d = 0; d < sinkType.getRank(); ++d)
+          all.push_back(d);
+        sink = tensor::CollapseShapeOp::create(
+            rewriter, loc, sink, SmallVector<ReassociationIndices>{all});
+      }
+      normalizer = SoftmaxAttr::get(rewriter.getContext(), SinkKind::learned);
+    }
     auto attention =
         AttentionOp::create(rewriter, loc, resultType, q, k, v, bias, mask,
-                            /*sink=*/Value(), /*q_offset=*/Value(),
+                            sink, /*q_offset=*/Value(),
                             rewriter.getF32FloatAttr(static_cast<float>(scale)),
-                            PatternAttrInterface(), NormalizerAttrInterface(),
+                            PatternAttrInterface(), normalizer,
                             softcap ? rewriter.getF32FloatAttr(
                                           static_cast<float>(*softcap))
                                     : FloatAttr(),
