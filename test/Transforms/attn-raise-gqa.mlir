@@ -2,8 +2,9 @@
 // movement by --attn-raise (IndexTrace), with the near misses that must not
 // be taken for them.
 // RUN: attn-opt %s --attn-raise --canonicalize | FileCheck %s
-// RUN: attn-opt %s --attn-raise=explain=true -o /dev/null 2>&1 | FileCheck %s --check-prefix=EXPLAIN --allow-empty
-// EXPLAIN-NOT: not raised
+// RUN: attn-opt %s --attn-raise=explain=true -o /dev/null 2>&1 | FileCheck %s --check-prefix=EXPLAIN
+// EXPLAIN-NOT: softmax not raised
+// EXPLAIN-COUNT-5: attn-raise summary: 1 softmax candidates, 1 raised, 0 not raised
 // Raising never changes numbers: each entry gives what it gave before.
 // RUN: attn-run %s --entry=repeat_kv --seed=3 --output-dir=%t.repeat_kv
 // RUN: attn-opt %s --attn-raise | attn-run - --entry=repeat_kv --seed=3 --check-against=%t.repeat_kv/repeat_kv.result0.npy --atol=1e-5 --rtol=1e-5

@@ -24,6 +24,7 @@
 // softcap(0.25 * s) = 30 * tanh(0.25 * s / 30).
 // CHECK-LABEL: func.func @softcap(
 // CHECK: attn.attention {{.*}} bias({{.*}}) {scale = 2.500000e-01 : f32, softcap = 3.000000e+01 : f32}
+// expected-remark @+1 {{attn-raise summary: 1 softmax candidates, 1 raised, 0 not raised}}
 func.func @softcap(%q: tensor<4x8x16xf32>, %k: tensor<4x8x16xf32>, %v: tensor<4x8x16xf32>, %bias: tensor<8x8xf32>) -> tensor<4x8x16xf32> {
   %zero = arith.constant 0.0 : f32
   %et = tensor.empty() : tensor<4x16x8xf32>
@@ -70,6 +71,7 @@ func.func @softcap(%q: tensor<4x8x16xf32>, %k: tensor<4x8x16xf32>, %v: tensor<4x
 // CHECK-LABEL: func.func @softcap_bias_inside(
 // CHECK: math.tanh
 // CHECK-NOT: attn.attention
+// expected-remark @+1 {{attn-raise summary: 1 softmax candidates, 0 raised, 1 not raised; 1 x a bias is added inside the softcap's tanh}}
 func.func @softcap_bias_inside(%q: tensor<4x8x16xf32>, %k: tensor<4x8x16xf32>, %v: tensor<4x8x16xf32>, %bias: tensor<8x8xf32>) -> tensor<4x8x16xf32> {
   %zero = arith.constant 0.0 : f32
   %et = tensor.empty() : tensor<4x16x8xf32>
@@ -110,6 +112,7 @@ func.func @softcap_bias_inside(%q: tensor<4x8x16xf32>, %k: tensor<4x8x16xf32>, %
 // Near miss: -30 * tanh(s / 30) is not a softcap (it flips the order).
 // CHECK-LABEL: func.func @tanh_negative(
 // CHECK-NOT: attn.attention
+// expected-remark @+1 {{attn-raise summary: 1 softmax candidates, 0 raised, 1 not raised; 1 x the factor outside the tanh on the logits is not positive, so it is not a softcap}}
 func.func @tanh_negative(%q: tensor<4x8x16xf32>, %k: tensor<4x8x16xf32>, %v: tensor<4x8x16xf32>) -> tensor<4x8x16xf32> {
   %zero = arith.constant 0.0 : f32
   %et = tensor.empty() : tensor<4x16x8xf32>
@@ -149,6 +152,7 @@ func.func @tanh_negative(%q: tensor<4x8x16xf32>, %k: tensor<4x8x16xf32>, %v: ten
 // CHECK: %[[NOT:.*]] = linalg.generic
 // CHECK: arith.xori
 // CHECK: attn.attention {{.*}} mask(%[[NOT]] : tensor<8x8xi1>)
+// expected-remark @+1 {{attn-raise summary: 1 softmax candidates, 1 raised, 0 not raised}}
 func.func @masked_fill(%q: tensor<4x8x16xf32>, %k: tensor<4x8x16xf32>, %v: tensor<4x8x16xf32>, %m: tensor<8x8xi1>) -> tensor<4x8x16xf32> {
   %zero = arith.constant 0.0 : f32
   %et = tensor.empty() : tensor<4x16x8xf32>
@@ -176,6 +180,7 @@ func.func @masked_fill(%q: tensor<4x8x16xf32>, %k: tensor<4x8x16xf32>, %v: tenso
 // CHECK: %[[B:.*]] = linalg.generic
 // CHECK: arith.select %{{.*}}, %[[LOW]], %[[ZERO]] : f32
 // CHECK: attn.attention {{.*}} bias(%[[B]] : tensor<8x8xf32>)
+// expected-remark @+1 {{attn-raise summary: 1 softmax candidates, 1 raised, 0 not raised}}
 func.func @masked_fill_lowest(%q: tensor<4x8x16xf32>, %k: tensor<4x8x16xf32>, %v: tensor<4x8x16xf32>, %m: tensor<8x8xi1>) -> tensor<4x8x16xf32> {
   %zero = arith.constant 0.0 : f32
   %et = tensor.empty() : tensor<4x16x8xf32>
@@ -199,6 +204,7 @@ func.func @masked_fill_lowest(%q: tensor<4x8x16xf32>, %k: tensor<4x8x16xf32>, %v
 // Near miss: filling with 0 is not masking.
 // CHECK-LABEL: func.func @masked_fill_zero(
 // CHECK-NOT: attn.attention
+// expected-remark @+1 {{attn-raise summary: 1 softmax candidates, 0 raised, 1 not raised; 1 x a select fills the logits with a value that is neither -inf nor the lowest float}}
 func.func @masked_fill_zero(%q: tensor<4x8x16xf32>, %k: tensor<4x8x16xf32>, %v: tensor<4x8x16xf32>, %m: tensor<8x8xi1>) -> tensor<4x8x16xf32> {
   %zero = arith.constant 0.0 : f32
   %et = tensor.empty() : tensor<4x16x8xf32>
@@ -228,6 +234,7 @@ func.func @masked_fill_zero(%q: tensor<4x8x16xf32>, %k: tensor<4x8x16xf32>, %v: 
 // CHECK-DAG: %[[Q4:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0, 1], [2], [3]] output_shape [2, 2, 8, 16]
 // CHECK-DAG: %[[SUM:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<2x1x1x8xf32>, tensor<1x2x8x8xf32>)
 // CHECK: attn.attention %[[Q4]], %{{.*}}, %{{.*}} bias(%[[SUM]] : tensor<2x2x8x8xf32>) {scale = 1.000000e+00 : f32} : tensor<2x2x8x16xf32>
+// expected-remark @+1 {{attn-raise summary: 1 softmax candidates, 1 raised, 0 not raised}}
 func.func @folded_two_biases(%q: tensor<4x8x16xf32>, %k: tensor<4x8x16xf32>, %v: tensor<4x8x16xf32>, %rel: tensor<1x2x8x8xf32>, %pad: tensor<2x1x1x8xf32>) -> tensor<4x8x16xf32> {
   %zero = arith.constant 0.0 : f32
   %et = tensor.empty() : tensor<4x16x8xf32>

@@ -14,6 +14,7 @@
 #pv_p = affine_map<(b, h, i, e, j) -> (b, h, i, j)>
 #pv_v = affine_map<(b, h, i, e, j) -> (b, h, j, e)>
 #pv_o = affine_map<(b, h, i, e, j) -> (b, h, i, e)>
+// expected-remark @+1 {{attn-raise summary: 1 softmax candidates, 0 raised, 1 not raised; 1 x linalg.softmax is not over the last dimension}}
 func.func @wrong_axis(%q: tensor<2x2x8x16xf32>, %k: tensor<2x2x8x16xf32>, %v: tensor<2x2x8x16xf32>, %causal: tensor<8x8xi1>) -> tensor<2x2x8x16xf32> {
   %zero = arith.constant 0.0 : f32
   %ninf = arith.constant 0xFF800000 : f32
@@ -61,6 +62,7 @@ func.func @wrong_axis(%q: tensor<2x2x8x16xf32>, %k: tensor<2x2x8x16xf32>, %v: te
 #pv_p = affine_map<(b, h, i, e, j) -> (b, h, i, j)>
 #pv_v = affine_map<(b, h, i, e, j) -> (b, h, j, e)>
 #pv_o = affine_map<(b, h, i, e, j) -> (b, h, i, e)>
+// expected-remark @+1 {{attn-raise summary: 1 softmax candidates, 0 raised, 1 not raised; 1 x the logits are scaled by a value that is not a compile-time constant}}
 func.func @runtime_scale(%q: tensor<2x2x8x16xf32>, %k: tensor<2x2x8x16xf32>, %v: tensor<2x2x8x16xf32>, %causal: tensor<8x8xi1>, %t: f32) -> tensor<2x2x8x16xf32> {
   %zero = arith.constant 0.0 : f32
   %ninf = arith.constant 0xFF800000 : f32
@@ -108,6 +110,7 @@ func.func @runtime_scale(%q: tensor<2x2x8x16xf32>, %k: tensor<2x2x8x16xf32>, %v:
 #pv_p = affine_map<(b, h, i, e, j) -> (b, h, i, j)>
 #pv_v = affine_map<(b, h, i, e, j) -> (b, h, j, e)>
 #pv_o = affine_map<(b, h, i, e, j) -> (b, h, i, e)>
+// expected-remark @+1 {{attn-raise summary: 1 softmax candidates, 0 raised, 1 not raised; 1 x the product Q K^T has another user}}
 func.func @scores_reused(%q: tensor<2x2x8x16xf32>, %k: tensor<2x2x8x16xf32>, %v: tensor<2x2x8x16xf32>, %causal: tensor<8x8xi1>) -> (tensor<2x2x8x16xf32>, tensor<2x2x8x8xf32>) {
   %zero = arith.constant 0.0 : f32
   %ninf = arith.constant 0xFF800000 : f32
@@ -155,6 +158,7 @@ func.func @scores_reused(%q: tensor<2x2x8x16xf32>, %k: tensor<2x2x8x16xf32>, %v:
 #pv_p = affine_map<(b, h, i, e, j) -> (b, h, i, j)>
 #pv_v = affine_map<(b, h, i, e, j) -> (b, h, j, e)>
 #pv_o = affine_map<(b, h, i, e, j) -> (b, h, i, e)>
+// expected-remark @+1 {{attn-raise summary: 1 softmax candidates, 0 raised, 1 not raised; 1 x the bias or mask depends on Q, K or V}}
 func.func @mask_from_v(%q: tensor<2x2x8x16xf32>, %k: tensor<2x2x8x16xf32>, %v: tensor<2x2x8x16xf32>, %causal: tensor<8x8xi1>) -> tensor<2x2x8x16xf32> {
   %zero = arith.constant 0.0 : f32
   %ninf = arith.constant 0xFF800000 : f32
@@ -208,6 +212,7 @@ func.func @mask_from_v(%q: tensor<2x2x8x16xf32>, %k: tensor<2x2x8x16xf32>, %v: t
 #pv_p = affine_map<(b, h, i, e, j) -> (b, h, i, j)>
 #pv_v = affine_map<(b, h, i, e, j) -> (b, h, j, e)>
 #pv_o = affine_map<(b, h, i, e, j) -> (b, h, i, e)>
+// expected-remark @+1 {{attn-raise summary: 1 softmax candidates, 0 raised, 1 not raised; 1 x the softmax result has more than one user}}
 func.func @weights_reused(%q: tensor<2x2x8x16xf32>, %k: tensor<2x2x8x16xf32>, %v: tensor<2x2x8x16xf32>, %causal: tensor<8x8xi1>) -> (tensor<2x2x8x16xf32>, tensor<2x2x8x8xf32>) {
   %zero = arith.constant 0.0 : f32
   %ninf = arith.constant 0xFF800000 : f32

@@ -19,6 +19,7 @@
 // CHECK-SAME: %[[S:[a-z0-9]+]]: tensor<4xf32>
 // CHECK: attn.attention %{{.*}}, %{{.*}}, %{{.*}} sink(%[[S]] : tensor<4xf32>) {normalizer = #attn.softmax<sink = learned>, scale = 1.000000e+00 : f32}
 // CHECK-NOT: tensor.concat
+// expected-remark @+1 {{attn-raise summary: 1 softmax candidates, 1 raised, 0 not raised}}
 func.func @concat_sinks(%q: tensor<1x4x8x16xf32>, %k: tensor<1x4x8x16xf32>, %v: tensor<1x4x8x16xf32>, %sinks: tensor<4xf32>) -> tensor<4x8x16xf32> {
   %zero = arith.constant 0.0 : f32
   %q3 = tensor.collapse_shape %q [[0, 1], [2], [3]] : tensor<1x4x8x16xf32> into tensor<4x8x16xf32>
@@ -53,6 +54,7 @@ func.func @concat_sinks(%q: tensor<1x4x8x16xf32>, %k: tensor<1x4x8x16xf32>, %v: 
 // CHECK-SAME: %[[S:[a-z0-9]+]]: tensor<1x4x1x1xf32>
 // CHECK: %[[S1:.*]] = tensor.collapse_shape %[[S]] {{\[\[}}0, 1, 2, 3]] : tensor<1x4x1x1xf32> into tensor<4xf32>
 // CHECK: attn.attention %{{.*}}, %{{.*}}, %{{.*}} sink(%[[S1]] : tensor<4xf32>) {normalizer = #attn.softmax<sink = learned>
+// expected-remark @+1 {{attn-raise summary: 1 softmax candidates, 1 raised, 0 not raised}}
 func.func @insert_sinks(%q: tensor<1x4x8x16xf32>, %k: tensor<1x4x8x16xf32>, %v: tensor<1x4x8x16xf32>, %sinks: tensor<1x4x1x1xf32>) -> tensor<4x8x16xf32> {
   %zero = arith.constant 0.0 : f32
   %q3 = tensor.collapse_shape %q [[0, 1], [2], [3]] : tensor<1x4x8x16xf32> into tensor<4x8x16xf32>
@@ -86,6 +88,7 @@ func.func @insert_sinks(%q: tensor<1x4x8x16xf32>, %k: tensor<1x4x8x16xf32>, %v: 
 // learned sink per head.
 // CHECK-LABEL: func.func @column_per_row(
 // CHECK-NOT: attn.attention
+// expected-remark @+1 {{attn-raise summary: 1 softmax candidates, 0 raised, 1 not raised; 1 x the column appended to the logits is not one value per head (a learned sink)}}
 func.func @column_per_row(%q: tensor<1x4x8x16xf32>, %k: tensor<1x4x8x16xf32>, %v: tensor<1x4x8x16xf32>, %c: tensor<1x4x8x1xf32>) -> tensor<4x8x16xf32> {
   %zero = arith.constant 0.0 : f32
   %q3 = tensor.collapse_shape %q [[0, 1], [2], [3]] : tensor<1x4x8x16xf32> into tensor<4x8x16xf32>
@@ -114,6 +117,7 @@ func.func @column_per_row(%q: tensor<1x4x8x16xf32>, %k: tensor<1x4x8x16xf32>, %v
 // Near miss: the weights keep the appended column and drop the first key.
 // CHECK-LABEL: func.func @wrong_slice(
 // CHECK-NOT: attn.attention
+// expected-remark @+1 {{attn-raise summary: 1 softmax candidates, 0 raised, 1 not raised; 1 x a column is appended to the logits but the weights are not the slice without it}}
 func.func @wrong_slice(%q: tensor<1x4x8x16xf32>, %k: tensor<1x4x8x16xf32>, %v: tensor<1x4x8x16xf32>, %sinks: tensor<4xf32>) -> tensor<4x8x16xf32> {
   %zero = arith.constant 0.0 : f32
   %q3 = tensor.collapse_shape %q [[0, 1], [2], [3]] : tensor<1x4x8x16xf32> into tensor<4x8x16xf32>

@@ -11,6 +11,7 @@
 // CHECK-NOT: scale
 // CHECK: tensor.collapse_shape %[[O]] {{\[}}[0, 1], [2], [3]] : tensor<1x4x8x16xf32> into tensor<4x8x16xf32>
 // CHECK-NOT: tm_tensor
+// expected-remark @+1 {{attn-raise summary: 1 softmax candidates, 1 raised, 0 not raised}}
 func.func @tm_mask(%q: tensor<4x8x16xf32>, %k: tensor<4x8x16xf32>, %v: tensor<4x8x16xf32>, %m: tensor<4x8x8xi1>) -> tensor<4x8x16xf32> {
   %e = tensor.empty() : tensor<4x8x16xf32>
   %o = "tm_tensor.attention"(%q, %k, %v, %m, %e) <{operandSegmentSizes = array<i32: 4, 1>}> : (tensor<4x8x16xf32>, tensor<4x8x16xf32>, tensor<4x8x16xf32>, tensor<4x8x8xi1>, tensor<4x8x16xf32>) -> tensor<4x8x16xf32>
@@ -24,11 +25,13 @@ func.func @tm_mask(%q: tensor<4x8x16xf32>, %k: tensor<4x8x16xf32>, %v: tensor<4x
 // CHECK: attn.attention %{{.*}}, %{{.*}}, %{{.*}} bias(%{{.*}} : tensor<1x2x8x8xf16>) : tensor<1x2x8x16xf16>
 // CHECK-LABEL: func.func @tm_plain
 // CHECK: attn.attention %{{.*}}, %{{.*}}, %{{.*}} : tensor<1x2x8x16xf16>, tensor<1x2x12x16xf16>, tensor<1x2x12x4xf16> -> tensor<1x2x8x4xf16>
+// expected-remark @+1 {{attn-raise summary: 1 softmax candidates, 1 raised, 0 not raised}}
 func.func @tm_bias(%q: tensor<2x8x16xf16>, %m: tensor<2x8x8xf16>) -> tensor<2x8x16xf16> {
   %e = tensor.empty() : tensor<2x8x16xf16>
   %o = "tm_tensor.attention"(%q, %q, %q, %m, %e) <{operandSegmentSizes = array<i32: 4, 1>}> : (tensor<2x8x16xf16>, tensor<2x8x16xf16>, tensor<2x8x16xf16>, tensor<2x8x8xf16>, tensor<2x8x16xf16>) -> tensor<2x8x16xf16>
   return %o : tensor<2x8x16xf16>
 }
+// expected-remark @+1 {{attn-raise summary: 1 softmax candidates, 1 raised, 0 not raised}}
 func.func @tm_plain(%q: tensor<2x8x16xf16>, %k: tensor<2x12x16xf16>, %v: tensor<2x12x4xf16>) -> tensor<2x8x4xf16> {
   %e = tensor.empty() : tensor<2x8x4xf16>
   %o = "tm_tensor.attention"(%q, %k, %v, %e) <{operandSegmentSizes = array<i32: 3, 1>}> : (tensor<2x8x16xf16>, tensor<2x12x16xf16>, tensor<2x12x4xf16>, tensor<2x8x4xf16>) -> tensor<2x8x4xf16>
@@ -40,6 +43,7 @@ func.func @tm_plain(%q: tensor<2x8x16xf16>, %k: tensor<2x12x16xf16>, %v: tensor<
 // Shapes that do not form an attention are left alone, with a remark.
 // CHECK-LABEL: func.func @tm_bad
 // CHECK: "tm_tensor.attention"
+// expected-remark @+1 {{attn-raise summary: 1 softmax candidates, 0 raised, 1 not raised; 1 x tm_tensor.attention: the operands do not form a valid attn.attention}}
 func.func @tm_bad(%q: tensor<2x8x16xf32>, %k: tensor<2x8x12xf32>) -> tensor<2x8x16xf32> {
   %e = tensor.empty() : tensor<2x8x16xf32>
   // expected-remark @+1 {{tm_tensor.attention not raised: the operands do not form a valid attn.attention}}

@@ -825,8 +825,12 @@ struct Raiser {
     }
   }
 
+  /// Why each anchor that was not raised failed, in order.
+  SmallVector<std::string> reasons;
+
   LogicalResult fail(Operation *at, const Twine &why) {
     rollBack();
+    reasons.push_back(why.str());
     if (explain)
       at->emitRemark() << "softmax not raised: " << why;
     return failure();
@@ -1479,10 +1483,12 @@ struct Raiser {
 /// 1/sqrt(D), the attn.attention default), read as an unregistered op.
 /// An i1 mask stays a mask, a float mask is an additive bias.
 LogicalResult raiseTmTensorAttention(RewriterBase &rewriter, Operation *op,
-                                     bool explain) {
+                                     bool explain,
+                                     SmallVectorImpl<std::string> &reasons) {
   auto fail = [&](const Twine &why) {
     if (explain)
       op->emitRemark() << "tm_tensor.attention not raised: " << why;
+    reasons.push_back(("tm_tensor.attention: " + why).str());
     return failure();
   };
   unsigned numInputs = op->getNumOperands() - 1;
@@ -1599,7 +1605,8 @@ struct AttnRaisePass : mlir::attn::impl::AttnRaisePassBase<AttnRaisePass> {
     Raiser raiser{rewriter, explain, {}};
     int64_t raised = 0, notRaised = 0;
     for (Operation *op : whole) {
-      if (succeeded(raiseTmTensorAttention(rewriter, op, explain)))
+      if (succeeded(
+              raiseTmTensorAttention(rewriter, op, explain, raiser.reasons)))
         ++raised;
       else
         ++notRaised;
@@ -1611,6 +1618,25 @@ struct AttnRaisePass : mlir::attn::impl::AttnRaisePassBase<AttnRaisePass> {
         ++raised;
       else
         ++notRaised;
+    }
+    if (explain && raised + notRaised > 0) {
+      // Reasons by count, most frequent first (ties in first-seen order).
+      SmallVector<std::pair<std::string, int64_t>> counts;
+      for (const std::string &why : raiser.reasons) {
+        auto it = llvm::find_if(counts, [&](auto &c) { return c.first == why; });
+        if (it == counts.end())
+          counts.push_back({why, 1});
+        else
+          ++it->second;
+      }
+      llvm::stable_sort(counts,
+                        [](auto &a, auto &b) { return a.second > b.second; });
+      InFlightDiagnostic remark = getOperation().emitRemark();
+      remark << "attn-raise summary: " << raised + notRaised
+             << " softmax candidates, " << raised << " raised, " << notRaised
+             << " not raised";
+      for (auto &[why, count] : counts)
+        remark << "; " << count << " x " << why;
     }
     numRaised += raised;
     numNotRaised += notRaised;

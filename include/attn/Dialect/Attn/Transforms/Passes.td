@@ -378,32 +378,41 @@ def AttnRaisePass : Pass<"attn-raise", "func::FuncOp"> {
     - the logits chain back from the softmax through elementwise generics:
       products and divisions by compile-time constants (the scale, wherever
       on the scores it is applied; constants converted in the body count),
-      then at most one additive bias (numpy-broadcast over leading
-      dimensions) and one `select(mask, x, -inf)`, which becomes the `mask`
-      operand; `select(mask, x, lowest float)` becomes a 0 / lowest bias
-      (exact while |x| < 2^103). Scaling after the bias is refused;
+      `c * tanh(s / c)` (Gemma 2's logit softcap: `softcap = c`), additive
+      biases (numpy-broadcast over leading dimensions; several are summed
+      into one), and masks of either polarity: `select(m, x, -inf)` gives
+      the mask `m`, `select(m, -inf, x)` (masked_fill) the mask `not(m)`,
+      and a lowest-float fill a 0 / lowest bias (exact while |x| < 2^103).
+      Scaling after a bias, or a bias inside the softcap, is refused;
+    - a shift `x - rowmax(x)` applied before the softmax is seen through,
+      and a per-head column appended to the logits and sliced off the
+      weights (gpt-oss; `tensor.concat` or TOSA's two `insert_slice`)
+      becomes `#attn.softmax<sink = learned>` with the `sink` operand;
     - `Q K^T` and `P V` are contractions with one M, N and K loop and up to
       two batch loops, spelled `linalg.matmul`, `linalg.batch_matmul`, a
       transposed map or a generic; transposes of K are looked through;
-    - (B, H) collapsed into one batch dimension is recovered from
-      `tensor.collapse_shape` of Q, K and V, also when the products run on
-      (B * H) x L x L and the softmax on B x H x L x L in between;
-    - Llama's repeat_kv (broadcast, collapse of the repeated heads) becomes
-      grouped-query attention.
+    - (B, H) folded into one batch dimension, at any batch size (windows as
+      batch too), is split again with the split the scores get, or from
+      `tensor.collapse_shape` of Q, K and V;
+    - Q, K and V are followed back through data movement (reshapes,
+      transposes, broadcasts, slices, copies: IndexTrace): K/V heads
+      repeated so that query head h reads head h / n (repeat_kv,
+      repeat_interleave, TOSA tile) become grouped-query attention, and
+      constant factors on Q and K (SDPA's sqrt(scale) on both) join `scale`.
 
     TOSA is raised through `--attn-raise-pipeline`, which lowers it to
-    linalg first. Every model in test/Models (GPT-2, BERT, Llama, Mistral,
-    ViT; eager and SDPA; linalg and TOSA, exported by torch-mlir) raises
-    completely and still computes PyTorch's result.
+    linalg first. Every model in test/Models raises completely and still
+    computes PyTorch's result.
 
     Q, K, V and the result are laid out as `B x H x L x D` (transposes or
-    reshapes are inserted where the original used another layout). A scale
-    applied to Q or K before the product stays where it is (the op then gets
-    `scale = 1.0` or the remaining factor). The pass never fires when a step
-    does not hold: intermediates with other users, softmax over another
-    axis, a non-constant scale, a bias that depends on Q, K or V, or an op
-    the verifier would reject. `explain=true` adds a remark at every softmax
-    it saw but did not raise, naming the step that failed.
+    reshapes are inserted where the original used another layout). The pass
+    never fires when a step does not hold: intermediates with other users,
+    softmax over another axis, a non-constant scale, a bias that depends on
+    Q, K or V, or an op the verifier would reject; a failed attempt leaves
+    the IR as it was. `explain=true` adds a remark at every softmax it saw
+    but did not raise, naming the step that failed, and ends each function
+    with a summary remark: softmaxes seen, raised, and the reasons for the
+    rest.
 
     Before (decomposed in the way torch-mlir emits it):
     ```mlir
