@@ -7,7 +7,11 @@
 #include "attn/Runner/Runner.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/IRMapping.h"
@@ -51,6 +55,22 @@ bool checkType(Type type, const ConstantEvalOptions &options,
   return true;
 }
 
+/// Free of side effects, but for cf.assert inside the bodies of generics
+/// (torch-mlir's bounds checks of gathers), which guardAssertions handles.
+bool isFreeButAssertions(Operation *op) {
+  if (isMemoryEffectFree(op))
+    return true;
+  if (!isa<linalg::GenericOp>(op))
+    return false;
+  WalkResult result = op->walk([&](Operation *nested) {
+    if (nested == op || isa<cf::AssertOp>(nested) ||
+        (nested->getNumRegions() == 0 && isMemoryEffectFree(nested)))
+      return WalkResult::advance();
+    return WalkResult::interrupt();
+  });
+  return !result.wasInterrupted();
+}
+
 /// The ops that compute `value`, in program order: all in one block, free of
 /// side effects, reading no block argument of that block.
 bool collectSubgraph(Value value, const ConstantEvalOptions &options,
@@ -80,7 +100,7 @@ bool collectSubgraph(Value value, const ConstantEvalOptions &options,
     if (static_cast<int64_t>(seen.size()) > options.maxOps)
       return fail(whyNot, Twine("the subgraph has more than ") +
                               Twine(options.maxOps) + " operations");
-    if (!isMemoryEffectFree(op))
+    if (!isFreeButAssertions(op))
       return fail(whyNot, Twine("'") + op->getName().getStringRef() +
                               "' may have side effects");
     for (Type t : op->getResultTypes())
@@ -154,6 +174,88 @@ MLIRContext &evaluationContext() {
 
 std::mutex evaluationMutex;
 
+/// Makes the assertions in `func` checkable instead of fatal: every
+/// tensor.extract index is clamped into bounds (so that evaluating a program
+/// whose assertion fails cannot read outside a tensor), and each generic
+/// holding cf.assert gets one more i1 result, the conjunction of its
+/// assertions per element, which the function returns after its own result.
+/// Returns the number of those results.
+FailureOr<unsigned> guardAssertions(func::FuncOp func, std::string *whyNot) {
+  OpBuilder b(func.getContext());
+  SmallVector<tensor::ExtractOp> extracts;
+  func.walk([&](tensor::ExtractOp op) { extracts.push_back(op); });
+  for (tensor::ExtractOp op : extracts) {
+    b.setInsertionPoint(op);
+    Location loc = op.getLoc();
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    for (unsigned d = 0; d < op.getIndices().size(); ++d) {
+      Value size = tensor::DimOp::create(b, loc, op.getTensor(), d);
+      Value last = arith::SubIOp::create(b, loc, size, one);
+      Value index = op.getIndices()[d];
+      index = arith::MaxSIOp::create(b, loc, index, zero);
+      index = arith::MinSIOp::create(b, loc, index, last);
+      op.getIndicesMutable()[d].assign(index);
+    }
+  }
+  SmallVector<linalg::GenericOp> generics;
+  bool stray = false;
+  func.walk([&](cf::AssertOp op) {
+    auto g = dyn_cast<linalg::GenericOp>(op->getParentOp());
+    if (!g)
+      stray = true;
+    else if (!llvm::is_contained(generics, g))
+      generics.push_back(g);
+  });
+  if (stray) {
+    fail(whyNot, "an assertion outside the body of a generic");
+    return failure();
+  }
+  SmallVector<Value> flags;
+  for (linalg::GenericOp g : generics) {
+    if (g.getNumLoops() != g.getNumParallelLoops() || g.getNumResults() < 1 ||
+        !g.getIndexingMapsArray()[g.getNumDpsInputs()].isPermutation()) {
+      fail(whyNot, "an assertion in a generic that is not elementwise");
+      return failure();
+    }
+    Location loc = g.getLoc();
+    Block *body = g.getBody();
+    b.setInsertionPoint(body->getTerminator());
+    Value ok = arith::ConstantOp::create(b, loc, b.getBoolAttr(true));
+    for (cf::AssertOp a : llvm::make_early_inc_range(body->getOps<cf::AssertOp>())) {
+      ok = arith::AndIOp::create(b, loc, ok, a.getArg());
+      a.erase();
+    }
+    auto first = cast<RankedTensorType>(g.getResultTypes()[0]);
+    auto flagType = RankedTensorType::get(first.getShape(), b.getI1Type());
+    b.setInsertionPoint(g);
+    Value init = tensor::EmptyOp::create(b, loc, first.getShape(), b.getI1Type());
+    SmallVector<Value> outs(g.getDpsInits());
+    outs.push_back(init);
+    SmallVector<AffineMap> maps = g.getIndexingMapsArray();
+    maps.push_back(maps[g.getNumDpsInputs()]);
+    SmallVector<Type> types(g.getResultTypes());
+    types.push_back(flagType);
+    auto guarded = linalg::GenericOp::create(
+        b, loc, types, g.getDpsInputs(), outs, maps,
+        g.getIteratorTypesArray());
+    guarded.getRegion().takeBody(g.getRegion());
+    Block *newBody = guarded.getBody();
+    newBody->addArgument(b.getI1Type(), loc);
+    Operation *yield = newBody->getTerminator();
+    yield->insertOperands(yield->getNumOperands(), ok);
+    g->replaceAllUsesWith(guarded.getResults().take_front(g.getNumResults()));
+    g.erase();
+    flags.push_back(guarded.getResults().back());
+  }
+  if (flags.empty())
+    return 0u;
+  auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  ret->insertOperands(ret->getNumOperands(), flags);
+  func.setFunctionType(b.getFunctionType({}, ret->getOperandTypes()));
+  return static_cast<unsigned>(flags.size());
+}
+
 } // namespace
 
 std::optional<EvaluatedTensor>
@@ -187,6 +289,10 @@ mlir::attn::evaluateTensorByCompiling(Value value,
     fail(whyNot, "the subgraph could not be read back");
     return std::nullopt;
   }
+  auto entry = module->lookupSymbol<func::FuncOp>(kEntry);
+  FailureOr<unsigned> numFlags = guardAssertions(entry, whyNot);
+  if (failed(numFlags))
+    return std::nullopt;
   ::attn::runner::CompileOptions compileOptions;
   compileOptions.pipeline = "reference";
   compileOptions.sourceName = "a compile-time tensor";
@@ -194,27 +300,37 @@ mlir::attn::evaluateTensorByCompiling(Value value,
   ScopedDiagnosticHandler quiet(&context,
                                 [](Diagnostic &) { return success(); });
   llvm::Expected<std::unique_ptr<::attn::runner::CompiledEntry>> compiled =
-      ::attn::runner::CompiledEntry::compile(*module, kEntry, 0, 1,
-                                             compileOptions);
+      ::attn::runner::CompiledEntry::compile(*module, kEntry, 0,
+                                             1 + *numFlags, compileOptions);
   if (!compiled) {
     fail(whyNot, llvm::toString(compiled.takeError()));
     return std::nullopt;
   }
-  llvm::Expected<::attn::runner::TensorSpec> resultSpec =
-      ::attn::runner::getTensorSpec(
-          module->lookupSymbol<func::FuncOp>(kEntry).getResultTypes()[0],
-          "the value");
-  if (!resultSpec) {
-    fail(whyNot, llvm::toString(resultSpec.takeError()));
-    return std::nullopt;
+  std::vector<::attn::runner::TensorSpec> resultSpecs;
+  for (Type t : entry.getResultTypes()) {
+    llvm::Expected<::attn::runner::TensorSpec> spec =
+        ::attn::runner::getTensorSpec(t, "a result");
+    if (!spec) {
+      fail(whyNot, llvm::toString(spec.takeError()));
+      return std::nullopt;
+    }
+    resultSpecs.push_back(*spec);
   }
   llvm::Expected<::attn::runner::CallFrame> frame =
-      ::attn::runner::CallFrame::create({}, {*resultSpec});
+      ::attn::runner::CallFrame::create({}, resultSpecs);
   if (!frame) {
     fail(whyNot, llvm::toString(frame.takeError()));
     return std::nullopt;
   }
   (*compiled)->call(*frame);
+  for (const ::attn::runner::HostTensor &flag :
+       ArrayRef(frame->getResults()).drop_front())
+    for (int64_t i = 0; i < flag.size(); ++i)
+      if (flag.get(i) == 0.0) {
+        fail(whyNot, "an assertion of the program fails (an index out of "
+                     "bounds)");
+        return std::nullopt;
+      }
   const ::attn::runner::HostTensor &out = frame->getResults().front();
   EvaluatedTensor result;
   result.shape.assign(type.getShape().begin(), type.getShape().end());
