@@ -857,55 +857,127 @@ struct Raiser {
         .getResult(0);
   }
 
-  /// A bias or mask found on the (B * H) x Lq x Lk scores below the
-  /// expand_shape that splits them into B x H x Lq x Lk (`split`): the same
-  /// values in the 4-D layout. Unchanged without a split.
-  FailureOr<Value>
-  toScoreLayout(Value v,
-                const std::optional<std::pair<int64_t, int64_t>> &split,
-                Location loc) {
-    if (!split)
-      return v;
-    OpBuilder::InsertionGuard guard(rewriter);
-    rewriter.setInsertionPointAfterValue(v);
-    auto type = cast<RankedTensorType>(v.getType());
-    if (type.getRank() > 3)
+  /// Whether `reshape` (expand_shape or collapse_shape) only regroups the
+  /// leading dimensions: the last two (Lq, Lk) are groups of their own.
+  static bool keepsRows(Operation *reshape) {
+    SmallVector<ReassociationIndices> re;
+    int64_t rank;
+    if (auto e = dyn_cast<tensor::ExpandShapeOp>(reshape)) {
+      re = e.getReassociationIndices();
+      rank = e.getResultType().getRank();
+    } else {
+      auto c = cast<tensor::CollapseShapeOp>(reshape);
+      re = c.getReassociationIndices();
+      rank = c.getSrcType().getRank();
+    }
+    return re.size() >= 2 && rank >= 3 &&
+           re[re.size() - 1] == ReassociationIndices{rank - 1} &&
+           re[re.size() - 2] == ReassociationIndices{rank - 2};
+  }
+
+  /// `v`, broadcastable to the input of `reshape`, made broadcastable to its
+  /// result: reshaped along, with a broadcast materialised where a group
+  /// mixes broadcast and full dimensions. Static shapes only.
+  FailureOr<Value> reshapeBroadcastable(Value v, Operation *reshape,
+                                        Location loc) {
+    auto srcType = cast<RankedTensorType>(reshape->getOperand(0).getType());
+    auto resType = cast<RankedTensorType>(reshape->getResult(0).getType());
+    if (!srcType.hasStaticShape() || !resType.hasStaticShape())
       return failure();
-    // Leading unit dimensions up to rank 3.
-    if (type.getRank() < 3) {
-      SmallVector<int64_t> shape(3 - type.getRank(), 1);
+    auto type = cast<RankedTensorType>(v.getType());
+    int64_t n = srcType.getRank();
+    if (type.getRank() > n || !type.hasStaticShape())
+      return failure();
+    // Leading unit dimensions up to the input's rank.
+    if (type.getRank() < n) {
+      SmallVector<int64_t> shape(n - type.getRank(), 1);
       llvm::append_range(shape, type.getShape());
       SmallVector<ReassociationIndices> re;
-      int64_t lead = 3 - type.getRank();
-      re.push_back({});
-      for (int64_t d = 0; d <= lead; ++d)
-        re.back().push_back(d);
-      for (int64_t d = lead + 1; d < 3; ++d)
-        re.push_back({d});
-      if (type.getRank() == 0)
-        re.clear();
+      if (type.getRank() > 0) {
+        int64_t lead = n - type.getRank();
+        re.push_back({});
+        for (int64_t d = 0; d <= lead; ++d)
+          re.back().push_back(d);
+        for (int64_t d = lead + 1; d < n; ++d)
+          re.push_back({d});
+      }
       v = tensor::ExpandShapeOp::create(
           rewriter, loc, RankedTensorType::get(shape, type.getElementType()), v,
           re);
       type = cast<RankedTensorType>(v.getType());
     }
-    int64_t lead = type.getDimSize(0);
-    std::pair<int64_t, int64_t> bh;
-    if (lead == 1)
-      bh = {1, 1};
-    else if (!ShapedType::isDynamic(lead) && !ShapedType::isDynamic(split->first) &&
-             !ShapedType::isDynamic(split->second) &&
-             lead == split->first * split->second)
-      bh = *split;
-    else
-      return failure();
-    SmallVector<int64_t> shape = {bh.first, bh.second, type.getDimSize(1),
-                                  type.getDimSize(2)};
-    return tensor::ExpandShapeOp::create(
-               rewriter, loc,
-               RankedTensorType::get(shape, type.getElementType()), v,
-               SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}})
+    for (int64_t d = 0; d < n; ++d)
+      if (type.getDimSize(d) != 1 && type.getDimSize(d) != srcType.getDimSize(d))
+        return failure();
+    if (auto expand = dyn_cast<tensor::ExpandShapeOp>(reshape)) {
+      SmallVector<int64_t> shape;
+      for (auto [d, group] : llvm::enumerate(expand.getReassociationIndices()))
+        for (int64_t r : group)
+          shape.push_back(type.getDimSize(d) == 1 ? 1 : resType.getDimSize(r));
+      return tensor::ExpandShapeOp::create(
+                 rewriter, loc,
+                 RankedTensorType::get(shape, type.getElementType()), v,
+                 expand.getReassociationIndices())
+          .getResult();
+    }
+    auto collapse = cast<tensor::CollapseShapeOp>(reshape);
+    SmallVector<ReassociationIndices> re = collapse.getReassociationIndices();
+    bool mixed = llvm::any_of(re, [&](const ReassociationIndices &group) {
+      bool anyFull = false, anyBroadcast = false;
+      for (int64_t d : group) {
+        anyFull |= srcType.getDimSize(d) != 1 && type.getDimSize(d) != 1;
+        anyBroadcast |= srcType.getDimSize(d) != 1 && type.getDimSize(d) == 1;
+      }
+      return anyFull && anyBroadcast;
+    });
+    if (mixed) {
+      // Broadcast to the whole input shape, then collapse exactly.
+      MLIRContext *ctx = rewriter.getContext();
+      SmallVector<AffineExpr> reads;
+      for (int64_t d = 0; d < n; ++d)
+        reads.push_back(type.getDimSize(d) == 1 && srcType.getDimSize(d) != 1
+                            ? getAffineConstantExpr(0, ctx)
+                            : getAffineDimExpr(d, ctx));
+      Value init = tensor::EmptyOp::create(rewriter, loc, srcType.getShape(),
+                                           type.getElementType());
+      SmallVector<AffineMap> maps = {AffineMap::get(n, 0, reads, ctx),
+                                     rewriter.getMultiDimIdentityMap(n)};
+      SmallVector<utils::IteratorType> iters(n, utils::IteratorType::parallel);
+      v = linalg::GenericOp::create(
+              rewriter, loc, TypeRange{init.getType()}, ValueRange{v},
+              ValueRange{init}, maps, iters,
+              [](OpBuilder &b, Location l, ValueRange args) {
+                linalg::YieldOp::create(b, l, ValueRange{args[0]});
+              })
+              .getResult(0);
+      type = cast<RankedTensorType>(v.getType());
+    }
+    SmallVector<int64_t> shape;
+    for (const ReassociationIndices &group : re) {
+      int64_t size = 1;
+      for (int64_t d : group)
+        size *= type.getDimSize(d);
+      shape.push_back(size);
+    }
+    return tensor::CollapseShapeOp::create(
+               rewriter, loc, RankedTensorType::get(shape, type.getElementType()),
+               v, re)
         .getResult();
+  }
+
+  /// A bias or mask found below the reshapes `reshapes` (nearest the softmax
+  /// first) in the layout of the logits the softmax reads.
+  FailureOr<Value> toLogitsLayout(Value v, ArrayRef<Operation *> reshapes,
+                                  Location loc) {
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointAfterValue(v);
+    for (Operation *reshape : llvm::reverse(reshapes)) {
+      FailureOr<Value> next = reshapeBroadcastable(v, reshape, loc);
+      if (failed(next))
+        return failure();
+      v = *next;
+    }
+    return v;
   }
 
   /// The sum of additive biases, broadcast numpy-style to a common shape.
@@ -1073,16 +1145,25 @@ struct Raiser {
     // (B, H) when the chain runs on B x H x Lq x Lk scores that an
     // expand_shape made out of a (B * H) x Lq x Lk product.
     std::optional<std::pair<int64_t, int64_t>> splitHeads;
+    // Reshapes of the leading (batch) dimensions walked through, nearest
+    // the softmax first (Swin regroups windows around its shift mask).
+    SmallVector<Operation *> reshapes;
     while (true) {
-      if (auto expand = x.getDefiningOp<tensor::ExpandShapeOp>()) {
-        auto type = expand.getResultType();
-        SmallVector<ReassociationIndices> re = expand.getReassociationIndices();
-        if (splitHeads || type.getRank() != 4 || re.size() != 3 ||
-            re[0].size() != 2 || (!x.hasOneUse() && x != softmax->logits))
+      if (isa_and_nonnull<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(
+              x.getDefiningOp())) {
+        Operation *reshape = x.getDefiningOp();
+        if (!keepsRows(reshape) || (!x.hasOneUse() && x != softmax->logits))
           break;
-        splitHeads = {type.getDimSize(0), type.getDimSize(1)};
-        chain.push_back(expand);
-        x = expand.getSrc();
+        if (auto expand = dyn_cast<tensor::ExpandShapeOp>(reshape)) {
+          auto type = expand.getResultType();
+          // The product's (B * H) split into (B, H).
+          if (!splitHeads && type.getRank() == 4 &&
+              expand.getSrcType().getRank() == 3)
+            splitHeads = {type.getDimSize(0), type.getDimSize(1)};
+        }
+        reshapes.push_back(reshape);
+        chain.push_back(reshape);
+        x = reshape->getOperand(0);
         continue;
       }
       auto g = x.getDefiningOp<linalg::GenericOp>();
@@ -1156,10 +1237,10 @@ struct Raiser {
         if (scaled)
           return fail(anchor, "the logits are scaled after the bias was "
                               "added");
-        FailureOr<Value> lifted = toScoreLayout(b->get(), splitHeads, loc0);
+        FailureOr<Value> lifted = toLogitsLayout(b->get(), reshapes, loc0);
         if (failed(lifted))
-          return fail(anchor, "a bias below the split of the heads does not "
-                              "split into them");
+          return fail(anchor, "a bias added before a reshape of the scores "
+                              "does not reshape with them");
         biases.push_back(*lifted);
         chain.push_back(g);
         x = a->get();
@@ -1194,18 +1275,18 @@ struct Raiser {
           if (mask)
             return fail(anchor, "more than one mask");
           Value m = negated ? negateMask(c->get(), g.getLoc()) : c->get();
-          FailureOr<Value> lifted = toScoreLayout(m, splitHeads, loc0);
+          FailureOr<Value> lifted = toLogitsLayout(m, reshapes, loc0);
           if (failed(lifted))
-            return fail(anchor, "a mask below the split of the heads does "
-                                "not split into them");
+            return fail(anchor, "a mask applied before a reshape of the "
+                                "scores does not reshape with them");
           mask = *lifted;
         } else if (*fill == lowest) {
-          FailureOr<Value> lifted = toScoreLayout(
+          FailureOr<Value> lifted = toLogitsLayout(
               maskToBias(c->get(), type, lowest, g.getLoc(), negated),
-              splitHeads, loc0);
+              reshapes, loc0);
           if (failed(lifted))
-            return fail(anchor, "a mask below the split of the heads does "
-                                "not split into them");
+            return fail(anchor, "a mask applied before a reshape of the "
+                                "scores does not reshape with them");
           biases.push_back(*lifted);
         } else {
           return fail(anchor, "a select fills the logits with a value that "
