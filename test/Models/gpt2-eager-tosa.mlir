@@ -15,10 +15,13 @@
 // RUN: attn-opt %s --pass-pipeline="builtin.module(func.func(tosa-to-linalg-named,tosa-to-linalg,tosa-to-arith,tosa-to-tensor))" \
 // RUN:   | attn-run - --entry=main --input=%S/gpt2-eager.input0.npy --check-against=%S/gpt2-eager.output0.npy --atol=0.0001 --rtol=0.0001
 //
-// RUN: attn-opt %s --attn-raise-pipeline | FileCheck %s --check-prefix=RAISED --implicit-check-not=attn.attention
+// RUN: attn-opt %s --attn-raise-pipeline --canonicalize --attn-infer-pattern | FileCheck %s --check-prefix=RAISED --implicit-check-not=attn.attention
 // RAISED-COUNT-2: attn.attention
-// RUN: attn-opt %s --attn-raise-pipeline | attn-run - --entry=main --input=%S/gpt2-eager.input0.npy --check-against=%S/gpt2-eager.output0.npy --atol=0.0001 --rtol=0.0001
-// RUN: attn-opt %s --attn-raise-pipeline | attn-run - --pipeline=cpu --entry=main --input=%S/gpt2-eager.input0.npy --check-against=%S/gpt2-eager.output0.npy --atol=0.0001 --rtol=0.0001
+// RUN: attn-opt %s --attn-raise-pipeline --canonicalize --attn-infer-pattern | FileCheck %s --check-prefix=STRUCT
+// STRUCT: attn.attention %{{[^ ,]+}}, %{{[^ ,]+}}, %{{[^ ,]+}} {pattern = #attn.causal, scale = {{[^,}]+}}} : tensor<1x4x16x8xf32>, tensor<1x4x16x8xf32>, tensor<1x4x16x8xf32>
+// STRUCT: attn.attention %{{[^ ,]+}}, %{{[^ ,]+}}, %{{[^ ,]+}} {pattern = #attn.causal, scale = {{[^,}]+}}} : tensor<1x4x16x8xf32>, tensor<1x4x16x8xf32>, tensor<1x4x16x8xf32>
+// RUN: attn-opt %s --attn-raise-pipeline --canonicalize --attn-infer-pattern | attn-run - --entry=main --input=%S/gpt2-eager.input0.npy --check-against=%S/gpt2-eager.output0.npy --atol=0.0001 --rtol=0.0001
+// RUN: attn-opt %s --attn-raise-pipeline --canonicalize --attn-infer-pattern | attn-run - --pipeline=cpu --entry=main --input=%S/gpt2-eager.input0.npy --check-against=%S/gpt2-eager.output0.npy --atol=0.0001 --rtol=0.0001
 
 module {
   func.func @main(%arg0: tensor<1x16xi64>) -> tensor<1x16x48xf32> {

@@ -12,10 +12,13 @@
 // RUN: attn-opt %s -o /dev/null
 // RUN: attn-run %s --entry=main --input=%S/vit-eager.input0.npy --check-against=%S/vit-eager.output0.npy --atol=0.0001 --rtol=0.0001
 //
-// RUN: attn-opt %s --attn-raise-pipeline | FileCheck %s --check-prefix=RAISED --implicit-check-not=attn.attention
+// RUN: attn-opt %s --attn-raise-pipeline --canonicalize --attn-infer-pattern | FileCheck %s --check-prefix=RAISED --implicit-check-not=attn.attention
 // RAISED-COUNT-2: attn.attention
-// RUN: attn-opt %s --attn-raise-pipeline | attn-run - --entry=main --input=%S/vit-eager.input0.npy --check-against=%S/vit-eager.output0.npy --atol=0.0001 --rtol=0.0001
-// RUN: attn-opt %s --attn-raise-pipeline | attn-run - --pipeline=cpu --entry=main --input=%S/vit-eager.input0.npy --check-against=%S/vit-eager.output0.npy --atol=0.0001 --rtol=0.0001
+// RUN: attn-opt %s --attn-raise-pipeline --canonicalize --attn-infer-pattern | FileCheck %s --check-prefix=STRUCT
+// STRUCT: attn.attention %{{[^ ,]+}}, %{{[^ ,]+}}, %{{[^ ,]+}} {scale = {{[^,}]+}}} : tensor<1x4x17x8xf32>, tensor<1x4x17x8xf32>, tensor<1x4x17x8xf32>
+// STRUCT: attn.attention %{{[^ ,]+}}, %{{[^ ,]+}}, %{{[^ ,]+}} {scale = {{[^,}]+}}} : tensor<1x4x17x8xf32>, tensor<1x4x17x8xf32>, tensor<1x4x17x8xf32>
+// RUN: attn-opt %s --attn-raise-pipeline --canonicalize --attn-infer-pattern | attn-run - --entry=main --input=%S/vit-eager.input0.npy --check-against=%S/vit-eager.output0.npy --atol=0.0001 --rtol=0.0001
+// RUN: attn-opt %s --attn-raise-pipeline --canonicalize --attn-infer-pattern | attn-run - --pipeline=cpu --entry=main --input=%S/vit-eager.input0.npy --check-against=%S/vit-eager.output0.npy --atol=0.0001 --rtol=0.0001
 
 #map = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
 #map1 = affine_map<(d0) -> (d0)>

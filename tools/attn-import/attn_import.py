@@ -65,6 +65,9 @@ DIALECTS = {
 }
 IMPLS = ("eager", "sdpa")
 
+# What the zoo's RUN lines apply before checking structure and numbers.
+RAISE = "--attn-raise-pipeline --canonicalize --attn-infer-pattern"
+
 # Upstream passes that bring the TOSA files to linalg on tensors, so that
 # attn-run's reference pipeline can run them too.
 TOSA_TO_LINALG = (
@@ -107,6 +110,43 @@ class ModelSpec:
     atol: float = 1e-4
     rtol: float = 1e-4
     layers: int = LAYERS  # attention ops after --attn-raise-pipeline
+    # The structure every attention op must have after --attn-raise-pipeline
+    # --canonicalize --attn-infer-pattern, one entry per op in walk order
+    # (see _attn); None: not checked.
+    structure: Optional[Callable[[str], List[str]]] = None
+    impls: Tuple[str, ...] = IMPLS  # the implementations the library offers
+    # The dialects torch-mlir exports it to (Swin's torch.roll does not
+    # lower to TOSA: aten.slice with a dynamic size).
+    dialects: Tuple[str, ...] = tuple(DIALECTS)
+    notes: str = ""  # departures from the library's model, for the header
+
+
+def _attn(hq: int, hkv: int, lq: int = SEQ, lk: int = SEQ, d: int = HIDDEN // HEADS,
+          batch: int = 1, pattern: Optional[str] = None, bias: bool = False,
+          mask: bool = False, sink: bool = False, softcap: Optional[float] = None) -> str:
+    """A FileCheck line for one raised attention op: its operands (bias, mask,
+    sink present or not), GQA heads, pattern, normalizer and softcap."""
+    op = "attn.attention %{{[^ ,]+}}, %{{[^ ,]+}}, %{{[^ ,]+}}"
+    if bias:
+        op += " bias(%{{[^)]+}})"
+    if mask:
+        op += " mask(%{{[^)]+}})"
+    if sink:
+        op += " sink(%{{[^)]+}})"
+    attrs = []
+    if sink:
+        attrs.append("normalizer = #attn.softmax<sink = learned>")
+    if pattern:
+        attrs.append("pattern = " + pattern.replace("[", "{{\\[}}"))
+    attrs.append("scale = {{[^,}]+}}")
+    if softcap is not None:
+        attrs.append(f"softcap = {softcap:.6e} : f32")
+    q = f"tensor<{batch}x{hq}x{lq}x{d}xf32>"
+    kv = f"tensor<{batch}x{hkv}x{lk}x{d}xf32>"
+    return op + " {" + ", ".join(attrs) + "} : " + f"{q}, {kv}, {kv}"
+
+
+CAUSAL = "#attn.causal"
 
 
 def _torch():
@@ -270,6 +310,163 @@ def _ids_only(seed):
     return [("input_ids", _token_ids(seed))]
 
 
+# ---------------------------------------------------------------- more families
+# Families added for the recognition zoo (docs/Models.md): GQA, sliding
+# windows, softcap, learned sinks, q/k norm, fused qkv, ALiBi, MQA, an encoder
+# at batch 2, an encoder-decoder with relative position bias, and windowed
+# vision attention with shifted windows.
+
+GQA_KV = 2
+
+
+def _causal_lm(config_name, model_name, **extra):
+    def make(impl):
+        import transformers
+
+        cfg = _llama_like_config(getattr(transformers, config_name), impl, **extra)
+        model = getattr(transformers, model_name)(cfg).eval()
+        return _wrap(model, lambda m, ids: m(input_ids=ids, use_cache=False).logits)
+    return make
+
+
+GEMMA_WINDOW = 6
+GEMMA_SOFTCAP = 30.0
+
+
+def _make_gemma2(impl):
+    # The tanh GELU of Gemma's MLP is swapped for SiLU: PyTorch's
+    # gelu(approximate="tanh") and torch-mlir's lowering of it differ by up
+    # to 2e-4 on these logits, which is not about attention.
+    return _causal_lm("Gemma2Config", "Gemma2ForCausalLM",
+                      sliding_window=GEMMA_WINDOW,
+                      attn_logit_softcapping=GEMMA_SOFTCAP,
+                      final_logit_softcapping=None, query_pre_attn_scalar=8,
+                      hidden_activation="silu")(impl)
+
+
+def _make_gptoss(impl):
+    import transformers
+
+    # The mixture-of-experts MLP is replaced by zeros (torch-mlir cannot
+    # lower its aten.histc; the attention is untouched) and the sinks are
+    # drawn from N(0, 1) so that they matter. Default RoPE instead of YaRN:
+    # with YaRN torch-mlir's linalg export differs from PyTorch outside
+    # attention (its TOSA export does not).
+    cfg = _llama_like_config(
+        transformers.GptOssConfig, impl, sliding_window=GEMMA_WINDOW,
+        num_local_experts=2, num_experts_per_tok=1,
+        layer_types=["sliding_attention", "full_attention"],
+        rope_parameters={"rope_type": "default", "rope_theta": 10000.0})
+    model = transformers.GptOssForCausalLM(cfg).eval()
+    torch = _torch()
+
+    class NoMLP(torch.nn.Module):
+        def forward(self, x):
+            return torch.zeros_like(x), None
+
+    g = torch.Generator().manual_seed(7)
+    for layer in model.model.layers:
+        layer.mlp = NoMLP()
+        with torch.no_grad():
+            layer.self_attn.sinks.copy_(
+                torch.randn(layer.self_attn.sinks.shape, generator=g))
+    return _wrap(model, lambda m, ids: m(input_ids=ids, use_cache=False).logits)
+
+
+def _make_bloom(impl):
+    from transformers import BloomConfig, BloomForCausalLM
+
+    cfg = BloomConfig(vocab_size=VOCAB, hidden_size=HIDDEN, n_layer=LAYERS,
+                      n_head=HEADS, initializer_range=INIT_RANGE, use_cache=False,
+                      attn_implementation=impl)
+    model = BloomForCausalLM(cfg).eval()
+    return _wrap(model, lambda m, ids: m(input_ids=ids, use_cache=False).logits)
+
+
+def _make_falcon(impl):
+    from transformers import FalconConfig, FalconForCausalLM
+
+    cfg = FalconConfig(vocab_size=VOCAB, hidden_size=HIDDEN, num_hidden_layers=LAYERS,
+                       num_attention_heads=HEADS, multi_query=True,
+                       new_decoder_architecture=False, alibi=False,
+                       parallel_attn=True, bias=False,
+                       initializer_range=INIT_RANGE, use_cache=False,
+                       max_position_embeddings=SEQ, attn_implementation=impl)
+    model = FalconForCausalLM(cfg).eval()
+    return _wrap(model, lambda m, ids: m(input_ids=ids, use_cache=False).logits)
+
+
+BERT2_BATCH = 2
+
+
+def _bert2_inputs(seed):
+    torch = _torch()
+    g = torch.Generator().manual_seed(seed + 1)
+    ids = torch.randint(0, VOCAB, (BERT2_BATCH, SEQ), generator=g, dtype=torch.int64)
+    # Different padding per sequence: the mask is per batch.
+    mask = torch.ones((BERT2_BATCH, SEQ), dtype=torch.int64)
+    mask[0, SEQ - 3:] = 0
+    mask[1, SEQ - 5:] = 0
+    return [("input_ids", ids), ("attention_mask", mask)]
+
+
+T5_DECODER = 8
+
+
+def _make_t5(impl):
+    from transformers import T5Config, T5Model
+
+    cfg = T5Config(vocab_size=VOCAB, d_model=HIDDEN, d_kv=HIDDEN // HEADS,
+                   d_ff=MLP, num_layers=LAYERS, num_decoder_layers=LAYERS,
+                   num_heads=HEADS, relative_attention_num_buckets=8,
+                   relative_attention_max_distance=16, initializer_factor=1.0,
+                   use_cache=False, decoder_start_token_id=0, pad_token_id=0,
+                   attn_implementation=impl)
+    model = T5Model(cfg).eval()
+    return _wrap(model, lambda m, ids: m(
+        input_ids=ids, decoder_input_ids=ids[:, :T5_DECODER],
+        use_cache=False).last_hidden_state)
+
+
+SWIN_IMAGE = 16
+SWIN_WINDOW = 4
+SWIN_DIM = 16
+SWIN_HEADS = 2
+
+
+def _make_swin(impl):
+    torch = _torch()
+    import timm
+
+    model = timm.models.swin_transformer.SwinTransformer(
+        img_size=SWIN_IMAGE, patch_size=2, in_chans=3, num_classes=0,
+        embed_dim=SWIN_DIM, depths=(2,), num_heads=(SWIN_HEADS,),
+        window_size=SWIN_WINDOW, mlp_ratio=2.0, global_pool="").eval()
+    for sub in model.modules():
+        if hasattr(sub, "fused_attn"):
+            sub.fused_attn = impl == "sdpa"
+    g = torch.Generator().manual_seed(3)
+    with torch.no_grad():
+        for param in model.parameters():
+            param.copy_(torch.randn(param.shape, generator=g) * INIT_RANGE)
+    return _wrap(model, lambda m, px: m.forward_features(px))
+
+
+def _swin_inputs(seed):
+    torch = _torch()
+    g = torch.Generator().manual_seed(seed + 1)
+    return [("pixel_values", torch.randn((1, 3, SWIN_IMAGE, SWIN_IMAGE), generator=g))]
+
+
+def _decoder(pattern_of_layer, hq=HEADS, hkv=GQA_KV, **kw):
+    return lambda impl: [_attn(hq, hkv, pattern=pattern_of_layer(l), **kw)
+                         for l in range(LAYERS)]
+
+
+_WINDOW = f"#attn.window<left = {GEMMA_WINDOW - 1}, right = 0, sinks = 0>"
+_MISTRAL_WINDOW = "#attn.window<left = 5, right = 0, sinks = 0>"
+
+
 MODELS: Dict[str, ModelSpec] = {
     spec.name: spec
     for spec in [
@@ -278,6 +475,7 @@ MODELS: Dict[str, ModelSpec] = {
             f"GPT-2 decoder, causal, {LAYERS} layers, hidden {HIDDEN}, {HEADS} heads, "
             f"seq {SEQ}, vocab {VOCAB}, tied LM head",
             _make_gpt2, _ids_only, f"logits, 1x{SEQ}x{VOCAB} float32",
+            structure=_decoder(lambda l: CAUSAL, hkv=HEADS),
         ),
         ModelSpec(
             "bert", "transformers.BertModel",
@@ -285,12 +483,14 @@ MODELS: Dict[str, ModelSpec] = {
             f"(last 3 of {SEQ} tokens padded), {LAYERS} layers, hidden {HIDDEN}, "
             f"{HEADS} heads, no pooler",
             _make_bert, _bert_inputs, f"last_hidden_state, 1x{SEQ}x{HIDDEN} float32",
+            structure=lambda impl: [_attn(HEADS, HEADS, bias=True)] * LAYERS,
         ),
         ModelSpec(
             "llama", "transformers.LlamaForCausalLM",
             f"Llama decoder, causal, GQA ({HEADS} query heads, 2 KV heads), RoPE, "
             f"RMSNorm, SwiGLU, {LAYERS} layers, hidden {HIDDEN}, seq {SEQ}, tied LM head",
             _make_llama, _ids_only, f"logits, 1x{SEQ}x{VOCAB} float32",
+            structure=_decoder(lambda l: CAUSAL),
         ),
         ModelSpec(
             "mistral", "transformers.MistralForCausalLM",
@@ -298,6 +498,7 @@ MODELS: Dict[str, ModelSpec] = {
             f"GQA ({HEADS} query heads, 2 KV heads), RoPE, {LAYERS} layers, "
             f"hidden {HIDDEN}, tied LM head",
             _make_mistral, _ids_only, f"logits, 1x{SEQ}x{VOCAB} float32",
+            structure=_decoder(lambda l: _MISTRAL_WINDOW),
         ),
         ModelSpec(
             "vit", "transformers.ViTModel",
@@ -306,6 +507,7 @@ MODELS: Dict[str, ModelSpec] = {
             f"hidden {HIDDEN}, {HEADS} heads, no pooler",
             _make_vit, _vit_inputs,
             f"last_hidden_state, 1x{(VIT_IMAGE // VIT_PATCH) ** 2 + 1}x{HIDDEN} float32",
+            structure=lambda impl: [_attn(HEADS, HEADS, lq=17, lk=17)] * LAYERS,
         ),
         ModelSpec(
             "vitcls", "transformers.ViTForImageClassification",
@@ -316,6 +518,108 @@ MODELS: Dict[str, ModelSpec] = {
             f"head with {VITCLS_LABELS} labels",
             _make_vitcls, _vitcls_inputs, f"logits, 1x{VITCLS_LABELS} float32",
             layers=VITCLS_LAYERS,
+            structure=lambda impl: [_attn(HEADS, HEADS, lq=65, lk=65)] * VITCLS_LAYERS,
+        ),
+        ModelSpec(
+            "gemma2", "transformers.Gemma2ForCausalLM",
+            f"Gemma 2 decoder, logit softcap {GEMMA_SOFTCAP:g}, sliding window "
+            f"{GEMMA_WINDOW} < seq {SEQ} (layer 0) and causal (layer 1), GQA "
+            f"({HEADS} query heads, {GQA_KV} KV heads), {LAYERS} layers, hidden {HIDDEN}",
+            _make_gemma2, _ids_only, f"logits, 1x{SEQ}x{VOCAB} float32",
+            structure=lambda impl: [
+                _attn(HEADS, GQA_KV, pattern=_WINDOW, softcap=GEMMA_SOFTCAP),
+                _attn(HEADS, GQA_KV, pattern=CAUSAL, softcap=GEMMA_SOFTCAP)],
+            impls=("eager",),
+            notes="MLP activation SiLU instead of the tanh GELU (see _make_gemma2)",
+        ),
+        ModelSpec(
+            "qwen2", "transformers.Qwen2ForCausalLM",
+            f"Qwen2 decoder, causal, GQA ({HEADS} query heads, {GQA_KV} KV heads), "
+            f"biases on the q/k/v projections, {LAYERS} layers, hidden {HIDDEN}",
+            _causal_lm("Qwen2Config", "Qwen2ForCausalLM"), _ids_only,
+            f"logits, 1x{SEQ}x{VOCAB} float32",
+            structure=_decoder(lambda l: CAUSAL),
+        ),
+        ModelSpec(
+            "gptoss", "transformers.GptOssForCausalLM",
+            f"gpt-oss decoder, learned attention sinks, sliding window "
+            f"{GEMMA_WINDOW} (layer 0) and causal (layer 1), GQA ({HEADS} query "
+            f"heads, {GQA_KV} KV heads), {LAYERS} layers, hidden {HIDDEN}",
+            _make_gptoss, _ids_only, f"logits, 1x{SEQ}x{VOCAB} float32",
+            structure=lambda impl: [
+                _attn(HEADS, GQA_KV, pattern=_WINDOW, sink=True),
+                _attn(HEADS, GQA_KV, pattern=CAUSAL, sink=True)],
+            impls=("eager",),
+            notes="MoE MLP replaced by zeros, sinks ~ N(0, 1), default RoPE "
+                  "(see _make_gptoss)",
+        ),
+        ModelSpec(
+            "olmo2", "transformers.Olmo2ForCausalLM",
+            f"OLMo 2 decoder, RMSNorm on q and k (q/k norm), causal, GQA "
+            f"({HEADS} query heads, {GQA_KV} KV heads), {LAYERS} layers, hidden {HIDDEN}",
+            _causal_lm("Olmo2Config", "Olmo2ForCausalLM"), _ids_only,
+            f"logits, 1x{SEQ}x{VOCAB} float32",
+            structure=_decoder(lambda l: CAUSAL),
+        ),
+        ModelSpec(
+            "phi3", "transformers.Phi3ForCausalLM",
+            f"Phi-3 decoder, fused qkv projection, causal, GQA ({HEADS} query "
+            f"heads, {GQA_KV} KV heads), {LAYERS} layers, hidden {HIDDEN}",
+            _causal_lm("Phi3Config", "Phi3ForCausalLM"), _ids_only,
+            f"logits, 1x{SEQ}x{VOCAB} float32",
+            structure=_decoder(lambda l: CAUSAL),
+        ),
+        ModelSpec(
+            "bloom", "transformers.BloomForCausalLM",
+            f"BLOOM decoder, ALiBi position bias, causal, {HEADS} heads, "
+            f"{LAYERS} layers, hidden {HIDDEN}",
+            _make_bloom, _ids_only, f"logits, 1x{SEQ}x{VOCAB} float32",
+            structure=_decoder(lambda l: CAUSAL, hkv=HEADS, bias=True),
+        ),
+        ModelSpec(
+            "falcon", "transformers.FalconForCausalLM",
+            f"Falcon decoder, multi-query attention ({HEADS} query heads, 1 KV "
+            f"head), parallel attention/MLP, causal, {LAYERS} layers, hidden {HIDDEN}",
+            _make_falcon, _ids_only, f"logits, 1x{SEQ}x{VOCAB} float32",
+            structure=_decoder(lambda l: CAUSAL, hkv=1),
+        ),
+        ModelSpec(
+            "bert2", "transformers.BertModel",
+            f"BERT encoder at batch {BERT2_BATCH}, a different key-padding mask "
+            f"per sequence (run time), {LAYERS} layers, hidden {HIDDEN}, {HEADS} heads",
+            _make_bert, _bert2_inputs,
+            f"last_hidden_state, {BERT2_BATCH}x{SEQ}x{HIDDEN} float32",
+            structure=lambda impl: [_attn(HEADS, HEADS, batch=BERT2_BATCH,
+                                          bias=True)] * LAYERS,
+        ),
+        ModelSpec(
+            "t5", "transformers.T5Model",
+            f"T5 encoder-decoder, relative position bias (8 buckets), encoder seq "
+            f"{SEQ}, decoder seq {T5_DECODER} (causal self-attention, cross "
+            f"attention Lq != Lk), {LAYERS}+{LAYERS} layers, hidden {HIDDEN}, {HEADS} heads",
+            _make_t5, _ids_only,
+            f"decoder last_hidden_state, 1x{T5_DECODER}x{HIDDEN} float32",
+            layers=3 * LAYERS,
+            structure=lambda impl: (
+                [_attn(HEADS, HEADS, bias=True)] * LAYERS
+                + [_attn(HEADS, HEADS, lq=T5_DECODER, lk=T5_DECODER, pattern=CAUSAL,
+                         bias=True),
+                   _attn(HEADS, HEADS, lq=T5_DECODER, lk=SEQ)] * LAYERS),
+        ),
+        ModelSpec(
+            "swin", "timm.models.swin_transformer.SwinTransformer",
+            f"Swin stage, {SWIN_IMAGE}x{SWIN_IMAGE} image, patch 2, window "
+            f"{SWIN_WINDOW}x{SWIN_WINDOW} (4 windows as batch), relative position "
+            f"bias, shifted windows with their mask (layer 1), {SWIN_HEADS} heads "
+            f"of {SWIN_DIM // SWIN_HEADS}",
+            _make_swin, _swin_inputs,
+            f"features, 1x{SWIN_IMAGE // 2 // 1}x{SWIN_IMAGE // 2}x{SWIN_DIM} float32",
+            structure=lambda impl: [
+                _attn(SWIN_HEADS, SWIN_HEADS, batch=4, d=SWIN_DIM // SWIN_HEADS,
+                      bias=True)] * 2,
+            notes="weights ~ N(0, 0.2^2) (timm's init is too flat to show a "
+                  "wrong mask)",
+            dialects=("linalg",),
         ),
     ]
 }
@@ -396,6 +700,8 @@ def _header(spec: ModelSpec, impl: str, dialect: str, seed: int,
         f"//   {cmd}",
         f"// Model: {spec.library}, attn_implementation=\"{impl}\", random weights (seed {seed}).",
         f"//   {spec.summary}.",
+    ] + ([f"//   Changed from the library's model: {spec.notes}."]
+         if spec.notes else []) + [
         f"// Exported: torch_mlir.fx.export_and_import(output_type=\"{DIALECTS[dialect]}\"),"
         " weights as constants.",
         "// Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".",
@@ -427,16 +733,22 @@ def _header(spec: ModelSpec, impl: str, dialect: str, seed: int,
     else:
         lines.append(f"// {run} attn-opt %s --pass-pipeline=\"{TOSA_TO_LINALG}\" \\")
         lines.append(f"// {run}   | {check}")
-    # --attn-raise finds every attention layer and nothing else, and the
-    # raised module still computes PyTorch's result.
+    # --attn-raise finds every attention layer and nothing else, with its
+    # structure (GQA heads, the pattern its mask makes exact, sinks, softcap),
+    # and the raised module still computes PyTorch's result.
     lines.append("//")
-    lines.append(f"// RUN: attn-opt %s --attn-raise-pipeline | FileCheck %s "
+    lines.append(f"// RUN: attn-opt %s {RAISE} | FileCheck %s "
                  f"--check-prefix=RAISED --implicit-check-not=attn.attention")
     lines.append(f"// RAISED-COUNT-{spec.layers}: attn.attention")
-    lines.append(f"// {run} attn-opt %s --attn-raise-pipeline | {check}")
+    if spec.structure is not None:
+        lines.append(f"// RUN: attn-opt %s {RAISE} | FileCheck %s "
+                     f"--check-prefix=STRUCT")
+        for line in spec.structure(impl):
+            lines.append(f"// STRUCT: {line}")
+    lines.append(f"// {run} attn-opt %s {RAISE} | {check}")
     # ... and so does the fused CPU pipeline on the raised module.
     cpu_check = check.replace("attn-run -", "attn-run - --pipeline=cpu", 1)
-    lines.append(f"// {run} attn-opt %s --attn-raise-pipeline | {cpu_check}")
+    lines.append(f"// {run} attn-opt %s {RAISE} | {cpu_check}")
     return "\n".join(lines) + "\n\n"
 
 
@@ -594,6 +906,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     for name in models:
         spec = MODELS[name]
         for impl in impls:
+            if impl not in spec.impls:
+                continue
             stem = f"{name}-{impl}"
             torch.manual_seed(args.seed)
             try:
@@ -614,6 +928,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             np.save(output_file, ref.detach().to(torch.float32).numpy())
 
             for dialect in dialects:
+                if dialect not in spec.dialects:
+                    continue
                 out = os.path.join(args.out_dir, f"{stem}-{dialect}.mlir")
                 t0 = time.time()
                 try:

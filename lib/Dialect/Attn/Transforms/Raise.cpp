@@ -665,58 +665,91 @@ struct Raiser {
   struct PeeledOperand {
     Value value;
     double factor = 1.0;
-    /// Result dimension r of the operand is dimension perm[r] of `value`.
-    SmallVector<int64_t> perm = {0, 1, 2, 3};
+    /// The dimension of `value` holding b, h / n, l and d; -1 for a role of
+    /// size 1 that no dimension holds (every other dimension has size 1).
+    SmallVector<int64_t> dimOfRole = {0, 1, 2, 3};
+    /// The number of KV heads (the size of the h role).
+    int64_t heads = 0;
   };
   PeeledOperand peelOperand(Value x, bool heads, bool scaling) {
     auto type = cast<RankedTensorType>(x.getType());
     int64_t h = type.getDimSize(1);
     auto identity = [](int64_t i) { return i; };
-    // The dimensions of `view.value` that hold (b, h / n, l, d), or nothing.
+    // Assigns the roles (b, h / n, l, d) to the dimensions of `view.value`
+    // whose size is not 1, in any order, and checks the map.
     auto layout = [&](const IndexView &view,
-                      double factor) -> std::optional<SmallVector<int64_t>> {
+                      double factor) -> std::optional<PeeledOperand> {
       auto t = dyn_cast<RankedTensorType>(view.value.getType());
-      if (!t || t.getRank() != 4)
+      if (!t || t.getRank() > 8)
         return std::nullopt;
-      SmallVector<int64_t> perm = {0, 1, 2, 3};
-      do {
-        int64_t hkv = t.getDimSize(perm[1]);
-        bool ok = true;
-        for (unsigned r : {0u, 2u, 3u})
-          ok = ok && t.getDimSize(perm[r]) == type.getDimSize(r) &&
-               resultIs(view, perm[r], r, type.getShape(), identity,
-                        /*identity=*/true);
-        if (!ok)
-          continue;
-        if (ShapedType::isDynamic(h) || ShapedType::isDynamic(hkv)) {
-          if (factor != 1.0 && h == hkv &&
-              resultIs(view, perm[1], 1, type.getShape(), identity,
-                       /*identity=*/true))
-            return perm;
-          continue;
-        }
-        if (hkv <= 0 || h % hkv != 0 || (!heads && hkv != h) ||
-            (hkv == h && factor == 1.0))
-          continue;
-        int64_t n = h / hkv;
-        if (resultIs(
-                view, perm[1], 1, type.getShape(),
-                [n](int64_t i) { return i / n; }, /*identity=*/n == 1))
-          return perm;
-      } while (std::next_permutation(perm.begin(), perm.end()));
-      return std::nullopt;
+      SmallVector<int64_t> big;
+      for (int64_t d = 0; d < t.getRank(); ++d)
+        if (t.getDimSize(d) != 1)
+          big.push_back(d);
+      if (big.size() > 4)
+        return std::nullopt;
+      // Candidate roles for the big dimensions: every ordered choice.
+      SmallVector<int64_t> roles = {0, 1, 2, 3};
+      std::optional<PeeledOperand> found;
+      std::function<void(size_t, SmallVector<int64_t> &)> assign =
+          [&](size_t i, SmallVector<int64_t> &dimOfRole) {
+            if (found)
+              return;
+            if (i == big.size()) {
+              // Roles without a dimension must have size 1 (but h, whose
+              // size is then 1 KV head).
+              for (unsigned r : {0u, 2u, 3u})
+                if (dimOfRole[r] < 0 && type.getDimSize(r) != 1)
+                  return;
+              int64_t hkv = dimOfRole[1] < 0 ? 1 : t.getDimSize(dimOfRole[1]);
+              for (unsigned r : {0u, 2u, 3u}) {
+                if (dimOfRole[r] < 0)
+                  continue;
+                if (t.getDimSize(dimOfRole[r]) != type.getDimSize(r) ||
+                    !resultIs(view, dimOfRole[r], r, type.getShape(), identity,
+                              /*identity=*/true))
+                  return;
+              }
+              if (ShapedType::isDynamic(h) || ShapedType::isDynamic(hkv)) {
+                if (factor != 1.0 && h == hkv && dimOfRole[1] >= 0 &&
+                    resultIs(view, dimOfRole[1], 1, type.getShape(), identity,
+                             /*identity=*/true))
+                  found = PeeledOperand{view.value, factor, dimOfRole, hkv};
+                return;
+              }
+              if (hkv <= 0 || h % hkv != 0 || (!heads && hkv != h) ||
+                  (hkv == h && factor == 1.0))
+                return;
+              int64_t n = h / hkv;
+              if (dimOfRole[1] < 0 ||
+                  resultIs(
+                      view, dimOfRole[1], 1, type.getShape(),
+                      [n](int64_t i) { return i / n; }, /*identity=*/n == 1))
+                found = PeeledOperand{view.value, factor, dimOfRole, hkv};
+              return;
+            }
+            for (int64_t r : roles) {
+              if (dimOfRole[r] >= 0)
+                continue;
+              dimOfRole[r] = big[i];
+              assign(i + 1, dimOfRole);
+              dimOfRole[r] = -1;
+            }
+          };
+      SmallVector<int64_t> dimOfRole(4, -1);
+      assign(0, dimOfRole);
+      return found;
     };
     // The first source with repeated heads wins; otherwise the last view
     // accepted (the one behind every constant factor).
     IndexView view = startView(x);
     double factor = 1.0;
-    PeeledOperand best{x, 1.0};
+    PeeledOperand best{x, 1.0, {0, 1, 2, 3}, h};
     for (unsigned step = 0; step < 32 && view.value; ++step) {
       if (view.value != x)
-        if (std::optional<SmallVector<int64_t>> perm = layout(view, factor)) {
-          best = {view.value, factor, *perm};
-          if (cast<RankedTensorType>(view.value.getType())
-                  .getDimSize((*perm)[1]) != h)
+        if (std::optional<PeeledOperand> found = layout(view, factor)) {
+          best = *found;
+          if (found->heads != h)
             return best;
         }
       if (scaling)
@@ -731,18 +764,71 @@ struct Raiser {
     return best;
   }
 
-  /// The peeled operand in [B, H, L, D] order.
-  Value materialize(const PeeledOperand &p, Location loc) {
-    if (llvm::equal(p.perm, llvm::seq<int64_t>(0, 4)))
-      return p.value;
+  /// The peeled operand as a [B, Hkv, L, D] tensor: unit dimensions
+  /// dropped, the rest transposed into role order, then reshaped.
+  Value materialize(const PeeledOperand &p, Value original, Location loc) {
     auto type = cast<RankedTensorType>(p.value.getType());
-    SmallVector<int64_t> shape;
-    for (int64_t d : p.perm)
-      shape.push_back(type.getDimSize(d));
-    Value init =
-        tensor::EmptyOp::create(rewriter, loc, shape, type.getElementType());
-    return linalg::TransposeOp::create(rewriter, loc, p.value, init, p.perm)
-        .getResult()[0];
+    if (type.getRank() == 4 &&
+        llvm::equal(p.dimOfRole, llvm::seq<int64_t>(0, 4)))
+      return p.value;
+    auto want = cast<RankedTensorType>(original.getType());
+    SmallVector<int64_t> shape4 = {want.getDimSize(0), p.heads,
+                                   want.getDimSize(2), want.getDimSize(3)};
+    auto type4 = RankedTensorType::get(shape4, type.getElementType());
+    // Present roles in ascending order and the dimensions holding them.
+    SmallVector<int64_t> held;
+    for (int64_t r = 0; r < 4; ++r)
+      if (p.dimOfRole[r] >= 0)
+        held.push_back(p.dimOfRole[r]);
+    bool ordered = llvm::is_sorted(held);
+    if (type.getRank() == 4 && held.size() == 4) {
+      Value init = tensor::EmptyOp::create(rewriter, loc, shape4,
+                                           type.getElementType());
+      return linalg::TransposeOp::create(rewriter, loc, p.value, init,
+                                         p.dimOfRole)
+          .getResult()[0];
+    }
+    Value v = p.value;
+    if (!ordered) {
+      // Drop the unit dimensions, then transpose into role order.
+      SmallVector<int64_t> big = held;
+      llvm::sort(big);
+      // Group k: the dimensions after big[k - 1] up to big[k]; the unit
+      // dimensions after the last big one join the last group.
+      SmallVector<ReassociationIndices> re;
+      int64_t next = 0;
+      for (int64_t b : big) {
+        re.push_back({});
+        for (; next <= b; ++next)
+          re.back().push_back(next);
+      }
+      for (; next < type.getRank(); ++next)
+        re.back().push_back(next);
+      v = tensor::CollapseShapeOp::create(rewriter, loc, v, re);
+      SmallVector<int64_t> perm;
+      for (int64_t d : held)
+        perm.push_back(llvm::find(big, d) - big.begin());
+      auto vt = cast<RankedTensorType>(v.getType());
+      SmallVector<int64_t> tshape;
+      for (int64_t q : perm)
+        tshape.push_back(vt.getDimSize(q));
+      Value init = tensor::EmptyOp::create(rewriter, loc, tshape,
+                                           type.getElementType());
+      v = linalg::TransposeOp::create(rewriter, loc, v, init, perm)
+              .getResult()[0];
+    }
+    // Row-major order now matches [B, Hkv, L, D]: through one dimension.
+    auto vt = cast<RankedTensorType>(v.getType());
+    if (vt.getRank() > 0) {
+      ReassociationIndices all;
+      for (int64_t d = 0; d < vt.getRank(); ++d)
+        all.push_back(d);
+      v = tensor::CollapseShapeOp::create(
+          rewriter, loc, v, SmallVector<ReassociationIndices>{all});
+    }
+    return tensor::ExpandShapeOp::create(
+        rewriter, loc, type4, v,
+        SmallVector<ReassociationIndices>{{0, 1, 2, 3}});
   }
 
   /// (B, H) when Q, K and V are all collapses of 4-D tensors with the same
@@ -1392,14 +1478,13 @@ struct Raiser {
     PeeledOperand qp = peelOperand(q, /*heads=*/false, /*scaling=*/true);
     PeeledOperand kp = peelOperand(k, /*heads=*/true, /*scaling=*/true);
     PeeledOperand vp = peelOperand(v, /*heads=*/true, /*scaling=*/false);
-    if (cast<RankedTensorType>(kp.value.getType()).getDimSize(kp.perm[1]) !=
-        cast<RankedTensorType>(vp.value.getType()).getDimSize(vp.perm[1])) {
+    if (kp.heads != vp.heads) {
       kp = peelOperand(k, /*heads=*/false, /*scaling=*/true);
-      vp = {v, 1.0};
+      vp = {v, 1.0, {0, 1, 2, 3}, cast<RankedTensorType>(v.getType()).getDimSize(1)};
     }
-    q = materialize(qp, loc);
-    k = materialize(kp, loc);
-    v = materialize(vp, loc);
+    q = materialize(qp, q, loc);
+    k = materialize(kp, k, loc);
+    v = materialize(vp, v, loc);
     scale *= qp.factor * kp.factor;
     if (softcap)
       scale *= *softcap;
