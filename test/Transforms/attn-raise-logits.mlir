@@ -261,3 +261,58 @@ func.func @folded_two_biases(%q: tensor<4x8x16xf32>, %k: tensor<4x8x16xf32>, %v:
   %o = linalg.batch_matmul ins(%p, %v : tensor<4x8x8xf32>, tensor<4x8x16xf32>) outs(%z2 : tensor<4x8x16xf32>) -> tensor<4x8x16xf32>
   return %o : tensor<4x8x16xf32>
 }
+
+// Near miss: two biases, one of them of a size known only at run time, are
+// not summed into one (the sum needs one static shape): nothing is raised.
+// CHECK-LABEL: func.func @two_biases_dynamic(
+// CHECK-NOT: attn.attention
+// expected-remark @+1 {{attn-raise summary: 1 softmax candidates, 0 raised, 1 not raised; 1 x the additive biases do not broadcast to one static shape of one element type}}
+func.func @two_biases_dynamic(%q: tensor<4x8x16xf32>, %k: tensor<4x8x16xf32>, %v: tensor<4x8x16xf32>, %b1: tensor<8x8xf32>, %b2: tensor<?x8xf32>) -> tensor<4x8x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %et = tensor.empty() : tensor<4x16x8xf32>
+  %kt = linalg.transpose ins(%k : tensor<4x8x16xf32>) outs(%et : tensor<4x16x8xf32>) permutation = [0, 2, 1]
+  %e0 = tensor.empty() : tensor<4x8x8xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<4x8x16xf32>, tensor<4x16x8xf32>) outs(%z0 : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %s1 = linalg.generic {indexing_maps = [#id3, #last2, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%s, %b1 : tensor<4x8x8xf32>, tensor<8x8xf32>) outs(%e0 : tensor<4x8x8xf32>) {
+  ^bb0(%x: f32, %b: f32, %o: f32):
+    %y = arith.addf %x, %b : f32
+    linalg.yield %y : f32
+  } -> tensor<4x8x8xf32>
+  %s2 = linalg.generic {indexing_maps = [#id3, #last2, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%s1, %b2 : tensor<4x8x8xf32>, tensor<?x8xf32>) outs(%e0 : tensor<4x8x8xf32>) {
+  ^bb0(%x: f32, %b: f32, %o: f32):
+    %y = arith.addf %x, %b : f32
+    linalg.yield %y : f32
+  } -> tensor<4x8x8xf32>
+  // expected-remark @+1 {{softmax not raised: the additive biases do not broadcast to one static shape of one element type}}
+  %p = linalg.softmax dimension(2) ins(%s2 : tensor<4x8x8xf32>) outs(%e0 : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %e2 = tensor.empty() : tensor<4x8x16xf32>
+  %z2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<4x8x16xf32>) -> tensor<4x8x16xf32>
+  %o = linalg.batch_matmul ins(%p, %v : tensor<4x8x8xf32>, tensor<4x8x16xf32>) outs(%z2 : tensor<4x8x16xf32>) -> tensor<4x8x16xf32>
+  return %o : tensor<4x8x16xf32>
+}
+
+// Near miss: the reshape between the product and the softmax splits the
+// query rows ([4, 8, 8] -> [4, 2, 4, 8]), not the batch: the softmax's rows
+// are not the product's, and the weights do not reach the product with the
+// values as its rows: nothing is raised.
+// CHECK-LABEL: func.func @split_rows(
+// CHECK-NOT: attn.attention
+// expected-remark @+1 {{attn-raise summary: 1 softmax candidates, 0 raised, 1 not raised; 1 x weights: their user is not a contraction}}
+func.func @split_rows(%q: tensor<4x8x16xf32>, %k: tensor<4x8x16xf32>, %v: tensor<4x8x16xf32>) -> tensor<4x8x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %et = tensor.empty() : tensor<4x16x8xf32>
+  %kt = linalg.transpose ins(%k : tensor<4x8x16xf32>) outs(%et : tensor<4x16x8xf32>) permutation = [0, 2, 1]
+  %e0 = tensor.empty() : tensor<4x8x8xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<4x8x16xf32>, tensor<4x16x8xf32>) outs(%z0 : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %s4 = tensor.expand_shape %s [[0], [1, 2], [3]] output_shape [4, 2, 4, 8] : tensor<4x8x8xf32> into tensor<4x2x4x8xf32>
+  %e4 = tensor.empty() : tensor<4x2x4x8xf32>
+  // expected-remark @+1 {{softmax not raised: weights: their user is not a contraction}}
+  %p4 = linalg.softmax dimension(3) ins(%s4 : tensor<4x2x4x8xf32>) outs(%e4 : tensor<4x2x4x8xf32>) -> tensor<4x2x4x8xf32>
+  %p = tensor.collapse_shape %p4 [[0], [1, 2], [3]] : tensor<4x2x4x8xf32> into tensor<4x8x8xf32>
+  %e2 = tensor.empty() : tensor<4x8x16xf32>
+  %z2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<4x8x16xf32>) -> tensor<4x8x16xf32>
+  %o = linalg.batch_matmul ins(%p, %v : tensor<4x8x8xf32>, tensor<4x8x16xf32>) outs(%z2 : tensor<4x8x16xf32>) -> tensor<4x8x16xf32>
+  return %o : tensor<4x8x16xf32>
+}

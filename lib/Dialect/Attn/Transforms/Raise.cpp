@@ -357,7 +357,7 @@ FailureOr<Contraction> matchContraction(Value v, std::string &why) {
   auto op = v.getDefiningOp<linalg::LinalgOp>();
   if (!op || !op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1 || !linalg::isaContractionOpInterface(op)) {
-    why = "the logits do not come from a contraction";
+    why = "not a contraction";
     return failure();
   }
   FailureOr<linalg::ContractionDimensions> dims =
@@ -1212,7 +1212,9 @@ struct Raiser {
                                               : Value(),
         why);
     if (failed(pv))
-      return fail(anchor, "weights: " + why);
+      return fail(anchor, "weights: " + (why == "not a contraction"
+                                             ? "their user is not a contraction"
+                                             : why));
     if (pv->lhs != &pUse)
       return fail(anchor, "the weights are not the M side of the product "
                           "with the values");
@@ -1386,7 +1388,10 @@ struct Raiser {
     }
     FailureOr<Contraction> qk = matchContraction(x, why);
     if (failed(qk))
-      return fail(anchor, "logits: " + why);
+      return fail(anchor, "logits: " + (why == "not a contraction"
+                                            ? "they do not come from a "
+                                              "contraction"
+                                            : why));
     if (!x.hasOneUse())
       return fail(anchor, "the product Q K^T has another user");
 
