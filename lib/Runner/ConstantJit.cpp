@@ -25,6 +25,8 @@
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <deque>
+#include <map>
 #include <mutex>
 
 using namespace mlir;
@@ -174,6 +176,34 @@ MLIRContext &evaluationContext() {
 
 std::mutex evaluationMutex;
 
+/// Results by the serialized subgraph that computed them: a mask shared by
+/// every layer is compiled once. The bytes hold every op, attribute and
+/// constant of the subgraph, so equal bytes mean equal values.
+struct ResultCache {
+  static constexpr size_t kMaxEntries = 64;
+  std::map<std::string, EvaluatedTensor> entries;
+  std::deque<std::string> order;
+
+  const EvaluatedTensor *find(const std::string &key) const {
+    auto it = entries.find(key);
+    return it == entries.end() ? nullptr : &it->second;
+  }
+  void insert(const std::string &key, const EvaluatedTensor &value) {
+    if (entries.count(key))
+      return;
+    if (order.size() == kMaxEntries) {
+      entries.erase(order.front());
+      order.pop_front();
+    }
+    entries.emplace(key, value);
+    order.push_back(key);
+  }
+};
+ResultCache &resultCache() {
+  static ResultCache cache;
+  return cache;
+}
+
 /// Makes the assertions in `func` checkable instead of fatal: every
 /// tensor.extract index is clamped into bounds (so that evaluating a program
 /// whose assertion fails cannot read outside a tensor), and each generic
@@ -282,6 +312,12 @@ mlir::attn::evaluateTensorByCompiling(Value value,
     return std::nullopt;
 
   std::lock_guard<std::mutex> lock(evaluationMutex);
+  if (const EvaluatedTensor *hit = resultCache().find(bytes)) {
+    EvaluatedTensor result = *hit;
+    // The element type belongs to the caller's context.
+    result.elementType = type.getElementType();
+    return result;
+  }
   MLIRContext &context = evaluationContext();
   OwningOpRef<ModuleOp> module =
       parseSourceString<ModuleOp>(bytes, ParserConfig(&context));
@@ -336,6 +372,7 @@ mlir::attn::evaluateTensorByCompiling(Value value,
   result.shape.assign(type.getShape().begin(), type.getShape().end());
   result.elementType = type.getElementType();
   result.values = out.toDoubles();
+  resultCache().insert(bytes, result);
   return result;
 }
 

@@ -91,3 +91,57 @@ func.func @side_effect(%q: tensor<1x2x8x4xf32>, %k: tensor<1x2x8x4xf32>, %v: ten
   %o = attn.attention %q, %k, %v mask(%m : tensor<8x8xi1>) : tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32> -> tensor<1x2x8x4xf32>
   return %o : tensor<1x2x8x4xf32>
 }
+
+// -----
+
+// A mask gathered from a table with torch-mlir's bounds check (cf.assert in
+// the generic's body, as its index_select / embedding lowering writes):
+// the assertions hold, the mask is evaluated and is causal.
+// CHECK-LABEL: func.func @gather_with_bounds_check
+// CHECK: attn.attention %{{.*}}, %{{.*}}, %{{.*}} {pattern = #attn.causal} :
+func.func @gather_with_bounds_check(%q: tensor<1x2x8x4xf32>, %k: tensor<1x2x8x4xf32>, %v: tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32> {
+  %table = arith.constant dense<[false, true]> : tensor<2xi1>
+  %e = tensor.empty() : tensor<8x8xi1>
+  %m = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} outs(%e : tensor<8x8xi1>) {
+  ^bb0(%out: i1):
+    %i = linalg.index 0 : index
+    %j = linalg.index 1 : index
+    %c = arith.cmpi sle, %j, %i : index
+    %idx = arith.extui %c : i1 to i64
+    %x = arith.index_cast %idx : i64 to index
+    %c2 = arith.constant 2 : index
+    %ok = arith.cmpi ult, %x, %c2 : index
+    cf.assert %ok, "index must be smaller than dim size"
+    %r = tensor.extract %table[%x] : tensor<2xi1>
+    linalg.yield %r : i1
+  } -> tensor<8x8xi1>
+  %o = attn.attention %q, %k, %v mask(%m : tensor<8x8xi1>) : tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32> -> tensor<1x2x8x4xf32>
+  return %o : tensor<1x2x8x4xf32>
+}
+
+// -----
+
+// The same gather with an index that leaves the table (i + j up to 14 in a
+// table of 8): the program would fail its assertion, so nothing is
+// evaluated and the compiler says why instead of aborting or reading out of
+// bounds.
+// CHECK-LABEL: func.func @gather_out_of_bounds
+// CHECK: attn.attention %{{.*}}, %{{.*}}, %{{.*}} mask(
+func.func @gather_out_of_bounds(%q: tensor<1x2x8x4xf32>, %k: tensor<1x2x8x4xf32>, %v: tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32> {
+  %table = arith.constant dense<true> : tensor<8xi1>
+  %e = tensor.empty() : tensor<8x8xi1>
+  %m = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} outs(%e : tensor<8x8xi1>) {
+  ^bb0(%out: i1):
+    %i = linalg.index 0 : index
+    %j = linalg.index 1 : index
+    %x = arith.addi %i, %j : index
+    %c8 = arith.constant 8 : index
+    %ok = arith.cmpi ult, %x, %c8 : index
+    cf.assert %ok, "index must be smaller than dim size"
+    %r = tensor.extract %table[%x] : tensor<8xi1>
+    linalg.yield %r : i1
+  } -> tensor<8x8xi1>
+  // expected-remark @+1 {{mask is not evaluated at compile time: compiled evaluation: an assertion of the program fails (an index out of bounds)}}
+  %o = attn.attention %q, %k, %v mask(%m : tensor<8x8xi1>) : tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32> -> tensor<1x2x8x4xf32>
+  return %o : tensor<1x2x8x4xf32>
+}

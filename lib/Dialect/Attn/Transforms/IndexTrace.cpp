@@ -211,7 +211,7 @@ mlir::attn::traceBack(Value start, function_ref<bool(const IndexView &)> accept,
 bool mlir::attn::resultIs(const IndexView &view, unsigned r, unsigned dim,
                           ArrayRef<int64_t> sizes,
                           function_ref<int64_t(int64_t)> expected,
-                          bool identity) {
+                          bool identity, int64_t *budget) {
   if (r >= view.map.getNumResults() || dim >= view.map.getNumDims() ||
       sizes.size() != view.map.getNumDims())
     return false;
@@ -230,6 +230,11 @@ bool mlir::attn::resultIs(const IndexView &view, unsigned r, unsigned dim,
     if (points > kMaxEnumerated)
       return false;
     read.push_back(d);
+  }
+  if (budget) {
+    if (points > *budget)
+      return false;
+    *budget -= points;
   }
   SmallVector<int64_t> at(sizes.size(), 0);
   for (int64_t p = 0; p < points; ++p) {

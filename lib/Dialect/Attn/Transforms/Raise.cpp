@@ -675,6 +675,8 @@ struct Raiser {
     auto type = cast<RankedTensorType>(x.getType());
     int64_t h = type.getDimSize(1);
     auto identity = [](int64_t i) { return i; };
+    // Index points all checks of this search may evaluate together.
+    int64_t budget = int64_t(1) << 24;
     // Assigns the roles (b, h / n, l, d) to the dimensions of `view.value`
     // whose size is not 1, in any order, and checks the map.
     auto layout = [&](const IndexView &view,
@@ -707,13 +709,13 @@ struct Raiser {
                   continue;
                 if (t.getDimSize(dimOfRole[r]) != type.getDimSize(r) ||
                     !resultIs(view, dimOfRole[r], r, type.getShape(), identity,
-                              /*identity=*/true))
+                              /*identity=*/true, &budget))
                   return;
               }
               if (ShapedType::isDynamic(h) || ShapedType::isDynamic(hkv)) {
                 if (factor != 1.0 && h == hkv && dimOfRole[1] >= 0 &&
                     resultIs(view, dimOfRole[1], 1, type.getShape(), identity,
-                             /*identity=*/true))
+                             /*identity=*/true, &budget))
                   found = PeeledOperand{view.value, factor, dimOfRole, hkv};
                 return;
               }
@@ -724,7 +726,8 @@ struct Raiser {
               if (dimOfRole[1] < 0 ||
                   resultIs(
                       view, dimOfRole[1], 1, type.getShape(),
-                      [n](int64_t i) { return i / n; }, /*identity=*/n == 1))
+                      [n](int64_t i) { return i / n; }, /*identity=*/n == 1,
+                      &budget))
                 found = PeeledOperand{view.value, factor, dimOfRole, hkv};
               return;
             }
@@ -1549,6 +1552,7 @@ struct Raiser {
       int64_t h = colType.getRank() == 4 ? colType.getDimSize(1)
                                          : ShapedType::kDynamic;
       auto identity = [](int64_t i) { return i; };
+      int64_t budget = int64_t(1) << 24;
       // A tensor of H values (its other dimensions of size 1) whose value
       // at head h is the column's value at every (b, h, i).
       auto headDim = [&](Value t) -> std::optional<unsigned> {
@@ -1566,7 +1570,7 @@ struct Raiser {
               : traceBack(sinkColumn, [&](const IndexView &view) {
                   std::optional<unsigned> d = headDim(view.value);
                   return d && resultIs(view, *d, 1, colType.getShape(),
-                                       identity, /*identity=*/false);
+                                       identity, /*identity=*/false, &budget);
                 });
       if (!perHead)
         return fail(anchor, "the column appended to the logits is not one "

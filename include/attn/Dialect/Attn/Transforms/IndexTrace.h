@@ -53,10 +53,12 @@ traceBack(Value start, function_ref<bool(const IndexView &)> accept,
 /// at every combination of the dimensions it reads (and `dim`), all static,
 /// at most 2^22 points. With a dynamic size of `dim` the result must be that
 /// dimension itself, and only when `identity` says `expected` is the
-/// identity.
+/// identity. `budget`, when given, is the number of points the caller still
+/// allows; the points evaluated are taken from it, and a check that would
+/// exceed it fails (so that a search over many candidates stays bounded).
 bool resultIs(const IndexView &view, unsigned r, unsigned dim,
               ArrayRef<int64_t> sizes, function_ref<int64_t(int64_t)> expected,
-              bool identity);
+              bool identity, int64_t *budget = nullptr);
 
 /// Whether result `r` of `view.map` is a constant equal to `c`.
 bool resultIsConstant(const IndexView &view, unsigned r, int64_t c);
