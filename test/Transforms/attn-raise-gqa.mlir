@@ -4,6 +4,7 @@
 // RUN: attn-opt %s --attn-raise --canonicalize | FileCheck %s
 // RUN: attn-opt %s --attn-raise=explain=true -o /dev/null 2>&1 | FileCheck %s --check-prefix=EXPLAIN
 // EXPLAIN-NOT: softmax not raised
+// RUN: attn-opt %s --attn-raise=explain=true -o /dev/null 2>&1 | FileCheck %s --check-prefix=NEARMISS
 // EXPLAIN-COUNT-5: attn-raise summary: 1 softmax candidates, 1 raised, 0 not raised
 // Raising never changes numbers: each entry gives what it gave before.
 // RUN: attn-run %s --entry=repeat_kv --seed=3 --output-dir=%t.repeat_kv
@@ -99,7 +100,7 @@ func.func @repeat_interleave(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x8x16xf32>,
 
 // Near miss: the heads tiled the other way round ([n, Hkv] collapsed), so
 // query head h reads KV head h % 2. That is not the GQA rule: the op keeps
-// reading 4 K/V heads.
+// reading 4 K/V heads, and explain says why.
 // CHECK-LABEL: func.func @heads_tiled(
 // CHECK: linalg.broadcast
 // CHECK: attn.attention %{{.*}}, %{{.*}}, %{{.*}} {scale = 2.500000e-01 : f32} : tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32> -> tensor<1x4x8x16xf32>
@@ -124,6 +125,7 @@ func.func @heads_tiled(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: t
     %y = arith.mulf %x, %c : f32
     linalg.yield %y : f32
   } -> tensor<4x8x8xf32>
+  // NEARMISS: attn-raise-gqa.mlir:[[@LINE+1]]:8: remark: K/V heads are repeated, but query head h does not read head h / n (grouped-query attention): the op reads all 4 repeated heads
   %p = linalg.softmax dimension(2) ins(%sc : tensor<4x8x8xf32>) outs(%e0 : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
   %e2 = tensor.empty() : tensor<4x8x16xf32>
   %z2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<4x8x16xf32>) -> tensor<4x8x16xf32>

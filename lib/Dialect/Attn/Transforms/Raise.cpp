@@ -662,6 +662,10 @@ struct Raiser {
   /// as expand + broadcast + reshape, repeat_interleave, TOSA's tile): head
   /// h is head h / n of a [B, H / n, L, D] tensor, attn.attention's GQA
   /// rule. A head that reads head h % Hkv is not that rule and is kept.
+  /// Set by peelOperand when K or V repeats fewer heads in an order that
+  /// is not head h / n (e.g. h % Hkv): a near miss of GQA.
+  bool repeatedOtherwise = false;
+
   struct PeeledOperand {
     Value value;
     double factor = 1.0;
@@ -729,6 +733,8 @@ struct Raiser {
                       [n](int64_t i) { return i / n; }, /*identity=*/n == 1,
                       &budget))
                 found = PeeledOperand{view.value, factor, dimOfRole, hkv};
+              else if (n > 1)
+                repeatedOtherwise = true;
               return;
             }
             for (int64_t r : roles) {
@@ -1484,12 +1490,19 @@ struct Raiser {
     // Constant factors on Q and K join the scale (SDPA's decomposition
     // scales both by sqrt(scale)); repeated K/V heads become GQA.
     PeeledOperand qp = peelOperand(q, /*heads=*/false, /*scaling=*/true);
+    repeatedOtherwise = false;
     PeeledOperand kp = peelOperand(k, /*heads=*/true, /*scaling=*/true);
     PeeledOperand vp = peelOperand(v, /*heads=*/true, /*scaling=*/false);
     if (kp.heads != vp.heads) {
       kp = peelOperand(k, /*heads=*/false, /*scaling=*/true);
       vp = {v, 1.0, {0, 1, 2, 3}, cast<RankedTensorType>(v.getType()).getDimSize(1)};
     }
+    if (explain && kp.heads == cast<RankedTensorType>(k.getType()).getDimSize(1) &&
+        repeatedOtherwise)
+      anchor->emitRemark()
+          << "K/V heads are repeated, but query head h does not read head "
+             "h / n (grouped-query attention): the op reads all "
+          << kp.heads << " repeated heads";
     q = materialize(qp, q, loc);
     k = materialize(kp, k, loc);
     v = materialize(vp, v, loc);
