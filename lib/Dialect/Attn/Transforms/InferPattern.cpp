@@ -14,6 +14,9 @@
 #include "attn/Dialect/Attn/Transforms/Transforms.h"
 #include "attn/Support/PassStatistics.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/RegionUtils.h"
 
@@ -77,6 +80,111 @@ void eraseDeadProducers(RewriterBase &rewriter, Value value) {
   }
 }
 
+/// The float constant a generic's body value holds: an arith.constant, or a
+/// block argument fed by a splat constant tensor.
+std::optional<double> bodyConstant(linalg::GenericOp g, Value v) {
+  if (auto arg = dyn_cast<BlockArgument>(v)) {
+    if (arg.getOwner() != g.getBody() ||
+        arg.getArgNumber() >= g.getNumDpsInputs())
+      return std::nullopt;
+    v = g.getDpsInputOperand(arg.getArgNumber())->get();
+  }
+  FloatAttr f;
+  if (matchPattern(v, m_Constant(&f)))
+    return f.getValueAsDouble();
+  DenseFPElementsAttr dense;
+  if (matchPattern(v, m_Constant(&dense)) && dense.isSplat())
+    return dense.getSplatValue<APFloat>().convertToDouble();
+  return std::nullopt;
+}
+
+/// The input of `g` behind body value `v` when `g` reads it numpy-style
+/// (right-aligned, size-1 dimensions read at 0), or null.
+Value broadcastInput(linalg::GenericOp g, Value v) {
+  auto arg = dyn_cast<BlockArgument>(v);
+  if (!arg || arg.getOwner() != g.getBody() ||
+      arg.getArgNumber() >= g.getNumDpsInputs())
+    return {};
+  OpOperand *in = g.getDpsInputOperand(arg.getArgNumber());
+  auto type = dyn_cast<RankedTensorType>(in->get().getType());
+  AffineMap map = g.getMatchingIndexingMap(in);
+  unsigned rank = g.getNumLoops(), k = map.getNumResults();
+  if (!type || type.getRank() != static_cast<int64_t>(k) || k > rank)
+    return {};
+  for (unsigned r = 0; r < k; ++r) {
+    AffineExpr e = map.getResult(r);
+    if (e == getAffineDimExpr(rank - k + r, g.getContext()))
+      continue;
+    if (e == getAffineConstantExpr(0, g.getContext()) &&
+        type.getDimSize(r) == 1)
+      continue;
+    return {};
+  }
+  return in->get();
+}
+
+/// A mask known only at run time written as `compileTime AND runTime`
+/// (transformers' causal mask AND a padding mask from the inputs), as the
+/// op's i1 mask or as its bias `select(m, 0, -inf)`.
+struct RuntimeSplit {
+  EvaluatedTensor compileTime;
+  Value runTime;
+};
+
+std::optional<RuntimeSplit>
+splitRuntimeConjunction(AttentionOp op, const ConstantEvalOptions &options) {
+  auto elementwise = [](linalg::GenericOp g) {
+    return g && g.getNumDpsInits() == 1 &&
+           g.getNumLoops() == g.getNumParallelLoops() &&
+           g.getIndexingMapsArray().back().isIdentity();
+  };
+  Value m;
+  if (op.getMask() && !op.getBias()) {
+    m = op.getMask();
+  } else if (op.getBias() && !op.getMask()) {
+    // -inf only: a lowest-float fill is not exact once a run-time factor
+    // may leave a row with no visible key.
+    auto g = op.getBias().getDefiningOp<linalg::GenericOp>();
+    if (!elementwise(g))
+      return std::nullopt;
+    auto select =
+        g.getBody()->getTerminator()->getOperand(0).getDefiningOp<arith::SelectOp>();
+    if (!select)
+      return std::nullopt;
+    std::optional<double> zero = bodyConstant(g, select.getTrueValue());
+    std::optional<double> ninf = bodyConstant(g, select.getFalseValue());
+    auto cond = dyn_cast<BlockArgument>(select.getCondition());
+    if (!zero || *zero != 0.0 || !ninf ||
+        *ninf != -std::numeric_limits<double>::infinity() || !cond ||
+        cond.getOwner() != g.getBody() ||
+        cond.getArgNumber() >= g.getNumDpsInputs() ||
+        !g.getMatchingIndexingMap(g.getDpsInputOperand(cond.getArgNumber()))
+             .isIdentity())
+      return std::nullopt;
+    m = g.getDpsInputOperand(cond.getArgNumber())->get();
+  } else {
+    return std::nullopt;
+  }
+  auto g = m.getDefiningOp<linalg::GenericOp>();
+  if (!elementwise(g))
+    return std::nullopt;
+  auto conj =
+      g.getBody()->getTerminator()->getOperand(0).getDefiningOp<arith::AndIOp>();
+  if (!conj)
+    return std::nullopt;
+  Value a = broadcastInput(g, conj.getLhs()), b = broadcastInput(g, conj.getRhs());
+  if (!a || !b)
+    return std::nullopt;
+  std::optional<EvaluatedTensor> ea = evaluateTensor(a, options);
+  std::optional<EvaluatedTensor> eb = evaluateTensor(b, options);
+  if (ea.has_value() == eb.has_value())
+    return std::nullopt;
+  Value runTime = ea ? b : a;
+  if (!getElementTypeOrSelf(runTime.getType()).isInteger(1))
+    return std::nullopt;
+  return RuntimeSplit{ea ? std::move(*ea) : std::move(*eb), runTime};
+}
+
 } // namespace
 
 FailureOr<InferPatternResult>
@@ -116,6 +224,8 @@ mlir::attn::inferPatternForOp(RewriterBase &rewriter, AttentionOp op,
   ConstantEvalOptions evalOptions;
   evalOptions.maxElements = options.maxEntries;
   std::optional<Broadcast4D> maskData, biasData;
+  // The run-time factor of a mask split into compile-time AND run-time.
+  Value residual;
   for (auto [value, slot, name] : {std::make_tuple(mask, &maskData, "mask"),
                                    std::make_tuple(bias, &biasData, "bias")}) {
     if (!value)
@@ -123,6 +233,15 @@ mlir::attn::inferPatternForOp(RewriterBase &rewriter, AttentionOp op,
     std::string why;
     std::optional<EvaluatedTensor> t = evaluateTensor(value, evalOptions, &why);
     if (!t) {
+      if (std::optional<RuntimeSplit> split =
+              splitRuntimeConjunction(op, evalOptions)) {
+        // The pattern comes from the compile-time factor alone; the
+        // run-time factor stays as the mask.
+        maskData.emplace(std::move(split->compileTime));
+        biasData.reset();
+        residual = split->runTime;
+        break;
+      }
       // A runtime operand (function argument) is the common case; only
       // computations the evaluator gave up on are worth a remark.
       if (value.getDefiningOp())
@@ -198,6 +317,23 @@ mlir::attn::inferPatternForOp(RewriterBase &rewriter, AttentionOp op,
   InferPatternResult result;
   PatternAttrInterface chosen;
   bool dropMask = false, dropBias = false;
+  if (residual) {
+    // Only an exact pattern of the compile-time factor: then the op with
+    // that pattern and the run-time factor as its mask sees exactly the
+    // pairs it saw.
+    if (!exact || !uniform)
+      return failure();
+    rewriter.modifyOpInPlace(op, [&] {
+      op.setPatternAttr(exact);
+      op.getMaskMutable().assign(residual);
+      op.getBiasMutable().clear();
+    });
+    if (mask && mask != residual)
+      eraseDeadProducers(rewriter, mask);
+    if (bias)
+      eraseDeadProducers(rewriter, bias);
+    return InferPatternResult{InferPatternResult::Exact, exact};
+  }
   if (exact && uniform) {
     chosen = exact;
     result.kind = InferPatternResult::Exact;
