@@ -458,6 +458,24 @@ def _swin_inputs(seed):
     return [("pixel_values", torch.randn((1, 3, SWIN_IMAGE, SWIN_IMAGE), generator=g))]
 
 
+def _make_llamapad(impl):
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    model = LlamaForCausalLM(_llama_like_config(LlamaConfig, impl)).eval()
+    return _wrap(model, lambda m, ids, mask: m(
+        input_ids=ids, attention_mask=mask, use_cache=False).logits)
+
+
+LEFT_PAD = 3
+
+
+def _llamapad_inputs(seed):
+    torch = _torch()
+    mask = torch.ones((1, SEQ), dtype=torch.int64)
+    mask[:, :LEFT_PAD] = 0
+    return [("input_ids", _token_ids(seed)), ("attention_mask", mask)]
+
+
 def _decoder(pattern_of_layer, hq=HEADS, hkv=GQA_KV, **kw):
     return lambda impl: [_attn(hq, hkv, pattern=pattern_of_layer(l), **kw)
                          for l in range(LAYERS)]
@@ -519,6 +537,18 @@ MODELS: Dict[str, ModelSpec] = {
             _make_vitcls, _vitcls_inputs, f"logits, 1x{VITCLS_LABELS} float32",
             layers=VITCLS_LAYERS,
             structure=lambda impl: [_attn(HEADS, HEADS, lq=65, lk=65)] * VITCLS_LAYERS,
+        ),
+        ModelSpec(
+            "llamapad", "transformers.LlamaForCausalLM",
+            f"Llama decoder with a run-time attention_mask (first {LEFT_PAD} of "
+            f"{SEQ} tokens left-padded), causal, GQA ({HEADS} query heads, "
+            f"{GQA_KV} KV heads), {LAYERS} layers, hidden {HIDDEN}",
+            _make_llamapad, _llamapad_inputs, f"logits, 1x{SEQ}x{VOCAB} float32",
+            # SDPA's 0/-inf mask splits into the causal pattern and the
+            # padding; eager's lowest-float mask cannot (docs/Raising.md).
+            structure=lambda impl: [
+                _attn(HEADS, GQA_KV, pattern=CAUSAL, mask=True) if impl == "sdpa"
+                else _attn(HEADS, GQA_KV, bias=True)] * LAYERS,
         ),
         ModelSpec(
             "gemma2", "transformers.Gemma2ForCausalLM",

@@ -10,8 +10,11 @@ def AttnInferPatternPass : Pass<"attn-infer-pattern", "func::FuncOp"> {
   let description = [{
     For every `attn.attention` whose `mask` and `bias` are known at compile
     time (dense constants, or index arithmetic over `linalg.index` that the
-    pass evaluates exactly), computes the visibility of every (i, j): the
-    op's pattern AND the mask AND `bias != -inf`. When that visibility is the
+    pass evaluates exactly; anything else the lowering pipelines know is
+    evaluated by compiling and running the ops that compute it, see
+    docs/Raising.md), computes the visibility of every (i, j): the op's
+    pattern AND the mask AND `bias != -inf`. A bias entry equal to the lowest
+    finite float counts as masked too when every row keeps a visible key. When that visibility is the
     same for every batch and head and equals a pattern of SPEC section 3
     (tried in the order dense, causal, window with the fewest sinks,
     neighborhood 1-D to 3-D on the factorisations of L or on `grid`,
@@ -20,6 +23,10 @@ def AttnInferPatternPass : Pass<"attn-infer-pattern", "func::FuncOp"> {
     visible pair. Otherwise, when a causal, window or block-sparse pattern
     encloses the visibility with fewer pairs than the current pattern, the
     op gets it and keeps its mask and bias, which still decide the rest.
+    A mask that reads a function argument but is `compileTime AND runTime`
+    (an i1 mask, or a 0 / -inf bias of one) gets the exact pattern of the
+    compile-time factor, and the run-time factor becomes its mask
+    (transformers' causal mask AND the padding of the inputs).
     Results never change. Masks larger than `max-entries` are left alone
     with a remark; ops with a `q_offset` (row tiles) are left alone.
 
