@@ -5,7 +5,7 @@
 // RUN: attn-opt %s --attn-raise=explain=true -o /dev/null 2>&1 | FileCheck %s --check-prefix=EXPLAIN
 // EXPLAIN-NOT: softmax not raised
 // RUN: attn-opt %s --attn-raise=explain=true -o /dev/null 2>&1 | FileCheck %s --check-prefix=NEARMISS
-// EXPLAIN-COUNT-5: attn-raise summary: 1 softmax candidates, 1 raised, 0 not raised
+// EXPLAIN-COUNT-6: attn-raise summary: 1 softmax candidates, 1 raised, 0 not raised
 // Raising never changes numbers: each entry gives what it gave before.
 // RUN: attn-run %s --entry=repeat_kv --seed=3 --output-dir=%t.repeat_kv
 // RUN: attn-opt %s --attn-raise | attn-run - --entry=repeat_kv --seed=3 --check-against=%t.repeat_kv/repeat_kv.result0.npy --atol=1e-5 --rtol=1e-5
@@ -15,6 +15,8 @@
 // RUN: attn-opt %s --attn-raise | attn-run - --entry=heads_tiled --seed=3 --check-against=%t.heads_tiled/heads_tiled.result0.npy --atol=1e-5 --rtol=1e-5
 // RUN: attn-run %s --entry=sdpa_scaled --seed=3 --output-dir=%t.sdpa_scaled
 // RUN: attn-opt %s --attn-raise | attn-run - --entry=sdpa_scaled --seed=3 --check-against=%t.sdpa_scaled/sdpa_scaled.result0.npy --atol=1e-5 --rtol=1e-5
+// RUN: attn-run %s --entry=scaled_before_split --seed=3 --output-dir=%t.scaled_before_split
+// RUN: attn-opt %s --attn-raise | attn-run - --entry=scaled_before_split --seed=3 --check-against=%t.scaled_before_split/scaled_before_split.result0.npy --atol=1e-5 --rtol=1e-5
 // RUN: attn-run %s --entry=runtime_factor --seed=3 --output-dir=%t.runtime_factor
 // RUN: attn-opt %s --attn-raise | attn-run - --entry=runtime_factor --seed=3 --check-against=%t.runtime_factor/runtime_factor.result0.npy --atol=1e-5 --rtol=1e-5
 
@@ -179,6 +181,41 @@ func.func @runtime_factor(%q: tensor<1x4x8x16xf32>, %k: tensor<1x4x8x16xf32>, %v
     %y = arith.mulf %x, %fv : f32
     linalg.yield %y : f32
   } -> tensor<1x4x8x16xf32>
+  %q3 = tensor.collapse_shape %qs [[0, 1], [2], [3]] : tensor<1x4x8x16xf32> into tensor<4x8x16xf32>
+  %k3 = tensor.collapse_shape %k [[0, 1], [2], [3]] : tensor<1x4x8x16xf32> into tensor<4x8x16xf32>
+  %v3 = tensor.collapse_shape %v [[0, 1], [2], [3]] : tensor<1x4x8x16xf32> into tensor<4x8x16xf32>
+  %et = tensor.empty() : tensor<4x16x8xf32>
+  %kt = linalg.transpose ins(%k3 : tensor<4x8x16xf32>) outs(%et : tensor<4x16x8xf32>) permutation = [0, 2, 1]
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<4x8x8xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %s = linalg.batch_matmul ins(%q3, %kt : tensor<4x8x16xf32>, tensor<4x16x8xf32>) outs(%z0 : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %p = linalg.softmax dimension(2) ins(%s : tensor<4x8x8xf32>) outs(%e0 : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %e2 = tensor.empty() : tensor<4x8x16xf32>
+  %z2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<4x8x16xf32>) -> tensor<4x8x16xf32>
+  %o = linalg.batch_matmul ins(%p, %v3 : tensor<4x8x8xf32>, tensor<4x8x16xf32>) outs(%z2 : tensor<4x8x16xf32>) -> tensor<4x8x16xf32>
+  return %o : tensor<4x8x16xf32>
+}
+
+// OPT scales the projected Q ([L, H * D]) before splitting its heads: the
+// factor is lifted into the scale and the split replayed on the unscaled
+// projection.
+// CHECK-LABEL: func.func @scaled_before_split(
+// CHECK-SAME: %[[P:[a-z0-9]+]]: tensor<8x64xf32>
+// CHECK: %[[E:.*]] = tensor.expand_shape %[[P]]
+// CHECK: %[[T:.*]] = linalg.transpose ins(%[[E]]
+// CHECK: attn.attention %[[T]], %{{.*}}, %{{.*}} {scale = 2.500000e-01 : f32}
+func.func @scaled_before_split(%proj: tensor<8x64xf32>, %k: tensor<1x4x8x16xf32>, %v: tensor<1x4x8x16xf32>) -> tensor<4x8x16xf32> {
+  %c = arith.constant 0.25 : f32
+  %ep = tensor.empty() : tensor<8x64xf32>
+  %ps = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%proj : tensor<8x64xf32>) outs(%ep : tensor<8x64xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = arith.mulf %x, %c : f32
+    linalg.yield %y : f32
+  } -> tensor<8x64xf32>
+  %pe = tensor.expand_shape %ps [[0, 1], [2, 3]] output_shape [1, 8, 4, 16] : tensor<8x64xf32> into tensor<1x8x4x16xf32>
+  %et4 = tensor.empty() : tensor<1x4x8x16xf32>
+  %qs = linalg.transpose ins(%pe : tensor<1x8x4x16xf32>) outs(%et4 : tensor<1x4x8x16xf32>) permutation = [0, 2, 1, 3]
   %q3 = tensor.collapse_shape %qs [[0, 1], [2], [3]] : tensor<1x4x8x16xf32> into tensor<4x8x16xf32>
   %k3 = tensor.collapse_shape %k [[0, 1], [2], [3]] : tensor<1x4x8x16xf32> into tensor<4x8x16xf32>
   %v3 = tensor.collapse_shape %v [[0, 1], [2], [3]] : tensor<1x4x8x16xf32> into tensor<4x8x16xf32>

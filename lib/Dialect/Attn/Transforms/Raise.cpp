@@ -21,6 +21,7 @@
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/Verifier.h"
@@ -754,6 +755,10 @@ struct Raiser {
     IndexView view = startView(x);
     double factor = 1.0;
     PeeledOperand best{x, 1.0, {0, 1, 2, 3}, h};
+    // The ops walked through, and how many of them lead to the last
+    // constant factor passed.
+    SmallVector<Operation *> walked;
+    size_t throughLastFactor = 0;
     for (unsigned step = 0; step < 32 && view.value; ++step) {
       if (view.value != x)
         if (std::optional<PeeledOperand> found = layout(view, factor)) {
@@ -764,13 +769,35 @@ struct Raiser {
       if (scaling)
         if (std::optional<std::pair<Value, double>> s =
                 matchScaling(view.value)) {
+          walked.push_back(view.value.getDefiningOp());
+          throughLastFactor = walked.size();
           view.value = s->first;
           factor *= s->second;
           continue;
         }
+      if (Operation *def = view.value.getDefiningOp())
+        walked.push_back(def);
       view = stepBack(view);
     }
-    return best;
+    if (throughLastFactor == 0 || best.factor == factor)
+      return best;
+    // Factors applied where no view of the operand is accepted (OPT scales
+    // the projected Q before splitting its heads): the data movement after
+    // them, replayed on the unscaled tensors, with the factors lifted.
+    IRMapping mapping;
+    double lifted = 1.0;
+    for (Operation *op : ArrayRef(walked).take_front(throughLastFactor)) {
+      if (std::optional<std::pair<Value, double>> s =
+              matchScaling(op->getResult(0))) {
+        mapping.map(op->getResult(0), s->first);
+        lifted *= s->second;
+      }
+    }
+    for (Operation *op :
+         llvm::reverse(ArrayRef(walked).take_front(throughLastFactor)))
+      if (!mapping.contains(op->getResult(0)))
+        rewriter.clone(*op, mapping);
+    return {mapping.lookupOrDefault(x), lifted, {0, 1, 2, 3}, h};
   }
 
   /// The peeled operand as a [B, Hkv, L, D] tensor: unit dimensions
