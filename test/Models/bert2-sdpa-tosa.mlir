@@ -16,8 +16,8 @@
 // RUN: attn-opt %s --attn-raise-pipeline --canonicalize --attn-infer-pattern | FileCheck %s --check-prefix=RAISED --implicit-check-not=attn.attention
 // RAISED-COUNT-2: attn.attention
 // RUN: attn-opt %s --attn-raise-pipeline --canonicalize --attn-infer-pattern | FileCheck %s --check-prefix=STRUCT
-// STRUCT: attn.attention %{{[^ ,]+}}, %{{[^ ,]+}}, %{{[^ ,]+}} bias(%{{[^)]+}}) {scale = {{[^,}]+}}} : tensor<2x4x16x8xf32>, tensor<2x4x16x8xf32>, tensor<2x4x16x8xf32>
-// STRUCT: attn.attention %{{[^ ,]+}}, %{{[^ ,]+}}, %{{[^ ,]+}} bias(%{{[^)]+}}) {scale = {{[^,}]+}}} : tensor<2x4x16x8xf32>, tensor<2x4x16x8xf32>, tensor<2x4x16x8xf32>
+// STRUCT: attn.attention %{{[^ ,]+}}, %{{[^ ,]+}}, %{{[^ ,]+}} mask(%{{[^)]+}}) {scale = {{[^,}]+}}} : tensor<2x4x16x8xf32>, tensor<2x4x16x8xf32>, tensor<2x4x16x8xf32>
+// STRUCT: attn.attention %{{[^ ,]+}}, %{{[^ ,]+}}, %{{[^ ,]+}} mask(%{{[^)]+}}) {scale = {{[^,}]+}}} : tensor<2x4x16x8xf32>, tensor<2x4x16x8xf32>, tensor<2x4x16x8xf32>
 // RUN: attn-opt %s --attn-raise-pipeline --canonicalize --attn-infer-pattern | attn-run - --entry=main --input=%S/bert2-sdpa.input0.npy,%S/bert2-sdpa.input1.npy --check-against=%S/bert2-sdpa.output0.npy --atol=0.0001 --rtol=0.0001
 // RUN: attn-opt %s --attn-raise-pipeline --canonicalize --attn-infer-pattern | attn-run - --pipeline=cpu --entry=main --input=%S/bert2-sdpa.input0.npy,%S/bert2-sdpa.input1.npy --check-against=%S/bert2-sdpa.output0.npy --atol=0.0001 --rtol=0.0001
 

@@ -501,7 +501,9 @@ MODELS: Dict[str, ModelSpec] = {
             f"(last 3 of {SEQ} tokens padded), {LAYERS} layers, hidden {HIDDEN}, "
             f"{HEADS} heads, no pooler",
             _make_bert, _bert_inputs, f"last_hidden_state, 1x{SEQ}x{HIDDEN} float32",
-            structure=lambda impl: [_attn(HEADS, HEADS, bias=True)] * LAYERS,
+            # SDPA's 0/-inf padding bias becomes the i1 mask it came from.
+            structure=lambda impl: [_attn(HEADS, HEADS, bias=impl == "eager",
+                                          mask=impl == "sdpa")] * LAYERS,
         ),
         ModelSpec(
             "llama", "transformers.LlamaForCausalLM",
@@ -620,7 +622,8 @@ MODELS: Dict[str, ModelSpec] = {
             _make_bert, _bert2_inputs,
             f"last_hidden_state, {BERT2_BATCH}x{SEQ}x{HIDDEN} float32",
             structure=lambda impl: [_attn(HEADS, HEADS, batch=BERT2_BATCH,
-                                          bias=True)] * LAYERS,
+                                          bias=impl == "eager",
+                                          mask=impl == "sdpa")] * LAYERS,
         ),
         ModelSpec(
             "t5", "transformers.T5Model",

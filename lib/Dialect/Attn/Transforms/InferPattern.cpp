@@ -324,7 +324,10 @@ mlir::attn::inferPatternForOp(RewriterBase &rewriter, AttentionOp op,
     if (!exact || !uniform)
       return failure();
     rewriter.modifyOpInPlace(op, [&] {
-      op.setPatternAttr(exact);
+      if (exact.isDense())
+        op.removePatternAttr();
+      else
+        op.setPatternAttr(exact);
       op.getMaskMutable().assign(residual);
       op.getBiasMutable().clear();
     });
