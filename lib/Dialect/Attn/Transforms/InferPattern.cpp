@@ -80,24 +80,6 @@ void eraseDeadProducers(RewriterBase &rewriter, Value value) {
   }
 }
 
-/// The float constant a generic's body value holds: an arith.constant, or a
-/// block argument fed by a splat constant tensor.
-std::optional<double> bodyConstant(linalg::GenericOp g, Value v) {
-  if (auto arg = dyn_cast<BlockArgument>(v)) {
-    if (arg.getOwner() != g.getBody() ||
-        arg.getArgNumber() >= g.getNumDpsInputs())
-      return std::nullopt;
-    v = g.getDpsInputOperand(arg.getArgNumber())->get();
-  }
-  FloatAttr f;
-  if (matchPattern(v, m_Constant(&f)))
-    return f.getValueAsDouble();
-  DenseFPElementsAttr dense;
-  if (matchPattern(v, m_Constant(&dense)) && dense.isSplat())
-    return dense.getSplatValue<APFloat>().convertToDouble();
-  return std::nullopt;
-}
-
 /// The input of `g` behind body value `v` when `g` reads it numpy-style
 /// (right-aligned, size-1 dimensions read at 0), or null.
 Value broadcastInput(linalg::GenericOp g, Value v) {
@@ -151,8 +133,8 @@ splitRuntimeConjunction(AttentionOp op, const ConstantEvalOptions &options) {
         g.getBody()->getTerminator()->getOperand(0).getDefiningOp<arith::SelectOp>();
     if (!select)
       return std::nullopt;
-    std::optional<double> zero = bodyConstant(g, select.getTrueValue());
-    std::optional<double> ninf = bodyConstant(g, select.getFalseValue());
+    std::optional<double> zero = getScalarConstant(g, select.getTrueValue());
+    std::optional<double> ninf = getScalarConstant(g, select.getFalseValue());
     auto cond = dyn_cast<BlockArgument>(select.getCondition());
     if (!zero || *zero != 0.0 || !ninf ||
         *ninf != -std::numeric_limits<double>::infinity() || !cond ||

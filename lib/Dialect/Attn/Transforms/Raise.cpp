@@ -67,14 +67,17 @@ OpOperand *inputOf(linalg::GenericOp g, Value v) {
   return g.getDpsInputOperand(arg.getArgNumber());
 }
 
+} // namespace
+
 /// A float scalar known at compile time: an arith.constant in or outside the
 /// body, or a block argument fed by a splat constant.
-std::optional<double> constantScalar(linalg::GenericOp g, Value v) {
+std::optional<double> mlir::attn::getScalarConstant(linalg::GenericOp g,
+                                                  Value v) {
   if (OpOperand *in = inputOf(g, v))
     v = in->get();
   // A constant converted in the body (torch-mlir: f64 scalars truncated).
   if (auto trunc = v.getDefiningOp<arith::TruncFOp>()) {
-    std::optional<double> c = constantScalar(g, trunc.getIn());
+    std::optional<double> c = getScalarConstant(g, trunc.getIn());
     auto type = dyn_cast<FloatType>(trunc.getType());
     if (!c || !type)
       return std::nullopt;
@@ -84,7 +87,7 @@ std::optional<double> constantScalar(linalg::GenericOp g, Value v) {
     return f.convertToDouble();
   }
   if (auto ext = v.getDefiningOp<arith::ExtFOp>())
-    return constantScalar(g, ext.getIn());
+    return getScalarConstant(g, ext.getIn());
   FloatAttr f;
   if (matchPattern(v, m_Constant(&f)))
     return f.getValueAsDouble();
@@ -93,6 +96,8 @@ std::optional<double> constantScalar(linalg::GenericOp g, Value v) {
     return dense.getSplatValue<APFloat>().convertToDouble();
   return std::nullopt;
 }
+
+namespace {
 
 /// The row map (d0, .., dr-1) -> (d0, .., dr-2) of a reduction over the last
 /// loop.
@@ -270,7 +275,7 @@ FailureOr<SoftmaxMatch> matchSoftmax(Value p, std::string &why) {
     auto recip = sum.getDefiningOp<linalg::GenericOp>();
     Operation *r = recip ? yielded(recip).getDefiningOp() : nullptr;
     std::optional<double> one = r && isa<arith::DivFOp>(r)
-                                    ? constantScalar(recip, r->getOperand(0))
+                                    ? getScalarConstant(recip, r->getOperand(0))
                                     : std::nullopt;
     if (!recip || !allParallel(recip) || !one || *one != 1.0 ||
         !inputOf(recip, r->getOperand(1))) {
@@ -445,7 +450,7 @@ Value matchSafeSoftmaxGuard(linalg::GenericOp sel, Value p, Value logits,
     return {};
   OpOperand *cond = inputOf(sel, select.getCondition());
   OpOperand *weights = inputOf(sel, select.getFalseValue());
-  std::optional<double> zero = constantScalar(sel, select.getTrueValue());
+  std::optional<double> zero = getScalarConstant(sel, select.getTrueValue());
   unsigned rank = sel.getNumLoops();
   if (!cond || !weights || weights->get() != p || !zero || *zero != 0.0 ||
       !sel.getMatchingIndexingMap(weights).isIdentity() ||
@@ -463,7 +468,7 @@ Value matchSafeSoftmaxGuard(linalg::GenericOp sel, Value p, Value logits,
   if (auto ext = lhs.getDefiningOp<arith::ExtFOp>())
     lhs = ext.getIn();
   OpOperand *x = inputOf(cmp, lhs);
-  std::optional<double> inf = constantScalar(cmp, eq.getRhs());
+  std::optional<double> inf = getScalarConstant(cmp, eq.getRhs());
   if (!x || !inf || *inf != -std::numeric_limits<double>::infinity())
     return {};
   // The comparison may read the logits through a widening generic.
@@ -643,10 +648,10 @@ struct Raiser {
         !isa<arith::MulFOp, arith::DivFOp>(body))
       return std::nullopt;
     OpOperand *in = inputOf(g, body->getOperand(0));
-    std::optional<double> c = constantScalar(g, body->getOperand(1));
+    std::optional<double> c = getScalarConstant(g, body->getOperand(1));
     if ((!in || !c) && isa<arith::MulFOp>(body)) {
       in = inputOf(g, body->getOperand(1));
-      c = constantScalar(g, body->getOperand(0));
+      c = getScalarConstant(g, body->getOperand(0));
     }
     if (!in || !c || !std::isfinite(*c) || *c == 0.0 ||
         !g.getMatchingIndexingMap(in).isIdentity() ||
@@ -1328,10 +1333,10 @@ struct Raiser {
       }
       if (isa<arith::MulFOp, arith::DivFOp>(body)) {
         OpOperand *in = inputOf(g, body->getOperand(0));
-        std::optional<double> c = constantScalar(g, body->getOperand(1));
+        std::optional<double> c = getScalarConstant(g, body->getOperand(1));
         if (!c && isa<arith::MulFOp>(body)) {
           in = inputOf(g, body->getOperand(1));
-          c = constantScalar(g, body->getOperand(0));
+          c = getScalarConstant(g, body->getOperand(0));
         }
         if (!in || !c || !g.getMatchingIndexingMap(in).isIdentity())
           return fail(anchor, "the logits are scaled by a value that is not "
@@ -1376,11 +1381,11 @@ struct Raiser {
         // select(c, -inf, x) (masked_fill) is the mask not(c).
         OpOperand *c = inputOf(g, select.getCondition());
         OpOperand *a = inputOf(g, select.getTrueValue());
-        std::optional<double> fill = constantScalar(g, select.getFalseValue());
+        std::optional<double> fill = getScalarConstant(g, select.getFalseValue());
         bool negated = false;
         if (!a || !fill) {
           a = inputOf(g, select.getFalseValue());
-          fill = constantScalar(g, select.getTrueValue());
+          fill = getScalarConstant(g, select.getTrueValue());
           negated = true;
         }
         if (!c || !a || !fill || !g.getMatchingIndexingMap(a).isIdentity() ||

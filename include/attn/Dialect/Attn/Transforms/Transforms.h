@@ -13,7 +13,17 @@
 
 #include "mlir/IR/PatternMatch.h"
 
+namespace mlir::linalg {
+class GenericOp;
+} // namespace mlir::linalg
+
 namespace mlir::attn {
+
+/// A float scalar known at compile time that the body of `g` uses: an
+/// arith.constant in or outside the body, a block argument fed by a splat
+/// constant, or either of those through arith.truncf / arith.extf (rounded to
+/// the truncated type).
+std::optional<double> getScalarConstant(linalg::GenericOp g, Value v);
 
 /// Inclusive index ranges written as "0-3,8" (ops=, heads=, columns=).
 struct IndexSelection {
