@@ -36,6 +36,9 @@ namespace {
 
 constexpr llvm::StringLiteral kEntry = "attn_const_eval";
 
+/// The most bytes the tensors of one subgraph may hold together.
+constexpr int64_t kMaxSubgraphBytes = int64_t(1) << 30;
+
 bool fail(std::string *whyNot, const Twine &why) {
   if (whyNot)
     *whyNot = why.str();
@@ -84,6 +87,7 @@ bool collectSubgraph(Value value, const ConstantEvalOptions &options,
   DenseSet<Operation *> seen;
   SmallVector<Operation *> worklist = {root};
   seen.insert(root);
+  int64_t bytes = 0;
   auto visit = [&](Value v) {
     if (auto arg = dyn_cast<BlockArgument>(v))
       return fail(whyNot, Twine("it reads block argument #") +
@@ -105,9 +109,21 @@ bool collectSubgraph(Value value, const ConstantEvalOptions &options,
     if (!isFreeButAssertions(op))
       return fail(whyNot, Twine("'") + op->getName().getStringRef() +
                               "' may have side effects");
-    for (Type t : op->getResultTypes())
+    for (Type t : op->getResultTypes()) {
       if (!checkType(t, options, whyNot))
         return false;
+      if (auto shaped = dyn_cast<ShapedType>(t)) {
+        Type element = shaped.getElementType();
+        int64_t bits = element.isIntOrFloat()
+                           ? std::max<int64_t>(8, element.getIntOrFloatBitWidth())
+                           : 64; // index and the like
+
+        bytes += shaped.getNumElements() * (bits / 8);
+        if (bytes > kMaxSubgraphBytes)
+          return fail(whyNot, Twine("the subgraph's tensors hold more than ") +
+                                  Twine(kMaxSubgraphBytes >> 20) + " MiB");
+      }
+    }
     for (Value operand : op->getOperands())
       if (!visit(operand))
         return false;
