@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Dialect/Attn/Transforms/Transforms.h"
+#include "attn/Support/CapturedDiagnostics.h"
 
 #include "mlir/AsmParser/AsmParser.h"
 #include "mlir/IR/Diagnostics.h"
@@ -127,12 +128,9 @@ FailureOr<Attribute> mlir::attn::parseAttributeOption(MLIRContext *context,
   std::string parserMessage;
   Attribute attr;
   {
-    ScopedDiagnosticHandler handler(context, [&](Diagnostic &diagnostic) {
-      if (parserMessage.empty())
-        parserMessage = diagnostic.str();
-      return success();
-    });
+    ::attn::CapturedDiagnostics captured(context);
     attr = parseAttribute(body, context);
+    parserMessage = captured.getFirst();
   }
   if (!attr) {
     error = ("option '" + option + "': '" + body +

@@ -13,6 +13,7 @@
 
 #include "attn/Dialect/Attn/Transforms/IndexTrace.h"
 #include "attn/Dialect/Attn/Transforms/Transforms.h"
+#include "attn/Support/CapturedDiagnostics.h"
 #include "attn/Support/PassStatistics.h"
 
 #include "mlir/Analysis/SliceAnalysis.h"
@@ -1644,8 +1645,7 @@ struct Raiser {
     {
       // A shape combination the op rejects: the verifier's own message is
       // not shown; the remark (with explain) says what happened.
-      ScopedDiagnosticHandler quiet(rewriter.getContext(),
-                                    [](Diagnostic &) { return success(); });
+      ::attn::CapturedDiagnostics quiet(rewriter.getContext());
       valid = succeeded(mlir::verify(attention));
     }
     if (!valid)
@@ -1760,8 +1760,7 @@ LogicalResult raiseTmTensorAttention(RewriterBase &rewriter, Operation *op,
       NormalizerAttrInterface(), FloatAttr(), IntegerAttr());
   bool valid;
   {
-    ScopedDiagnosticHandler quiet(rewriter.getContext(),
-                                  [](Diagnostic &) { return success(); });
+    ::attn::CapturedDiagnostics quiet(rewriter.getContext());
     valid = succeeded(mlir::verify(attention));
   }
   if (!valid) {

@@ -13,6 +13,7 @@
 #include "attn/Dialect/Attn/Transforms/Passes.h"
 
 #include "attn/Dialect/Attn/Transforms/Transforms.h"
+#include "attn/Support/CapturedDiagnostics.h"
 #include "attn/Support/PassStatistics.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -380,12 +381,11 @@ static int64_t attentionFlops(AttentionOp op) {
 
 /// Verifies `op` without printing: the verifier's message goes to `why`.
 static LogicalResult quietVerify(Operation *op, std::string &why) {
-  ScopedDiagnosticHandler handler(op->getContext(), [&](Diagnostic &diag) {
-    if (why.empty())
-      why = diag.str();
-    return success();
-  });
-  return verify(op, /*verifyRecursively=*/false);
+  ::attn::CapturedDiagnostics captured(op->getContext());
+  LogicalResult result = verify(op, /*verifyRecursively=*/false);
+  if (why.empty())
+    why = captured.getFirst();
+  return result;
 }
 
 FailureOr<int64_t> MergeTransaction::tokenMember(ArrayRef<int64_t> sizes,
