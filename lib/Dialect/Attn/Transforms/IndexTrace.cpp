@@ -31,10 +31,18 @@ std::optional<int64_t> evaluate(AffineExpr e, ArrayRef<int64_t> dims) {
   if (!a || !b)
     return std::nullopt;
   switch (e.getKind()) {
-  case AffineExprKind::Add:
-    return *a + *b;
-  case AffineExprKind::Mul:
-    return *a * *b;
+  case AffineExprKind::Add: {
+    int64_t sum;
+    if (__builtin_add_overflow(*a, *b, &sum))
+      return std::nullopt;
+    return sum;
+  }
+  case AffineExprKind::Mul: {
+    int64_t product;
+    if (__builtin_mul_overflow(*a, *b, &product))
+      return std::nullopt;
+    return product;
+  }
   case AffineExprKind::FloorDiv:
     if (*b <= 0)
       return std::nullopt;
@@ -80,8 +88,8 @@ IndexView stepCollapse(const IndexView &view, tensor::CollapseShapeOp op) {
         return {};
       AffineExpr e = inner == 1 ? x : x.floorDiv(inner);
       indices[group[i]] = outermost ? e : e % size;
-      if (!outermost)
-        inner *= size;
+      if (!outermost && __builtin_mul_overflow(inner, size, &inner))
+        return {};
     }
   }
   return compose(view, op.getSrc(), indices, op.getResultType().getRank());
@@ -97,9 +105,9 @@ IndexView stepExpand(const IndexView &view, tensor::ExpandShapeOp op) {
     for (int64_t i = group.size() - 1; i >= 0; --i) {
       e = e + getAffineDimExpr(group[i], ctx) * stride;
       if (i > 0) {
-        if (ShapedType::isDynamic(out[group[i]]))
+        if (ShapedType::isDynamic(out[group[i]]) ||
+            __builtin_mul_overflow(stride, out[group[i]], &stride))
           return {};
-        stride *= out[group[i]];
       }
     }
     indices.push_back(e);
@@ -216,19 +224,21 @@ bool mlir::attn::resultIs(const IndexView &view, unsigned r, unsigned dim,
       sizes.size() != view.map.getNumDims())
     return false;
   AffineExpr e = view.map.getResult(r);
+  // The dimension itself is the identity at any size, static or dynamic.
+  if (identity && e == getAffineDimExpr(dim, e.getContext()))
+    return true;
   if (ShapedType::isDynamic(sizes[dim]))
-    return identity && e == getAffineDimExpr(dim, e.getContext());
+    return false;
   // Enumerate every dimension the result reads (and `dim`).
   SmallVector<unsigned> read;
   int64_t points = 1;
   for (unsigned d = 0; d < view.map.getNumDims(); ++d) {
     if (d != dim && !e.isFunctionOfDim(d))
       continue;
-    if (ShapedType::isDynamic(sizes[d]) || sizes[d] <= 0)
+    if (ShapedType::isDynamic(sizes[d]) || sizes[d] <= 0 ||
+        sizes[d] > kMaxEnumerated / points)
       return false;
     points *= sizes[d];
-    if (points > kMaxEnumerated)
-      return false;
     read.push_back(d);
   }
   if (budget) {

@@ -51,9 +51,9 @@ traceBack(Value start, function_ref<bool(const IndexView &)> accept,
 /// Whether result `r` of `view.map` equals `expected(x_dim)` at every index
 /// x of the start tensor, whose sizes are `sizes`: checked by evaluating it
 /// at every combination of the dimensions it reads (and `dim`), all static,
-/// at most 2^22 points. With a dynamic size of `dim` the result must be that
-/// dimension itself, and only when `identity` says `expected` is the
-/// identity. `budget`, when given, is the number of points the caller still
+/// at most 2^22 points. When `identity` says `expected` is the identity, a
+/// result that is the dimension itself holds at any size, dynamic included
+/// (with a dynamic size of `dim` nothing else does). `budget`, when given, is the number of points the caller still
 /// allows; the points evaluated are taken from it, and a check that would
 /// exceed it fails (so that a search over many candidates stays bounded).
 bool resultIs(const IndexView &view, unsigned r, unsigned dim,
