@@ -22,8 +22,8 @@
 
 #include "attn/Analysis/ConstantEval.h"
 
-#include <mutex>
 #include "attn/Support/ElementType.h"
+#include <mutex>
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -1780,9 +1780,8 @@ mlir::attn::evaluateTensor(Value value, const ConstantEvalOptions &options,
     std::unique_ptr<EvaluatedTensor> result = evaluator.take(value);
     return std::move(*result);
   }
-  std::string interpreted = evaluator.getError().empty()
-                                ? "evaluation failed"
-                                : evaluator.getError();
+  std::string interpreted =
+      evaluator.getError().empty() ? "evaluation failed" : evaluator.getError();
   TensorEvaluator compiled;
   {
     std::lock_guard<std::mutex> lock(compiledEvaluatorMutex);

@@ -114,9 +114,10 @@ bool collectSubgraph(Value value, const ConstantEvalOptions &options,
         return false;
       if (auto shaped = dyn_cast<ShapedType>(t)) {
         Type element = shaped.getElementType();
-        int64_t bits = element.isIntOrFloat()
-                           ? std::max<int64_t>(8, element.getIntOrFloatBitWidth())
-                           : 64; // index and the like
+        int64_t bits =
+            element.isIntOrFloat()
+                ? std::max<int64_t>(8, element.getIntOrFloatBitWidth())
+                : 64; // index and the like
 
         bytes += shaped.getNumElements() * (bits / 8);
         if (bytes > kMaxSubgraphBytes)
@@ -139,9 +140,8 @@ bool collectSubgraph(Value value, const ConstantEvalOptions &options,
       return false;
   }
   ops.assign(seen.begin(), seen.end());
-  llvm::sort(ops, [](Operation *a, Operation *b) {
-    return a->isBeforeInBlock(b);
-  });
+  llvm::sort(ops,
+             [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
   return true;
 }
 
@@ -268,14 +268,16 @@ FailureOr<unsigned> guardAssertions(func::FuncOp func, std::string *whyNot) {
     Block *body = g.getBody();
     b.setInsertionPoint(body->getTerminator());
     Value ok = arith::ConstantOp::create(b, loc, b.getBoolAttr(true));
-    for (cf::AssertOp a : llvm::make_early_inc_range(body->getOps<cf::AssertOp>())) {
+    for (cf::AssertOp a :
+         llvm::make_early_inc_range(body->getOps<cf::AssertOp>())) {
       ok = arith::AndIOp::create(b, loc, ok, a.getArg());
       a.erase();
     }
     auto first = cast<RankedTensorType>(g.getResultTypes()[0]);
     auto flagType = RankedTensorType::get(first.getShape(), b.getI1Type());
     b.setInsertionPoint(g);
-    Value init = tensor::EmptyOp::create(b, loc, first.getShape(), b.getI1Type());
+    Value init =
+        tensor::EmptyOp::create(b, loc, first.getShape(), b.getI1Type());
     SmallVector<Value> outs(g.getDpsInits());
     outs.push_back(init);
     SmallVector<AffineMap> maps = g.getIndexingMapsArray();
@@ -283,8 +285,7 @@ FailureOr<unsigned> guardAssertions(func::FuncOp func, std::string *whyNot) {
     SmallVector<Type> types(g.getResultTypes());
     types.push_back(flagType);
     auto guarded = linalg::GenericOp::create(
-        b, loc, types, g.getDpsInputs(), outs, maps,
-        g.getIteratorTypesArray());
+        b, loc, types, g.getDpsInputs(), outs, maps, g.getIteratorTypesArray());
     guarded.getRegion().takeBody(g.getRegion());
     Block *newBody = guarded.getBody();
     newBody->addArgument(b.getI1Type(), loc);
@@ -304,10 +305,8 @@ FailureOr<unsigned> guardAssertions(func::FuncOp func, std::string *whyNot) {
 
 } // namespace
 
-std::optional<EvaluatedTensor>
-mlir::attn::evaluateTensorByCompiling(Value value,
-                                      const ConstantEvalOptions &options,
-                                      std::string *whyNot) {
+std::optional<EvaluatedTensor> mlir::attn::evaluateTensorByCompiling(
+    Value value, const ConstantEvalOptions &options, std::string *whyNot) {
   if (!value || !checkType(value.getType(), options, whyNot))
     return std::nullopt;
   auto type = dyn_cast<RankedTensorType>(value.getType());
@@ -352,8 +351,8 @@ mlir::attn::evaluateTensorByCompiling(Value value,
   ScopedDiagnosticHandler quiet(&context,
                                 [](Diagnostic &) { return success(); });
   llvm::Expected<std::unique_ptr<::attn::runner::CompiledEntry>> compiled =
-      ::attn::runner::CompiledEntry::compile(*module, kEntry, 0,
-                                             1 + *numFlags, compileOptions);
+      ::attn::runner::CompiledEntry::compile(*module, kEntry, 0, 1 + *numFlags,
+                                             compileOptions);
   if (!compiled) {
     fail(whyNot, llvm::toString(compiled.takeError()));
     return std::nullopt;

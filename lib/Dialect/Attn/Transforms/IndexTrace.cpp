@@ -64,8 +64,8 @@ std::optional<int64_t> evaluate(AffineExpr e, ArrayRef<int64_t> dims) {
 /// of the produced tensor's indices.
 IndexView compose(const IndexView &view, Value producerInput,
                   ArrayRef<AffineExpr> inputIndices, unsigned producedRank) {
-  AffineMap step = AffineMap::get(producedRank, 0, inputIndices,
-                                  view.map.getContext());
+  AffineMap step =
+      AffineMap::get(producedRank, 0, inputIndices, view.map.getContext());
   return {producerInput, simplifyAffineMap(step.compose(view.map))};
 }
 
@@ -150,8 +150,8 @@ IndexView stepGenericCopy(const IndexView &view, linalg::GenericOp g) {
   if (!out.isPermutation())
     return {};
   AffineMap fromResult = in.compose(inversePermutation(out));
-  return compose(view, g.getDpsInputOperand(0)->get(),
-                 fromResult.getResults(), out.getNumResults());
+  return compose(view, g.getDpsInputOperand(0)->get(), fromResult.getResults(),
+                 out.getNumResults());
 }
 
 } // namespace
@@ -201,7 +201,8 @@ IndexView mlir::attn::startView(Value start) {
     indices.push_back(type.getDimSize(d) == 1
                           ? getAffineConstantExpr(0, start.getContext())
                           : getAffineDimExpr(d, start.getContext()));
-  return {start, AffineMap::get(type.getRank(), 0, indices, start.getContext())};
+  return {start,
+          AffineMap::get(type.getRank(), 0, indices, start.getContext())};
 }
 
 std::optional<IndexView>

@@ -129,8 +129,10 @@ splitRuntimeConjunction(AttentionOp op, const ConstantEvalOptions &options) {
     auto g = op.getBias().getDefiningOp<linalg::GenericOp>();
     if (!elementwise(g))
       return std::nullopt;
-    auto select =
-        g.getBody()->getTerminator()->getOperand(0).getDefiningOp<arith::SelectOp>();
+    auto select = g.getBody()
+                      ->getTerminator()
+                      ->getOperand(0)
+                      .getDefiningOp<arith::SelectOp>();
     if (!select)
       return std::nullopt;
     std::optional<double> zero = getScalarConstant(g, select.getTrueValue());
@@ -150,11 +152,14 @@ splitRuntimeConjunction(AttentionOp op, const ConstantEvalOptions &options) {
   auto g = m.getDefiningOp<linalg::GenericOp>();
   if (!elementwise(g))
     return std::nullopt;
-  auto conj =
-      g.getBody()->getTerminator()->getOperand(0).getDefiningOp<arith::AndIOp>();
+  auto conj = g.getBody()
+                  ->getTerminator()
+                  ->getOperand(0)
+                  .getDefiningOp<arith::AndIOp>();
   if (!conj)
     return std::nullopt;
-  Value a = broadcastInput(g, conj.getLhs()), b = broadcastInput(g, conj.getRhs());
+  Value a = broadcastInput(g, conj.getLhs()),
+        b = broadcastInput(g, conj.getRhs());
   if (!a || !b)
     return std::nullopt;
   std::optional<EvaluatedTensor> ea = evaluateTensor(a, options);
@@ -264,15 +269,14 @@ mlir::attn::inferPatternForOp(RewriterBase &rewriter, AttentionOp op,
               continue;
             bool visible = true;
             if (maskData)
-              visible = maskData->at(b % maskData->dims[0],
-                                     h % maskData->dims[1],
-                                     i % maskData->dims[2],
-                                     j % maskData->dims[3]) != 0.0;
+              visible =
+                  maskData->at(b % maskData->dims[0], h % maskData->dims[1],
+                               i % maskData->dims[2],
+                               j % maskData->dims[3]) != 0.0;
             if (visible && biasData) {
-              double x = biasData->at(b % biasData->dims[0],
-                                      h % biasData->dims[1],
-                                      i % biasData->dims[2],
-                                      j % biasData->dims[3]);
+              double x =
+                  biasData->at(b % biasData->dims[0], h % biasData->dims[1],
+                               i % biasData->dims[2], j % biasData->dims[3]);
               visible = x != -std::numeric_limits<double>::infinity() &&
                         !(lowestMasked && x == lowest);
             }

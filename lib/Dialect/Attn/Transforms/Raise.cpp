@@ -73,7 +73,7 @@ OpOperand *inputOf(linalg::GenericOp g, Value v) {
 /// A float scalar known at compile time: an arith.constant in or outside the
 /// body, or a block argument fed by a splat constant.
 std::optional<double> mlir::attn::getScalarConstant(linalg::GenericOp g,
-                                                  Value v) {
+                                                    Value v) {
   if (OpOperand *in = inputOf(g, v))
     v = in->get();
   // A constant converted in the body (torch-mlir: f64 scalars truncated).
@@ -632,8 +632,8 @@ struct Raiser {
       SmallVector<int64_t> shape = {heads->first, heads->second,
                                     type.getDimSize(1), type.getDimSize(2)};
       return tensor::ExpandShapeOp::create(
-          rewriter, loc, RankedTensorType::get(shape, type.getElementType()),
-          v, SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
+          rewriter, loc, RankedTensorType::get(shape, type.getElementType()), v,
+          SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
     }
     return expandTo4D(rewriter, loc, v);
   }
@@ -824,8 +824,8 @@ struct Raiser {
         held.push_back(p.dimOfRole[r]);
     bool ordered = llvm::is_sorted(held);
     if (type.getRank() == 4 && held.size() == 4) {
-      Value init = tensor::EmptyOp::create(rewriter, loc, shape4,
-                                           type.getElementType());
+      Value init =
+          tensor::EmptyOp::create(rewriter, loc, shape4, type.getElementType());
       return linalg::TransposeOp::create(rewriter, loc, p.value, init,
                                          p.dimOfRole)
           .getResult()[0];
@@ -854,8 +854,8 @@ struct Raiser {
       SmallVector<int64_t> tshape;
       for (int64_t q : perm)
         tshape.push_back(vt.getDimSize(q));
-      Value init = tensor::EmptyOp::create(rewriter, loc, tshape,
-                                           type.getElementType());
+      Value init =
+          tensor::EmptyOp::create(rewriter, loc, tshape, type.getElementType());
       v = linalg::TransposeOp::create(rewriter, loc, v, init, perm)
               .getResult()[0];
     }
@@ -916,9 +916,9 @@ struct Raiser {
                      b, l, b.getFloatAttr(type, lowest));
                  linalg::YieldOp::create(
                      b, l,
-                     ValueRange{arith::SelectOp::create(
-                         b, l, args[0], negated ? low : zero,
-                         negated ? zero : low)});
+                     ValueRange{arith::SelectOp::create(b, l, args[0],
+                                                        negated ? low : zero,
+                                                        negated ? zero : low)});
                })
         .getResult(0);
   }
@@ -978,9 +978,11 @@ struct Raiser {
                rewriter, loc, TypeRange{type}, ValueRange{cond},
                ValueRange{init}, ArrayRef<AffineMap>{map, map}, iters,
                [&](OpBuilder &b, Location l, ValueRange args) {
-                 Value one = arith::ConstantOp::create(b, l, b.getBoolAttr(true));
+                 Value one =
+                     arith::ConstantOp::create(b, l, b.getBoolAttr(true));
                  linalg::YieldOp::create(
-                     b, l, ValueRange{arith::XOrIOp::create(b, l, args[0], one)});
+                     b, l,
+                     ValueRange{arith::XOrIOp::create(b, l, args[0], one)});
                })
         .getResult(0);
   }
@@ -1035,7 +1037,8 @@ struct Raiser {
       type = cast<RankedTensorType>(v.getType());
     }
     for (int64_t d = 0; d < n; ++d)
-      if (type.getDimSize(d) != 1 && type.getDimSize(d) != srcType.getDimSize(d))
+      if (type.getDimSize(d) != 1 &&
+          type.getDimSize(d) != srcType.getDimSize(d))
         return failure();
     if (auto expand = dyn_cast<tensor::ExpandShapeOp>(reshape)) {
       SmallVector<int64_t> shape;
@@ -1088,8 +1091,8 @@ struct Raiser {
       shape.push_back(size);
     }
     return tensor::CollapseShapeOp::create(
-               rewriter, loc, RankedTensorType::get(shape, type.getElementType()),
-               v, re)
+               rewriter, loc,
+               RankedTensorType::get(shape, type.getElementType()), v, re)
         .getResult();
   }
 
@@ -1191,9 +1194,10 @@ struct Raiser {
             matchColumnAppended(softmax->logits, concatOps)) {
       {
         Value scores = parts->first;
-        auto slice = p.hasOneUse() ? dyn_cast<tensor::ExtractSliceOp>(
-                                         *p.getUsers().begin())
-                                   : nullptr;
+        auto slice =
+            p.hasOneUse()
+                ? dyn_cast<tensor::ExtractSliceOp>(*p.getUsers().begin())
+                : nullptr;
         if (!slice || slice.getResultType() != scores.getType() ||
             !llvm::all_of(slice.getStaticOffsets(),
                           [](int64_t o) { return o == 0; }) ||
@@ -1382,7 +1386,8 @@ struct Raiser {
         // select(c, -inf, x) (masked_fill) is the mask not(c).
         OpOperand *c = inputOf(g, select.getCondition());
         OpOperand *a = inputOf(g, select.getTrueValue());
-        std::optional<double> fill = getScalarConstant(g, select.getFalseValue());
+        std::optional<double> fill =
+            getScalarConstant(g, select.getFalseValue());
         bool negated = false;
         if (!a || !fill) {
           a = inputOf(g, select.getFalseValue());
@@ -1412,8 +1417,8 @@ struct Raiser {
           mask = *lifted;
         } else if (*fill == lowest) {
           FailureOr<Value> lifted = toLogitsLayout(
-              maskToBias(c->get(), type, lowest, g.getLoc(), negated),
-              reshapes, loc0);
+              maskToBias(c->get(), type, lowest, g.getLoc(), negated), reshapes,
+              loc0);
           if (failed(lifted))
             return fail(anchor, "a mask applied before a reshape of the "
                                 "scores does not reshape with them");
@@ -1528,9 +1533,13 @@ struct Raiser {
     PeeledOperand vp = peelOperand(v, /*heads=*/true, /*scaling=*/false);
     if (kp.heads != vp.heads) {
       kp = peelOperand(k, /*heads=*/false, /*scaling=*/true);
-      vp = {v, 1.0, {0, 1, 2, 3}, cast<RankedTensorType>(v.getType()).getDimSize(1)};
+      vp = {v,
+            1.0,
+            {0, 1, 2, 3},
+            cast<RankedTensorType>(v.getType()).getDimSize(1)};
     }
-    if (explain && kp.heads == cast<RankedTensorType>(k.getType()).getDimSize(1) &&
+    if (explain &&
+        kp.heads == cast<RankedTensorType>(k.getType()).getDimSize(1) &&
         repeatedOtherwise)
       anchor->emitRemark()
           << "K/V heads are repeated, but query head h does not read head "
@@ -1595,8 +1604,8 @@ struct Raiser {
     NormalizerAttrInterface normalizer;
     if (sinkColumn) {
       auto colType = cast<RankedTensorType>(sinkColumn.getType());
-      int64_t h = colType.getRank() == 4 ? colType.getDimSize(1)
-                                         : ShapedType::kDynamic;
+      int64_t h =
+          colType.getRank() == 4 ? colType.getDimSize(1) : ShapedType::kDynamic;
       auto identity = [](int64_t i) { return i; };
       int64_t budget = int64_t(1) << 24;
       // A tensor of H values (its other dimensions of size 1) whose value
@@ -1632,15 +1641,14 @@ struct Raiser {
       }
       normalizer = SoftmaxAttr::get(rewriter.getContext(), SinkKind::learned);
     }
-    auto attention =
-        AttentionOp::create(rewriter, loc, resultType, q, k, v, bias, mask,
-                            sink, /*q_offset=*/Value(),
-                            rewriter.getF32FloatAttr(static_cast<float>(scale)),
-                            PatternAttrInterface(), normalizer,
-                            softcap ? rewriter.getF32FloatAttr(
-                                          static_cast<float>(*softcap))
-                                    : FloatAttr(),
-                            IntegerAttr());
+    auto attention = AttentionOp::create(
+        rewriter, loc, resultType, q, k, v, bias, mask, sink,
+        /*q_offset=*/Value(),
+        rewriter.getF32FloatAttr(static_cast<float>(scale)),
+        PatternAttrInterface(), normalizer,
+        softcap ? rewriter.getF32FloatAttr(static_cast<float>(*softcap))
+                : FloatAttr(),
+        IntegerAttr());
     bool valid;
     {
       // A shape combination the op rejects: the verifier's own message is
@@ -1842,7 +1850,8 @@ struct AttnRaisePass : mlir::attn::impl::AttnRaisePassBase<AttnRaisePass> {
       // Reasons by count, most frequent first (ties in first-seen order).
       SmallVector<std::pair<std::string, int64_t>> counts;
       for (const std::string &why : raiser.reasons) {
-        auto it = llvm::find_if(counts, [&](auto &c) { return c.first == why; });
+        auto it =
+            llvm::find_if(counts, [&](auto &c) { return c.first == why; });
         if (it == counts.end())
           counts.push_back({why, 1});
         else

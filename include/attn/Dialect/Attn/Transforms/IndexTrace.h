@@ -1,4 +1,5 @@
-//===- IndexTrace.h - Follow element indices through data movement -*- C++ -*-===//
+//===- IndexTrace.h - Follow element indices through data movement -*- C++
+//-*-===//
 //
 // Raising has to see through the reshapes, transposes, broadcasts and copies
 // that frontends put between a tensor and its use: K/V heads repeated for
@@ -44,18 +45,19 @@ IndexView stepBack(const IndexView &view);
 
 /// Follows `start` back (at most `maxSteps` steps) and returns the first view
 /// for which `accept` holds, or nullopt.
-std::optional<IndexView>
-traceBack(Value start, function_ref<bool(const IndexView &)> accept,
-          unsigned maxSteps = 32);
+std::optional<IndexView> traceBack(Value start,
+                                   function_ref<bool(const IndexView &)> accept,
+                                   unsigned maxSteps = 32);
 
 /// Whether result `r` of `view.map` equals `expected(x_dim)` at every index
 /// x of the start tensor, whose sizes are `sizes`: checked by evaluating it
 /// at every combination of the dimensions it reads (and `dim`), all static,
 /// at most 2^22 points. When `identity` says `expected` is the identity, a
 /// result that is the dimension itself holds at any size, dynamic included
-/// (with a dynamic size of `dim` nothing else does). `budget`, when given, is the number of points the caller still
-/// allows; the points evaluated are taken from it, and a check that would
-/// exceed it fails (so that a search over many candidates stays bounded).
+/// (with a dynamic size of `dim` nothing else does). `budget`, when given, is
+/// the number of points the caller still allows; the points evaluated are taken
+/// from it, and a check that would exceed it fails (so that a search over many
+/// candidates stays bounded).
 bool resultIs(const IndexView &view, unsigned r, unsigned dim,
               ArrayRef<int64_t> sizes, function_ref<int64_t(int64_t)> expected,
               bool identity, int64_t *budget = nullptr);
