@@ -88,20 +88,9 @@ Value broadcastInput(linalg::GenericOp g, Value v) {
       arg.getArgNumber() >= g.getNumDpsInputs())
     return {};
   OpOperand *in = g.getDpsInputOperand(arg.getArgNumber());
-  auto type = dyn_cast<RankedTensorType>(in->get().getType());
-  AffineMap map = g.getMatchingIndexingMap(in);
-  unsigned rank = g.getNumLoops(), k = map.getNumResults();
-  if (!type || type.getRank() != static_cast<int64_t>(k) || k > rank)
+  if (!isBroadcastRead(g.getMatchingIndexingMap(in), g.getNumLoops(),
+                       in->get()))
     return {};
-  for (unsigned r = 0; r < k; ++r) {
-    AffineExpr e = map.getResult(r);
-    if (e == getAffineDimExpr(rank - k + r, g.getContext()))
-      continue;
-    if (e == getAffineConstantExpr(0, g.getContext()) &&
-        type.getDimSize(r) == 1)
-      continue;
-    return {};
-  }
   return in->get();
 }
 

@@ -98,6 +98,27 @@ std::optional<double> mlir::attn::getScalarConstant(linalg::GenericOp g,
   return std::nullopt;
 }
 
+/// numpy's right-aligned broadcast of an operand over `rank` loops: result r
+/// of k reads loop rank - k + r, or the constant 0 on a size-1 dimension.
+bool mlir::attn::isBroadcastRead(AffineMap map, unsigned rank,
+                                 Value operand) {
+  auto type = dyn_cast<RankedTensorType>(operand.getType());
+  unsigned k = map.getNumResults();
+  if (!type || map.getNumDims() != rank || k > rank ||
+      type.getRank() != static_cast<int64_t>(k))
+    return false;
+  for (unsigned r = 0; r < k; ++r) {
+    AffineExpr e = map.getResult(r);
+    if (e == getAffineDimExpr(rank - k + r, map.getContext()))
+      continue;
+    if (e == getAffineConstantExpr(0, map.getContext()) &&
+        type.getDimSize(r) == 1)
+      continue;
+    return false;
+  }
+  return true;
+}
+
 namespace {
 
 /// The row map (d0, .., dr-1) -> (d0, .., dr-2) of a reduction over the last
@@ -125,26 +146,6 @@ bool isRowRead(AffineMap map, unsigned rank, Value operand) {
     if (map.getResult(d) != getAffineDimExpr(d, map.getContext()))
       return false;
   return map.getResult(rank - 1) == getAffineConstantExpr(0, map.getContext());
-}
-
-/// numpy's right-aligned broadcast of an operand over `rank` loops: result r
-/// of k reads loop rank - k + r, or the constant 0 on a size-1 dimension.
-bool isBroadcastRead(AffineMap map, unsigned rank, Value operand) {
-  auto type = dyn_cast<RankedTensorType>(operand.getType());
-  unsigned k = map.getNumResults();
-  if (!type || map.getNumDims() != rank || k > rank ||
-      type.getRank() != static_cast<int64_t>(k))
-    return false;
-  for (unsigned r = 0; r < k; ++r) {
-    AffineExpr e = map.getResult(r);
-    if (e == getAffineDimExpr(rank - k + r, map.getContext()))
-      continue;
-    if (e == getAffineConstantExpr(0, map.getContext()) &&
-        type.getDimSize(r) == 1)
-      continue;
-    return false;
-  }
-  return true;
 }
 
 /// A generic reducing its single input over the last loop with `Combiner`.

@@ -25,6 +25,11 @@ namespace mlir::attn {
 /// the truncated type).
 std::optional<double> getScalarConstant(linalg::GenericOp g, Value v);
 
+/// Whether `map` (over `rank` loops) reads `operand` the way numpy
+/// broadcasts: result r of k reads loop rank - k + r, or the constant 0 on a
+/// size-1 dimension.
+bool isBroadcastRead(AffineMap map, unsigned rank, Value operand);
+
 /// Inclusive index ranges written as "0-3,8" (ops=, heads=, columns=).
 struct IndexSelection {
   SmallVector<std::pair<int64_t, int64_t>> ranges;
