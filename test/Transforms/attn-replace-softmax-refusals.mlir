@@ -37,7 +37,9 @@
 // RUN: not attn-opt %s --attn-replace-softmax="mode=relu norm=l2" 2>&1 | FileCheck %s --check-prefix=NORM
 // NORM: error: attn-replace-softmax: unknown norm 'l2', expected one of seq_len, visible, none
 // RUN: not attn-opt %s --attn-replace-softmax="mode=sigmoid bias=abc" 2>&1 | FileCheck %s --check-prefix=BIAS
-// BIAS: error: attn-replace-softmax: 'bias' must be a finite number, got 'abc'
+// BIAS: error: attn-replace-softmax: 'bias' must be a finite f32 number, got 'abc'
+// RUN: not attn-opt %s --attn-replace-softmax="mode=sigmoid bias=1e39" 2>&1 | FileCheck %s --check-prefix=BIGBIAS
+// BIGBIAS: error: attn-replace-softmax: 'bias' must be a finite f32 number, got '1e39'
 // RUN: not attn-opt %s --attn-replace-softmax="mode=softplus-l1 train-len=1" 2>&1 | FileCheck %s --check-prefix=TRAIN
 // TRAIN: error: attn-replace-softmax: 'train-len' must be at least 2, got 1
 // RUN: not attn-opt %s --attn-replace-softmax="mode=streaming" 2>&1 | FileCheck %s --check-prefix=WINDOW

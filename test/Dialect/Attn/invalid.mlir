@@ -624,3 +624,78 @@ func.func @f(%q: tensor<1x2x4x8xf32>, %i: index) {
   %o = attn.attention %q, %q, %q q_offset(%i) {q_len = 8, normalizer = #attn.act<threshold = 2.0, factor = 0.5>} : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32>
   return
 }
+
+// -----
+
+// Zero heads: every lowering divides by Hq / Hkv.
+func.func @f(%q: tensor<1x0x4x8xf32>, %k: tensor<1x1x4x8xf32>, %v: tensor<1x1x4x8xf32>) {
+  // expected-error @+1 {{query heads Hq must be at least 1, got 0}}
+  %o = attn.attention %q, %k, %v : tensor<1x0x4x8xf32>, tensor<1x1x4x8xf32>, tensor<1x1x4x8xf32> -> tensor<1x0x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @f(%q: tensor<1x0x4x8xf32>, %k: tensor<1x0x4x8xf32>, %v: tensor<1x0x4x8xf32>) {
+  // expected-error @+1 {{query heads Hq must be at least 1, got 0}}
+  %o = attn.attention %q, %k, %v : tensor<1x0x4x8xf32>, tensor<1x0x4x8xf32>, tensor<1x0x4x8xf32> -> tensor<1x0x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @f(%q: tensor<1x?x4x8xf32>, %k: tensor<1x0x4x8xf32>, %v: tensor<1x0x4x8xf32>) {
+  // expected-error @+1 {{key/value heads Hkv must be at least 1, got 0}}
+  %o = attn.attention %q, %k, %v : tensor<1x?x4x8xf32>, tensor<1x0x4x8xf32>, tensor<1x0x4x8xf32> -> tensor<1x?x4x8xf32>
+  return
+}
+
+// -----
+
+// D = 0: the default scale 1/sqrt(D) is infinite.
+func.func @f(%q: tensor<1x1x4x0xf32>, %k: tensor<1x1x4x0xf32>, %v: tensor<1x1x4x8xf32>) {
+  // expected-error @+1 {{head dim D must be at least 1, got 0}}
+  %o = attn.attention %q, %k, %v : tensor<1x1x4x0xf32>, tensor<1x1x4x0xf32>, tensor<1x1x4x8xf32> -> tensor<1x1x4x8xf32>
+  return
+}
+
+// -----
+
+// The lowerings allocate the result from the operands' sizes.
+func.func @f(%q: tensor<1x1x4x8xf32>, %k: tensor<1x1x4x8xf32>, %v: tensor<1x1x4x8xf32>) {
+  // expected-error @+1 {{result dimension 0 is dynamic but the operands fix it to 1 (result type 'tensor<?x1x4x8xf32>')}}
+  %o = attn.attention %q, %k, %v : tensor<1x1x4x8xf32>, tensor<1x1x4x8xf32>, tensor<1x1x4x8xf32> -> tensor<?x1x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @f(%q: tensor<1x1x4x8xf32>, %k: tensor<1x1x4x8xf32>, %v: tensor<1x1x4x6xf32>) {
+  // expected-error @+1 {{result dimension 3 is dynamic but the operands fix it to 6}}
+  %o = attn.attention %q, %k, %v : tensor<1x1x4x8xf32>, tensor<1x1x4x8xf32>, tensor<1x1x4x6xf32> -> tensor<1x1x4x?xf32>
+  return
+}
+
+// -----
+
+func.func @f(%q: tensor<1x2x4x8xf32>) {
+  // expected-error @+1 {{sigmoid 'bias' must be finite, got nan}}
+  %o = attn.attention %q, %q, %q {normalizer = #attn.sigmoid<bias = 0x7FF8000000000000>} : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @f(%q: tensor<1x2x4x8xf32>) {
+  // expected-error @+1 {{sigmoid 'bias' must be finite, got INF}}
+  %o = attn.attention %q, %q, %q {normalizer = #attn.sigmoid<bias = 1.0e39>} : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @f(%q: tensor<1x2x4x8xf32>) {
+  // expected-error @+1 {{act 'factor' must be a finite number >= 0, got nan}}
+  %o = attn.attention %q, %q, %q {normalizer = #attn.act<threshold = 2.0, factor = 0x7FF8000000000000>} : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32>
+  return
+}

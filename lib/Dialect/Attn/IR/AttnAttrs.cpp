@@ -878,6 +878,7 @@ Value ReluAttr::buildFinalScale(OpBuilder &b, Location loc, Value l,
 
 Attribute SigmoidAttr::parse(AsmParser &parser, Type) {
   FloatAttr bias;
+  SMLoc loc = parser.getCurrentLocation();
   if (parseOptionalKeyValueList(
           parser, "sigmoid", {"bias"}, [&](StringRef) -> ParseResult {
             double v;
@@ -887,7 +888,15 @@ Attribute SigmoidAttr::parse(AsmParser &parser, Type) {
             return success();
           }))
     return {};
-  return SigmoidAttr::get(parser.getContext(), bias);
+  return parser.getChecked<SigmoidAttr>(loc, parser.getContext(), bias);
+}
+
+LogicalResult SigmoidAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                  FloatAttr bias) {
+  if (bias && !std::isfinite(bias.getValueAsDouble()))
+    return emitError() << "sigmoid 'bias' must be finite, got "
+                       << bias.getValueAsDouble();
+  return success();
 }
 
 void SigmoidAttr::print(AsmPrinter &printer) const {

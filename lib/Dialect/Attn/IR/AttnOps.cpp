@@ -125,6 +125,12 @@ LogicalResult AttentionOp::verify() {
   if (sizesConflict(v.getDimSize(1), hkv))
     return emitOpError() << "key has " << hkv << " heads but value has "
                          << v.getDimSize(1);
+  // Sizes that every lowering divides by or takes the square root of.
+  for (auto [name, size] : {std::pair<StringRef, int64_t>{"query heads Hq", hq},
+                            {"key/value heads Hkv", hkv},
+                            {"head dim D", d}})
+    if (size == 0)
+      return emitOpError() << name << " must be at least 1, got 0";
   if (!ShapedType::isDynamic(hq) && !ShapedType::isDynamic(hkv) &&
       (hkv == 0 || hq % hkv != 0))
     return emitOpError() << "query heads (" << hq
@@ -141,6 +147,15 @@ LogicalResult AttentionOp::verify() {
     return emitOpError() << "result type " << r
                          << " does not match B x Hq x Lq x Dv = " << batch
                          << " x " << hq << " x " << lq << " x " << dv;
+
+  // A result size the operands fix must be static: lowerings allocate the
+  // result from the operands' sizes.
+  int64_t fixed[4] = {batch, hq, lq, dv};
+  for (int64_t dim = 0; dim < 4; ++dim)
+    if (r.isDynamicDim(dim) && !ShapedType::isDynamic(fixed[dim]))
+      return emitOpError() << "result dimension " << dim
+                           << " is dynamic but the operands fix it to "
+                           << fixed[dim] << " (result type " << r << ")";
 
   SmallVector<int64_t> scoreShape = {batch, hq, lq, lk};
   if (Value bias = getBias()) {

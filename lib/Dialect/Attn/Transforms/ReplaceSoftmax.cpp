@@ -155,8 +155,10 @@ struct AttnReplaceSoftmaxPass
       FloatAttr biasAttr;
       if (!bias.empty()) {
         double b;
-        if (StringRef(bias).getAsDouble(b) || !std::isfinite(b))
-          return optionError() << "'bias' must be a finite number, got '"
+        // Finite as an f32 too: the attribute holds an f32.
+        if (StringRef(bias).getAsDouble(b) || !std::isfinite(b) ||
+            !std::isfinite(static_cast<float>(b)))
+          return optionError() << "'bias' must be a finite f32 number, got '"
                                << bias.getValue() << "'";
         biasAttr = FloatAttr::get(Float32Type::get(ctx), b);
       }

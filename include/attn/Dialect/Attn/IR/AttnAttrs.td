@@ -174,6 +174,7 @@ def Attn_SigmoidAttr : Attn_NormalizerAttr<"Sigmoid", "sigmoid"> {
   }];
   let parameters = (ins OptionalParameter<"::mlir::FloatAttr">:$bias);
   let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
 }
 
 def Attn_SoftplusL1Attr
