@@ -21,6 +21,8 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 
 #include <cstdlib>
@@ -249,31 +251,105 @@ void attn::buildAttnGPUBinaryStage(OpPassManager &pm,
   pm.addPass(createGpuModuleToBinaryPass(binary));
 }
 
+std::string attn::checkPipelineOptions(const ReferencePipelineOptions &) {
+  return "";
+}
+
+std::string attn::checkPipelineOptions(const RaisePipelineOptions &) {
+  return "";
+}
+
+std::string attn::checkPipelineOptions(const CPUPipelineOptions &options) {
+  if (options.numThreads > kMaxPipelineThreads)
+    return "num-threads must be at most " +
+           std::to_string(kMaxPipelineThreads) + ", got " +
+           std::to_string(options.numThreads);
+  return "";
+}
+
+std::string attn::checkPipelineOptions(const GPUPipelineOptions &options) {
+  // What gpu-module-to-binary understands; it reports anything else without
+  // failing.
+  static const char *formats[] = {"bin",      "binary",    "isa",
+                                  "assembly", "fatbin",    "fatbinary",
+                                  "offload",  "offloading", "llvm"};
+  if (!llvm::is_contained(formats, StringRef(options.format)))
+    return "format must be one of bin, isa, fatbin, offload (or binary, "
+           "assembly, fatbinary, offloading, llvm), got '" +
+           options.format.getValue() + "'";
+  // sm_<version>, with the architecture-specific (a) or family (f) suffix.
+  StringRef version = options.chip;
+  bool validChip = version.consume_front("sm_");
+  if (version.ends_with("a") || version.ends_with("f"))
+    version = version.drop_back();
+  if (!validChip || version.empty() || version.size() > 4 ||
+      !llvm::all_of(version, llvm::isDigit))
+    return "chip must name an NVIDIA architecture, e.g. sm_80 or sm_90a, "
+           "got '" +
+           options.chip.getValue() + "'";
+  if (options.optLevel > 3)
+    return "opt-level must be 0 to 3, got " +
+           std::to_string(options.optLevel);
+  return "";
+}
+
+namespace {
+/// Registers `build` as pipeline `arg`, refusing options that do not parse
+/// or that `checkPipelineOptions` rejects, with a message that names the
+/// pipeline (the upstream registration reports value errors with an empty
+/// message and does not validate ranges).
+template <typename Options>
+void registerCheckedPipeline(StringRef arg, StringRef description,
+                             void (*build)(OpPassManager &, const Options &)) {
+  std::string name = arg.str();
+  registerPassPipeline(
+      arg, description,
+      [name, build](OpPassManager &pm, StringRef text,
+                    function_ref<LogicalResult(const Twine &)> errorHandler) {
+        Options options;
+        std::string message;
+        llvm::raw_string_ostream os(message);
+        if (failed(options.parseFromString(text, os)))
+          return errorHandler(
+              name + ": invalid options '" + text + "'" +
+              (message.empty() ? "" : ": " + StringRef(message).trim()));
+        std::string problem = checkPipelineOptions(options);
+        if (!problem.empty())
+          return errorHandler(name + ": " + problem);
+        build(pm, options);
+        return success();
+      },
+      [](function_ref<void(const detail::PassOptions &)> optHandler) {
+        optHandler(Options());
+      });
+}
+} // namespace
+
 void attn::registerAttnPipelines() {
-  PassPipelineRegistration<ReferencePipelineOptions>(
+  registerCheckedPipeline<ReferencePipelineOptions>(
       "attn-reference-pipeline",
       "Lower attn ops, linalg on tensors and TOSA to the LLVM dialect "
       "through the reference decomposition (--convert-attn-to-linalg), "
       "bufferization and loops",
       buildAttnReferencePipeline);
-  PassPipelineRegistration<CPUPipelineOptions>(
+  registerCheckedPipeline<CPUPipelineOptions>(
       "attn-cpu-pipeline",
       "Lower attn ops, linalg on tensors and TOSA to the LLVM dialect with "
       "fused, tiled, multi-threaded (OpenMP) and vectorised attention "
       "kernels (--convert-attn-to-cpu)",
       buildAttnCPUPipeline);
-  PassPipelineRegistration<RaisePipelineOptions>(
+  registerCheckedPipeline<RaisePipelineOptions>(
       "attn-raise-pipeline",
       "Raise attention from TOSA or linalg on tensors: TOSA to linalg, "
       "canonicalize, --attn-raise, canonicalize",
       buildAttnRaisePipeline);
-  PassPipelineRegistration<GPUPipelineOptions>(
+  registerCheckedPipeline<GPUPipelineOptions>(
       "attn-gpu-pipeline",
       "Lower attn ops to fused NVIDIA GPU kernels (--convert-attn-to-gpu) "
       "serialised to gpu.binary for the chosen chip, and the rest of the "
       "module to host LLVM dialect calling the mgpu* runtime",
       buildAttnGPUPipeline);
-  PassPipelineRegistration<GPUPipelineOptions>(
+  registerCheckedPipeline<GPUPipelineOptions>(
       "attn-gpu-sim-pipeline",
       "The kernel stage of --attn-gpu-pipeline, as the GPU simulator takes "
       "it (attn-run --pipeline=gpu-sim): TOSA to linalg, "

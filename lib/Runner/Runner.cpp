@@ -155,7 +155,10 @@ llvm::Error parseOptions(Options &options, StringRef text) {
   std::string message;
   llvm::raw_string_ostream os(message);
   if (mlir::failed(options.parseFromString(text, os)))
-    return makeError(message);
+    return makeError(message.empty() ? "a value does not parse" : message);
+  std::string problem = mlir::attn::checkPipelineOptions(options);
+  if (!problem.empty())
+    return makeError(problem);
   return llvm::Error::success();
 }
 

@@ -29,8 +29,7 @@
 // SIM: gpu-sim: {{[1-9][0-9]*}} thread blocks simulated; kernels: attention
 // SIM: entry: @main (pipeline attn-gpu-sim-pipeline)
 // SIM: check: PASS
-// BADOPT: no such option bogus
-// BADOPT: attn-run: error: invalid --pipeline-options 'bogus=1' for pipeline 'attn-cpu-pipeline'
+// BADOPT: attn-run: error: invalid --pipeline-options 'bogus=1' for pipeline 'attn-cpu-pipeline': <Pass-Options-Parser>: no such option bogus
 // UNKNOWN: attn-run: error: unknown pipeline 'attn-no-such-pipeline' (expected a registered pipeline or one of the aliases reference, cpu, cuda or gpu-sim)
 // RAISE: attn-run: error: pipeline 'attn-raise-pipeline' did not lower @main to an llvm.func
 // DRIVER: attn-run: error: --cuda-driver=sim needs --pipeline=cuda (or --probe-cuda)

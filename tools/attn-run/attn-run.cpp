@@ -456,9 +456,9 @@ std::unique_ptr<CompiledEntry> compileEntry(mlir::ModuleOp module,
     options.pipelineOptions = pipelineOptions;
     if (llvm::Error error =
             validatePipelineOptions(pipeline, options.pipelineOptions)) {
-      llvm::errs() << llvm::toString(std::move(error));
       reportError("invalid --pipeline-options '" + pipelineOptions +
-                  "' for pipeline '" + pipelineName + "'");
+                  "' for pipeline '" + pipelineName +
+                  "': " + StringRef(llvm::toString(std::move(error))).trim());
       return nullptr;
     }
   }

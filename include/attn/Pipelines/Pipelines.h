@@ -51,8 +51,8 @@ struct CPUPipelineOptions : public LoweringPipelineOptions<CPUPipelineOptions> {
       llvm::cl::init(0)};
   PassOptions::Option<unsigned> numThreads{
       *this, "num-threads",
-      llvm::cl::desc("OpenMP threads of the kernels (0 = the runtime's "
-                     "default: OMP_NUM_THREADS, else every core)"),
+      llvm::cl::desc("OpenMP threads of the kernels, at most 1024 (0 = the "
+                     "runtime's default: OMP_NUM_THREADS, else every core)"),
       llvm::cl::init(0)};
   PassOptions::Option<bool> fastMath{
       *this, "fast-math",
@@ -165,6 +165,18 @@ void buildAttnGPUBinaryStage(OpPassManager &pm,
 /// (`attn-run --pipeline=gpu-sim`): loops, then the LLVM dialect.
 void buildAttnGPUSimHostStage(OpPassManager &pm,
                               const GPUPipelineOptions &options);
+
+/// What is wrong with a pipeline's options, beyond what their parser checks
+/// (empty when nothing): ranges (num-threads at most kMaxPipelineThreads,
+/// opt-level 0-3) and names (chip, format). The registered pipelines refuse
+/// such options with this message; attn-run does too.
+std::string checkPipelineOptions(const ReferencePipelineOptions &options);
+std::string checkPipelineOptions(const CPUPipelineOptions &options);
+std::string checkPipelineOptions(const RaisePipelineOptions &options);
+std::string checkPipelineOptions(const GPUPipelineOptions &options);
+
+/// The most OpenMP threads a CPU pipeline may ask for.
+constexpr unsigned kMaxPipelineThreads = 1024;
 
 /// Registers every attn-mlir pipeline with the global pass registry.
 void registerAttnPipelines();

@@ -22,6 +22,11 @@
 // RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="tile-q=abc"; echo rc=$? | FileCheck %s --check-prefix=RC2
 // RUN: not attn-run %s --pipeline=gpu-sim --pipeline-options="tile-q=48" 2>&1 | FileCheck %s --check-prefix=VALUE
 // RUN: attn-run %s --pipeline=gpu-sim --pipeline-options="tile-q=48"; echo rc=$? | FileCheck %s --check-prefix=RC2
+// Values out of range are refused before anything runs (libomp aborts when
+// asked for 100000 threads).
+// RUN: not attn-run %s --pipeline=cpu --pipeline-options="num-threads=100000" 2>&1 | FileCheck %s --check-prefix=THREADS
+// RUN: attn-run %s --pipeline=cpu --pipeline-options="num-threads=100000"; echo rc=$? | FileCheck %s --check-prefix=RC2
+// RUN: not attn-run %s --pipeline=gpu-sim --pipeline-options="format=bogus" 2>&1 | FileCheck %s --check-prefix=FORMAT
 
 // DEFAULT: gpu-sim: 1 thread blocks simulated; kernels: attention
 // DEFAULT: check: PASS
@@ -31,12 +36,12 @@
 // CPU: check: oracle=reference{{$}}
 // CPU: check: PASS
 
-// BOGUS: no such option bogus
-// BOGUS-NEXT: attn-run: error: invalid --pipeline-options 'bogus=1' for pipeline 'gpu-sim'
-// NOT-REFERENCE: no such option tile-q
-// NOT-REFERENCE-NEXT: attn-run: error: invalid --pipeline-options 'tile-q=32' for pipeline 'reference'
+// BOGUS: attn-run: error: invalid --pipeline-options 'bogus=1' for pipeline 'gpu-sim': <Pass-Options-Parser>: no such option bogus
+// NOT-REFERENCE: attn-run: error: invalid --pipeline-options 'tile-q=32' for pipeline 'reference': <Pass-Options-Parser>: no such option tile-q
 // TYPE: for the --tile-q option: 'abc' value invalid for long argument!
-// TYPE-NEXT: attn-run: error: invalid --pipeline-options 'tile-q=abc' for pipeline 'gpu-sim'
+// TYPE-NEXT: attn-run: error: invalid --pipeline-options 'tile-q=abc' for pipeline 'gpu-sim': a value does not parse
+// THREADS: attn-run: error: invalid --pipeline-options 'num-threads=100000' for pipeline 'cpu': num-threads must be at most 1024, got 100000
+// FORMAT: attn-run: error: invalid --pipeline-options 'format=bogus' for pipeline 'gpu-sim': format must be one of bin, isa, fatbin, offload
 // VALUE: error: convert-attn-to-gpu: tile-q (48) must be a positive multiple of 32
 // VALUE: attn-run: error: pipeline 'gpu-sim' failed on {{.*}}pipeline-options.mlir
 // RC2: rc=2
