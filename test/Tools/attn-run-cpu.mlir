@@ -15,8 +15,7 @@
 // OK: check: PASS
 // BENCH: bench: warmup=1 repeat=2 median={{[0-9.e+-]+}} ms
 // BENCH-SAME: (useful FLOPs {{.*}} in 1 attention op)
-// BADOPT: no such option bogus
-// BADOPT: attn-run: error: invalid --pipeline-options 'bogus=1' for pipeline 'cpu'
+// BADOPT: attn-run: error: invalid --pipeline-options 'bogus=1' for pipeline 'cpu': <Pass-Options-Parser>: no such option bogus
 // BADTILE: error: convert-attn-to-cpu: tile-q (12) must be 0 (automatic) or a positive multiple of vector-width (8)
 // BADTILE: attn-run: error: pipeline 'cpu' failed on
 // LLVM: llvm.mlir.global private constant @__attn_cpu_offsets
