@@ -1,4 +1,9 @@
 // RUN: attn-opt %s --split-input-file --verify-diagnostics --attn-sparsify="pattern=neighborhood grid=4,4 kernel=3,3"
+// An option value that does not parse: llvm::cl's line, then an error that
+// names the pass and the options (never an empty `error:` line).
+// RUN: not attn-opt %s --split-input-file --attn-sparsify="pattern=window left=abc" 2>&1 | FileCheck %s --check-prefix=TYPE
+// TYPE: for the --left option: 'abc' value invalid for long argument!
+// TYPE-NEXT: error: attn-sparsify: invalid options 'pattern=window left=abc'{{$}}
 
 // The grid does not multiply to L.
 func.func @wrong_length(%q: tensor<1x2x12x8xf32>, %k: tensor<1x2x12x8xf32>, %v: tensor<1x2x12x8xf32>) -> tensor<1x2x12x8xf32> {

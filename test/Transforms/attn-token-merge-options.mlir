@@ -6,6 +6,9 @@
 // RUN: attn-opt %s --attn-token-merge="r=2,1" | FileCheck %s --check-prefix=LIST
 // RUN: attn-opt %s --attn-token-merge="r=2 inflect=0.5" | FileCheck %s --check-prefix=INFLECT
 // RUN: attn-opt %s --attn-token-merge="r=2 blocks=1" | FileCheck %s --check-prefix=BLOCKS
+// A block index past the last block is an error, not a silent no-op.
+// RUN: not attn-opt %s --attn-token-merge="r=2 blocks=1-2" 2>&1 | FileCheck %s --check-prefix=PAST
+// PAST: error: attn-token-merge: blocks= names block 2 but @two_blocks has 2 transformer blocks (0 to 1)
 // RUN: attn-opt %s --attn-token-merge="r=3 matching=complete-graph protect-first=false" | FileCheck %s --check-prefix=CG
 // RUN: attn-opt %s --attn-token-merge="r=2" --attn-statistics -o /dev/null 2>&1 | FileCheck %s --check-prefix=STATS
 // RUN: attn-opt %s --attn-token-merge="r=16" -o /dev/null 2>&1 | FileCheck %s --check-prefix=CLAMP

@@ -24,6 +24,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Conversion/AttnToCPU/AttnToCPU.h"
+#include "attn/Support/PassOptions.h"
 #include "attn/Analysis/TilePlan.h"
 #include "attn/Conversion/Common/KernelEmitter.h"
 #include "attn/Conversion/Common/KernelOperands.h"
@@ -611,6 +612,7 @@ namespace {
 struct ConvertAttnToCPUPass
     : public mlir::attn::impl::ConvertAttnToCPUPassBase<ConvertAttnToCPUPass> {
   using Base::Base;
+  ATTN_PASS_OPTION_ERRORS
 
   void runOnOperation() override {
     ModuleOp module = getOperation();

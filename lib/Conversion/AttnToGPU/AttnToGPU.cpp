@@ -34,6 +34,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Conversion/AttnToGPU/AttnToGPU.h"
+#include "attn/Support/PassOptions.h"
 #include "KernelLaunch.h"
 #include "attn/Analysis/TilePlan.h"
 #include "attn/Conversion/Common/KernelEmitter.h"
@@ -1141,6 +1142,7 @@ namespace {
 struct ConvertAttnToGPUPass
     : public mlir::attn::impl::ConvertAttnToGPUPassBase<ConvertAttnToGPUPass> {
   using Base::Base;
+  ATTN_PASS_OPTION_ERRORS
 
   /// The kernels' gpu.module is serialised later (gpu-module-to-binary),
   /// which needs the GPU, NVVM and LLVM translations in any tool that runs

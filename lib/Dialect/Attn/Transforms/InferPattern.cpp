@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Dialect/Attn/Transforms/Passes.h"
+#include "attn/Support/PassOptions.h"
 
 #include "attn/Analysis/ConstantEval.h"
 #include "attn/Analysis/PatternInference.h"
@@ -381,6 +382,7 @@ struct InferPatternRewrite : OpRewritePattern<AttentionOp> {
 struct AttnInferPatternPass
     : mlir::attn::impl::AttnInferPatternPassBase<AttnInferPatternPass> {
   using Base::Base;
+  ATTN_PASS_OPTION_ERRORS
 
   // Options are checked once, before any function is visited.
   LogicalResult initialize(MLIRContext *context) override {

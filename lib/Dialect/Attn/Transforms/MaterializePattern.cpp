@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Dialect/Attn/Transforms/Passes.h"
+#include "attn/Support/PassOptions.h"
 
 #include "attn/Analysis/PatternInference.h"
 #include "attn/Dialect/Attn/Transforms/Transforms.h"
@@ -126,6 +127,7 @@ struct AttnMaterializePatternPass
     : mlir::attn::impl::AttnMaterializePatternPassBase<
           AttnMaterializePatternPass> {
   using Base::Base;
+  ATTN_PASS_OPTION_ERRORS
 
   LogicalResult initialize(MLIRContext *context) override {
     if (form == "constant") {

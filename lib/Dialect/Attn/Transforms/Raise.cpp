@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Dialect/Attn/Transforms/Passes.h"
+#include "attn/Support/PassOptions.h"
 
 #include "attn/Dialect/Attn/Transforms/IndexTrace.h"
 #include "attn/Dialect/Attn/Transforms/Transforms.h"
@@ -1791,6 +1792,7 @@ LogicalResult raiseTmTensorAttention(RewriterBase &rewriter, Operation *op,
 
 struct AttnRaisePass : mlir::attn::impl::AttnRaisePassBase<AttnRaisePass> {
   using Base::Base;
+  ATTN_PASS_OPTION_ERRORS
 
   void runOnOperation() override {
     // Anchors: every linalg.softmax and every generic that could end a

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Dialect/Attn/Transforms/Passes.h"
+#include "attn/Support/PassOptions.h"
 
 #include "attn/Dialect/Attn/Transforms/Transforms.h"
 #include "attn/Support/Npy.h"
@@ -109,6 +110,7 @@ SmallVector<int64_t> shape4D(RankedTensorType type) {
 struct AttnReplaceSoftmaxPass
     : mlir::attn::impl::AttnReplaceSoftmaxPassBase<AttnReplaceSoftmaxPass> {
   using Base::Base;
+  ATTN_PASS_OPTION_ERRORS
 
   /// What the pass does: give ops a normalizer (normalizer=, or a mode that
   /// is its shorthand), a StreamingLLM window, or a calibration bias.

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Dialect/Attn/Transforms/Passes.h"
+#include "attn/Support/PassOptions.h"
 
 #include "attn/Analysis/PatternInference.h"
 #include "attn/Dialect/Attn/Transforms/Transforms.h"
@@ -69,6 +70,7 @@ namespace {
 struct AttnSparsifyPass
     : mlir::attn::impl::AttnSparsifyPassBase<AttnSparsifyPass> {
   using Base::Base;
+  ATTN_PASS_OPTION_ERRORS
 
   InFlightDiagnostic optionError() {
     return mlir::emitError(getOperation().getLoc()) << "attn-sparsify: ";

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Dialect/Attn/Transforms/Passes.h"
+#include "attn/Support/PassOptions.h"
 
 #include "attn/Dialect/Attn/Transforms/Transforms.h"
 #include "attn/Support/CapturedDiagnostics.h"
@@ -1043,6 +1044,7 @@ namespace {
 struct AttnTokenMergePass
     : mlir::attn::impl::AttnTokenMergePassBase<AttnTokenMergePass> {
   using Base::Base;
+  ATTN_PASS_OPTION_ERRORS
 
   void runOnOperation() override {
     std::optional<Matching> matchingKind;
@@ -1063,7 +1065,7 @@ struct AttnTokenMergePass
             << "attn-token-merge: r must be >= 0, got " << v;
         return signalPassFailure();
       }
-    if (inflect < -1.0 || inflect > 1.0) {
+    if (!(inflect >= -1.0 && inflect <= 1.0)) {
       getOperation().emitError()
           << "attn-token-merge: inflect must be in [-1, 1], got " << inflect;
       return signalPassFailure();
@@ -1080,8 +1082,9 @@ struct AttnTokenMergePass
       selection = *parsed;
     }
     for (auto func : getOperation().getOps<func::FuncOp>())
-      if (!func.isExternal() && func.getBody().hasOneBlock())
-        runOnFunction(func, selection, *matchingKind);
+      if (!func.isExternal() && func.getBody().hasOneBlock() &&
+          failed(runOnFunction(func, selection, *matchingKind)))
+        return signalPassFailure();
   }
 
   void record(StringRef name, int64_t value) {
@@ -1106,10 +1109,18 @@ struct AttnTokenMergePass
     return found;
   }
 
-  void runOnFunction(func::FuncOp func, const IndexSelection &selection,
-                     Matching matchingKind) {
+  LogicalResult runOnFunction(func::FuncOp func,
+                              const IndexSelection &selection,
+                              Matching matchingKind) {
     Block *body = &func.getBody().front();
     int64_t numBlocks = detect(func, /*remarks=*/true).size();
+    if (selection.getMax() >= numBlocks)
+      return func.emitError()
+             << "attn-token-merge: blocks= names block "
+             << selection.getMax() << " but @" << func.getSymName() << " has "
+             << numBlocks << " transformer blocks"
+             << (numBlocks ? " (0 to " + std::to_string(numBlocks - 1) + ")"
+                           : std::string());
     SmallVector<int64_t> schedule = scheduleR(r, inflect, numBlocks);
     Value size;
     bool anyMerged = false;
@@ -1174,6 +1185,7 @@ struct AttnTokenMergePass
       op->removeAttr(kSizeBiasAttr);
       op->removeAttr(kSizeWeightAttr);
     });
+    return success();
   }
 };
 } // namespace
