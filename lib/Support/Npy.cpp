@@ -303,10 +303,23 @@ llvm::Expected<Array> attn::npy::readBuffer(StringRef buffer, StringRef name) {
   return array;
 }
 
-llvm::Expected<Array> attn::npy::readFile(StringRef path) {
+llvm::Expected<Array> attn::npy::readFile(StringRef path, uint64_t maxBytes) {
+  // Only regular files: a device or a pipe (/dev/zero, /dev/stdin) has no
+  // size to check and may never end.
+  llvm::sys::fs::file_status status;
+  if (std::error_code ec = llvm::sys::fs::status(path, status))
+    return makeError(path, "cannot open: " + ec.message());
+  if (status.type() != llvm::sys::fs::file_type::regular_file)
+    return makeError(path, "not a regular file (devices, pipes and "
+                           "directories are refused)");
+  uint64_t size = status.getSize();
+  if (size > maxBytes)
+    return makeError(path, llvm::formatv("{0} bytes, more than the limit of "
+                                         "{1} bytes",
+                                         size, maxBytes)
+                               .str());
   llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buf =
-      llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                  /*RequiresNullTerminator=*/false);
+      llvm::MemoryBuffer::getFileSlice(path, size, /*Offset=*/0);
   if (!buf)
     return makeError(path, "cannot open: " + buf.getError().message());
   return readBuffer((*buf)->getBuffer(), path);

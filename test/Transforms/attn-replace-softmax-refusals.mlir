@@ -34,6 +34,14 @@
 // NOSINKS: error: attn-replace-softmax: mode=sink needs 'sinks': a .npy of sink logits or 'arg'
 // RUN: not attn-opt %s --attn-replace-softmax="mode=sink sinks=%t/missing.npy" 2>&1 | FileCheck %s --check-prefix=MISSING
 // MISSING: error: attn-replace-softmax: cannot read 'sinks': {{.*}}missing.npy: cannot open
+// Files named by options are bounded (256 MiB) and must be regular files.
+// RUN: not attn-opt %s --attn-replace-softmax="mode=sink sinks=/dev/zero" 2>&1 | FileCheck %s --check-prefix=DEVZERO
+// DEVZERO: error: attn-replace-softmax: cannot read 'sinks': /dev/zero: not a regular file (devices, pipes and directories are refused)
+// RUN: not attn-opt %s --attn-replace-softmax="mode=calibrate gamma=/dev/zero" 2>&1 | FileCheck %s --check-prefix=GAMMAZERO
+// GAMMAZERO: error: attn-replace-softmax: cannot read 'gamma': /dev/zero: not a regular file
+// RUN: rm -f %t/huge.npy && truncate -s 300M %t/huge.npy
+// RUN: not attn-opt %s --attn-replace-softmax="mode=sink sinks=%t/huge.npy" 2>&1 | FileCheck %s --check-prefix=HUGE
+// HUGE: error: attn-replace-softmax: cannot read 'sinks': {{.*}}huge.npy: 314572800 bytes, more than the limit of 268435456 bytes
 // RUN: not attn-opt %s --attn-replace-softmax="mode=relu norm=l2" 2>&1 | FileCheck %s --check-prefix=NORM
 // NORM: error: attn-replace-softmax: unknown norm 'l2', expected one of seq_len, visible, none
 // RUN: not attn-opt %s --attn-replace-softmax="mode=sigmoid bias=abc" 2>&1 | FileCheck %s --check-prefix=BIAS

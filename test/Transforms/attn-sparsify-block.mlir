@@ -12,6 +12,8 @@
 // CHECK-SAME: [true, false, false, true], [false, true, true, true]]> : tensor<2x4xi1>>
 // SHAPE: error: attn.attention #0: pattern #attn.block_sparse<block = [4, 4], {{.*}}> does not fit: block_sparse layout has 2 block rows but ceil(16 / 4) = 4 are needed
 // MISSING: error: attn-sparsify: cannot read 'layout': {{.*}}missing.npy: cannot open
+// RUN: not attn-opt %s --attn-sparsify="pattern=block-sparse layout=/dev/zero" 2>&1 | FileCheck %s --check-prefix=DEVZERO
+// DEVZERO: error: attn-sparsify: cannot read 'layout': /dev/zero: not a regular file
 // DTYPE: error: attn-sparsify: 'layout' {{.*}}floats.result0.npy must hold booleans or integers, got <f4
 
 func.func @attn(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x8xf32>, %v: tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32> {

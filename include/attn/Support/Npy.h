@@ -38,7 +38,16 @@ struct Array {
   int64_t numElements() const;
 };
 
-llvm::Expected<Array> readFile(llvm::StringRef path);
+/// The default bound of readFile: 16 GiB.
+constexpr uint64_t kDefaultMaxFileBytes = uint64_t(16) << 30;
+/// The bound for files named by pass options (block layouts, sink logits,
+/// calibration factors): 256 MiB.
+constexpr uint64_t kMaxOptionFileBytes = uint64_t(256) << 20;
+
+/// Reads a regular file of at most `maxBytes` bytes; anything else (a device,
+/// a pipe, a directory, a larger file) is an error before any byte is read.
+llvm::Expected<Array> readFile(llvm::StringRef path,
+                               uint64_t maxBytes = kDefaultMaxFileBytes);
 llvm::Expected<Array> readBuffer(llvm::StringRef buffer, llvm::StringRef name);
 llvm::Error writeFile(llvm::StringRef path, const Array &array);
 std::string writeBuffer(const Array &array);

@@ -28,6 +28,11 @@
 // RUN: not attn-run %s --entry=id_index --input=%t/make_n.result0.npy 2>&1 | FileCheck %s --check-prefix=INDEX-DTYPE
 // RUN: not attn-run %s --entry=id --input=%t/make_x.result0.npy,%t/nope.npy 2>&1 | FileCheck %s --check-prefix=MISSING
 // RUN: attn-run %s --entry=id --input=%t/make_x.result0.npy,%t/nope.npy; echo rc=$? | FileCheck %s --check-prefix=RC2
+// Only regular files are read: a device that never ends, a directory.
+// RUN: not attn-run %s --entry=id --input=/dev/zero,%t/make_n.result0.npy 2>&1 | FileCheck %s --check-prefix=DEVICE
+// RUN: attn-run %s --entry=id --input=/dev/zero,%t/make_n.result0.npy; echo rc=$? | FileCheck %s --check-prefix=RC2
+// RUN: not attn-run %s --entry=id --input=%t,%t/make_n.result0.npy 2>&1 | FileCheck %s --check-prefix=DIRECTORY
+// RUN: not attn-run %s --entry=id --input=%t/make_x.result0.npy,%t/make_n.result0.npy --check-against=/dev/zero,/dev/zero 2>&1 | FileCheck %s --check-prefix=AGAINST
 
 // ID: result 0: tensor<4xf32>
 // ID-NEXT: values: 0.5 -1.25 3 7{{$}}
@@ -44,6 +49,9 @@
 // ORDER: attn-run: error: input '{{.*}}make_n.result0.npy' for argument #0 (tensor<4xf32>): expected dtype float32, got int32
 // INDEX-DTYPE: attn-run: error: input '{{.*}}make_n.result0.npy' for argument #0 (tensor<2xindex>): expected dtype int64, got int32
 // MISSING: attn-run: error: input '{{.*}}nope.npy' for argument #1: {{.*}}cannot open
+// DEVICE: attn-run: error: input '/dev/zero' for argument #0: /dev/zero: not a regular file (devices, pipes and directories are refused)
+// DIRECTORY: attn-run: error: input '{{.*}}' for argument #0: {{.*}}: not a regular file
+// AGAINST: /dev/zero: not a regular file
 // RC2: rc=2
 
 func.func @id(%x: tensor<4xf32>, %n: tensor<2xi32>) -> (tensor<4xf32>, tensor<2xi32>) {

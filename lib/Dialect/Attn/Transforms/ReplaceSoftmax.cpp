@@ -44,7 +44,8 @@ constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 /// A float .npy as doubles (f16, f32, f64).
 FailureOr<std::pair<std::vector<int64_t>, std::vector<double>>>
 readFloatArray(StringRef path, std::string &error) {
-  llvm::Expected<::attn::npy::Array> array = ::attn::npy::readFile(path);
+  llvm::Expected<::attn::npy::Array> array =
+      ::attn::npy::readFile(path, ::attn::npy::kMaxOptionFileBytes);
   if (!array) {
     error = toString(array.takeError());
     return failure();

@@ -188,8 +188,8 @@ struct AttnSparsifyPass
 
   /// The layout file as a 2-D i1 attribute.
   FailureOr<DenseIntElementsAttr> loadLayout() {
-    llvm::Expected<::attn::npy::Array> array =
-        ::attn::npy::readFile(layout.getValue());
+    llvm::Expected<::attn::npy::Array> array = ::attn::npy::readFile(
+        layout.getValue(), ::attn::npy::kMaxOptionFileBytes);
     if (!array)
       return fail("cannot read 'layout': " + toString(array.takeError()));
     if (array->shape.size() != 2)
