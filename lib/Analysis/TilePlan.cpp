@@ -11,13 +11,31 @@ FailureOr<TilePlan> mlir::attn::buildTilePlan(PatternAttrInterface pattern,
                                               int64_t lq, int64_t lk,
                                               TileSizes sizes,
                                               int64_t maxTableBytes,
-                                              std::string &reason) {
+                                              std::string &reason,
+                                              int64_t maxWork) {
   TilePlan plan;
   plan.bq = sizes.bq;
   plan.bk = sizes.bk;
   plan.numQTiles = (lq + sizes.bq - 1) / sizes.bq;
   plan.numKTiles = (lk + sizes.bk - 1) / sizes.bk;
   int64_t maskBytes = sizes.bq * sizes.bk;
+  auto tooMuchWork = [&] {
+    reason = "building its tile plan would take more than " +
+             std::to_string(maxWork) +
+             " steps (tile classifications and mask entries)";
+    return failure();
+  };
+  // What the sizes alone decide: one offset per query tile, and every
+  // (query tile, key tile) pair is classified. Both counts fit in int64_t:
+  // each factor is at most 2^63 / 8.
+  if ((plan.numQTiles + 1) > maxTableBytes / 4) {
+    reason = "its tile plan needs more than max-table-bytes (" +
+             std::to_string(maxTableBytes) + ")";
+    return failure();
+  }
+  if (plan.numKTiles != 0 && plan.numQTiles > maxWork / plan.numKTiles)
+    return tooMuchWork();
+  int64_t work = plan.numQTiles * plan.numKTiles;
   llvm::StringMap<int32_t> maskIndex;
   std::string bytes(maskBytes, '\0');
   int64_t tableBytes = 0;
@@ -39,6 +57,9 @@ FailureOr<TilePlan> mlir::attn::buildTilePlan(PatternAttrInterface pattern,
         ++plan.fullTiles;
       } else {
         ++plan.partialTiles;
+        work += maskBytes;
+        if (work > maxWork)
+          return tooMuchWork();
         for (int64_t j = 0; j < sizes.bk; ++j)
           for (int64_t i = 0; i < sizes.bq; ++i)
             bytes[j * sizes.bq + i] =

@@ -41,11 +41,18 @@ struct TilePlan {
   int64_t skippedTiles = 0, partialTiles = 0, fullTiles = 0;
 };
 
+/// The compile-time work a plan may take: tile classifications plus mask
+/// entries evaluated (2^29, about a second).
+constexpr int64_t kMaxTilePlanWork = int64_t(1) << 29;
+
 /// Builds the plan of an op with `lq` query rows and `lk` keys. Fails, with
-/// `reason`, when its tables would exceed `maxTableBytes`.
+/// `reason`, when its tables would exceed `maxTableBytes` or building it
+/// would take more than `maxWork` (see kMaxTilePlanWork); both are checked
+/// up front where the sizes alone tell, so a huge op fails at once.
 FailureOr<TilePlan> buildTilePlan(PatternAttrInterface pattern, int64_t lq,
                                   int64_t lk, TileSizes sizes,
-                                  int64_t maxTableBytes, std::string &reason);
+                                  int64_t maxTableBytes, std::string &reason,
+                                  int64_t maxWork = kMaxTilePlanWork);
 
 /// Whether `op` can be planned at compile time: static, non-empty shapes,
 /// not a tile of a larger op (`q_offset` / `q_len`), and a normalizer

@@ -543,11 +543,16 @@ LogicalResult mlir::attn::lowerAttentionToCPU(RewriterBase &rewriter,
                                               SymbolTable &symbols,
                                               CPUKernelReport *report) {
   std::string reason;
-  if (!canLowerAttentionToCPU(op, options, reason))
+  auto notLowered = [&] {
+    if (report)
+      report->notLowered = reason;
     return failure();
+  };
+  if (!canLowerAttentionToCPU(op, options, reason))
+    return notLowered();
   FailureOr<TilePlan> plan = choosePlan(op, options, reason);
   if (failed(plan))
-    return failure();
+    return notLowered();
   if (report) {
     report->skippedTiles = plan->skippedTiles;
     report->partialTiles = plan->partialTiles;
@@ -653,9 +658,8 @@ struct ConvertAttnToCPUPass
       Location loc = op.getLoc();
       if (failed(
               lowerAttentionToCPU(rewriter, op, options, symbols, &report))) {
-        emitRemark(loc) << "left for the reference lowering: its tile plan "
-                           "exceeds max-table-bytes ("
-                        << options.maxTableBytes << ")";
+        emitRemark(loc) << "left for the reference lowering: "
+                        << report.notLowered;
         ++numLeft;
         ::attn::stats::add(getArgument(), "left-ops", 1);
         continue;

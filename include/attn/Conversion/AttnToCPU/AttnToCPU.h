@@ -35,6 +35,8 @@ struct CPUKernelReport {
   int64_t skippedTiles = 0;
   int64_t partialTiles = 0;
   int64_t fullTiles = 0;
+  /// Why the op was not lowered, when lowerAttentionToCPU fails.
+  std::string notLowered;
 };
 
 /// Whether `op` can become a fused kernel; `reason` says why not.
