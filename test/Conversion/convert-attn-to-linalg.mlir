@@ -1,20 +1,27 @@
 // RUN: attn-opt %s --split-input-file --convert-attn-to-linalg --canonicalize --cse | FileCheck %s --implicit-check-not=attn.
 
 // GQA reads kv head h floordiv 2; causal visibility is j <= i (Lq == Lk);
-// the softmax weights are exp(s - m) with m = -inf guarded to 0.
+// the query is scaled before the dot product (a logit that fits in f32 does
+// not overflow on the way); the softmax weights are exp(min(s, FLT_MAX) -
+// m) with m = -inf guarded to 0 and m = +inf saturated.
 // CHECK-DAG: #[[$KV:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 floordiv 2, d3, d4)>
 // CHECK-DAG: #[[$VV:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 floordiv 2, d4, d3)>
 // CHECK-LABEL: func.func @causal_gqa
 // CHECK-SAME: (%[[Q:.*]]: tensor<1x4x8x16xf32>, %[[K:.*]]: tensor<1x2x8x16xf32>, %[[V:.*]]: tensor<1x2x8x16xf32>)
 // CHECK-DAG: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
 // CHECK-DAG: %[[SCALE:.*]] = arith.constant 2.500000e-01 : f32
+// CHECK-DAG: %[[LARGEST:.*]] = arith.constant 3.40282347E+38 : f32
 // CHECK: %[[S:.*]] = linalg.generic {{.*}}#[[$KV]]{{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]{{.*}} ins(%[[Q]], %[[K]] :
+// CHECK: ^bb0(%[[QE:.*]]: f32, %[[KE:.*]]: f32, %[[ACC:.*]]: f32):
+// CHECK: %[[QS:.*]] = arith.mulf %[[QE]], %[[SCALE]] : f32
+// CHECK: %[[P:.*]] = arith.mulf %[[QS]], %[[KE]] : f32
+// CHECK: arith.addf %[[ACC]], %[[P]] : f32
 // CHECK: linalg.generic {{.*}} ins(%[[S]] :
-// CHECK: arith.mulf %{{.*}}, %[[SCALE]] : f32
 // CHECK: %[[I:.*]] = linalg.index 2 : index
 // CHECK: %[[J:.*]] = linalg.index 3 : index
 // CHECK: arith.cmpi sle, %[[J]], %[[I]] : index
 // CHECK: arith.maximumf
+// CHECK: arith.minimumf %{{.*}}, %[[LARGEST]] : f32
 // CHECK: math.exp
 // CHECK: linalg.generic {{.*}}#[[$VV]]{{.*}} ins(%{{.*}}, %[[V]] :
 // CHECK: return

@@ -133,7 +133,10 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
     AffineExpr kvHead = group == 1 ? d1 : d1.floorDiv(group);
     auto zeroF32 = b.getF32FloatAttr(0.0);
 
-    // 1. Raw scores S = q . k over D: loops (b, h, i, j, d).
+    // 1. Scaled scores S = (scale * q) . k over D: loops (b, h, i, j, d).
+    // The query is scaled first, as the fused kernels do: a logit that
+    // fits in f32 never overflows on the way.
+    double scale = op.getEffectiveScale();
     Value scoresInit = g.filled({sB, sHq, sLq, sLk}, f32, zeroF32);
     Value raw = g.generic(
         {op.getQuery(), op.getKey()}, {scoresInit},
@@ -141,8 +144,10 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
          g.map(5, {d0, d1, d2, d3})},
         {kPar, kPar, kPar, kPar, kRed},
         [&](OpBuilder &nb, Location nl, ValueRange a) {
-          Value prod = arith::MulFOp::create(nb, nl, toF32(nb, nl, a[0]),
-                                             toF32(nb, nl, a[1]));
+          Value scaledQ = arith::MulFOp::create(
+              nb, nl, toF32(nb, nl, a[0]), f32Constant(nb, nl, scale));
+          Value prod =
+              arith::MulFOp::create(nb, nl, scaledQ, toF32(nb, nl, a[1]));
           linalg::YieldOp::create(
               nb, nl, ValueRange{arith::AddFOp::create(nb, nl, a[2], prod)});
         })[0];
@@ -163,7 +168,6 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
     }
     maps.push_back(g.map(4, {d0, d1, d2, d3}));
     maps.push_back(g.map(4, {d0, d1, d2, d3}));
-    double scale = op.getEffectiveScale();
     std::optional<double> softcap;
     if (auto c = op.getSoftcapAttr())
       softcap = c.getValueAsDouble();
@@ -174,8 +178,7 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
         maps, {kPar, kPar, kPar, kPar},
         [&](OpBuilder &nb, Location nl, ValueRange a) {
           unsigned next = 1;
-          Value s =
-              arith::MulFOp::create(nb, nl, a[0], f32Constant(nb, nl, scale));
+          Value s = a[0];
           if (softcap) {
             KernelEmitter e(nb, nl);
             s = e.softcap(s, f32Constant(nb, nl, *softcap));

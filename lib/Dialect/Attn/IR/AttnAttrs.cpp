@@ -10,6 +10,7 @@
 #include "attn/Dialect/Attn/IR/Attn.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/STLExtras.h"
@@ -819,15 +820,30 @@ Value SoftmaxAttr::buildInitialSum(OpBuilder &b, Location loc,
   return floatConstant(b, loc, type, getSink() == SinkKind::none ? 0.0 : 1.0);
 }
 
+/// min(x, largest finite float): a logit that overflowed to +inf counts as
+/// the largest one, so that `s - m` is never inf - inf (NaN). The row's
+/// weight then goes evenly to its +inf logits, the limit of the softmax.
+static Value saturate(OpBuilder &b, Location loc, Value x) {
+  auto floatType = cast<FloatType>(getElementTypeOrSelf(x.getType()));
+  Value largest = floatConstant(
+      b, loc, x.getType(),
+      llvm::APFloat::getLargest(floatType.getFloatSemantics())
+          .convertToDouble());
+  return arith::MinimumFOp::create(b, loc, x, largest);
+}
+
 Value SoftmaxAttr::buildWeight(OpBuilder &b, Location loc, Value s, Value m,
                                Value, Value) const {
-  Value shifted = arith::SubFOp::create(b, loc, s, safeMax(b, loc, m));
+  Value shifted = arith::SubFOp::create(b, loc, saturate(b, loc, s),
+                                        safeMax(b, loc, saturate(b, loc, m)));
   return math::ExpOp::create(b, loc, shifted);
 }
 
 Value SoftmaxAttr::buildRescale(OpBuilder &b, Location loc, Value mOld,
                                 Value mNew, Value) const {
-  Value shifted = arith::SubFOp::create(b, loc, mOld, safeMax(b, loc, mNew));
+  Value shifted =
+      arith::SubFOp::create(b, loc, saturate(b, loc, mOld),
+                            safeMax(b, loc, saturate(b, loc, mNew)));
   return math::ExpOp::create(b, loc, shifted);
 }
 
