@@ -27,7 +27,8 @@ using namespace mlir;
 using namespace mlir::attn;
 
 LogicalResult mlir::attn::materializePattern(RewriterBase &rewriter,
-                                             AttentionOp op, MaskForm form) {
+                                             AttentionOp op, MaskForm form,
+                                             int64_t maxConstantEntries) {
   PatternAttrInterface pattern = op.getEffectivePattern();
   if (pattern.isDense() || op.getQOffset())
     return failure();
@@ -38,6 +39,14 @@ LogicalResult mlir::attn::materializePattern(RewriterBase &rewriter,
   Value oldMask = op.getMask();
   if (oldMask && !cast<RankedTensorType>(oldMask.getType()).hasStaticShape())
     return failure();
+  // lq * lk > maxConstantEntries, without overflow.
+  if (form == MaskForm::Constant && lq != 0 && lk > maxConstantEntries / lq) {
+    op.emitRemark() << "attn-materialize-pattern: not materialized: a " << lq
+                    << " x " << lk << " constant mask exceeds max-entries ("
+                    << maxConstantEntries
+                    << "); form=index computes it instead";
+    return failure();
+  }
 
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
@@ -130,6 +139,10 @@ struct AttnMaterializePatternPass
   ATTN_PASS_OPTION_ERRORS
 
   LogicalResult initialize(MLIRContext *context) override {
+    if (maxEntries < 1)
+      return mlir::emitError(UnknownLoc::get(context))
+             << "attn-materialize-pattern: max-entries must be positive, got "
+             << maxEntries.getValue();
     if (form == "constant") {
       maskForm = MaskForm::Constant;
     } else if (form == "index") {
@@ -147,7 +160,7 @@ struct AttnMaterializePatternPass
     getOperation().walk([&](AttentionOp op) { ops.push_back(op); });
     IRRewriter rewriter(&getContext());
     for (AttentionOp op : ops)
-      if (succeeded(materializePattern(rewriter, op, maskForm))) {
+      if (succeeded(materializePattern(rewriter, op, maskForm, maxEntries))) {
         ++numMaterialized;
         ::attn::stats::add(getArgument(), "ops-materialized", 1);
       }

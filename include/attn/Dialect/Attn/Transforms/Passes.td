@@ -155,12 +155,16 @@ def AttnMaterializePatternPass
     static Lq, Lk gets `pattern = #attn.dense` and a `tensor<Lq x Lk x i1>`
     mask, combined with its existing mask by `arith.andi` (broadcast to the
     existing mask's shape when that is not Lq x Lk). `form=constant` emits a
-    dense constant; `form=index` emits a `linalg.generic` computing the
-    pattern from `linalg.index` with the pattern's IR builder.
+    dense constant (at most `max-entries` entries: a larger op is left as
+    it is, with a remark); `form=index` emits a `linalg.generic` computing
+    the pattern from `linalg.index` with the pattern's IR builder.
   }];
   let options = [
     Option<"form", "form", "std::string", /*default=*/"\"constant\"",
-           "How the mask is built: constant or index">
+           "How the mask is built: constant or index">,
+    Option<"maxEntries", "max-entries", "int64_t", /*default=*/"67108864",
+           "Largest constant mask (Lq x Lk entries) form=constant builds; "
+           "larger ops are left unchanged with a remark">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",

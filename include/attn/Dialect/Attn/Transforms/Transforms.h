@@ -132,9 +132,12 @@ LogicalResult imposePattern(RewriterBase &rewriter, AttentionOp op,
 
 enum class MaskForm { Constant, Index };
 
-/// Replaces a non-dense pattern by an explicit i1 mask (see the pass).
+/// Replaces a non-dense pattern by an explicit i1 mask (see the pass). A
+/// constant mask of more than `maxConstantEntries` entries is not built: the
+/// op is left as it is, with a remark.
 LogicalResult materializePattern(RewriterBase &rewriter, AttentionOp op,
-                                 MaskForm form);
+                                 MaskForm form,
+                                 int64_t maxConstantEntries = int64_t(1) << 26);
 
 } // namespace mlir::attn
 
