@@ -120,6 +120,9 @@ static void addHostToLLVM(OpPassManager &pm, bool emitCInterface,
 static void buildLoweringToLLVM(OpPassManager &pm, bool resultsAsOutParams,
                                 bool emitCInterface,
                                 const attn::CPUPipelineOptions *cpu) {
+  attn::AttnCheckHostModulePassOptions check;
+  check.pipeline = cpu ? "--attn-cpu-pipeline" : "--attn-reference-pipeline";
+  pm.addPass(attn::createAttnCheckHostModulePass(check));
   addTosaToLinalg(pm);
   if (cpu) {
     attn::ConvertAttnToCPUPassOptions kernel;

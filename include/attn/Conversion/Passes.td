@@ -153,6 +153,31 @@ def ConvertAttnToCPUPass : Pass<"convert-attn-to-cpu", "::mlir::ModuleOp"> {
   ];
 }
 
+def AttnCheckHostModulePass
+    : Pass<"attn-check-host-module", "::mlir::ModuleOp"> {
+  let summary = "Refuse device code in a module for a host-only pipeline";
+  let description = [{
+    The first pass of `--attn-reference-pipeline` and `--attn-cpu-pipeline`,
+    which lower host code only. A `gpu.module` holds device code (shared
+    memory address spaces, GPU intrinsics) that their conversions to the
+    LLVM dialect cannot express: left to them, they report an error for it
+    and still succeed. This pass fails first, with an error at each
+    `gpu.module` that names `pipeline` and points to `--attn-gpu-pipeline`.
+    A module without `gpu.module` is left unchanged.
+
+    ```mlir
+    gpu.module @kernels { ... }   // error: 'gpu.module' @kernels holds device
+                                  // code, which --attn-cpu-pipeline does not
+                                  // lower ...
+    ```
+  }];
+  let options = [
+    Option<"pipeline", "pipeline", "std::string",
+           /*default=*/"\"the host pipeline\"",
+           "The pipeline named in the error">
+  ];
+}
+
 def AttnHoistOpenMPAllocasPass
     : Pass<"attn-hoist-openmp-allocas", "::mlir::func::FuncOp"> {
   let summary = "Give each OpenMP thread its kernel scratch once";
