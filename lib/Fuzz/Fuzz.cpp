@@ -644,10 +644,15 @@ bool attn::fuzz::runCampaign(const CampaignOptions &options,
     std::error_code ec;
     llvm::raw_fd_ostream out(path, ec);
     if (!ec)
+    {
       out << "// attn-fuzz finding (" << kind << "): attn-opt --pass-pipeline="
-          << "'builtin.module(" << job.pipeline << ")'\n// " << detail
-          << "\n"
-          << inputs[job.input];
+          << "'builtin.module(" << job.pipeline << ")'\n";
+      llvm::SmallVector<StringRef> lines;
+      detail.split(lines, '\n');
+      for (StringRef line : lines)
+        out << "// " << line << "\n";
+      out << inputs[job.input];
+    }
   };
   auto finish = [&](Job &job, int status) {
     auto buffer = llvm::MemoryBuffer::getFile(job.stderrPath);

@@ -469,6 +469,15 @@ struct AttnReplaceSoftmaxPass
       return op.emitError() << name
                             << ": mode=calibrate needs a static key "
                                "length";
+    // The calibration is a constant of Hq x Lk values (times the old
+    // bias's other dimensions when that is a constant too).
+    constexpr int64_t kMaxCalibrationEntries = int64_t(1) << 26;
+    if (ShapedType::isDynamic(hq) || hq == 0 ||
+        lk > kMaxCalibrationEntries / hq)
+      return op.emitError() << name << ": mode=calibrate would build a "
+                            << hq << " x " << lk
+                            << " bias constant, more than "
+                            << kMaxCalibrationEntries << " entries";
     if (columnSelection->getMax() >= lk)
       return op.emitError() << name << ": 'columns' selects key "
                             << columnSelection->getMax() << " but Lk = " << lk;
@@ -493,7 +502,9 @@ struct AttnReplaceSoftmaxPass
       return calibration;
     if (auto constant = old.getDefiningOp<arith::ConstantOp>())
       if (auto dense = dyn_cast<DenseFPElementsAttr>(constant.getValue()))
-        return foldCalibration(rewriter, loc, dense, logGamma, hq, lk);
+        if (Value folded =
+                foldCalibration(rewriter, loc, dense, logGamma, hq, lk))
+          return folded;
 
     // old + calibration, broadcast to the union of both shapes.
     auto oldType = cast<RankedTensorType>(old.getType());
@@ -530,6 +541,14 @@ struct AttnReplaceSoftmaxPass
     auto oldType = cast<RankedTensorType>(old.getType());
     SmallVector<int64_t> od = shape4D(oldType);
     SmallVector<int64_t> dims = {od[0], hq, od[2], lk};
+    // Folded only while the result stays small; otherwise added at run time.
+    constexpr int64_t kMaxFoldedEntries = int64_t(1) << 26;
+    int64_t entries = 1;
+    for (int64_t d : dims)
+      entries = d != 0 && entries > kMaxFoldedEntries / d ? kMaxFoldedEntries + 1
+                                                          : entries * d;
+    if (entries > kMaxFoldedEntries)
+      return Value();
     SmallVector<double> oldValues;
     for (const APFloat &v : old.getValues<APFloat>())
       oldValues.push_back(v.convertToDouble());
@@ -687,6 +706,13 @@ struct AttnReplaceSoftmaxPass
       return op.emitError()
              << name << " has normalizer " << op.getEffectiveNormalizer()
              << "; " << request << " replaces plain softmax only";
+    if (kind == Mode::Normalizer && target.getColumnRecalibration() &&
+        op.getQOffset())
+      return op.emitError()
+             << name << " is a tile of a larger attention (q_offset); "
+             << request
+             << " recalibrates columns over every query row, which a tile "
+                "does not hold";
     if (kind == Mode::Streaming && !isa<CausalAttr>(op.getEffectivePattern()))
       return op.emitError()
              << name << " has pattern " << op.getEffectivePattern()
