@@ -4,6 +4,9 @@
 #   scripts/dev.sh demo   the main job: attn-opt on examples/ with a summary
 #   scripts/dev.sh test   every test (lit + GoogleTest + doc freshness) via ctest
 #   scripts/dev.sh build  just install and build
+#   scripts/dev.sh fuzz N [SEED]  N pass runs of attn-fuzz (default 50000;
+#                         seed: the time, printed) over test/, findings
+#                         written to $build/fuzz-findings
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -79,5 +82,11 @@ case "$mode" in
     cd "$build"
     ctest --output-on-failure
     ;;
-  *) echo "usage: scripts/dev.sh [demo|test|build]" >&2; exit 2 ;;
+  fuzz)
+    runs="${2:-50000}"
+    seed="${3:-$(date +%s)}"
+    attn-fuzz "$root/test" --runs="$runs" --seed="$seed" \
+      --findings-dir="$build/fuzz-findings"
+    ;;
+  *) echo "usage: scripts/dev.sh [demo|test|build|fuzz N [SEED]]" >&2; exit 2 ;;
 esac
