@@ -7,12 +7,10 @@
 using namespace mlir;
 using namespace mlir::attn;
 
-FailureOr<TilePlan> mlir::attn::buildTilePlan(PatternAttrInterface pattern,
-                                              int64_t lq, int64_t lk,
-                                              TileSizes sizes,
-                                              int64_t maxTableBytes,
-                                              std::string &reason,
-                                              int64_t maxWork) {
+FailureOr<TilePlan>
+mlir::attn::buildTilePlan(PatternAttrInterface pattern, int64_t lq, int64_t lk,
+                          TileSizes sizes, int64_t maxTableBytes,
+                          std::string &reason, int64_t maxWork) {
   TilePlan plan;
   plan.bq = sizes.bq;
   plan.bk = sizes.bk;

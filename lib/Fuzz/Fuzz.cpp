@@ -20,6 +20,7 @@
 #include "llvm/Support/SourceMgr.h"
 
 #include <algorithm>
+#include <set>
 #include <chrono>
 #include <csignal>
 #include <fcntl.h>
@@ -47,16 +48,37 @@ uint64_t attn::fuzz::caseSeed(uint64_t seed, uint64_t index) {
 //===----------------------------------------------------------------------===//
 
 namespace {
-const std::vector<std::string> kHostileInts = {
-    "0",          "1",          "-1",       "2",          "3",
-    "7",          "64",         "4096",     "2147483647", "2147483648",
-    "4294967296", "-2147483648", "9223372036854775807",   "-9223372036854775808",
-    "18446744073709551616"};
-const std::vector<std::string> kHostileFloats = {
-    "0.0",  "-0.0",   "1.0e39",  "-1.0e39", "3.0e38",    "1.0e-45",
-    "nan",  "0x7FC00000", "0x7F800000", "0xFF800000", "0x7FF8000000000000",
-    "1.5",  "-2.5",   "65504.0", "1.0e308"};
-const std::vector<std::string> kHostileDims = {"0", "1", "?", "2",
+const std::vector<std::string> kHostileInts = {"0",
+                                               "1",
+                                               "-1",
+                                               "2",
+                                               "3",
+                                               "7",
+                                               "64",
+                                               "4096",
+                                               "2147483647",
+                                               "2147483648",
+                                               "4294967296",
+                                               "-2147483648",
+                                               "9223372036854775807",
+                                               "-9223372036854775808",
+                                               "18446744073709551616"};
+const std::vector<std::string> kHostileFloats = {"0.0",
+                                                 "-0.0",
+                                                 "1.0e39",
+                                                 "-1.0e39",
+                                                 "3.0e38",
+                                                 "1.0e-45",
+                                                 "nan",
+                                                 "0x7FC00000",
+                                                 "0x7F800000",
+                                                 "0xFF800000",
+                                                 "0x7FF8000000000000",
+                                                 "1.5",
+                                                 "-2.5",
+                                                 "65504.0",
+                                                 "1.0e308"};
+const std::vector<std::string> kHostileDims = {"0", "1", "?",         "2",
                                                "3", "5", "2147483648"};
 /// Tokens that swap with each other.
 const std::vector<std::vector<std::string>> kSwaps = {
@@ -89,8 +111,7 @@ findRuns(StringRef text, llvm::function_ref<bool(char)> accept) {
   return runs;
 }
 
-void replaceRange(std::string &text, size_t begin, size_t end,
-                  StringRef with) {
+void replaceRange(std::string &text, size_t begin, size_t end, StringRef with) {
   text.replace(begin, end - begin, with.str());
 }
 
@@ -120,8 +141,7 @@ void mutateOnce(std::string &text, Rng &rng) {
   }
   case 1: { // a float literal (a run holding a '.', or an 'e')
     auto runs = findRuns(text, [](char c) {
-      return llvm::isDigit(c) || c == '.' || c == 'e' || c == '+' ||
-             c == '-';
+      return llvm::isDigit(c) || c == '.' || c == 'e' || c == '+' || c == '-';
     });
     llvm::erase_if(runs, [&](auto r) {
       StringRef s = StringRef(text).slice(r.first, r.second);
@@ -135,8 +155,8 @@ void mutateOnce(std::string &text, Rng &rng) {
   }
   case 2: { // a dimension of a shaped type: digits or '?' followed by 'x'
     std::vector<std::pair<size_t, size_t>> dims;
-    for (auto [b, e] : findRuns(
-             text, [](char c) { return llvm::isDigit(c) || c == '?'; }))
+    for (auto [b, e] :
+         findRuns(text, [](char c) { return llvm::isDigit(c) || c == '?'; }))
       if (e < text.size() && text[e] == 'x')
         dims.push_back({b, e});
     if (dims.empty())
@@ -231,9 +251,7 @@ int64_t drawSize(Rng &rng, bool allowDynamic = true) {
   return rng.pick(small);
 }
 
-std::string dim(int64_t size) {
-  return size < 0 ? "?" : std::to_string(size);
-}
+std::string dim(int64_t size) { return size < 0 ? "?" : std::to_string(size); }
 
 std::string tensorType(const std::vector<int64_t> &shape, StringRef element) {
   std::string s = "tensor<";
@@ -251,8 +269,8 @@ std::string drawInt(Rng &rng) {
 std::string drawFloat(Rng &rng) {
   if (rng.chance(20))
     return rng.pick(kHostileFloats);
-  static const std::vector<std::string> ok = {"0.125", "0.5", "1.0", "2.0",
-                                              "30.0", "-1.5"};
+  static const std::vector<std::string> ok = {"0.125", "0.5",  "1.0",
+                                              "2.0",   "30.0", "-1.5"};
   return rng.pick(ok);
 }
 
@@ -270,8 +288,8 @@ std::string drawPattern(Rng &rng, int64_t lq, int64_t lk) {
   case 1:
     return "#attn.causal";
   case 2:
-    return "#attn.window<left = " + drawInt(rng) + ", right = " +
-           drawInt(rng) + ", sinks = " + drawInt(rng) + ">";
+    return "#attn.window<left = " + drawInt(rng) + ", right = " + drawInt(rng) +
+           ", sinks = " + drawInt(rng) + ">";
   case 3: {
     unsigned n = 1 + rng.below(3);
     std::string s = "#attn.neighborhood<shape = ";
@@ -297,12 +315,12 @@ std::string drawPattern(Rng &rng, int64_t lq, int64_t lk) {
     for (int64_t i = 0; i < nq; ++i) {
       layout += i ? ", [" : "[";
       for (int64_t j = 0; j < nk; ++j)
-        layout += std::string(j ? ", " : "") +
-                  (rng.chance(60) ? "true" : "false");
+        layout +=
+            std::string(j ? ", " : "") + (rng.chance(60) ? "true" : "false");
       layout += "]";
     }
-    layout += "]> : tensor<" + std::to_string(nq) + "x" + std::to_string(nk) +
-              "xi1>";
+    layout +=
+        "]> : tensor<" + std::to_string(nq) + "x" + std::to_string(nk) + "xi1>";
     return "#attn.block_sparse<block = [" + std::to_string(bq) + ", " +
            std::to_string(bk) + "], layout = " + layout + ">";
   }
@@ -321,16 +339,16 @@ std::string drawNormalizer(Rng &rng, bool &needsSink) {
     return "#attn.softmax<sink = learned>";
   case 2:
     return "#attn.relu<norm = " +
-           std::string(rng.pick(std::vector<std::string>{
-               "none", "seq_len", "visible"})) +
+           std::string(rng.pick(
+               std::vector<std::string>{"none", "seq_len", "visible"})) +
            ">";
   case 3:
     return rng.chance(50) ? "#attn.sigmoid"
                           : "#attn.sigmoid<bias = " + drawFloat(rng) + ">";
   case 4:
-    return rng.chance(50) ? "#attn.softplus_l1"
-                          : "#attn.softplus_l1<train_len = " + drawInt(rng) +
-                                ">";
+    return rng.chance(50)
+               ? "#attn.softplus_l1"
+               : "#attn.softplus_l1<train_len = " + drawInt(rng) + ">";
   case 5:
     return "#attn.act<threshold = " + drawFloat(rng) +
            ", factor = " + drawFloat(rng) + ">";
@@ -410,8 +428,8 @@ std::vector<std::string> attn::fuzz::drawPipelines(Rng &rng,
     return name.str() + "=" + value;
   };
   auto small = [&] {
-    static const std::vector<std::string> v = {"0", "1", "2", "4", "8",
-                                               "16", "32", "64"};
+    static const std::vector<std::string> v = {"0", "1",  "2",  "4",
+                                               "8", "16", "32", "64"};
     return rng.chance(85) ? rng.pick(v) : rng.pick(kHostileInts);
   };
   std::vector<std::string> p;
@@ -438,8 +456,10 @@ std::vector<std::string> attn::fuzz::drawPipelines(Rng &rng,
     break;
   }
   static const std::vector<std::string> modes = {
-      "mode=softmax1",           "mode=relu norm=visible",
-      "mode=sigmoid bias=-2",    "mode=softplus-l1 train-len=512",
+      "mode=softmax1",
+      "mode=relu norm=visible",
+      "mode=sigmoid bias=-2",
+      "mode=softplus-l1 train-len=512",
       "mode=streaming window=4 sinks=1",
       "mode=calibrate gamma=2 columns=0",
       "mode=calibrate-sinks threshold=1.5 factor=0.5",
@@ -451,13 +471,12 @@ std::vector<std::string> attn::fuzz::drawPipelines(Rng &rng,
   p.push_back("canonicalize");
   p.push_back("convert-attn-to-linalg");
   p.push_back("convert-attn-to-cpu{" +
-              (rng.chance(30) ? opt("tile-q", small()) + " " +
-                                    opt("tile-k", small())
-                              : std::string()) +
+              (rng.chance(30)
+                   ? opt("tile-q", small()) + " " + opt("tile-k", small())
+                   : std::string()) +
               "}");
   p.push_back("convert-attn-to-gpu{" +
-              (rng.chance(30) ? opt("tile-q", small()) : std::string()) +
-              "}");
+              (rng.chance(30) ? opt("tile-q", small()) : std::string()) + "}");
   p.push_back("attn-reference-pipeline");
   p.push_back("attn-cpu-pipeline{" +
               (rng.chance(30) ? opt("num-threads", small()) : "") + "}");
@@ -510,11 +529,14 @@ namespace {
 /// Exit codes of a child.
 enum ChildExit : int {
   kOk = 0,
-  kRefused = 1,      // did not parse, or a pass failed with a diagnostic
-  kInvalidIR = 3,    // a pass succeeded and left IR that does not verify
-  kErrorButOk = 4,   // an error was reported but the pipeline succeeded
-  kSetupFailed = 5,  // the pipeline's options were refused
+  kRefused = 1,     // did not parse, or a pass failed with a diagnostic
+  kInvalidIR = 3,   // a pass succeeded and left IR that does not verify
+  kErrorButOk = 4,  // an error was reported but the pipeline succeeded
+  kSetupFailed = 5, // the pipeline's options were refused
 };
+
+/// What a child prints once its input parsed and verified.
+constexpr const char *kParsedMarker = "attn-fuzz: input parsed";
 
 /// Verifies the IR after every pass that reports success.
 struct VerifyAfterEachPass : public PassInstrumentation {
@@ -547,6 +569,9 @@ struct VerifyAfterEachPass : public PassInstrumentation {
       parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(&context));
   if (!module)
     _exit(kRefused);
+  // Crashes before this line are in the upstream parser or verifiers.
+  llvm::errs() << kParsedMarker << "\n";
+  llvm::errs().flush();
   PassManager pm(&context, ModuleOp::getOperationName());
   pm.enableVerifier(false);
   std::string invalidAfter;
@@ -577,9 +602,8 @@ struct Job {
 
 /// Text that marks a crash the exit code may hide.
 StringRef fatalText(StringRef output) {
-  for (StringRef marker :
-       {"LLVM ERROR", "Assertion", "UNREACHABLE", "Stack dump",
-        "PLEASE submit a bug report"})
+  for (StringRef marker : {"LLVM ERROR", "Assertion", "UNREACHABLE",
+                           "Stack dump", "PLEASE submit a bug report"})
     if (output.contains(marker))
       return marker;
   return "";
@@ -588,8 +612,7 @@ StringRef fatalText(StringRef output) {
 
 bool attn::fuzz::runCampaign(const CampaignOptions &options,
                              const DialectRegistry &registry,
-                             llvm::raw_ostream &log,
-                             CampaignSummary &summary) {
+                             llvm::raw_ostream &log, CampaignSummary &summary) {
   auto begin = std::chrono::steady_clock::now();
   std::vector<std::string> corpus = loadCorpus(options.corpus, 16 * 1024);
   if (corpus.empty()) {
@@ -627,6 +650,7 @@ bool attn::fuzz::runCampaign(const CampaignOptions &options,
   };
 
   std::vector<Job> running;
+  std::set<int64_t> reportedUpstream;
   unsigned jobs = std::max(1u, options.jobs);
   int64_t launched = 0;
   bool ok = true;
@@ -638,13 +662,11 @@ bool attn::fuzz::runCampaign(const CampaignOptions &options,
     if (options.findingsDir.empty())
       return;
     llvm::SmallString<128> path(options.findingsDir);
-    llvm::sys::path::append(path, "finding-" +
-                                      std::to_string(summary.findings) +
-                                      ".mlir");
+    llvm::sys::path::append(
+        path, "finding-" + std::to_string(summary.findings) + ".mlir");
     std::error_code ec;
     llvm::raw_fd_ostream out(path, ec);
-    if (!ec)
-    {
+    if (!ec) {
       out << "// attn-fuzz finding (" << kind << "): attn-opt --pass-pipeline="
           << "'builtin.module(" << job.pipeline << ")'\n";
       llvm::SmallVector<StringRef> lines;
@@ -659,6 +681,17 @@ bool attn::fuzz::runCampaign(const CampaignOptions &options,
     std::string output = buffer ? (*buffer)->getBuffer().str() : "";
     llvm::sys::fs::remove(job.stderrPath);
     StringRef tail = StringRef(output).take_back(600).trim();
+    // The input crashed MLIR's parser or an upstream op verifier before
+    // any attn code ran (attn-opt and Debian's mlir-opt alike): counted,
+    // reported once per input, not a finding of this project.
+    bool parsed = StringRef(output).contains(kParsedMarker);
+    if (!parsed && (WIFSIGNALED(status) || !fatalText(output).empty())) {
+      ++summary.upstreamParserCrashes;
+      if (reportedUpstream.insert(job.input).second)
+        log << "attn-fuzz: upstream parser crash (not counted) on input "
+            << job.input << ": " << tail.take_back(200) << "\n";
+      return;
+    }
     if (WIFSIGNALED(status)) {
       record(job, "signal",
              "killed by signal " + std::to_string(WTERMSIG(status)) + ": " +
@@ -674,8 +707,7 @@ bool attn::fuzz::runCampaign(const CampaignOptions &options,
     StringRef(output).split(lines, '\n');
     for (StringRef line : lines)
       if (line.trim().ends_with("error:")) {
-        record(job, "empty-error", "an error without a message: " +
-                                       tail.str());
+        record(job, "empty-error", "an error without a message: " + tail.str());
         return;
       }
     switch (code) {
@@ -695,8 +727,8 @@ bool attn::fuzz::runCampaign(const CampaignOptions &options,
       ++summary.refused;
       return;
     default:
-      record(job, "exit", "exit code " + std::to_string(code) + ": " +
-                              tail.str());
+      record(job, "exit",
+             "exit code " + std::to_string(code) + ": " + tail.str());
     }
   };
 
@@ -725,8 +757,8 @@ bool attn::fuzz::runCampaign(const CampaignOptions &options,
         break;
       }
       if (pid == 0) {
-        int fd = ::open(job.stderrPath.c_str(),
-                        O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int fd =
+            ::open(job.stderrPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
         if (fd >= 0) {
           dup2(fd, 2);
           dup2(fd, 1);
@@ -769,8 +801,8 @@ bool attn::fuzz::runCampaign(const CampaignOptions &options,
     if (!reaped)
       usleep(500);
   }
-  summary.seconds = std::chrono::duration<double>(
-                        std::chrono::steady_clock::now() - begin)
-                        .count();
+  summary.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - begin)
+          .count();
   return ok;
 }

@@ -273,8 +273,8 @@ std::string attn::checkPipelineOptions(const CPUPipelineOptions &options) {
 std::string attn::checkPipelineOptions(const GPUPipelineOptions &options) {
   // What gpu-module-to-binary understands; it reports anything else without
   // failing.
-  static const char *formats[] = {"bin",      "binary",    "isa",
-                                  "assembly", "fatbin",    "fatbinary",
+  static const char *formats[] = {"bin",      "binary",     "isa",
+                                  "assembly", "fatbin",     "fatbinary",
                                   "offload",  "offloading", "llvm"};
   if (!llvm::is_contained(formats, StringRef(options.format)))
     return "format must be one of bin, isa, fatbin, offload (or binary, "
@@ -291,8 +291,7 @@ std::string attn::checkPipelineOptions(const GPUPipelineOptions &options) {
            "got '" +
            options.chip.getValue() + "'";
   if (options.optLevel > 3)
-    return "opt-level must be 0 to 3, got " +
-           std::to_string(options.optLevel);
+    return "opt-level must be 0 to 3, got " + std::to_string(options.optLevel);
   return "";
 }
 

@@ -9,10 +9,6 @@
 #include "attn/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
-#include "mlir/InitAllPasses.h"
-#include "mlir/Target/LLVMIR/Dialect/All.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -87,25 +83,20 @@ int main(int argc, char **argv) {
   }
   InitializeNativeTarget();
   InitializeNativeTargetAsmPrinter();
-  mlir::registerAllPasses();
-  mlir::attn::registerAllAttnPasses();
   mlir::DialectRegistry registry;
-  mlir::registerAllDialects(registry);
-  mlir::registerAllExtensions(registry);
-  mlir::attn::registerAllAttnDialects(registry);
-  mlir::registerAllGPUToLLVMIRTranslations(registry);
+  mlir::attn::registerEverything(registry);
 
   attn::fuzz::CampaignOptions options;
   options.seed = seed;
   options.passRuns = runs;
-  options.jobs = jobs ? jobs : std::max(1u, std::thread::hardware_concurrency());
+  options.jobs =
+      jobs ? jobs : std::max(1u, std::thread::hardware_concurrency());
   options.timeoutSeconds = timeout;
   options.generatedPercent = generated;
   std::string toolkit = mlir::attn::getDefaultCUDAToolkitPath().str();
   options.withGpuBinary =
-      gpuBinary == "on" ||
-      (gpuBinary == "auto" && !toolkit.empty() &&
-       sys::fs::can_execute(toolkit + "/bin/ptxas"));
+      gpuBinary == "on" || (gpuBinary == "auto" && !toolkit.empty() &&
+                            sys::fs::can_execute(toolkit + "/bin/ptxas"));
   options.findingsDir = findingsDir;
   options.corpus.assign(corpus.begin(), corpus.end());
   options.replay = replay;
@@ -116,7 +107,8 @@ int main(int argc, char **argv) {
          << " pass runs on " << summary.mutatedInputs << " mutated and "
          << summary.generatedInputs << " generated inputs ("
          << summary.succeeded << " succeeded, " << summary.refused
-         << " refused with a diagnostic), GPU binary pipeline "
+         << " refused with a diagnostic, " << summary.upstreamParserCrashes
+         << " crashed MLIR's parser), GPU binary pipeline "
          << (options.withGpuBinary ? "included" : "left out") << ", "
          << options.jobs << " jobs, " << format("%.1f", summary.seconds)
          << " s: " << summary.findings << " findings\n";

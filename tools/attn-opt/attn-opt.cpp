@@ -4,10 +4,6 @@
 #include "attn/Support/PassStatistics.h"
 
 #include "mlir/IR/DialectRegistry.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
-#include "mlir/InitAllPasses.h"
-#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "llvm/Support/CommandLine.h"
 
@@ -19,16 +15,8 @@ static llvm::cl::opt<bool> printAttnStatistics(
     llvm::cl::init(false));
 
 int main(int argc, char **argv) {
-  mlir::registerAllPasses();
-  mlir::attn::registerAllAttnPasses();
-
   mlir::DialectRegistry registry;
-  mlir::registerAllDialects(registry);
-  mlir::registerAllExtensions(registry);
-  mlir::attn::registerAllAttnDialects(registry);
-  // gpu-module-to-binary translates gpu.modules (and the NVVM, LLVM dialects
-  // in them) to LLVM IR, also outside --attn-gpu-pipeline.
-  mlir::registerAllGPUToLLVMIRTranslations(registry);
+  mlir::attn::registerEverything(registry);
 
   mlir::LogicalResult result =
       mlir::MlirOptMain(argc, argv, "attn-mlir optimizer driver\n", registry);

@@ -89,6 +89,9 @@ struct CampaignOptions {
 struct CampaignSummary {
   int64_t passRuns = 0, mutatedInputs = 0, generatedInputs = 0;
   int64_t succeeded = 0, refused = 0, findings = 0;
+  /// Runs whose input crashed MLIR's own parser or an upstream verifier
+  /// before any pass ran (reproducible with plain mlir-opt); not findings.
+  int64_t upstreamParserCrashes = 0;
   double seconds = 0;
 };
 

@@ -1,4 +1,5 @@
-//===- PassOptions.h - Option parse errors that say what went wrong -*- C++ -*-===//
+//===- PassOptions.h - Option parse errors that say what went wrong -*- C++
+//-*-===//
 //
 // Pass::initializeOptions reports a value that does not parse (`left=abc`)
 // with an empty message: llvm::cl prints its own line to stderr and the pass

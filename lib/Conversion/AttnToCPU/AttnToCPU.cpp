@@ -24,7 +24,6 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Conversion/AttnToCPU/AttnToCPU.h"
-#include "attn/Support/PassOptions.h"
 #include "attn/Analysis/TilePlan.h"
 #include "attn/Conversion/Common/KernelEmitter.h"
 #include "attn/Conversion/Common/KernelOperands.h"
@@ -32,6 +31,7 @@
 #include "attn/Conversion/Common/TokenMergeLoops.h"
 #include "attn/Conversion/Passes.h"
 #include "attn/Dialect/Attn/IR/Attn.h"
+#include "attn/Support/PassOptions.h"
 #include "attn/Support/PassStatistics.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"

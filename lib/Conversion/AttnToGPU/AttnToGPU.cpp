@@ -34,7 +34,6 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Conversion/AttnToGPU/AttnToGPU.h"
-#include "attn/Support/PassOptions.h"
 #include "KernelLaunch.h"
 #include "attn/Analysis/TilePlan.h"
 #include "attn/Conversion/Common/KernelEmitter.h"
@@ -43,6 +42,7 @@
 #include "attn/Conversion/Common/TokenMergeLoops.h"
 #include "attn/Conversion/Passes.h"
 #include "attn/Dialect/Attn/IR/Attn.h"
+#include "attn/Support/PassOptions.h"
 #include "attn/Support/PassStatistics.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"

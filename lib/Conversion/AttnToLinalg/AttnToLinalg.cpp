@@ -144,8 +144,8 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
          g.map(5, {d0, d1, d2, d3})},
         {kPar, kPar, kPar, kPar, kRed},
         [&](OpBuilder &nb, Location nl, ValueRange a) {
-          Value scaledQ = arith::MulFOp::create(
-              nb, nl, toF32(nb, nl, a[0]), f32Constant(nb, nl, scale));
+          Value scaledQ = arith::MulFOp::create(nb, nl, toF32(nb, nl, a[0]),
+                                                f32Constant(nb, nl, scale));
           Value prod =
               arith::MulFOp::create(nb, nl, scaledQ, toF32(nb, nl, a[1]));
           linalg::YieldOp::create(

@@ -10,9 +10,9 @@
 #include "attn/Dialect/Attn/IR/Attn.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/IR/TypeUtilities.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -825,10 +825,10 @@ Value SoftmaxAttr::buildInitialSum(OpBuilder &b, Location loc,
 /// weight then goes evenly to its +inf logits, the limit of the softmax.
 static Value saturate(OpBuilder &b, Location loc, Value x) {
   auto floatType = cast<FloatType>(getElementTypeOrSelf(x.getType()));
-  Value largest = floatConstant(
-      b, loc, x.getType(),
-      llvm::APFloat::getLargest(floatType.getFloatSemantics())
-          .convertToDouble());
+  Value largest =
+      floatConstant(b, loc, x.getType(),
+                    llvm::APFloat::getLargest(floatType.getFloatSemantics())
+                        .convertToDouble());
   return arith::MinimumFOp::create(b, loc, x, largest);
 }
 
@@ -841,9 +841,8 @@ Value SoftmaxAttr::buildWeight(OpBuilder &b, Location loc, Value s, Value m,
 
 Value SoftmaxAttr::buildRescale(OpBuilder &b, Location loc, Value mOld,
                                 Value mNew, Value) const {
-  Value shifted =
-      arith::SubFOp::create(b, loc, saturate(b, loc, mOld),
-                            safeMax(b, loc, saturate(b, loc, mNew)));
+  Value shifted = arith::SubFOp::create(
+      b, loc, saturate(b, loc, mOld), safeMax(b, loc, saturate(b, loc, mNew)));
   return math::ExpOp::create(b, loc, shifted);
 }
 

@@ -101,8 +101,7 @@ std::optional<double> mlir::attn::getScalarConstant(linalg::GenericOp g,
 
 /// numpy's right-aligned broadcast of an operand over `rank` loops: result r
 /// of k reads loop rank - k + r, or the constant 0 on a size-1 dimension.
-bool mlir::attn::isBroadcastRead(AffineMap map, unsigned rank,
-                                 Value operand) {
+bool mlir::attn::isBroadcastRead(AffineMap map, unsigned rank, Value operand) {
   auto type = dyn_cast<RankedTensorType>(operand.getType());
   unsigned k = map.getNumResults();
   if (!type || map.getNumDims() != rank || k > rank ||

@@ -403,6 +403,12 @@ struct AttnReplaceSoftmaxPass
     auto type =
         RankedTensorType::get({hq}, op.getQuery().getType().getElementType());
     Location loc = op.getLoc();
+    // Sinks are per-head constants (or masks of them) built here.
+    constexpr int64_t kMaxHeads = int64_t(1) << 24;
+    if (hq > kMaxHeads)
+      return op.emitError() << name << " has Hq = " << hq
+                            << " heads, more than the " << kMaxHeads
+                            << " per-head sink values are built for";
     SmallVector<double> off(hq, kNegInf);
     if (constantLogit) {
       SmallVector<double> values;
@@ -474,9 +480,8 @@ struct AttnReplaceSoftmaxPass
     constexpr int64_t kMaxCalibrationEntries = int64_t(1) << 26;
     if (ShapedType::isDynamic(hq) || hq == 0 ||
         lk > kMaxCalibrationEntries / hq)
-      return op.emitError() << name << ": mode=calibrate would build a "
-                            << hq << " x " << lk
-                            << " bias constant, more than "
+      return op.emitError() << name << ": mode=calibrate would build a " << hq
+                            << " x " << lk << " bias constant, more than "
                             << kMaxCalibrationEntries << " entries";
     if (columnSelection->getMax() >= lk)
       return op.emitError() << name << ": 'columns' selects key "
@@ -545,8 +550,9 @@ struct AttnReplaceSoftmaxPass
     constexpr int64_t kMaxFoldedEntries = int64_t(1) << 26;
     int64_t entries = 1;
     for (int64_t d : dims)
-      entries = d != 0 && entries > kMaxFoldedEntries / d ? kMaxFoldedEntries + 1
-                                                          : entries * d;
+      entries = d != 0 && entries > kMaxFoldedEntries / d
+                    ? kMaxFoldedEntries + 1
+                    : entries * d;
     if (entries > kMaxFoldedEntries)
       return Value();
     SmallVector<double> oldValues;

@@ -52,11 +52,10 @@ LogicalResult mlir::attn::imposePattern(RewriterBase &rewriter, AttentionOp op,
     // second.
     constexpr int64_t kMaxCheckedPairs = int64_t(1) << 28;
     if (lq != 0 && lk > kMaxCheckedPairs / lq)
-      return op.emitError()
-             << opName << " has pattern " << current << " and " << lq << " x "
-             << lk << " pairs, more than " << kMaxCheckedPairs
-             << " to check that " << pattern << " shows no pair that "
-             << current << " hides";
+      return op.emitError() << opName << " has pattern " << current << " and "
+                            << lq << " x " << lk << " pairs, more than "
+                            << kMaxCheckedPairs << " to check that " << pattern
+                            << " shows no pair that " << current << " hides";
     for (int64_t i = 0; i < lq; ++i)
       for (int64_t j = 0; j < lk; ++j)
         if (pattern.isVisible(i, j, lq, lk) && !current.isVisible(i, j, lq, lk))

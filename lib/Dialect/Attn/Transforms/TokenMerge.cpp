@@ -1116,9 +1116,9 @@ struct AttnTokenMergePass
     int64_t numBlocks = detect(func, /*remarks=*/true).size();
     if (selection.getMax() >= numBlocks)
       return func.emitError()
-             << "attn-token-merge: blocks= names block "
-             << selection.getMax() << " but @" << func.getSymName() << " has "
-             << numBlocks << " transformer blocks"
+             << "attn-token-merge: blocks= names block " << selection.getMax()
+             << " but @" << func.getSymName() << " has " << numBlocks
+             << " transformer blocks"
              << (numBlocks ? " (0 to " + std::to_string(numBlocks - 1) + ")"
                            : std::string());
     SmallVector<int64_t> schedule = scheduleR(r, inflect, numBlocks);
