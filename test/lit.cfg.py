@@ -20,7 +20,7 @@ config.environment["FILECHECK_OPTS"] = "-enable-var-scope --allow-unused-prefixe
 llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
-tools = ["attn-opt", "attn-run"]
+tools = ["attn-opt", "attn-run", "attn-fuzz"]
 llvm_config.add_tool_substitutions(tools, [config.attn_tools_dir, config.llvm_tools_dir])
 llvm_config.add_tool_substitutions(["not", "count", "split-file"], [config.llvm_tools_dir])
 config.substitutions.append(("%attn_src", config.attn_src_root))

@@ -104,7 +104,7 @@ int main(int argc, char **argv) {
   attn::fuzz::CampaignSummary summary;
   bool ran = attn::fuzz::runCampaign(options, registry, errs(), summary);
   outs() << "attn-fuzz: seed " << options.seed << ": " << summary.passRuns
-         << " pass runs on " << summary.mutatedInputs << " mutated and "
+         << " pass runs on " << summary.mutatedInputs << " corpus and "
          << summary.generatedInputs << " generated inputs ("
          << summary.succeeded << " succeeded, " << summary.refused
          << " refused with a diagnostic, " << summary.upstreamParserCrashes
