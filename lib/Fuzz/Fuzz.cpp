@@ -20,10 +20,10 @@
 #include "llvm/Support/SourceMgr.h"
 
 #include <algorithm>
-#include <set>
 #include <chrono>
 #include <csignal>
 #include <fcntl.h>
+#include <set>
 #include <sys/wait.h>
 #include <unistd.h>
 

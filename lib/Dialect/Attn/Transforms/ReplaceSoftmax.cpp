@@ -406,9 +406,9 @@ struct AttnReplaceSoftmaxPass
     // Sinks are per-head constants (or masks of them) built here.
     constexpr int64_t kMaxHeads = int64_t(1) << 24;
     if (hq > kMaxHeads)
-      return op.emitError() << name << " has Hq = " << hq
-                            << " heads, more than the " << kMaxHeads
-                            << " per-head sink values are built for";
+      return op.emitError()
+             << name << " has Hq = " << hq << " heads, more than the "
+             << kMaxHeads << " per-head sink values are built for";
     SmallVector<double> off(hq, kNegInf);
     if (constantLogit) {
       SmallVector<double> values;
