@@ -178,6 +178,27 @@ def AttnCheckHostModulePass
   ];
 }
 
+def AttnCheckReshapesPass : Pass<"attn-check-reshapes"> {
+  let summary = "Refuse tensor.expand_shape whose output_shape contradicts "
+                "its result type";
+  let description = [{
+    Runs in every attn pipeline just before one-shot bufferization. The
+    verifier of `tensor.expand_shape` does not compare a static
+    `output_shape` entry with the result type, while the verifier of the
+    `memref.expand_shape` that bufferization makes from it does: such an op
+    would pass every earlier pass and become invalid IR during
+    bufferization. This pass fails first, with an error at the op that
+    names the dimension and both sizes. Valid IR is left unchanged.
+
+    ```mlir
+    // error: 'tensor.expand_shape' op output_shape gives dimension 2 the
+    // size 5, but its result type has 4
+    %e = tensor.expand_shape %a [[0], [1, 2]] output_shape [2, 3, 5]
+        : tensor<2x12xf32> into tensor<2x3x4xf32>
+    ```
+  }];
+}
+
 def AttnHoistOpenMPAllocasPass
     : Pass<"attn-hoist-openmp-allocas", "::mlir::func::FuncOp"> {
   let summary = "Give each OpenMP thread its kernel scratch once";
