@@ -14,7 +14,8 @@ build="${ATTN_BUILD_DIR:-$root/build}"
 mode="${1:-test}"
 
 packages=(cmake ninja-build ccache g++ libmlir-22-dev mlir-22-tools llvm-22-dev
-          llvm-22-tools libomp-22-dev libgtest-dev python3 python3-numpy)
+          llvm-22-tools libomp-22-dev libgtest-dev python3 python3-numpy
+          python3-dev python3-pytest pybind11-dev)
 
 install_missing() {
   local missing=()
@@ -47,7 +48,8 @@ install_missing() {
 configure_and_build() {
   if [ ! -f "$build/build.ninja" ]; then
     cmake -G Ninja -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release \
-      -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir
+      -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
+      -DPython3_EXECUTABLE=/usr/bin/python3
   fi
   ninja -C "$build"
 }

@@ -25,6 +25,18 @@ llvm_config.add_tool_substitutions(tools, [config.attn_tools_dir, config.llvm_to
 llvm_config.add_tool_substitutions(["not", "count", "split-file"], [config.llvm_tools_dir])
 config.substitutions.append(("%attn_src", config.attn_src_root))
 
+# libAttnPlugin.so in the mlir-opt of the LLVM this project builds against
+# (Debian's /usr/lib/llvm-22/bin/mlir-opt): %mlir_opt and %attn_plugin.
+attn_plugin = os.path.join(config.attn_obj_root, "lib", "libAttnPlugin.so")
+system_mlir_opt = os.path.join(config.llvm_tools_dir, "mlir-opt")
+if os.path.exists(attn_plugin) and os.path.exists(system_mlir_opt):
+    config.available_features.add("attn-plugin")
+    config.substitutions.append(("%attn_plugin", attn_plugin))
+    config.substitutions.append(("%mlir_opt", system_mlir_opt))
+else:
+    lit_config.note("libAttnPlugin.so or " + system_mlir_opt +
+                    " missing: tests that REQUIRE attn-plugin are skipped")
+
 # Optional features.
 # %python is the interpreter running lit, the one whose numpy was checked.
 config.substitutions.append(("%python", sys.executable))

@@ -26,6 +26,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <dlfcn.h>
 
 using namespace attn;
 using namespace attn::runner;
@@ -448,6 +449,39 @@ llvm::Error checkLoweredEntry(mlir::ModuleOp lowered, StringRef pipeline,
   return llvm::Error::success();
 }
 
+/// memrefCopy and friends, called by lowered strided copies, from MLIR's C
+/// runner utilities. That library links libMLIR.so and libLLVM.so: opened
+/// for the whole process (RTLD_GLOBAL, as the engine opens its shared
+/// libraries), it would put LLVM's symbols first in the lookup of every
+/// library loaded later, and a later library with its own copy of LLVM
+/// (triton's, loaded by torch in the same Python process) would then run
+/// its static initialisers against ours and crash. So it is opened locally,
+/// once, and the engine gets only the functions `lowered` declares.
+void registerCRunnerUtils(mlir::ExecutionEngine &engine,
+                          mlir::ModuleOp lowered) {
+  static void *handle = [] {
+    std::string path = findRuntimeLibrary(ATTN_C_RUNNER_UTILS);
+    return path.empty() ? nullptr
+                        : ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  }();
+  if (!handle)
+    return;
+  llvm::SmallVector<std::pair<std::string, void *>> found;
+  for (auto func : lowered.getOps<mlir::LLVM::LLVMFuncOp>())
+    if (func.isExternal())
+      if (void *address = ::dlsym(handle, func.getName().str().c_str()))
+        found.emplace_back(func.getName().str(), address);
+  if (found.empty())
+    return;
+  engine.registerSymbols([&](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    for (auto &[name, address] : found)
+      symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
+                                 llvm::JITSymbolFlags::Exported};
+    return symbols;
+  });
+}
+
 /// Builds the JIT for `lowered`, loading the runtime libraries it may call.
 llvm::Expected<std::unique_ptr<mlir::ExecutionEngine>>
 createEngine(mlir::ModuleOp lowered, bool withCudaRuntime) {
@@ -467,13 +501,13 @@ createEngine(mlir::ModuleOp lowered, bool withCudaRuntime) {
   engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Default;
   engineOptions.enableGDBNotificationListener = false;
   engineOptions.enablePerfNotificationListener = false;
-  // memrefCopy and friends, called by lowered strided copies; the OpenMP
-  // runtime, called by the CPU pipeline's parallel loops; the project's CUDA
-  // runtime, called by the GPU pipeline's host code. A library that cannot
-  // be found is left out; code that needs it then fails to link with the
-  // name of the missing symbol.
+  // The OpenMP runtime, called by the CPU pipeline's parallel loops; the
+  // project's CUDA runtime, called by the GPU pipeline's host code. A
+  // library that cannot be found is left out; code that needs it then fails
+  // to link with the name of the missing symbol. Neither depends on
+  // libLLVM.so, so loading them for the whole process (as the engine does)
+  // is harmless; MLIR's C runner utilities are handled apart, below.
   llvm::SmallVector<std::string, 3> libraries = {
-      findRuntimeLibrary(ATTN_C_RUNNER_UTILS),
       findRuntimeLibrary(ATTN_OPENMP_RUNTIME)};
 #ifdef ATTN_CUDA_RUNTIME
   if (withCudaRuntime)
@@ -484,8 +518,12 @@ createEngine(mlir::ModuleOp lowered, bool withCudaRuntime) {
     if (!library.empty())
       sharedLibs.push_back(library);
   engineOptions.sharedLibPaths = sharedLibs;
-  return mlir::ExecutionEngine::create(lowered, engineOptions,
-                                       std::move(*targetMachine));
+  auto engine = mlir::ExecutionEngine::create(lowered, engineOptions,
+                                              std::move(*targetMachine));
+  if (!engine)
+    return engine.takeError();
+  registerCRunnerUtils(**engine, lowered);
+  return engine;
 }
 
 } // namespace

@@ -1,0 +1,142 @@
+"""attn_mlir in process: parse, print, pass pipelines, compile and call."""
+
+import numpy as np
+import pytest
+
+import attn_mlir
+
+CAUSAL = """
+func.func @causal(%q: tensor<1x4x16x8xf32>, %k: tensor<1x2x16x8xf32>,
+                  %v: tensor<1x2x16x8xf32>) -> tensor<1x4x16x8xf32> {
+  %o = attn.attention %q, %k, %v {pattern = #attn.causal}
+      : tensor<1x4x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>
+      -> tensor<1x4x16x8xf32>
+  return %o : tensor<1x4x16x8xf32>
+}
+"""
+
+
+def naive_attention(q, k, v, causal):
+    """softmax(Q K^T / sqrt(D)) V in float64, GQA by head repetition."""
+    group = q.shape[1] // k.shape[1]
+    k = np.repeat(k.astype(np.float64), group, axis=1)
+    v = np.repeat(v.astype(np.float64), group, axis=1)
+    s = q.astype(np.float64) @ k.swapaxes(-1, -2) / np.sqrt(q.shape[-1])
+    if causal:
+        lq, lk = s.shape[-2:]
+        s = np.where(np.tril(np.ones((lq, lk), bool), lk - lq), s, -np.inf)
+    p = np.exp(s - s.max(-1, keepdims=True))
+    return (p / p.sum(-1, keepdims=True)) @ v
+
+
+def random_inputs(compiled, seed=0):
+    rng = np.random.default_rng(seed)
+    return [rng.uniform(-1, 1, shape).astype(dtype)
+            for dtype, shape, _ in compiled.arguments]
+
+
+def test_parse_print_round_trip():
+    m = attn_mlir.parse(CAUSAL)
+    assert m.count("attn.attention") == 1
+    again = attn_mlir.parse(str(m))
+    assert str(again) == str(m)
+    assert "pattern = #attn.causal" in str(m)
+
+
+def test_parse_error_has_location():
+    with pytest.raises(attn_mlir.Error, match=r"<python>:2:\d+: error"):
+        attn_mlir.parse("func.func @f() {\n  %x = bogus.op\n}")
+
+
+def test_verifier_error():
+    bad = CAUSAL.replace("1x2x16x8xf32>, tensor<1x2x16x8xf32>\n",
+                         "1x3x16x8xf32>, tensor<1x3x16x8xf32>\n")
+    bad = bad.replace("%k: tensor<1x2x16x8xf32>", "%k: tensor<1x3x16x8xf32>")
+    bad = bad.replace("%v: tensor<1x2x16x8xf32>", "%v: tensor<1x3x16x8xf32>")
+    with pytest.raises(attn_mlir.Error, match="attn.attention"):
+        attn_mlir.parse(bad)
+
+
+def test_raise_and_infer_on_example(source_dir):
+    m = attn_mlir.load(source_dir / "examples" / "gpt2-block.mlir")
+    before = m.clone()
+    assert m.count("attn.attention") == 0
+    m.run("func.func(attn-raise,canonicalize,attn-infer-pattern)")
+    assert m.count("attn.attention") == 1
+    assert "#attn.causal" in str(m)
+    # The clone was not changed.
+    assert before.count("attn.attention") == 0
+    # Same numbers before and after, on the same inputs.
+    old = attn_mlir.compile(before, pipeline="reference")
+    new = attn_mlir.compile(m, pipeline="cpu", options="num-threads=2")
+    inputs = random_inputs(old)
+    np.testing.assert_allclose(new(*inputs), old(*inputs), rtol=1e-4,
+                               atol=1e-5)
+
+
+def test_unknown_pass_and_failing_pass():
+    m = attn_mlir.parse(CAUSAL)
+    with pytest.raises(attn_mlir.Error, match="invalid pass pipeline"):
+        m.run("func.func(no-such-pass)")
+    with pytest.raises(attn_mlir.Error,
+                       match="num-threads must be at most 1024"):
+        m.run("attn-cpu-pipeline{num-threads=5000}")
+    # The failing runs left the module as it was.
+    assert m.count("attn.attention") == 1
+
+
+@pytest.mark.parametrize("pipeline,options", [
+    ("reference", ""),
+    ("cpu", "vector-width=8 tile-q=8 tile-k=4 num-threads=2"),
+    ("gpu-sim", "tile-q=32 tile-k=8"),
+])
+def test_compile_and_call_matches_numpy(pipeline, options):
+    f = attn_mlir.compile(CAUSAL, pipeline=pipeline, options=options)
+    assert f.entry == "causal"
+    assert [shape for _, shape, _ in f.arguments] == [
+        [1, 4, 16, 8], [1, 2, 16, 8], [1, 2, 16, 8]]
+    q, k, v = random_inputs(f, seed=3)
+    out = f(q, k, v)
+    assert out.dtype == np.float32 and out.shape == (1, 4, 16, 8)
+    np.testing.assert_allclose(out, naive_attention(q, k, v, True),
+                               rtol=1e-4, atol=1e-5)
+    # Float64 inputs cast to the f32 arguments (same kind).
+    np.testing.assert_allclose(f(q.astype(np.float64), k, v), out)
+
+
+def test_bf16_arguments_take_float32():
+    text = CAUSAL.replace("f32", "bf16")
+    f = attn_mlir.compile(text, pipeline="cpu")
+    assert [dtype for dtype, _, _ in f.arguments] == ["float32"] * 3
+    q, k, v = random_inputs(f, seed=4)
+    out = f(q, k, v)
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out, naive_attention(q, k, v, True),
+                               atol=3e-2)
+
+
+def test_call_errors():
+    f = attn_mlir.compile(CAUSAL, pipeline="reference")
+    q, k, v = random_inputs(f)
+    with pytest.raises(attn_mlir.Error, match="takes 3 arguments, got 2"):
+        f(q, k)
+    with pytest.raises(attn_mlir.Error, match=r"got shape \[1, 4, 16\]"):
+        f(q[..., 0], k, v)
+    with pytest.raises(attn_mlir.Error, match="does not cast to float32"):
+        f(q.astype(np.complex64), k, v)
+
+
+def test_compile_errors():
+    with pytest.raises(attn_mlir.Error, match="no-such-pipeline"):
+        attn_mlir.compile(CAUSAL, pipeline="no-such-pipeline")
+    with pytest.raises(attn_mlir.Error, match="invalid options"):
+        attn_mlir.compile(CAUSAL, pipeline="cpu", options="num-threads=abc")
+    with pytest.raises(attn_mlir.Error, match="nope"):
+        attn_mlir.compile(CAUSAL, entry="nope")
+
+
+def test_compile_error_carries_diagnostics():
+    with pytest.raises(attn_mlir.Error,
+                       match=r"(?s)failed on @causal.*tile-q \(16\) must be "
+                             r"a positive multiple of 32"):
+        attn_mlir.compile(CAUSAL, pipeline="gpu-sim", options="tile-q=16")
