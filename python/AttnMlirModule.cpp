@@ -85,8 +85,8 @@ public:
       llvm::raw_string_ostream os(diagnostics);
       mlir::SourceMgrDiagnosticHandler handler(*module->sourceMgr,
                                                module->context.get(), os);
-      module->op = mlir::parseSourceFile<mlir::ModuleOp>(
-          *module->sourceMgr, module->context.get());
+      module->op = mlir::parseSourceFile<mlir::ModuleOp>(*module->sourceMgr,
+                                                         module->context.get());
     }
     if (!module->op)
       throw AttnError("cannot parse " + name + ":\n" + diagnostics);
@@ -116,11 +116,10 @@ public:
     std::string passes = stripModuleAnchor(text);
     std::string diagnostics;
     llvm::raw_string_ostream os(diagnostics);
-    mlir::PassManager pm(context.get(),
-                         mlir::ModuleOp::getOperationName());
+    mlir::PassManager pm(context.get(), mlir::ModuleOp::getOperationName());
     if (mlir::failed(mlir::parsePassPipeline(passes, pm, os)))
-      throw AttnError("invalid pass pipeline '" + text.str() + "': " +
-                      llvm::StringRef(diagnostics).trim().str());
+      throw AttnError("invalid pass pipeline '" + text.str() +
+                      "': " + llvm::StringRef(diagnostics).trim().str());
     mlir::SourceMgrDiagnosticHandler handler(*sourceMgr, context.get(), os);
     if (mlir::failed(pm.run(*op)))
       throw AttnError("pass pipeline '" + text.str() + "' failed:\n" +
@@ -185,8 +184,8 @@ public:
     std::string diagnostics;
     llvm::raw_string_ostream os(diagnostics);
     llvm::Expected<std::unique_ptr<CompiledEntry>> compiled = [&] {
-      mlir::SourceMgrDiagnosticHandler handler(
-          module.getSourceMgr(), module.get().getContext(), os);
+      mlir::SourceMgrDiagnosticHandler handler(module.getSourceMgr(),
+                                               module.get().getContext(), os);
       py::gil_scoped_release release;
       return CompiledEntry::compile(module.get(), name,
                                     signature.arguments.size(),
@@ -218,10 +217,9 @@ public:
         throw AttnError(llvm::toString(tensor.takeError()));
       bool bf16 = spec.type == attn::ElementType::BF16;
       size_t itemSize = bf16 ? sizeof(float) : attn::getByteSize(spec.type);
-      if (info.shape != std::vector<py::ssize_t>(spec.shape.begin(),
-                                                 spec.shape.end()))
-        throw AttnError(what + " must have shape " +
-                        shapeToString(spec.shape));
+      if (info.shape !=
+          std::vector<py::ssize_t>(spec.shape.begin(), spec.shape.end()))
+        throw AttnError(what + " must have shape " + shapeToString(spec.shape));
       if (static_cast<size_t>(info.itemsize) != itemSize ||
           static_cast<int64_t>(info.size) != tensor->size())
         throw AttnError(what + " must have dtype " + numpyName(spec.type));
@@ -250,8 +248,8 @@ public:
       entryCode->call(*frame);
     }
     if (std::optional<std::string> error = entryCode->simulatorError())
-      throw AttnError("the GPU simulator failed while running @" + name +
-                      ": " + *error);
+      throw AttnError("the GPU simulator failed while running @" + name + ": " +
+                      *error);
     py::list results;
     for (const HostTensor &result : frame->getResults()) {
       std::string bytes;

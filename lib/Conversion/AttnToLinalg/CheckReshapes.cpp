@@ -31,8 +31,8 @@ struct AttnCheckReshapesPass
       RankedTensorType type = op.getResultType();
       if (given.size() != static_cast<size_t>(type.getRank())) {
         op.emitOpError() << "output_shape has " << given.size()
-                       << " sizes, but its result type has rank "
-                       << type.getRank();
+                         << " sizes, but its result type has rank "
+                         << type.getRank();
         failed = true;
         return;
       }
@@ -42,8 +42,8 @@ struct AttnCheckReshapesPass
             size == typed)
           continue;
         op.emitOpError() << "output_shape gives dimension " << dim
-                       << " the size " << size
-                       << ", but its result type has " << typed;
+                         << " the size " << size << ", but its result type has "
+                         << typed;
         failed = true;
         return;
       }
