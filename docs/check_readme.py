@@ -21,6 +21,7 @@ import importlib.util
 import os
 import pathlib
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -113,6 +114,7 @@ def main():
             print(f"{where}: FAILED (exit {result.returncode}):\n"
                   + output[-3000:])
             failed += 1
+    shutil.rmtree(root)
     print(f"readme-snippets: {passed} passed, {skipped} skipped, "
           f"{failed} failed")
     return 1 if failed or not passed else 0
