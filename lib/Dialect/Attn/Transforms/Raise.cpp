@@ -200,7 +200,23 @@ template <typename... Combiners> Value matchRowReduction(Value v) {
   };
   if (!((inputOf(g, a) && isAcc(b)) || (inputOf(g, b) && isAcc(a))))
     return {};
-  return g.getDpsInputOperand(0)->get();
+  Value input = g.getDpsInputOperand(0)->get();
+  // Rows reduced through an expand_shape that only inserts unit dimensions
+  // before the reduced one (what reshape propagation makes of a reduction
+  // keeping its dimension): the rows of the expand's source.
+  if (auto expand = input.getDefiningOp<tensor::ExpandShapeOp>()) {
+    RankedTensorType type = expand.getResultType();
+    SmallVector<ReassociationIndices> re = expand.getReassociationIndices();
+    bool unitOnly = re.back() == ReassociationIndices{type.getRank() - 1} &&
+                    llvm::all_of(re, [&](const ReassociationIndices &group) {
+                      return llvm::count_if(group, [&](int64_t d) {
+                               return type.getDimSize(d) != 1;
+                             }) <= 1;
+                    });
+    if (unitOnly && expand.getSrcType().getRank() >= 2)
+      input = expand.getSrc();
+  }
+  return input;
 }
 
 /// An elementwise generic: all parallel, identity output, inputs identity
@@ -228,7 +244,15 @@ void appendRowReduction(SmallVectorImpl<Operation *> &ops, Value v) {
     ops.push_back(expand);
     v = expand.getSrc();
   }
-  ops.push_back(v.getDefiningOp());
+  Operation *reduction = v.getDefiningOp();
+  ops.push_back(reduction);
+  // The unit-dimension expand of its input that matchRowReduction looks
+  // through.
+  if (auto g = dyn_cast<linalg::GenericOp>(reduction))
+    if (auto expand = g.getDpsInputOperand(0)
+                          ->get()
+                          .getDefiningOp<tensor::ExpandShapeOp>())
+      ops.push_back(expand);
 }
 
 struct SoftmaxMatch {
@@ -458,12 +482,32 @@ Value matchSafeSoftmaxGuard(linalg::GenericOp sel, Value p, Value logits,
       !sel.getMatchingIndexingMap(weights).isIdentity() ||
       !isRowRead(sel.getMatchingIndexingMap(cond), rank, cond->get()))
     return {};
-  // all(x == -inf) over the row: an and-reduction of a comparison.
+  // all(x == -inf) over the row: an and-reduction of a comparison, or the
+  // comparison fused into the reduction's body.
   Value flags = matchRowReduction<arith::AndIOp>(cond->get());
   auto cmp = flags ? flags.getDefiningOp<linalg::GenericOp>() : nullptr;
-  auto eq = cmp && isElementwise(cmp)
-                ? yielded(cmp).getDefiningOp<arith::CmpFOp>()
-                : nullptr;
+  arith::CmpFOp eq = cmp && isElementwise(cmp)
+                         ? yielded(cmp).getDefiningOp<arith::CmpFOp>()
+                         : nullptr;
+  if (!flags) {
+    cmp = cond->get().getDefiningOp<linalg::GenericOp>();
+    auto all = cmp ? yielded(cmp).getDefiningOp<arith::AndIOp>() : nullptr;
+    BlockArgument acc =
+        all ? cmp.getMatchingBlockArgument(cmp.getDpsInitOperand(0)) : nullptr;
+    if (!all || all->getBlock() != cmp.getBody() || cmp.getNumLoops() < 2 ||
+        cmp.getNumDpsInputs() != 1 || cmp.getNumReductionLoops() != 1 ||
+        cmp.getIteratorTypesArray().back() != utils::IteratorType::reduction ||
+        !cmp.getMatchingIndexingMap(cmp.getDpsInputOperand(0)).isIdentity() ||
+        !isRowRead(cmp.getMatchingIndexingMap(cmp.getDpsInitOperand(0)),
+                   cmp.getNumLoops(), cmp.getDpsInitOperand(0)->get()))
+      return {};
+    Value other = all.getLhs() == acc   ? all.getRhs()
+                  : all.getRhs() == acc ? all.getLhs()
+                                        : Value();
+    eq = other ? other.getDefiningOp<arith::CmpFOp>() : nullptr;
+    if (eq && eq->getBlock() != cmp.getBody())
+      eq = nullptr;
+  }
   if (!eq || eq.getPredicate() != arith::CmpFPredicate::OEQ)
     return {};
   Value lhs = eq.getLhs();
@@ -473,8 +517,14 @@ Value matchSafeSoftmaxGuard(linalg::GenericOp sel, Value p, Value logits,
   std::optional<double> inf = getScalarConstant(cmp, eq.getRhs());
   if (!x || !inf || *inf != -std::numeric_limits<double>::infinity())
     return {};
-  // The comparison may read the logits through a widening generic.
+  // The comparison may read the logits through a widening generic (or,
+  // fused, through an expand inserting unit dimensions).
   Value read = x->get();
+  if (!flags)
+    if (auto expand = read.getDefiningOp<tensor::ExpandShapeOp>()) {
+      ops.push_back(expand);
+      read = expand.getSrc();
+    }
   Operation *widen = nullptr;
   if (auto ext = read.getDefiningOp<linalg::GenericOp>();
       ext && isElementwise(ext) && ext.getNumDpsInputs() == 1 &&
@@ -487,7 +537,8 @@ Value matchSafeSoftmaxGuard(linalg::GenericOp sel, Value p, Value logits,
   if (widen)
     ops.push_back(widen);
   ops.push_back(sel);
-  appendRowReduction(ops, cond->get());
+  if (flags)
+    appendRowReduction(ops, cond->get());
   ops.push_back(cmp);
   return sel.getResult(0);
 }
@@ -561,6 +612,46 @@ Value peelRowShift(Value v, SmallVectorImpl<Operation *> &ops) {
   ops.push_back(g);
   appendRowReduction(ops, m->get());
   return x->get();
+}
+
+/// Whether `x` (a scalar of `g`'s body) is read from a generic whose result
+/// is an exponential.
+bool readsExponential(linalg::GenericOp g, Value x) {
+  OpOperand *in = inputOf(g, x);
+  auto producer = in ? in->get().getDefiningOp<linalg::GenericOp>() : nullptr;
+  Value y = producer ? yielded(producer) : Value();
+  return y && y.getDefiningOp<math::ExpOp>();
+}
+
+/// An elementwise generic that could end a decomposed softmax: exponentials
+/// divided by (or multiplied with) something reduced over rows.
+/// Normalisations like layer norm are not candidates.
+bool isSoftmaxDivision(linalg::GenericOp g) {
+  if (!isElementwise(g) || g.getNumLoops() < 2)
+    return false;
+  Operation *top = yielded(g).getDefiningOp();
+  if (!top || !isa<arith::DivFOp, arith::MulFOp>(top))
+    return false;
+  if (!llvm::any_of(g.getDpsInputOperands(), [&](OpOperand *in) {
+        return readsExponential(g, g.getMatchingBlockArgument(in));
+      }))
+    return false;
+  return llvm::any_of(g.getDpsInputOperands(), [&](OpOperand *in) {
+    return isRowRead(g.getMatchingIndexingMap(in), g.getNumLoops(), in->get());
+  });
+}
+
+/// A contraction with the softmax's division fused into its body (what
+/// elementwise fusion makes of `(e / rowsum(e)) v`): a division or product
+/// of exponentials read from another generic.
+bool isFusedSoftmaxProduct(linalg::GenericOp g) {
+  if (g.getNumReductionLoops() == 0 || g.getNumResults() != 1)
+    return false;
+  return llvm::any_of(g.getBody()->without_terminator(), [&](Operation &op) {
+    return isa<arith::DivFOp, arith::MulFOp>(op) &&
+           llvm::any_of(op.getOperands(),
+                        [&](Value x) { return readsExponential(g, x); });
+  });
 }
 
 struct Raiser {
@@ -924,6 +1015,295 @@ struct Raiser {
         .getResult(0);
   }
 
+  /// Fused elementwise generics of the logits chain that an attempt reads
+  /// through their one-op-per-generic copies (`unfuse`). They stay in place
+  /// until the attempt succeeds, so their uses do not count as other users.
+  DenseSet<Operation *> shadowed;
+  /// The shadowed generic each copy stands for.
+  DenseMap<Operation *, Operation *> originalOf;
+
+  /// The uses of `v` outside the shadowed generics.
+  int64_t liveUses(Value v) {
+    return llvm::count_if(v.getUses(), [&](OpOperand &use) {
+      return !shadowed.contains(use.getOwner());
+    });
+  }
+  bool hasOneLiveUse(Value v) { return liveUses(v) == 1; }
+
+  /// Elementwise generics whose bodies hold several ops (what elementwise
+  /// fusion makes of `s * c`, `select(mask, ., -inf)`, `+ bias`, ...), in
+  /// the cone of `v` up to the first producer that is not one, rewritten as
+  /// one generic per op, each with the fused generic's iteration space and
+  /// the indexing maps of the inputs it reads. A mask computed in the body
+  /// from linalg.index becomes an i1 tensor of its own generic (as a mask
+  /// operand is); index arithmetic and constants are recomputed where they
+  /// are used. The originals are shadowed, not replaced: a failed attempt
+  /// erases the copies and leaves the IR as it was. Returns the copy of `v`
+  /// (or `v` when nothing in its cone was fused).
+  Value unfuse(Value v, DenseMap<Value, Value> &memo, int &budget,
+               bool root = false) {
+    if (auto it = memo.find(v); it != memo.end())
+      return it->second;
+    memo[v] = v;
+    auto g = v.getDefiningOp<linalg::GenericOp>();
+    // A generic read elsewhere too is left as it is (a copy would split
+    // what the softmax matcher compares, the exponentials and their sum),
+    // except the logits themselves, which only the softmax reads.
+    if (!g || g.getNumResults() != 1 || --budget < 0 ||
+        (!root && liveUses(v) > 1))
+      return v;
+    if (!isElementwise(g)) {
+      if (Value clean = unfuseContraction(g, budget))
+        return memo[v] = clean;
+      return v;
+    }
+    SmallVector<Value> inputs;
+    bool changed = false;
+    for (OpOperand *in : g.getDpsInputOperands()) {
+      inputs.push_back(unfuse(in->get(), memo, budget));
+      changed |= inputs.back() != in->get();
+    }
+    Block *body = g.getBody();
+    Operation *yield = body->getTerminator();
+    // Ops computed from loop indices and constants only.
+    DenseSet<Operation *> indexOnly;
+    SmallVector<Operation *> data;
+    for (Operation &op : body->without_terminator()) {
+      if (op.getNumRegions() != 0 || op.getNumResults() != 1 ||
+          !isMemoryEffectFree(&op))
+        return v;
+      bool fromIndices = llvm::all_of(op.getOperands(), [&](Value o) {
+        Operation *def = o.getDefiningOp();
+        return def && (def->getBlock() != body || indexOnly.contains(def));
+      });
+      if (fromIndices)
+        indexOnly.insert(&op);
+      else
+        data.push_back(&op);
+    }
+    Value result = yield->getOperand(0);
+    Operation *last = result.getDefiningOp();
+    if (g.getMatchingBlockArgument(g.getDpsInitOperand(0)).getUses().empty() ==
+            false ||
+        !last || last->getBlock() != body || indexOnly.contains(last) ||
+        (data.size() < 2 && !changed))
+      return v;
+
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPoint(g);
+    Location loc = g.getLoc();
+    auto resultType = cast<RankedTensorType>(v.getType());
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(rewriter, loc, g.getDpsInitOperand(0)->get());
+    unsigned rank = resultType.getRank();
+    AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
+    SmallVector<utils::IteratorType> parallel(rank,
+                                              utils::IteratorType::parallel);
+    auto dependsOnIndex = [&](Operation *op) {
+      SetVector<Operation *> cone;
+      BackwardSliceOptions options;
+      options.filter = [&](Operation *o) { return o->getBlock() == body; };
+      (void)getBackwardSlice(op, &cone, options);
+      cone.insert(op);
+      return llvm::any_of(cone,
+                          [](Operation *o) { return isa<linalg::IndexOp>(o); });
+    };
+    // A tensor for each value of the body that becomes one.
+    DenseMap<Value, Value> tensors;
+    // One generic computing `op` from its operands: inputs of `g`, tensors
+    // made so far, and the index-only ops it reads, recomputed.
+    auto materialize = [&](Operation *op) -> Value {
+      SmallVector<Value> ins;
+      SmallVector<AffineMap> maps;
+      SmallVector<Value> reads;
+      SetVector<Operation *> cone;
+      BackwardSliceOptions options;
+      options.filter = [&](Operation *o) {
+        return o->getBlock() == body && indexOnly.contains(o);
+      };
+      for (Value o : op->getOperands()) {
+        if (auto arg = dyn_cast<BlockArgument>(o);
+            arg && arg.getOwner() == body) {
+          ins.push_back(inputs[arg.getArgNumber()]);
+          maps.push_back(g.getMatchingIndexingMap(
+              g.getDpsInputOperand(arg.getArgNumber())));
+          reads.push_back(o);
+        } else if (tensors.count(o)) {
+          ins.push_back(tensors[o]);
+          maps.push_back(identity);
+          reads.push_back(o);
+        } else if (Operation *def = o.getDefiningOp();
+                   def && def->getBlock() == body) {
+          (void)getBackwardSlice(def, &cone, options);
+          cone.insert(def);
+        }
+      }
+      maps.push_back(identity);
+      Type element = op->getResult(0).getType();
+      Value init = tensor::EmptyOp::create(rewriter, loc, sizes, element);
+      auto split = linalg::GenericOp::create(
+          rewriter, loc, TypeRange{init.getType()}, ins, ValueRange{init}, maps,
+          parallel, [&](OpBuilder &b, Location l, ValueRange args) {
+            IRMapping mapping;
+            for (auto [read, arg] : llvm::zip(reads, args))
+              mapping.map(read, arg);
+            for (Operation &o : body->without_terminator())
+              if (cone.contains(&o))
+                b.clone(o, mapping);
+            Operation *copy = b.clone(*op, mapping);
+            linalg::YieldOp::create(b, l, copy->getResult(0));
+          });
+      return split.getResult(0);
+    };
+    for (Operation *op : data) {
+      // An i1 (or float) computed from loop indices that a data op reads:
+      // a mask tensor of its own.
+      for (Value o : op->getOperands()) {
+        Operation *def = o.getDefiningOp();
+        if (def && indexOnly.contains(def) && !tensors.count(o) &&
+            !o.getType().isIndex() && dependsOnIndex(def))
+          tensors[o] = materialize(def);
+      }
+      tensors[op->getResult(0)] = materialize(op);
+    }
+    shadowed.insert(g);
+    originalOf[tensors[result].getDefiningOp()] = g;
+    return memo[v] = tensors[result];
+  }
+
+  /// A contraction `acc + a * b` whose operands a and b are computed in its
+  /// body from its inputs (what elementwise fusion makes of `(q * c) k^T`,
+  /// or of `(e / rowsum(e)) v`): each computed operand becomes a generic of
+  /// its own over the loops its inputs read (then split by `unfuse`), and
+  /// the contraction a plain one reading them. The original is shadowed.
+  /// Null when `g` is not such a contraction, reads a dynamic loop, or
+  /// computes neither operand.
+  Value unfuseContraction(linalg::GenericOp g, int &budget) {
+    if (g.getNumResults() != 1 || g.getNumDpsInits() != 1 ||
+        g.getNumReductionLoops() == 0 || !g.hasPureTensorSemantics())
+      return {};
+    Block *body = g.getBody();
+    BlockArgument acc = g.getMatchingBlockArgument(g.getDpsInitOperand(0));
+    auto add = yielded(g).getDefiningOp<arith::AddFOp>();
+    if (!add || add->getBlock() != body || !acc.hasOneUse())
+      return {};
+    Value product = add.getLhs() == acc   ? add.getRhs()
+                    : add.getRhs() == acc ? add.getLhs()
+                                          : Value();
+    auto mul = product ? product.getDefiningOp<arith::MulFOp>() : nullptr;
+    if (!mul || mul->getBlock() != body || !product.hasOneUse())
+      return {};
+    SmallVector<int64_t> ranges = g.getStaticLoopRanges();
+    if (llvm::any_of(ranges, ShapedType::isDynamic))
+      return {};
+    unsigned numLoops = g.getNumLoops();
+    MLIRContext *ctx = g.getContext();
+    Location loc = g.getLoc();
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPoint(g);
+
+    // The input and map of one factor of the product.
+    auto factor = [&](Value x) -> std::optional<std::pair<Value, AffineMap>> {
+      if (OpOperand *in = inputOf(g, x))
+        return std::make_pair(in->get(), g.getMatchingIndexingMap(in));
+      Operation *def = x.getDefiningOp();
+      if (!def || def->getBlock() != body)
+        return std::nullopt;
+      SetVector<Operation *> cone;
+      BackwardSliceOptions options;
+      options.filter = [&](Operation *o) { return o->getBlock() == body; };
+      (void)getBackwardSlice(def, &cone, options);
+      cone.insert(def);
+      // The loops the factor depends on, and the inputs it reads.
+      llvm::SmallSetVector<unsigned, 8> loops;
+      SmallVector<OpOperand *> reads;
+      for (Operation *op : cone) {
+        if (op->getNumRegions() != 0 || op->getNumResults() != 1 ||
+            !isMemoryEffectFree(op))
+          return std::nullopt;
+        if (auto index = dyn_cast<linalg::IndexOp>(op))
+          loops.insert(index.getDim());
+        for (Value o : op->getOperands()) {
+          if (o == acc)
+            return std::nullopt;
+          if (OpOperand *in = inputOf(g, o)) {
+            if (!llvm::is_contained(reads, in))
+              reads.push_back(in);
+            for (AffineExpr e : g.getMatchingIndexingMap(in).getResults())
+              if (auto d = dyn_cast<AffineDimExpr>(e))
+                loops.insert(d.getPosition());
+          }
+        }
+      }
+      if (reads.empty())
+        return std::nullopt;
+      SmallVector<unsigned> order(loops.begin(), loops.end());
+      llvm::sort(order);
+      SmallVector<AffineExpr> replacement(numLoops,
+                                          getAffineConstantExpr(0, ctx));
+      SmallVector<int64_t> shape;
+      SmallVector<AffineExpr> outer;
+      for (auto [k, loop] : llvm::enumerate(order)) {
+        replacement[loop] = getAffineDimExpr(k, ctx);
+        shape.push_back(ranges[loop]);
+        outer.push_back(getAffineDimExpr(loop, ctx));
+      }
+      SmallVector<Value> ins;
+      SmallVector<AffineMap> maps;
+      for (OpOperand *in : reads) {
+        ins.push_back(in->get());
+        maps.push_back(g.getMatchingIndexingMap(in).replaceDimsAndSymbols(
+            replacement, {}, order.size(), 0));
+      }
+      AffineMap identity = rewriter.getMultiDimIdentityMap(order.size());
+      maps.push_back(identity);
+      Value init = tensor::EmptyOp::create(rewriter, loc, shape, x.getType());
+      SmallVector<utils::IteratorType> parallel(order.size(),
+                                                utils::IteratorType::parallel);
+      auto prologue = linalg::GenericOp::create(
+          rewriter, loc, TypeRange{init.getType()}, ins, ValueRange{init}, maps,
+          parallel, [&](OpBuilder &b, Location l, ValueRange args) {
+            IRMapping mapping;
+            for (auto [in, arg] : llvm::zip(reads, args))
+              mapping.map(g.getMatchingBlockArgument(in), arg);
+            for (Operation &op : body->without_terminator()) {
+              if (!cone.contains(&op))
+                continue;
+              if (auto index = dyn_cast<linalg::IndexOp>(op)) {
+                unsigned k = llvm::find(order, index.getDim()) - order.begin();
+                mapping.map(index.getResult(),
+                            linalg::IndexOp::create(b, l, k).getResult());
+                continue;
+              }
+              b.clone(op, mapping);
+            }
+            linalg::YieldOp::create(b, l, mapping.lookup(x));
+          });
+      DenseMap<Value, Value> memo;
+      Value split = unfuse(prologue.getResult(0), memo, budget);
+      return std::make_pair(split, AffineMap::get(numLoops, 0, outer, ctx));
+    };
+    auto lhs = factor(mul.getLhs());
+    auto rhs = factor(mul.getRhs());
+    if (!lhs || !rhs || (inputOf(g, mul.getLhs()) && inputOf(g, mul.getRhs())))
+      return {};
+    SmallVector<AffineMap> maps = {lhs->second, rhs->second,
+                                   g.getIndexingMapsArray().back()};
+    auto clean = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{g.getResult(0).getType()},
+        ValueRange{lhs->first, rhs->first},
+        ValueRange{g.getDpsInitOperand(0)->get()}, maps,
+        g.getIteratorTypesArray(),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value p = arith::MulFOp::create(b, l, args[0], args[1]);
+          Value sum = arith::AddFOp::create(b, l, args[2], p);
+          linalg::YieldOp::create(b, l, sum);
+        });
+    shadowed.insert(g);
+    originalOf[clean] = g;
+    return clean.getResult(0);
+  }
+
   /// Records the ops a raise attempt creates, so that a failed attempt
   /// leaves the IR as it found it.
   struct Recorder : RewriterBase::Listener {
@@ -1167,10 +1547,37 @@ struct Raiser {
   /// Raises the attention whose softmax produces `p`.
   LogicalResult raise(Value p, Operation *anchor) {
     recorder.ops.clear();
+    shadowed.clear();
+    originalOf.clear();
     rewriter.setListener(&recorder);
     llvm::scope_exit detach([&] { rewriter.setListener(nullptr); });
     Location loc0 = anchor->getLoc();
     std::string why;
+    if (auto fused = dyn_cast<linalg::GenericOp>(anchor);
+        fused && isFusedSoftmaxProduct(fused)) {
+      int budget = 64;
+      Value clean = unfuseContraction(fused, budget);
+      if (!clean)
+        return fail(anchor, "the softmax's division is fused into a product "
+                            "that is not `acc + a * b` over static loops");
+      // The division among the generics now computing the weights.
+      p = Value();
+      SmallVector<Value> work(
+          clean.getDefiningOp()->getOperands().take_front(2));
+      for (unsigned i = 0; i < work.size() && i < 16 && !p; ++i) {
+        auto g = work[i].getDefiningOp<linalg::GenericOp>();
+        if (!g || !isElementwise(g))
+          continue;
+        if (isSoftmaxDivision(g))
+          p = work[i];
+        else
+          for (OpOperand *in : g.getDpsInputOperands())
+            work.push_back(in->get());
+      }
+      if (!p)
+        return fail(anchor, "no softmax division among the operands of the "
+                            "product it is fused into");
+    }
     FailureOr<SoftmaxMatch> softmax = matchSoftmax(p, why);
     if (failed(softmax))
       return fail(anchor, why);
@@ -1214,16 +1621,29 @@ struct Raiser {
       }
     }
 
+    // Fused elementwise generics on the logits: one op per generic. The
+    // logits the softmax reads then have copies; the originals must still
+    // be read by the softmax alone.
+    Value fusedLogits = softmax->logits;
+    {
+      DenseMap<Value, Value> memo;
+      int budget = 64;
+      softmax->logits = unfuse(softmax->logits, memo, budget, /*root=*/true);
+    }
+
     // Everything the softmax computes stays inside it.
     DenseSet<Operation *> inside(softmax->ops.begin(), softmax->ops.end());
     for (Operation *op : softmax->ops)
       for (Operation *user : op->getUsers())
-        if (op->getResult(0) != p && !inside.contains(user))
+        if (op->getResult(0) != p && !inside.contains(user) &&
+            !shadowed.contains(user))
           return fail(anchor, "an intermediate of the softmax has another "
                               "user");
-    for (Operation *user : softmax->logits.getUsers())
-      if (!inside.contains(user))
-        return fail(anchor, "the logits have a user outside the softmax");
+    for (Value logits : {softmax->logits, fusedLogits})
+      for (Operation *user : logits.getUsers())
+        if (!inside.contains(user) && !shadowed.contains(user))
+          return fail(anchor, "the logits have a user outside the softmax (" +
+                                  user->getName().getStringRef() + ")");
 
     if (!p.hasOneUse())
       return fail(anchor, "the softmax result has more than one user");
@@ -1287,7 +1707,7 @@ struct Raiser {
       if (isa_and_nonnull<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(
               x.getDefiningOp())) {
         Operation *reshape = x.getDefiningOp();
-        if (!keepsRows(reshape) || (!x.hasOneUse() && x != softmax->logits))
+        if (!keepsRows(reshape) || (!hasOneLiveUse(x) && x != softmax->logits))
           break;
         if (auto expand = dyn_cast<tensor::ExpandShapeOp>(reshape)) {
           auto type = expand.getResultType();
@@ -1307,7 +1727,7 @@ struct Raiser {
       Operation *body = yielded(g).getDefiningOp();
       if (!body || body->getBlock() != g.getBody())
         break;
-      if (!x.hasOneUse() && x != softmax->logits)
+      if (!hasOneLiveUse(x) && x != softmax->logits)
         return fail(anchor, "an intermediate of the logits has another user");
       // f16/bf16 scores upcast to f32 for the softmax: the op accumulates
       // in f32 anyway.
@@ -1440,7 +1860,7 @@ struct Raiser {
                                             ? "they do not come from a "
                                               "contraction"
                                             : why));
-    if (!x.hasOneUse())
+    if (!hasOneLiveUse(x))
       return fail(anchor, "the product Q K^T has another user");
 
     // The softmax runs over the key loop of Q K^T, which the output map
@@ -1686,10 +2106,15 @@ struct Raiser {
                 .getResult()[0];
     }
     erased.insert(pv->op);
+    // A product copied out of a fused one: the fused one's users read the
+    // attention now.
+    if (Operation *original = originalOf.lookup(pv->op))
+      rewriter.replaceAllUsesWith(original->getResult(0), out);
     rewriter.replaceOp(pv->op, out);
 
     // The softmax, the logits chain and Q K^T are dead now.
     SmallVector<Operation *> dead(softmax->ops.begin(), softmax->ops.end());
+    dead.append(shadowed.begin(), shadowed.end());
     dead.append(chain.begin(), chain.end());
     dead.push_back(qk->op);
     bool progress = true;
@@ -1807,28 +2232,8 @@ struct AttnRaisePass : mlir::attn::impl::AttnRaisePassBase<AttnRaisePass> {
         return;
       }
       auto g = dyn_cast<linalg::GenericOp>(op);
-      if (!g || !isElementwise(g))
-        return;
-      Operation *top = yielded(g).getDefiningOp();
-      if (!top || !isa<arith::DivFOp, arith::MulFOp>(top))
-        return;
-      // Only exponentials divided by (or multiplied with) something
-      // reduced over rows: normalisations like layer norm are not softmax
-      // candidates.
-      bool hasExp = llvm::any_of(g.getDpsInputOperands(), [&](OpOperand *in) {
-        auto producer = in->get().getDefiningOp<linalg::GenericOp>();
-        Value y = producer ? yielded(producer) : Value();
-        return y && y.getDefiningOp<math::ExpOp>();
-      });
-      if (!hasExp)
-        return;
-      for (OpOperand *in : g.getDpsInputOperands())
-        if (isRowRead(g.getMatchingIndexingMap(in), g.getNumLoops(),
-                      in->get()) &&
-            g.getNumLoops() >= 2) {
-          anchors.push_back(op);
-          return;
-        }
+      if (g && (isSoftmaxDivision(g) || isFusedSoftmaxProduct(g)))
+        anchors.push_back(op);
     });
     IRRewriter rewriter(&getContext());
     Raiser raiser{rewriter, explain, {}};
