@@ -30,6 +30,7 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 #include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/SmallBitVector.h"
 
 #include <algorithm>
 #include <cmath>
@@ -1304,6 +1305,110 @@ struct Raiser {
     return clean.getResult(0);
   }
 
+  /// Uses this attempt moved from a value to an equal one (`hoistBroadcast`),
+  /// moved back when it fails.
+  SmallVector<std::pair<Value, Value>> movedUses;
+
+  /// K or V computed by an elementwise generic that fusion merged with the
+  /// head repetition (repeat_kv's broadcast fused into RoPE): a loop that no
+  /// input reads, so the result repeats along it. The generic is split into
+  /// the computation over the other loops and a broadcast copy along it,
+  /// which the GQA search sees through; the original's uses move to the
+  /// copy. Looks through data movement (reshapes, transposes) between `v`
+  /// and the generic.
+  void hoistBroadcast(Value v) {
+    for (int depth = 0; depth < 8 && v; ++depth) {
+      Operation *def = v.getDefiningOp();
+      if (isa_and_nonnull<tensor::CollapseShapeOp, tensor::ExpandShapeOp,
+                          linalg::TransposeOp>(def)) {
+        v = def->getOperand(0);
+        continue;
+      }
+      auto g = dyn_cast_or_null<linalg::GenericOp>(def);
+      if (!g || !isElementwise(g) || g.getNumResults() != 1 ||
+          !g.getMatchingBlockArgument(g.getDpsInitOperand(0)).use_empty())
+        return;
+      SmallVector<int64_t> ranges = g.getStaticLoopRanges();
+      unsigned numLoops = g.getNumLoops();
+      llvm::SmallBitVector read(numLoops);
+      for (OpOperand *in : g.getDpsInputOperands())
+        for (AffineExpr e : g.getMatchingIndexingMap(in).getResults())
+          if (auto d = dyn_cast<AffineDimExpr>(e))
+            read.set(d.getPosition());
+      g.getBody()->walk(
+          [&](linalg::IndexOp index) { read.set(index.getDim()); });
+      // A pure copy already is a broadcast; otherwise every loop is read
+      // except the repeated ones.
+      bool copy = llvm::all_of(g.getBody()->without_terminator(),
+                               [](Operation &) { return false; });
+      SmallVector<unsigned> kept;
+      for (unsigned d = 0; d < numLoops; ++d)
+        if (read.test(d) || ranges[d] == 1)
+          kept.push_back(d);
+      if (copy || kept.size() == numLoops ||
+          llvm::any_of(ranges, ShapedType::isDynamic))
+        return;
+      MLIRContext *ctx = g.getContext();
+      Location loc = g.getLoc();
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPoint(g);
+      SmallVector<AffineExpr> replacement(numLoops,
+                                          getAffineConstantExpr(0, ctx));
+      SmallVector<int64_t> shape;
+      SmallVector<AffineExpr> keptDims;
+      for (auto [k, d] : llvm::enumerate(kept)) {
+        replacement[d] = getAffineDimExpr(k, ctx);
+        shape.push_back(ranges[d]);
+        keptDims.push_back(getAffineDimExpr(d, ctx));
+      }
+      SmallVector<AffineMap> maps;
+      for (OpOperand *in : g.getDpsInputOperands())
+        maps.push_back(g.getMatchingIndexingMap(in).replaceDimsAndSymbols(
+            replacement, {}, kept.size(), 0));
+      maps.push_back(rewriter.getMultiDimIdentityMap(kept.size()));
+      Type element = getElementTypeOrSelf(g.getResult(0).getType());
+      Value init = tensor::EmptyOp::create(rewriter, loc, shape, element);
+      SmallVector<utils::IteratorType> parallel(kept.size(),
+                                                utils::IteratorType::parallel);
+      auto compute = linalg::GenericOp::create(
+          rewriter, loc, TypeRange{init.getType()}, g.getDpsInputs(),
+          ValueRange{init}, maps, parallel,
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            IRMapping mapping;
+            for (auto [arg, value] :
+                 llvm::zip(g.getBody()->getArguments(), args))
+              mapping.map(arg, value);
+            for (Operation &op : g.getBody()->without_terminator()) {
+              if (auto index = dyn_cast<linalg::IndexOp>(op)) {
+                unsigned k = llvm::find(kept, index.getDim()) - kept.begin();
+                mapping.map(index.getResult(),
+                            linalg::IndexOp::create(b, l, k).getResult());
+                continue;
+              }
+              b.clone(op, mapping);
+            }
+            linalg::YieldOp::create(
+                b, l,
+                mapping.lookup(g.getBody()->getTerminator()->getOperand(0)));
+          });
+      Value full = tensor::EmptyOp::create(rewriter, loc, ranges, element);
+      auto broadcast = linalg::GenericOp::create(
+          rewriter, loc, TypeRange{full.getType()},
+          ValueRange{compute.getResult(0)}, ValueRange{full},
+          {AffineMap::get(numLoops, 0, keptDims, ctx),
+           rewriter.getMultiDimIdentityMap(numLoops)},
+          SmallVector<utils::IteratorType>(numLoops,
+                                           utils::IteratorType::parallel),
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            linalg::YieldOp::create(b, l, args[0]);
+          });
+      rewriter.replaceAllUsesWith(g.getResult(0), broadcast.getResult(0));
+      movedUses.push_back({g.getResult(0), broadcast.getResult(0)});
+      shadowed.insert(g);
+      return;
+    }
+  }
+
   /// Records the ops a raise attempt creates, so that a failed attempt
   /// leaves the IR as it found it.
   struct Recorder : RewriterBase::Listener {
@@ -1316,6 +1421,9 @@ struct Raiser {
 
   /// Erases what the failed attempt created (outermost ops, once unused).
   void rollBack() {
+    for (auto [original, copy] : llvm::reverse(movedUses))
+      rewriter.replaceAllUsesWith(copy, original);
+    movedUses.clear();
     DenseSet<Operation *> all(recorder.ops.begin(), recorder.ops.end());
     SmallVector<Operation *> top;
     for (Operation *op : recorder.ops)
@@ -1549,6 +1657,7 @@ struct Raiser {
     recorder.ops.clear();
     shadowed.clear();
     originalOf.clear();
+    movedUses.clear();
     rewriter.setListener(&recorder);
     llvm::scope_exit detach([&] { rewriter.setListener(nullptr); });
     Location loc0 = anchor->getLoc();
@@ -1943,6 +2052,9 @@ struct Raiser {
         !ShapedType::isDynamic(splitHeads->first) &&
         !ShapedType::isDynamic(splitHeads->second))
       heads = splitHeads;
+    // Head repetition fused into the computation of K or V.
+    hoistBroadcast(k);
+    hoistBroadcast(v);
     q = to4D(q, loc, heads);
     k = to4D(k, loc, heads);
     v = to4D(v, loc, heads);
