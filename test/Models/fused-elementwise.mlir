@@ -3,10 +3,8 @@
 // the P V product, SDPA's sqrt(scale) fused into Q K^T, masks and biases fused
 // into the logits. Every layer is still raised, with its pattern and softcap,
 // and the numbers still match PyTorch at 1e-4 on the reference and cpu
-// pipelines. GQA is recovered where fusion merged repeat_kv into RoPE's
-// generic (Llama and Gemma 2 eager read 2 KV heads); in SDPA exports, where
-// the sqrt(scale) on K sits between the repetition and its collapse, the op
-// reads the repeated heads (numbers unchanged).
+// pipelines, and GQA is recovered where fusion merged repeat_kv into RoPE's
+// generic (behind SDPA's sqrt(scale) on K, in the sdpa exports).
 
 // RUN: attn-opt %S/gpt2-sdpa-linalg.mlir --linalg-fuse-elementwise-ops | attn-opt --attn-raise-pipeline --canonicalize --attn-infer-pattern -o %t.gpt2-sdpa.mlir
 // RUN: FileCheck %s --check-prefix=GPT2_SDPA --implicit-check-not=attn.attention < %t.gpt2-sdpa.mlir
@@ -26,8 +24,8 @@
 // RUN: FileCheck %s --check-prefix=MISTRAL_SDPA --implicit-check-not=attn.attention < %t.mistral-sdpa.mlir
 // RUN: attn-run %t.mistral-sdpa.mlir --entry=main --input=%S/mistral-sdpa.input0.npy --check-against=%S/mistral-sdpa.output0.npy --atol=0.0001 --rtol=0.0001 | FileCheck %s --check-prefix=PASS
 // RUN: attn-run %t.mistral-sdpa.mlir --pipeline=cpu --entry=main --input=%S/mistral-sdpa.input0.npy --check-against=%S/mistral-sdpa.output0.npy --atol=0.0001 --rtol=0.0001 | FileCheck %s --check-prefix=PASS
-// MISTRAL_SDPA: attn.attention {{.*}}pattern = #attn.window<left = 5, right = 0, sinks = 0>
-// MISTRAL_SDPA: attn.attention {{.*}}pattern = #attn.window<left = 5, right = 0, sinks = 0>
+// MISTRAL_SDPA: attn.attention {{.*}}pattern = #attn.window<left = 5, right = 0, sinks = 0>{{.*}} : tensor<1x4x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>
+// MISTRAL_SDPA: attn.attention {{.*}}pattern = #attn.window<left = 5, right = 0, sinks = 0>{{.*}} : tensor<1x4x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>
 
 // RUN: attn-opt %S/gemma2-eager-linalg.mlir --linalg-fuse-elementwise-ops | attn-opt --attn-raise-pipeline --canonicalize --attn-infer-pattern -o %t.gemma2-eager.mlir
 // RUN: FileCheck %s --check-prefix=GEMMA2_EAGER --implicit-check-not=attn.attention < %t.gemma2-eager.mlir

@@ -1314,14 +1314,20 @@ struct Raiser {
   /// input reads, so the result repeats along it. The generic is split into
   /// the computation over the other loops and a broadcast copy along it,
   /// which the GQA search sees through; the original's uses move to the
-  /// copy. Looks through data movement (reshapes, transposes) between `v`
-  /// and the generic.
+  /// copy. Looks through data movement (reshapes, transposes) and constant
+  /// factors between `v` and the generic.
   void hoistBroadcast(Value v) {
     for (int depth = 0; depth < 8 && v; ++depth) {
       Operation *def = v.getDefiningOp();
       if (isa_and_nonnull<tensor::CollapseShapeOp, tensor::ExpandShapeOp,
                           linalg::TransposeOp>(def)) {
         v = def->getOperand(0);
+        continue;
+      }
+      // A constant factor (SDPA's sqrt(scale) on K) between the repetition
+      // and the contraction: the GQA search walks through it too.
+      if (std::optional<std::pair<Value, double>> scaled = matchScaling(v)) {
+        v = scaled->first;
         continue;
       }
       auto g = dyn_cast_or_null<linalg::GenericOp>(def);
