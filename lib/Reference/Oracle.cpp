@@ -285,6 +285,10 @@ private:
 
 Expected<std::vector<ref::Tensor>> evaluateAttention(ir::AttentionOp op,
                                                      OperandMap &operands) {
+  if (op.hasScoreMod())
+    return makeError("the naive oracle does not run score_mod regions; "
+                     "check this entry with --oracle=reference or "
+                     "--check-against");
   ref::AttentionProblem problem;
   Expected<const ref::Tensor *> query = operands.lookup(op.getQuery(), "query");
   if (!query)

@@ -28,6 +28,7 @@
 #include "attn/Conversion/Common/KernelEmitter.h"
 #include "attn/Conversion/Common/KernelOperands.h"
 #include "attn/Conversion/Common/OnlineNormalizer.h"
+#include "attn/Conversion/Common/ScoreMod.h"
 #include "attn/Conversion/Common/TokenMergeLoops.h"
 #include "attn/Conversion/Passes.h"
 #include "attn/Dialect/Attn/IR/Attn.h"
@@ -232,6 +233,8 @@ struct KernelBuilder : AttentionDims {
   // Buffers.
   Value qBuf, kBuf, vBuf, biasBuf, maskBuf, sinkBuf, outBuf;
   Value offsetsBuf, tilesBuf, maskIdsBuf, masksBuf;
+  // What the score_mod region's captured values are read as.
+  IRMapping scoreModCaptures;
 
   KernelBuilder(AttentionOp op, const CPUKernelOptions &options,
                 const TilePlan &plan, OpBuilder &b)
@@ -263,13 +266,20 @@ struct KernelBuilder : AttentionDims {
         });
       });
     }
-    if (biasBuf || maskBuf) {
+    bool scoreMod = op.hasScoreMod();
+    if (biasBuf || maskBuf || scoreMod) {
       e.loop(0, bk, 1, [&](Value j) {
         Value col = e.min(e.add(k0, j), e.idx(lk - 1));
         e.loop(0, bq, 1, [&](Value i) {
           Value row = e.min(e.add(q0, i), e.idx(lq - 1));
-          e.store(applyBiasAndMask(e, e.load(st, {j, i}), biasBuf, maskBuf,
-                                   {bIdx, hIdx, row, col}),
+          SmallVector<Value> at = {bIdx, hIdx, row, col};
+          auto modify = [&](Value s) {
+            return emitScoreMod(b(), e.loc, op, s, at, scoreModCaptures);
+          };
+          e.store(applyBiasAndMask(e, e.load(st, {j, i}), biasBuf, maskBuf, at,
+                                   /*addBias=*/true,
+                                   scoreMod ? function_ref<Value(Value)>(modify)
+                                            : nullptr),
                   st, {j, i});
         });
       });
@@ -481,10 +491,16 @@ struct KernelBuilder : AttentionDims {
       e.loop(first, last, 1, [&](Value entry) {
         auto [k0, kRows, mid] = tileOf(entry);
         (void)kRows;
-        e.loop(0, bk, 1, [&](Value j) {
-          e.loop(0, bq, vl, [&](Value i) { e.vstore(zero, st, {j, i}); });
-        });
-        applyVisibility(st, mid, k0, q0, bIdx, h, /*withSoftcap=*/false);
+        // A score_mod may hide a pair by its logit: count on the logits.
+        if (op.hasScoreMod()) {
+          emitScores(st, qt, bIdx, hk, k0);
+        } else {
+          e.loop(0, bk, 1, [&](Value j) {
+            e.loop(0, bq, vl, [&](Value i) { e.vstore(zero, st, {j, i}); });
+          });
+        }
+        applyVisibility(st, mid, k0, q0, bIdx, h,
+                        /*withSoftcap=*/op.hasScoreMod());
         e.loop(0, bk, 1, [&](Value j) {
           e.loop(0, bq, vl, [&](Value i) {
             Value s = e.vload(vecType, st, {j, i});

@@ -39,6 +39,7 @@
 #include "attn/Conversion/Common/KernelEmitter.h"
 #include "attn/Conversion/Common/KernelOperands.h"
 #include "attn/Conversion/Common/OnlineNormalizer.h"
+#include "attn/Conversion/Common/ScoreMod.h"
 #include "attn/Conversion/Common/TokenMergeLoops.h"
 #include "attn/Conversion/Passes.h"
 #include "attn/Dialect/Attn/IR/Attn.h"
@@ -149,6 +150,9 @@ struct KernelBuilder : AttentionDims {
   // kernel's arguments.
   Value qBuf, kBuf, vBuf, biasBuf, maskBuf, sinkBuf, outBuf;
   Value offsetsBuf, tilesBuf, maskIdsBuf, masksBuf;
+  // The score_mod region's captured values: host values, then the kernel's
+  // arguments.
+  IRMapping scoreModCaptures;
   // Workgroup and private attributions of the kernel.
   Value ks, vs, qReg, acc, sRow;
 
@@ -168,10 +172,19 @@ struct KernelBuilder : AttentionDims {
     Value s = score ? score : e.f32(0.0);
     if (score && softcap)
       s = e.softcap(s, e.f32(*softcap));
-    if (biasBuf || maskBuf) {
+    // Without the score, score_mod cannot run: the count pass computes the
+    // score when the op has a region (see scoreForCount).
+    bool scoreMod = score && op.hasScoreMod();
+    if (biasBuf || maskBuf || scoreMod) {
       Value col = e.min(e.add(k0, j), e.idx(lk - 1));
-      s = applyBiasAndMask(e, s, biasBuf, maskBuf, {bIdx, h, row, col},
-                           /*addBias=*/static_cast<bool>(score));
+      SmallVector<Value> at = {bIdx, h, row, col};
+      auto modify = [&](Value x) {
+        return emitScoreMod(b(), e.loc, op, x, at, scoreModCaptures);
+      };
+      s = applyBiasAndMask(e, s, biasBuf, maskBuf, at,
+                           /*addBias=*/static_cast<bool>(score),
+                           scoreMod ? function_ref<Value(Value)>(modify)
+                                    : nullptr);
     }
     if (masksBuf) {
       // Whole tiles (mid < 0) read nothing: the select of a load guarded by
@@ -253,7 +266,19 @@ struct KernelBuilder : AttentionDims {
           e.loop(first, last, one, {zero}, [&](Value entry, ValueRange outer) {
             auto [k0, mid] = tileOf(entry);
             return e.loop(0, bk, {outer[0]}, [&](Value j, ValueRange inner) {
-              Value s = visibleLogit(Value(), j, k0, mid, row, lane, bIdx, h);
+              // A score_mod may hide a pair by its logit: count on the
+              // logit, read from global K (no stage in this pass).
+              Value score;
+              if (op.hasScoreMod()) {
+                Value key = e.min(e.add(k0, j), e.idx(lk - 1));
+                score = e.loop(0, d, {zero}, [&](Value c, ValueRange sum) {
+                  Value prod =
+                      e.fmul(e.load(qReg, {c}),
+                             e.widen(e.load(kBuf, {bIdx, hk, key, c})));
+                  return SmallVector<Value>{e.fadd(sum[0], prod)};
+                })[0];
+              }
+              Value s = visibleLogit(score, j, k0, mid, row, lane, bIdx, h);
               return SmallVector<Value>{on.countVisible(inner[0], s)};
             });
           })[0];
@@ -886,6 +911,12 @@ bool mlir::attn::canUseTensorCores(AttentionOp op,
     reason = "tensor-cores=false";
     return false;
   }
+  if (op.hasScoreMod() && op.getEffectiveNormalizer().needsVisibleCount()) {
+    reason = "the normalizer counts visible keys and the score_mod region "
+             "decides visibility from the logits, which the tensor-core "
+             "kernel's count pass does not compute";
+    return false;
+  }
   if (options.chipVersion < 80) {
     reason = "mma.sync.m16n8k16 needs sm_80 or later";
     return false;
@@ -993,6 +1024,7 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
                   k.offsetsBuf, k.tilesBuf, k.maskIdsBuf, k.masksBuf, k.outBuf})
     if (v)
       hostArgs.push_back(v);
+  llvm::append_range(hostArgs, buffers.scoreMod);
 
   MLIRContext *ctx = rewriter.getContext();
   Type f32 = rewriter.getF32Type();
@@ -1050,6 +1082,8 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
     for (Value *slot : slots)
       if (*slot)
         *slot = kernel.getArgument(next++);
+    for (Value from : buffers.scoreModFrom)
+      k.scoreModCaptures.map(from, kernel.getArgument(next++));
     k.ks = shared[0];
     k.vs = shared[1];
     if (wgmma)

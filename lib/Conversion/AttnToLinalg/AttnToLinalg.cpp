@@ -9,6 +9,7 @@
 
 #include "attn/Conversion/Common/KernelEmitter.h"
 #include "attn/Conversion/Common/OnlineNormalizer.h"
+#include "attn/Conversion/Common/ScoreMod.h"
 #include "attn/Conversion/Passes.h"
 #include "attn/Dialect/Attn/IR/Attn.h"
 
@@ -199,6 +200,20 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
           }
           if (mask)
             visible = arith::AndIOp::create(nb, nl, visible, a[next++]);
+          if (op.hasScoreMod()) {
+            // score_mod sees the row within this op (tiling moved its
+            // offset into the region); a -inf result hides the pair.
+            Value bIdx = linalg::IndexOp::create(nb, nl, 0);
+            Value hIdx = linalg::IndexOp::create(nb, nl, 1);
+            Value row = linalg::IndexOp::create(nb, nl, 2);
+            s = emitScoreMod(nb, nl, op, s, {bIdx, hIdx, row, j}, IRMapping());
+            Value negInf =
+                f32Constant(nb, nl, -std::numeric_limits<double>::infinity());
+            visible = arith::AndIOp::create(
+                nb, nl, visible,
+                arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::UNE, s,
+                                      negInf));
+          }
           linalg::YieldOp::create(nb, nl, ValueRange{s, visible});
         });
     Value s = logits[0], vis = logits[1];

@@ -1,6 +1,7 @@
 //===- KernelOperands.cpp - Buffers of the kernel lowerings ---------------===//
 
 #include "attn/Conversion/Common/KernelOperands.h"
+#include "attn/Conversion/Common/ScoreMod.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -45,5 +46,7 @@ AttentionBuffers mlir::attn::bufferizeAttention(OpBuilder &b, AttentionOp op,
   buffers.sink = readOnlyBuffer(b, loc, op.getSink());
   buffers.out = resultBuffer(b, loc, op.getResultType());
   buffers.tables = materializeTilePlan(b, loc, symbols, plan, prefix);
+  buffers.scoreModFrom = getScoreModCaptures(op);
+  buffers.scoreMod = bufferizeScoreModCaptures(b, loc, buffers.scoreModFrom);
   return buffers;
 }

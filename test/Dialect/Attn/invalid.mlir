@@ -699,3 +699,77 @@ func.func @f(%q: tensor<1x2x4x8xf32>) {
   %o = attn.attention %q, %q, %q {normalizer = #attn.act<threshold = 2.0, factor = 0x7FF8000000000000>} : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32>
   return
 }
+
+// -----
+
+func.func @f(%q: tensor<1x2x4x8xf32>) {
+  // expected-error @+1 {{score_mod block arguments must be (s: f32, b: index, h: index, i: index, j: index), got (f32, index, index, index)}}
+  %o = attn.attention %q, %q, %q : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32> score_mod {
+  ^bb0(%s: f32, %b: index, %h: index, %i: index):
+    attn.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+func.func @f(%q: tensor<1x2x4x8xf32>) {
+  // expected-error @+1 {{score_mod must end in 'attn.yield' of one f32 value}}
+  %o = attn.attention %q, %q, %q : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32> score_mod {
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index):
+    %t = arith.truncf %s : f32 to f16
+    attn.yield %t : f16
+  }
+  return
+}
+
+// -----
+
+func.func @f(%q: tensor<1x2x4x8xf32>, %m: memref<4xf32>) {
+  %o = attn.attention %q, %q, %q : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32> score_mod {
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index):
+    // expected-error @+1 {{'memref.load' op has side effects and cannot appear in the score_mod region of 'attn.attention'}}
+    %x = memref.load %m[%i] : memref<4xf32>
+    %r = arith.addf %s, %x : f32
+    attn.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+func.func @f(%q: tensor<1x2x4x8xf32>, %t: tensor<4xf32>) {
+  %o = attn.attention %q, %q, %q : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32> score_mod {
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index):
+    // expected-error @+1 {{'tensor.dim' op uses a value of type 'tensor<4xf32>' from outside the score_mod region; only scalars, and tensors read with 'tensor.extract', may be captured}}
+    %n = tensor.dim %t, %b : tensor<4xf32>
+    %ni = arith.index_cast %n : index to i32
+    %nf = arith.sitofp %ni : i32 to f32
+    %r = arith.addf %s, %nf : f32
+    attn.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+func.func @f(%q: tensor<1x2x4x8xf32>, %c: i1) {
+  %o = attn.attention %q, %q, %q : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32> score_mod {
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index):
+    // expected-error @+1 {{'scf.if' op holds a region; the score_mod region of 'attn.attention' takes straight-line code only}}
+    %r = scf.if %c -> f32 {
+      scf.yield %s : f32
+    } else {
+      scf.yield %s : f32
+    }
+    attn.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+func.func @f() {
+  // expected-error @+1 {{'attn.yield' op expects parent op 'attn.attention'}}
+  attn.yield
+}

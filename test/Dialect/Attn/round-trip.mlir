@@ -94,3 +94,25 @@ func.func @token_merge(%x: tensor<2x17x32xf32>, %k: tensor<2x17x8xf32>, %k2: ten
   %u = attn.token_unmerge %m, %src : tensor<2x13x32xf32>, tensor<2x17xindex> -> tensor<2x17x32xf32>
   return %u : tensor<2x17x32xf32>
 }
+
+// -----
+
+// A score_mod region reading a captured tensor and a captured scalar.
+// CHECK-LABEL: func.func @score_mod
+// CHECK-SAME: %[[SL:[^:]*]]: tensor<2xf32>, %[[C:[^:]*]]: f32
+// CHECK: attn.attention %{{.*}}, %{{.*}}, %{{.*}} : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32> score_mod {
+// CHECK-NEXT: ^bb0(%[[S:.*]]: f32, %{{.*}}: index, %[[H:.*]]: index, %{{.*}}: index, %{{.*}}: index):
+// CHECK-NEXT: %[[X:.*]] = tensor.extract %[[SL]][%[[H]]] : tensor<2xf32>
+// CHECK-NEXT: %[[M:.*]] = arith.mulf %[[X]], %[[C]] : f32
+// CHECK-NEXT: %[[R:.*]] = arith.addf %[[S]], %[[M]] : f32
+// CHECK-NEXT: attn.yield %[[R]] : f32
+func.func @score_mod(%q: tensor<1x2x4x8xf32>, %slopes: tensor<2xf32>, %c: f32) -> tensor<1x2x4x8xf32> {
+  %o = attn.attention %q, %q, %q : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32> score_mod {
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index):
+    %x = tensor.extract %slopes[%h] : tensor<2xf32>
+    %m = arith.mulf %x, %c : f32
+    %r = arith.addf %s, %m : f32
+    attn.yield %r : f32
+  }
+  return %o : tensor<1x2x4x8xf32>
+}

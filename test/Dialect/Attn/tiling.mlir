@@ -52,3 +52,35 @@ module attributes {transform.with_named_sequence} {
     transform.yield
   }
 }
+
+// -----
+
+// A tile's score_mod keeps seeing the indices of the whole op: the tile's
+// head and row offsets are added to the region's h and i.
+// CHECK-LABEL: func.func @tile_score_mod
+// CHECK: scf.forall (%[[BT:.*]], %[[HT:.*]], %[[IT:.*]]) in (2, 2, 2)
+// CHECK-DAG: %[[H:.*]] = affine.apply #{{.*}}(%[[HT]])
+// CHECK-DAG: %[[I:.*]] = affine.apply #{{.*}}(%[[IT]])
+// CHECK: attn.attention {{.*}} q_offset(%[[I]]) {{.*}} -> tensor<1x2x4x16xf32> score_mod {
+// CHECK-NEXT: ^bb0(%[[S:.*]]: f32, %[[B:.*]]: index, %[[HL:.*]]: index, %[[IL:.*]]: index, %[[J:.*]]: index):
+// CHECK-DAG: %[[BG:.*]] = arith.addi %[[B]], %[[BT]] : index
+// CHECK-DAG: %[[HG:.*]] = arith.addi %[[HL]], %[[H]] : index
+// CHECK-DAG: %[[IG:.*]] = arith.addi %[[IL]], %[[I]] : index
+// CHECK: tensor.extract %{{.*}}[%[[BG]], %[[HG]], %[[IG]], %[[J]]] : tensor<2x4x8x8xf32>
+func.func @tile_score_mod(%q: tensor<2x4x8x16xf32>, %k: tensor<2x4x8x16xf32>, %v: tensor<2x4x8x16xf32>, %t: tensor<2x4x8x8xf32>) -> tensor<2x4x8x16xf32> {
+  %o = attn.attention %q, %k, %v {pattern = #attn.causal} : tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32> -> tensor<2x4x8x16xf32> score_mod {
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index):
+    %x = tensor.extract %t[%b, %h, %i, %j] : tensor<2x4x8x8xf32>
+    %r = arith.addf %s, %x : f32
+    attn.yield %r : f32
+  }
+  return %o : tensor<2x4x8x16xf32>
+}
+
+module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %op = transform.structured.match ops{["attn.attention"]} in %root : (!transform.any_op) -> !transform.any_op
+    %tiled, %loop = transform.structured.tile_using_forall %op tile_sizes [1, 2, 4] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    transform.yield
+  }
+}

@@ -199,20 +199,27 @@ inline SmallVector<Value> broadcastIndices(KernelEmitter &e, MemRefType type,
 }
 
 /// Logit `s` of the (query, key) at `full` = {b, h, row, col} after the
-/// additive `bias` and the boolean `mask` (either may be null): a -inf bias
-/// or a false mask entry makes it -inf. With `addBias` false the bias only
-/// decides visibility (its finite values are not added).
+/// additive `bias`, the score modification `modify` (applied to the biased
+/// logit) and the boolean `mask` (any may be null): a -inf bias or a false
+/// mask entry makes it -inf, whatever `modify` returns. With `addBias` false
+/// the bias only decides visibility (its finite values are not added).
 inline Value applyBiasAndMask(KernelEmitter &e, Value s, Value bias, Value mask,
-                              ArrayRef<Value> full, bool addBias = true) {
+                              ArrayRef<Value> full, bool addBias = true,
+                              function_ref<Value(Value)> modify = nullptr) {
   Value negInf = e.f32(kNegInf);
+  Value hidden;
   if (bias) {
     Value v = e.widen(e.load(
         bias, broadcastIndices(e, cast<MemRefType>(bias.getType()), full)));
-    Value hidden =
+    hidden =
         arith::CmpFOp::create(e.b, e.loc, arith::CmpFPredicate::OEQ, v, negInf);
-    s = arith::SelectOp::create(e.b, e.loc, hidden, negInf,
-                                addBias ? e.fadd(s, v) : s);
+    if (addBias)
+      s = e.fadd(s, v);
   }
+  if (modify)
+    s = modify(s);
+  if (hidden)
+    s = arith::SelectOp::create(e.b, e.loc, hidden, negInf, s);
   if (mask) {
     Value m = e.load(
         mask, broadcastIndices(e, cast<MemRefType>(mask.getType()), full));

@@ -13,6 +13,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/IRMapping.h"
 
 namespace mlir::attn {
 
@@ -25,14 +26,17 @@ Value resultTensor(OpBuilder &b, Location loc, RankedTensorType type,
                    Value buffer);
 
 /// Every buffer a tiled attention kernel reads or writes: the operands
-/// (null when absent), the output, and the plan's tables.
+/// (null when absent), the output, and the plan's tables; and the values the
+/// score_mod region captures (`scoreModFrom`) with what the kernel reads in
+/// their place (`scoreMod`: buffers for tensors).
 struct AttentionBuffers {
   Value q, k, v, bias, mask, sink, out;
   TilePlanBuffers tables;
+  SmallVector<Value> scoreModFrom, scoreMod;
 };
 /// Stores `buffers` into a kernel builder's fields (`qBuf`, `kBuf`, `vBuf`,
 /// `biasBuf`, `maskBuf`, `sinkBuf`, `outBuf`, `offsetsBuf`, `tilesBuf`,
-/// `maskIdsBuf`, `masksBuf`).
+/// `maskIdsBuf`, `masksBuf`, and the IRMapping `scoreModCaptures`).
 template <typename KernelFields>
 void bindAttentionBuffers(KernelFields &k, const AttentionBuffers &buffers) {
   k.qBuf = buffers.q;
@@ -46,6 +50,8 @@ void bindAttentionBuffers(KernelFields &k, const AttentionBuffers &buffers) {
   k.tilesBuf = buffers.tables.tiles;
   k.maskIdsBuf = buffers.tables.maskIds;
   k.masksBuf = buffers.tables.masks;
+  k.scoreModCaptures.clear();
+  k.scoreModCaptures.map(buffers.scoreModFrom, buffers.scoreMod);
 }
 /// The buffers of `op`'s operands, a fresh output buffer and the tables of
 /// `plan` (see materializeTilePlan), at `b`'s insertion point.

@@ -66,6 +66,67 @@ static LogicalResult verifyBroadcastable(Operation *op, StringRef name,
 // AttentionOp
 //===----------------------------------------------------------------------===//
 
+/// The score_mod region: one block `(f32, index, index, index, index)`
+/// ending in `attn.yield` of one f32, ops free of side effects, and values
+/// from above that are scalars or tensors read by `tensor.extract` only (the
+/// kernel lowerings pass those as buffers).
+static LogicalResult verifyScoreMod(AttentionOp op) {
+  Region &region = op.getScoreMod();
+  if (region.empty())
+    return success();
+  if (!region.hasOneBlock())
+    return op.emitOpError() << "score_mod must have one block, got "
+                            << region.getBlocks().size();
+  Block &block = region.front();
+  Builder b(op.getContext());
+  SmallVector<Type> want = {b.getF32Type(), b.getIndexType(), b.getIndexType(),
+                            b.getIndexType(), b.getIndexType()};
+  if (TypeRange(block.getArgumentTypes()) != TypeRange(want)) {
+    std::string got;
+    llvm::raw_string_ostream os(got);
+    llvm::interleaveComma(block.getArgumentTypes(), os);
+    return op.emitOpError()
+           << "score_mod block arguments must be (s: f32, b: index, h: index, "
+              "i: index, j: index), got ("
+           << got << ")";
+  }
+  auto yield = dyn_cast<YieldOp>(block.getTerminator());
+  if (!yield || yield.getValues().size() != 1 ||
+      !yield.getValues()[0].getType().isF32())
+    return op.emitOpError()
+           << "score_mod must end in 'attn.yield' of one f32 value";
+  WalkResult walk = region.walk([&](Operation *inner) {
+    if (inner->getNumRegions() != 0 && inner != op) {
+      inner->emitOpError() << "holds a region; the score_mod region of "
+                              "'attn.attention' takes straight-line code only";
+      return WalkResult::interrupt();
+    }
+    if (!isMemoryEffectFree(inner)) {
+      inner->emitOpError() << "has side effects and cannot appear in the "
+                              "score_mod region of 'attn.attention'";
+      return WalkResult::interrupt();
+    }
+    for (Value operand : inner->getOperands()) {
+      if (region.isAncestor(operand.getParentRegion()))
+        continue;
+      Type type = operand.getType();
+      if (type.isIntOrIndexOrFloat())
+        continue;
+      auto extract = dyn_cast<tensor::ExtractOp>(inner);
+      if (isa<RankedTensorType>(type) && extract &&
+          extract.getTensor() == operand)
+        continue;
+      inner->emitOpError()
+          << "uses a value of type " << type
+          << " from outside the score_mod region; only scalars, and tensors "
+             "read with 'tensor.extract', may be captured";
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return failure(walk.wasInterrupted());
+}
+
 PatternAttrInterface AttentionOp::getEffectivePattern() {
   if (auto pattern = getPatternAttr())
     return pattern;
@@ -208,6 +269,8 @@ LogicalResult AttentionOp::verify() {
     return emitOpError() << "normalizer " << getEffectiveNormalizer()
                          << " needs every query row and cannot be combined "
                             "with q_offset";
+  if (failed(verifyScoreMod(*this)))
+    return failure();
   int64_t logicalLq = getLogicalQueryLength();
   if (auto qLen = getQLenAttr()) {
     if (qLen.getInt() < 1 || (!ShapedType::isDynamic(lq) && qLen.getInt() < lq))

@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/IRMapping.h"
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -66,6 +67,27 @@ static Value sliceBroadcastable(OpBuilder &b, Location loc, Value operand,
                                               sliceSizes, strides);
   slices.push_back(slice);
   return slice;
+}
+
+void AttentionOp::offsetScoreModIndices(OpBuilder &b,
+                                        ArrayRef<OpFoldResult> offsets) {
+  Block *block = getScoreModBlock();
+  if (!block)
+    return;
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(block);
+  for (unsigned d = 0; d < 3 && d < offsets.size(); ++d) {
+    if (isConstantIntValue(offsets[d], 0))
+      continue;
+    BlockArgument arg = block->getArgument(d + 1);
+    Value offset;
+    if (std::optional<int64_t> c = getConstantIntValue(offsets[d]))
+      offset = arith::ConstantIndexOp::create(b, getLoc(), *c);
+    else
+      offset = cast<Value>(offsets[d]);
+    Value shifted = arith::AddIOp::create(b, getLoc(), arg, offset);
+    arg.replaceAllUsesExcept(shifted, shifted.getDefiningOp());
+  }
 }
 
 FailureOr<TilingResult>
@@ -174,6 +196,11 @@ AttentionOp::getTiledImplementation(OpBuilder &b,
       AttentionOp::create(b, loc, resultType, query, key, value, bias, mask,
                           sink, qOffset, getScaleAttr(), getPatternAttr(),
                           getNormalizerAttr(), getSoftcapAttr(), qLen);
+  if (hasScoreMod()) {
+    IRMapping mapping;
+    getScoreMod().cloneInto(&tiled.getScoreMod(), mapping);
+    tiled.offsetScoreModIndices(b, offsets);
+  }
   // A dynamically-sized tile may still have inferred a static shape.
   return TilingResult{{tiled}, {tiled.getResult()}, slices};
 }

@@ -1659,6 +1659,167 @@ struct Raiser {
   }
 
   /// Raises the attention whose softmax produces `p`.
+  /// Whether `v` reaches a contraction through reshapes and elementwise
+  /// generics (reading it element by element), within `depth` steps.
+  bool leadsToContraction(Value v, int depth) {
+    std::string why;
+    for (; v && depth > 0; --depth) {
+      if (succeeded(matchContraction(v, why)))
+        return true;
+      Operation *def = v.getDefiningOp();
+      if (isa_and_nonnull<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(
+              def)) {
+        v = def->getOperand(0);
+        continue;
+      }
+      auto g = dyn_cast_or_null<linalg::GenericOp>(def);
+      if (!g || !isElementwise(g))
+        return false;
+      for (OpOperand *in : g.getDpsInputOperands())
+        if (g.getMatchingIndexingMap(in).isIdentity() &&
+            leadsToContraction(in->get(), depth - 1))
+          return true;
+      return false;
+    }
+    return false;
+  }
+
+  /// The input of the elementwise generic `g` on the logits that carries
+  /// them (read element by element, leading back to Q K^T), when exactly
+  /// one does and `g` can be copied into a score_mod region: a body of
+  /// side-effect-free ops without regions, an unused output, other inputs
+  /// read through projected permutations or constant indices.
+  OpOperand *scoreModInput(linalg::GenericOp g) {
+    if (g.getNumResults() != 1 ||
+        !g.getMatchingBlockArgument(g.getDpsInitOperand(0)).use_empty())
+      return nullptr;
+    OpOperand *chain = nullptr;
+    for (OpOperand *in : g.getDpsInputOperands()) {
+      AffineMap map = g.getMatchingIndexingMap(in);
+      if (map.isIdentity() && in->get().getType() == g.getResult(0).getType() &&
+          leadsToContraction(in->get(), 16)) {
+        if (chain)
+          return nullptr;
+        chain = in;
+        continue;
+      }
+      for (AffineExpr e : map.getResults())
+        if (!isa<AffineDimExpr, AffineConstantExpr>(e))
+          return nullptr;
+    }
+    for (Operation &op : g.getBody()->without_terminator())
+      if (op.getNumRegions() != 0 ||
+          (!isa<linalg::IndexOp>(op) && !isMemoryEffectFree(&op)))
+        return nullptr;
+    return chain;
+  }
+
+  /// Whether each of `modOps` runs on [lead.., Lq, Lk] scores whose static
+  /// leading dimensions hold `rows` = B * Hq (b, h) pairs in row-major
+  /// order: what the raised op's (b, h) index into.
+  static bool scoreModLayoutsFit(ArrayRef<linalg::GenericOp> modOps,
+                                 int64_t rows) {
+    return llvm::all_of(modOps, [&](linalg::GenericOp g) {
+      auto type = cast<RankedTensorType>(g.getResult(0).getType());
+      if (type.getRank() < 2)
+        return false;
+      int64_t product = 1;
+      for (int64_t d = 0; d + 2 < type.getRank(); ++d) {
+        if (type.isDynamicDim(d))
+          return false;
+        product *= type.getDimSize(d);
+      }
+      return product == rows;
+    });
+  }
+
+  /// Builds the score_mod region of `op` from `modOps` (elementwise generics
+  /// on the logits, nearest the softmax first; see scoreModLayoutsFit): the
+  /// innermost one is applied first. Each generic's leading loops are the
+  /// op's b * Hq + h delinearized over its own leading dimensions (reshapes
+  /// of the scores regroup only those), its last two the region's i and j.
+  void buildScoreMod(AttentionOp op, ArrayRef<linalg::GenericOp> modOps) {
+    OpBuilder::InsertionGuard guard(rewriter);
+    Location loc = op.getLoc();
+    Type f32 = rewriter.getF32Type(), index = rewriter.getIndexType();
+    Block *block = rewriter.createBlock(&op.getScoreMod(), {},
+                                        {f32, index, index, index, index},
+                                        SmallVector<Location>(5, loc));
+    Value bIdx = block->getArgument(1), hIdx = block->getArgument(2),
+          iIdx = block->getArgument(3), jIdx = block->getArgument(4);
+    auto cst = [&](int64_t v) {
+      return arith::ConstantIndexOp::create(rewriter, loc, v).getResult();
+    };
+    int64_t hq = op.getQueryType().getDimSize(1);
+    auto loopsOf = [&](linalg::GenericOp g) {
+      auto type = cast<RankedTensorType>(g.getResult(0).getType());
+      int64_t lead = type.getRank() - 2;
+      SmallVector<Value> loops(lead);
+      // Heads innermost (the usual [.., H, Lq, Lk]): h, and b over the
+      // rest; otherwise the row b * Hq + h over all of them.
+      Value rest;
+      if (lead >= 1 && type.getDimSize(lead - 1) == hq) {
+        loops[--lead] = hIdx;
+        rest = bIdx;
+      } else {
+        rest = arith::AddIOp::create(
+            rewriter, loc, arith::MulIOp::create(rewriter, loc, bIdx, cst(hq)),
+            hIdx);
+      }
+      for (int64_t d = lead - 1; d >= 0; --d) {
+        if (d == 0) {
+          loops[d] = rest;
+          break;
+        }
+        Value size = cst(type.getDimSize(d));
+        loops[d] = arith::RemUIOp::create(rewriter, loc, rest, size);
+        rest = arith::DivUIOp::create(rewriter, loc, rest, size);
+      }
+      loops.append({iIdx, jIdx});
+      return loops;
+    };
+    auto convert = [&](Value v, Type to) -> Value {
+      Type from = v.getType();
+      if (from == to)
+        return v;
+      if (cast<FloatType>(from).getWidth() < cast<FloatType>(to).getWidth())
+        return arith::ExtFOp::create(rewriter, loc, to, v);
+      return arith::TruncFOp::create(rewriter, loc, to, v);
+    };
+    Value cur = block->getArgument(0);
+    for (linalg::GenericOp g : llvm::reverse(modOps)) {
+      OpOperand *chain = scoreModInput(g);
+      SmallVector<Value> loops = loopsOf(g);
+      IRMapping mapping;
+      for (OpOperand *in : g.getDpsInputOperands()) {
+        BlockArgument arg = g.getMatchingBlockArgument(in);
+        if (in == chain) {
+          mapping.map(arg, convert(cur, arg.getType()));
+          continue;
+        }
+        SmallVector<Value> at;
+        for (AffineExpr e : g.getMatchingIndexingMap(in).getResults()) {
+          if (auto d = dyn_cast<AffineDimExpr>(e))
+            at.push_back(loops[d.getPosition()]);
+          else
+            at.push_back(arith::ConstantIndexOp::create(
+                rewriter, loc, cast<AffineConstantExpr>(e).getValue()));
+        }
+        mapping.map(arg,
+                    tensor::ExtractOp::create(rewriter, loc, in->get(), at));
+      }
+      for (Operation &inner : g.getBody()->without_terminator()) {
+        if (auto idx = dyn_cast<linalg::IndexOp>(inner)) {
+          mapping.map(idx.getResult(), loops[idx.getDim()]);
+          continue;
+        }
+        rewriter.clone(inner, mapping);
+      }
+      cur = mapping.lookupOrDefault(yielded(g));
+    }
+    YieldOp::create(rewriter, loc, convert(cur, f32));
+  }
+
   LogicalResult raise(Value p, Operation *anchor) {
     recorder.ops.clear();
     shadowed.clear();
@@ -1818,6 +1979,41 @@ struct Raiser {
     // Reshapes of the leading (batch) dimensions walked through, nearest
     // the softmax first (Swin regroups windows around its shift mask).
     SmallVector<Operation *> reshapes;
+    // Pointwise generics on the logits that map to no attribute, and every
+    // generic between them and the softmax: the score_mod region (SPEC
+    // section 2.1), applied after scale, softcap and bias. Nearest the
+    // softmax first.
+    SmallVector<linalg::GenericOp> modOps;
+    size_t modEnd = 0;  // chain[0, modEnd) is in modOps
+    std::string modWhy; // why the first of them is not an attribute
+    // -inf masks hide a pair whatever its logit, so they stay masks even
+    // above ops that go into the region.
+    DenseSet<Operation *> maskOps;
+    auto absorb = [&](linalg::GenericOp g) -> OpOperand * {
+      OpOperand *in = scoreModInput(g);
+      if (!in)
+        return nullptr;
+      // Reshapes of the leading dimensions between them only renumber the
+      // rows (see buildScoreMod).
+      for (size_t c = modEnd; c < chain.size(); ++c) {
+        if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(chain[c]) ||
+            maskOps.contains(chain[c]))
+          continue;
+        auto above = dyn_cast<linalg::GenericOp>(chain[c]);
+        if (!above || !scoreModInput(above))
+          return nullptr;
+        modOps.push_back(above);
+      }
+      modOps.push_back(g);
+      chain.push_back(g);
+      modEnd = chain.size();
+      // What was read above now runs inside the region.
+      scale = 1.0;
+      scaled = false;
+      softcap.reset();
+      biases.clear();
+      return in;
+    };
     while (true) {
       if (isa_and_nonnull<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(
               x.getDefiningOp())) {
@@ -1839,11 +2035,34 @@ struct Raiser {
       auto g = x.getDefiningOp<linalg::GenericOp>();
       if (!g || !isElementwise(g))
         break;
-      Operation *body = yielded(g).getDefiningOp();
-      if (!body || body->getBlock() != g.getBody())
-        break;
       if (!hasOneLiveUse(x) && x != softmax->logits)
         return fail(anchor, "an intermediate of the logits has another user");
+      // A form no attribute holds: into the score_mod region.
+      auto modify = [&](const Twine &why) {
+        OpOperand *in = absorb(g);
+        if (!in)
+          return false;
+        x = in->get();
+        if (modWhy.empty())
+          modWhy = why.str();
+        return true;
+      };
+      Operation *body = yielded(g).getDefiningOp();
+      if (!body || body->getBlock() != g.getBody()) {
+        if (modify("a generic on the logits yields a value it does not "
+                   "compute"))
+          continue;
+        break;
+      }
+      // Below a score modification a bias or mask stays in the region: the
+      // model modified the biased logits, -inf included, which the op's
+      // bias and mask operands would hide whatever the modification gives.
+      if (!modOps.empty() && isa<arith::AddFOp, arith::SelectOp>(body)) {
+        if (modify("a bias or mask below a score modification"))
+          continue;
+        return fail(anchor, "a bias or mask below a score modification "
+                            "cannot be copied into its region");
+      }
       // f16/bf16 scores upcast to f32 for the softmax: the op accumulates
       // in f32 anyway.
       if (isa<arith::ExtFOp>(body) && g.getNumDpsInputs() == 1 &&
@@ -1858,14 +2077,23 @@ struct Raiser {
         // are the scale, since softcap(scale * s) = c * tanh(scale * s / c).
         OpOperand *in = inputOf(g, body->getOperand(0));
         if (!in || g.getNumDpsInputs() != 1 ||
-            !g.getMatchingIndexingMap(in).isIdentity())
+            !g.getMatchingIndexingMap(in).isIdentity()) {
+          if (modify("a tanh on the logits does not read them "
+                     "element by element"))
+            continue;
           return fail(anchor, "a tanh on the logits does not read them "
                               "element by element");
-        if (softcap)
-          return fail(anchor, "more than one tanh on the logits");
-        if (!(scale > 0.0) || !std::isfinite(scale))
-          return fail(anchor, "the factor outside the tanh on the logits is "
-                              "not positive, so it is not a softcap");
+        }
+        if (softcap || !(scale > 0.0) || !std::isfinite(scale)) {
+          if (modify(softcap ? "more than one tanh on the logits"
+                             : "the factor outside the tanh on the logits "
+                               "is not positive, so it is not a softcap"))
+            continue;
+          return fail(anchor, softcap
+                                  ? "more than one tanh on the logits"
+                                  : "the factor outside the tanh on the logits "
+                                    "is not positive, so it is not a softcap");
+        }
         softcap = scale;
         scale = 1.0;
         chain.push_back(g);
@@ -1879,9 +2107,13 @@ struct Raiser {
           in = inputOf(g, body->getOperand(1));
           c = getScalarConstant(g, body->getOperand(0));
         }
-        if (!in || !c || !g.getMatchingIndexingMap(in).isIdentity())
+        if (!in || !c || !g.getMatchingIndexingMap(in).isIdentity()) {
+          if (modify("the logits are scaled by a value that is not "
+                     "a compile-time constant"))
+            continue;
           return fail(anchor, "the logits are scaled by a value that is not "
                               "a compile-time constant");
+        }
         scale *= isa<arith::DivFOp>(body) ? 1.0 / *c : *c;
         scaled = true;
         chain.push_back(g);
@@ -1899,14 +2131,21 @@ struct Raiser {
         if (!g.getMatchingIndexingMap(a).isIdentity())
           std::swap(a, b);
         if (!g.getMatchingIndexingMap(a).isIdentity() ||
-            !isBroadcastRead(g.getMatchingIndexingMap(b), rank, b->get()))
-          return fail(anchor, "the bias is not broadcast over leading "
-                              "dimensions of the scores");
-        if (softcap)
-          return fail(anchor, "a bias is added inside the softcap's tanh");
-        if (scaled)
-          return fail(anchor, "the logits are scaled after the bias was "
-                              "added");
+            !isBroadcastRead(g.getMatchingIndexingMap(b), rank, b->get()) ||
+            softcap || scaled) {
+          if (modify(softcap  ? "a bias is added inside the softcap's tanh"
+                     : scaled ? "the logits are scaled after the bias was "
+                                "added"
+                              : "the bias is not broadcast over leading "
+                                "dimensions of the scores"))
+            continue;
+          return fail(anchor,
+                      softcap  ? "a bias is added inside the softcap's tanh"
+                      : scaled ? "the logits are scaled after the bias was "
+                                 "added"
+                               : "the bias is not broadcast over leading "
+                                 "dimensions of the scores");
+        }
         FailureOr<Value> lifted = toLogitsLayout(b->get(), reshapes, loc0);
         if (failed(lifted))
           return fail(anchor, "a bias added before a reshape of the scores "
@@ -1931,17 +2170,26 @@ struct Raiser {
           negated = true;
         }
         if (!c || !a || !fill || !g.getMatchingIndexingMap(a).isIdentity() ||
-            !isBroadcastRead(g.getMatchingIndexingMap(c), rank, c->get()))
+            !isBroadcastRead(g.getMatchingIndexingMap(c), rank, c->get())) {
+          if (modify("a select on the logits is not (mask, logits, "
+                     "constant)"))
+            continue;
           return fail(anchor, "a select on the logits is not (mask, logits, "
                               "constant)");
+        }
         auto type = cast<FloatType>(getElementTypeOrSelf(x.getType()));
         double lowest =
             -APFloat::getLargest(type.getFloatSemantics()).convertToDouble();
-        if (softcap)
-          return fail(anchor, "a mask is applied inside the softcap's tanh");
-        if (scaled)
-          return fail(anchor, "the logits are scaled after the mask was "
-                              "applied");
+        if (softcap || scaled) {
+          if (modify(softcap ? "a mask is applied inside the softcap's tanh"
+                             : "the logits are scaled after the mask was "
+                               "applied"))
+            continue;
+          return fail(anchor,
+                      softcap ? "a mask is applied inside the softcap's tanh"
+                              : "the logits are scaled after the mask was "
+                                "applied");
+        }
         if (*fill == -std::numeric_limits<double>::infinity()) {
           if (mask)
             return fail(anchor, "more than one mask");
@@ -1951,6 +2199,7 @@ struct Raiser {
             return fail(anchor, "a mask applied before a reshape of the "
                                 "scores does not reshape with them");
           mask = *lifted;
+          maskOps.insert(g);
         } else if (*fill == lowest) {
           FailureOr<Value> lifted = toLogitsLayout(
               maskToBias(c->get(), type, lowest, g.getLoc(), negated), reshapes,
@@ -1960,6 +2209,9 @@ struct Raiser {
                                 "scores does not reshape with them");
           biases.push_back(*lifted);
         } else {
+          if (modify("a select fills the logits with a value that "
+                     "is neither -inf nor the lowest float"))
+            continue;
           return fail(anchor, "a select fills the logits with a value that "
                               "is neither -inf nor the lowest float");
         }
@@ -1967,6 +2219,9 @@ struct Raiser {
         x = a->get();
         continue;
       }
+      if (modify("'" + body->getName().getStringRef() +
+                 "' on the logits maps to no attribute"))
+        continue;
       break;
     }
     FailureOr<Contraction> qk = matchContraction(x, why);
@@ -2013,6 +2268,12 @@ struct Raiser {
     SmallVector<Value> extras(biases);
     if (mask)
       extras.push_back(mask);
+    for (linalg::GenericOp g : modOps) {
+      OpOperand *chainIn = scoreModInput(g);
+      for (OpOperand *in : g.getDpsInputOperands())
+        if (in != chainIn)
+          extras.push_back(in->get());
+    }
     for (Value extra : extras) {
       SetVector<Operation *> slice;
       BackwardSliceOptions options;
@@ -2188,6 +2449,15 @@ struct Raiser {
         softcap ? rewriter.getF32FloatAttr(static_cast<float>(*softcap))
                 : FloatAttr(),
         IntegerAttr());
+    if (!modOps.empty()) {
+      int64_t rows = qType.getDimSize(0) * qType.getDimSize(1);
+      if (qType.isDynamicDim(0) || qType.isDynamicDim(1) ||
+          !scoreModLayoutsFit(modOps, rows))
+        return fail(anchor, "the scores the score modification reads do not "
+                            "hold the B x Hq rows of the raised op in "
+                            "static leading dimensions");
+      buildScoreMod(attention, modOps);
+    }
     bool valid;
     {
       // A shape combination the op rejects: the verifier's own message is
@@ -2197,6 +2467,9 @@ struct Raiser {
     }
     if (!valid)
       return fail(anchor, "the raised op would not verify");
+    if (explain && !modOps.empty())
+      anchor->emitRemark() << "raised with a score_mod region of "
+                           << modOps.size() << " generic(s): " << modWhy;
 
     // Back to the layout of the P V result.
     Value out = attention.getResult();

@@ -674,6 +674,8 @@ struct AttnReplaceSoftmaxPass
         piece.getSinkMutable().assign(sink);
       piece.getResult().setType(
           RankedTensorType::get({b, n, lq, dv}, elementType));
+      piece.offsetScoreModIndices(
+          rewriter, {rewriter.getIndexAttr(0), rewriter.getIndexAttr(h0)});
       if (selected)
         applyWholeOp(rewriter, piece);
       SmallVector<OpFoldResult> offsets = {

@@ -731,6 +731,9 @@ LogicalResult MergeTransaction::rebuildAttention(AttentionOp op) {
     return fail(op, "a row tile of attention (q_offset) cannot be re-typed");
   if (!op.getEffectivePattern().isDense())
     return fail(op, "its pattern depends on token positions");
+  if (op.hasScoreMod())
+    return fail(op, "its score_mod region reads token positions, which "
+                    "merging renumbers");
   auto get = [&](Value v) {
     Value m = v ? mapped(v) : Value();
     return m ? m : v;
@@ -897,12 +900,13 @@ LogicalResult MergeTransaction::rebuild(Operation *op) {
         return failure();
     return success();
   }
+  // attn.attention's region is its score_mod, which rebuildAttention checks.
+  if (auto attention = dyn_cast<AttentionOp>(op))
+    return rebuildAttention(attention);
   if (op->getNumRegions() > 0 && !isa<linalg::LinalgOp>(op))
     return fail(op, "cannot re-type '" + op->getName().getStringRef() +
                         "' (an op with regions) for " + Twine(newTokens) +
                         " tokens");
-  if (auto attention = dyn_cast<AttentionOp>(op))
-    return rebuildAttention(attention);
   if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
     if (!linalgOp.hasPureTensorSemantics())
       return fail(op, "it works on buffers");

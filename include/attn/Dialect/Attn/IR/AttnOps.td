@@ -32,6 +32,16 @@ def Attn_AttentionOp : Attn_Op<"attention", [
     `#attn.dense`), `normalizer` (default `#attn.softmax`), `softcap`
     (`c * tanh(s / c)` applied before the bias).
 
+    Score modification: the optional `score_mod` region (one block with
+    arguments `(s: f32, b, h, i, j: index)`, yielding one f32 through
+    `attn.yield`) rewrites every logit after scale, softcap and bias:
+    `s_ij = score_mod(softcap(scale * <q_i, k_j>) + bias_ij, b, h, i, j)`,
+    with `i` the row within the logical query (`q_offset` included) and `h`
+    the query head. A result of -inf makes (i, j) invisible. Its ops must be
+    free of side effects; values from above may be scalars, or tensors read
+    with `tensor.extract`. Every lowering executes it (FlexAttention's
+    `score_mod`).
+
     Tiles: `q_offset` (index) and `q_len` say that this op computes rows
     `q_offset .. q_offset + Lq - 1` of a logical attention with `q_len` query
     rows; patterns are evaluated at those logical rows. They are what tiling
@@ -43,6 +53,20 @@ def Attn_AttentionOp : Attn_Op<"attention", [
         {pattern = #attn.window<left = 32, right = 0, sinks = 4>}
         : tensor<1x8x128x64xf32>, tensor<1x2x128x64xf32>,
           tensor<1x2x128x64xf32> -> tensor<1x8x128x64xf32>
+    // ALiBi-like slope per head, written as a score modification.
+    %a = attn.attention %q, %k, %v
+        : tensor<1x8x128x64xf32>, tensor<1x8x128x64xf32>,
+          tensor<1x8x128x64xf32> -> tensor<1x8x128x64xf32>
+        score_mod {
+        ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index):
+          %slope = tensor.extract %slopes[%h] : tensor<8xf32>
+          %d = arith.subi %j, %i : index
+          %di = arith.index_cast %d : index to i64
+          %df = arith.sitofp %di : i64 to f32
+          %m = arith.mulf %slope, %df : f32
+          %r = arith.addf %s, %m : f32
+          attn.yield %r : f32
+        }
     ```
   }];
   let arguments = (ins AnyRankedTensor:$query, AnyRankedTensor:$key,
@@ -57,6 +81,7 @@ def Attn_AttentionOp : Attn_Op<"attention", [
                        OptionalAttr<F32Attr>:$softcap,
                        OptionalAttr<I64Attr>:$q_len);
   let results = (outs AnyRankedTensor:$result);
+  let regions = (region AnyRegion:$score_mod);
   let assemblyFormat = [{
     $query `,` $key `,` $value
     (`bias` `(` $bias^ `:` type($bias) `)`)?
@@ -65,6 +90,7 @@ def Attn_AttentionOp : Attn_Op<"attention", [
     (`q_offset` `(` $q_offset^ `)`)?
     attr-dict `:` type($query) `,` type($key) `,` type($value)
     `->` type($result)
+    (`score_mod` $score_mod^)?
   }];
   let hasVerifier = 1;
   let hasCanonicalizer = 1;
@@ -81,7 +107,28 @@ def Attn_AttentionOp : Attn_Op<"attention", [
     RankedTensorType getKeyType() { return getKey().getType(); }
     RankedTensorType getValueType() { return getValue().getType(); }
     RankedTensorType getResultType() { return getResult().getType(); }
+    /// Whether the op carries a score modification region.
+    bool hasScoreMod() { return !getScoreMod().empty(); }
+    /// The block of the score modification region (null when absent).
+    Block *getScoreModBlock() {
+      return hasScoreMod() ? &getScoreMod().front() : nullptr;
+    }
+    /// Adds `offsets` (for b, h, i) to the indices the score_mod region
+    /// reads, so that a piece of this op (a tile, a range of heads) keeps
+    /// seeing the indices of the whole op.
+    void offsetScoreModIndices(OpBuilder &b, ArrayRef<OpFoldResult> offsets);
   }];
+}
+
+def Attn_YieldOp : Attn_Op<"yield", [Pure, Terminator,
+                                     HasParent<"AttentionOp">]> {
+  let summary = "yields the modified logit of a score_mod region";
+  let description = [{
+    Terminates the `score_mod` region of `attn.attention` with the modified
+    logit (one f32).
+  }];
+  let arguments = (ins Variadic<AnyType>:$values);
+  let assemblyFormat = "attr-dict ($values^ `:` type($values))?";
 }
 
 def Attn_TokenMergeOp : Attn_Op<"token_merge", [Pure]> {

@@ -394,7 +394,10 @@ def AttnRaisePass : Pass<"attn-raise", "func::FuncOp"> {
       into one), and masks of either polarity: `select(m, x, -inf)` gives
       the mask `m`, `select(m, -inf, x)` (masked_fill) the mask `not(m)`,
       and a lowest-float fill a 0 / lowest bias (exact while |x| < 2^103).
-      Scaling after a bias, or a bias inside the softcap, is refused;
+      Any other pointwise op on the logits (a run-time or per-head
+      factor, a clamp, a bias inside the tanh, a fill that is not -inf)
+      becomes the op's `score_mod` region with every generic between it
+      and the softmax; only the chain below it is read as attributes;
     - a shift `x - rowmax(x)` applied before the softmax is seen through,
       and a per-head column appended to the logits and sliced off the
       weights (gpt-oss; `tensor.concat` or TOSA's two `insert_slice`)
