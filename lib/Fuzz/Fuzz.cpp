@@ -413,9 +413,50 @@ std::string attn::fuzz::generateAttention(Rng &rng) {
   std::string attrText;
   if (!attrs.empty())
     attrText = " {" + llvm::join(attrs, ", ") + "}";
+  // A score_mod region: an index mask with any fill, a per-head table read
+  // through tensor.extract (of any size), a tanh chain, a constant that
+  // ignores the logit, or a block of the wrong signature.
+  std::string region;
+  if (rng.chance(20)) {
+    std::string sig = "%s: f32, %rb: index, %rh: index, %ri: index, %rj: index";
+    std::string body;
+    switch (rng.below(5)) {
+    case 0:
+      body = "    %c = arith.cmpi ugt, %rj, %ri : index\n"
+             "    %n = arith.constant " +
+             drawFloat(rng) +
+             " : f32\n"
+             "    %r = arith.select %c, %n, %s : f32\n";
+      break;
+    case 1: {
+      std::string t = tensorType({rng.chance(80) ? hq : drawSize(rng)}, "f32");
+      args += ", %table: " + t;
+      body = "    %x = tensor.extract %table[%rh] : " + t +
+             "\n"
+             "    %r = arith.addf %s, %x : f32\n";
+      break;
+    }
+    case 2:
+      body = "    %l = math.tanh %s : f32\n"
+             "    %c = arith.constant " +
+             drawFloat(rng) +
+             " : f32\n"
+             "    %r = arith.mulf %l, %c : f32\n";
+      break;
+    case 3:
+      body = "    %r = arith.constant " + drawFloat(rng) + " : f32\n";
+      break;
+    default:
+      sig = "%s: f32, %rb: index";
+      body = "    %r = arith.addf %s, %s : f32\n";
+      break;
+    }
+    region = " score_mod {\n  ^bb0(" + sig + "):\n" + body +
+             "    attn.yield %r : f32\n  }";
+  }
   return "func.func @f(" + args + ") -> " + rT + " {\n  %o = attn.attention " +
          operands + attrText + " : " + qT + ", " + kT + ", " + vT + " -> " +
-         rT + "\n  return %o : " + rT + "\n}\n";
+         rT + region + "\n  return %o : " + rT + "\n}\n";
 }
 
 //===----------------------------------------------------------------------===//

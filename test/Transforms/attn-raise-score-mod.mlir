@@ -32,6 +32,7 @@
 #id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
 #last2 = affine_map<(d0, d1, d2) -> (d1, d2)>
 #rows3 = affine_map<(d0, d1, d2) -> (d0, d1)>
+#swap3 = affine_map<(d0, d1, d2) -> (d0, d2, d1)>
 #qk_q = affine_map<(b, h, i, j, d) -> (b, h, i, d)>
 #qk_k = affine_map<(b, h, i, j, d) -> (b, h, j, d)>
 #qk_o = affine_map<(b, h, i, j, d) -> (b, h, i, j)>
@@ -348,6 +349,35 @@ func.func @mask_below_clamp(%q: tensor<4x8x16xf32>, %k: tensor<4x8x16xf32>, %v: 
     linalg.yield %y : f32
   } -> tensor<4x8x8xf32>
   // expected-remark @+1 {{raised with a score_mod region of 2 generic(s): 'arith.maximumf' on the logits maps to no attribute}}
+  %p = linalg.softmax dimension(2) ins(%s2 : tensor<4x8x8xf32>) outs(%e0 : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %e2 = tensor.empty() : tensor<4x8x16xf32>
+  %z2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<4x8x16xf32>) -> tensor<4x8x16xf32>
+  %o = linalg.batch_matmul ins(%p, %v : tensor<4x8x8xf32>, tensor<4x8x16xf32>) outs(%z2 : tensor<4x8x16xf32>) -> tensor<4x8x16xf32>
+  return %o : tensor<4x8x16xf32>
+}
+
+// Near miss (softcap): 30 * tanh(s^T / 30) reads the logits transposed, so it
+// is neither a softcap nor a pointwise modification of s; the softmax stays.
+// CHECK-LABEL: func.func @softcap_transposed(
+// CHECK-NOT: attn.attention
+// CHECK: linalg.softmax
+// expected-remark @+1 {{attn-raise summary: 1 softmax candidates, 0 raised, 1 not raised; 1 x a factor on the logits does not read them element by element}}
+func.func @softcap_transposed(%q: tensor<4x8x16xf32>, %k: tensor<4x8x16xf32>, %v: tensor<4x8x16xf32>) -> tensor<4x8x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %et = tensor.empty() : tensor<4x16x8xf32>
+  %kt = linalg.transpose ins(%k : tensor<4x8x16xf32>) outs(%et : tensor<4x16x8xf32>) permutation = [0, 2, 1]
+  %e0 = tensor.empty() : tensor<4x8x8xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<4x8x16xf32>, tensor<4x16x8xf32>) outs(%z0 : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %s2 = linalg.generic {indexing_maps = [#swap3, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%s : tensor<4x8x8xf32>) outs(%e0 : tensor<4x8x8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %c = arith.constant 30.0 : f32
+    %y = arith.divf %x, %c : f32
+    %t = math.tanh %y : f32
+    %z = arith.mulf %t, %c : f32
+    linalg.yield %z : f32
+  } -> tensor<4x8x8xf32>
+  // expected-remark @+1 {{softmax not raised: a factor on the logits does not read them element by element}}
   %p = linalg.softmax dimension(2) ins(%s2 : tensor<4x8x8xf32>) outs(%e0 : tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
   %e2 = tensor.empty() : tensor<4x8x16xf32>
   %z2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<4x8x16xf32>) -> tensor<4x8x16xf32>

@@ -123,9 +123,11 @@ class ModelSpec:
 
 def _attn(hq: int, hkv: int, lq: int = SEQ, lk: int = SEQ, d: int = HIDDEN // HEADS,
           batch: int = 1, pattern: Optional[str] = None, bias: bool = False,
-          mask: bool = False, sink: bool = False, softcap: Optional[float] = None) -> str:
+          mask: bool = False, sink: bool = False, softcap: Optional[float] = None,
+          score_mod: bool = False) -> str:
     """A FileCheck line for one raised attention op: its operands (bias, mask,
-    sink present or not), GQA heads, pattern, normalizer and softcap."""
+    sink present or not), GQA heads, pattern, normalizer, softcap and whether
+    it carries a score_mod region."""
     op = "attn.attention %{{[^ ,]+}}, %{{[^ ,]+}}, %{{[^ ,]+}}"
     if bias:
         op += " bias(%{{[^)]+}})"
@@ -143,7 +145,8 @@ def _attn(hq: int, hkv: int, lq: int = SEQ, lk: int = SEQ, d: int = HIDDEN // HE
         attrs.append(f"softcap = {softcap:.6e} : f32")
     q = f"tensor<{batch}x{hq}x{lq}x{d}xf32>"
     kv = f"tensor<{batch}x{hkv}x{lk}x{d}xf32>"
-    return op + " {" + ", ".join(attrs) + "} : " + f"{q}, {kv}, {kv}"
+    line = op + " {" + ", ".join(attrs) + "} : " + f"{q}, {kv}, {kv}"
+    return line + (" -> {{.*}} score_mod {" if score_mod else "")
 
 
 CAUSAL = "#attn.causal"
@@ -458,6 +461,29 @@ def _swin_inputs(seed):
     return [("pixel_values", torch.randn((1, 3, SWIN_IMAGE, SWIN_IMAGE), generator=g))]
 
 
+def _make_swinv2(impl):
+    torch = _torch()
+    import timm
+
+    model = timm.models.swin_transformer_v2.SwinTransformerV2(
+        img_size=SWIN_IMAGE, patch_size=2, in_chans=3, num_classes=0,
+        embed_dim=SWIN_DIM, depths=(2,), num_heads=(SWIN_HEADS,),
+        window_size=SWIN_WINDOW, mlp_ratio=2.0, global_pool="").eval()
+    g = torch.Generator().manual_seed(3)
+    with torch.no_grad():
+        for param in model.parameters():
+            param.copy_(torch.randn(param.shape, generator=g) * INIT_RANGE)
+        # torch-mlir's importer rejects the torch.cat of the q/v bias
+        # parameters and the zero k bias buffer: the same bias, folded into
+        # the qkv projection's.
+        for sub in model.modules():
+            if getattr(sub, "q_bias", None) is not None:
+                bias = torch.cat((sub.q_bias, sub.k_bias, sub.v_bias))
+                sub.qkv.bias = torch.nn.Parameter(bias.clone())
+                sub.q_bias = None
+    return _wrap(model, lambda m, px: m.forward_features(px))
+
+
 def _make_llamapad(impl):
     from transformers import LlamaConfig, LlamaForCausalLM
 
@@ -652,6 +678,26 @@ MODELS: Dict[str, ModelSpec] = {
                       bias=True)] * 2,
             notes="weights ~ N(0, 0.2^2) (timm's init is too flat to show a "
                   "wrong mask)",
+            dialects=("linalg",),
+        ),
+        ModelSpec(
+            "swinv2", "timm.models.swin_transformer_v2.SwinTransformerV2",
+            f"Swin V2 stage, {SWIN_IMAGE}x{SWIN_IMAGE} image, patch 2, window "
+            f"{SWIN_WINDOW}x{SWIN_WINDOW} (4 windows as batch): cosine attention "
+            f"(normalised Q and K) times a learned per-head logit scale, a "
+            f"continuous relative position bias (16 * sigmoid of an MLP), shifted "
+            f"windows with their mask (layer 1), {SWIN_HEADS} heads of "
+            f"{SWIN_DIM // SWIN_HEADS}; the per-head scale and what follows it "
+            f"raise as a score_mod region",
+            _make_swinv2, _swin_inputs,
+            f"features, 1x{SWIN_IMAGE // 2 // 1}x{SWIN_IMAGE // 2}x{SWIN_DIM} float32",
+            structure=lambda impl: [
+                _attn(SWIN_HEADS, SWIN_HEADS, batch=4, d=SWIN_DIM // SWIN_HEADS,
+                      score_mod=True)] * 2,
+            notes="weights ~ N(0, 0.2^2); the q/k/v biases are folded into the qkv "
+                  "projection's bias (same values) because torch-mlir cannot import "
+                  "timm's torch.cat of parameters and a buffer",
+            impls=("eager",),
             dialects=("linalg",),
         ),
     ]

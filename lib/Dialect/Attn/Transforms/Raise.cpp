@@ -2108,11 +2108,14 @@ struct Raiser {
           c = getScalarConstant(g, body->getOperand(0));
         }
         if (!in || !c || !g.getMatchingIndexingMap(in).isIdentity()) {
-          if (modify("the logits are scaled by a value that is not "
-                     "a compile-time constant"))
+          const char *why =
+              in && c ? "a factor on the logits does not read them element "
+                        "by element"
+                      : "the logits are scaled by a value that is not a "
+                        "compile-time constant";
+          if (modify(why))
             continue;
-          return fail(anchor, "the logits are scaled by a value that is not "
-                              "a compile-time constant");
+          return fail(anchor, why);
         }
         scale *= isa<arith::DivFOp>(body) ? 1.0 / *c : *c;
         scaled = true;
