@@ -476,6 +476,8 @@ std::vector<std::string> attn::fuzz::drawPipelines(Rng &rng,
   std::vector<std::string> p;
   p.push_back(rng.chance(50) ? "func.func(attn-raise{explain=true})"
                              : "attn-raise-pipeline");
+  p.push_back("func.func(attn-lift-score-mod{" +
+              (rng.chance(30) ? opt("max-entries", small()) : "") + "})");
   p.push_back("func.func(attn-infer-pattern{" +
               (rng.chance(30) ? opt("max-entries", small()) : "") + "})");
   switch (rng.below(4)) {

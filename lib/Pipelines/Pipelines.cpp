@@ -44,6 +44,7 @@ void attn::buildAttnRaisePipeline(OpPassManager &pm,
   AttnRaisePassOptions raise;
   raise.explain = options.explain;
   pm.addNestedPass<func::FuncOp>(createAttnRaisePass(raise));
+  pm.addNestedPass<func::FuncOp>(createAttnLiftScoreModPass());
   pm.addPass(createCanonicalizerPass());
 }
 
@@ -344,7 +345,7 @@ void attn::registerAttnPipelines() {
   registerCheckedPipeline<RaisePipelineOptions>(
       "attn-raise-pipeline",
       "Raise attention from TOSA or linalg on tensors: TOSA to linalg, "
-      "canonicalize, --attn-raise, canonicalize",
+      "canonicalize, --attn-raise, --attn-lift-score-mod, canonicalize",
       buildAttnRaisePipeline);
   registerCheckedPipeline<GPUPipelineOptions>(
       "attn-gpu-pipeline",

@@ -176,6 +176,41 @@ def AttnMaterializePatternPass
   ];
 }
 
+def AttnLiftScoreModPass : Pass<"attn-lift-score-mod", "func::FuncOp"> {
+  let summary = "Lift position-only masks out of score_mod regions";
+  let description = [{
+    A `score_mod` region (SPEC section 2.1) that ends in
+    `select(c, x, -inf)` or `select(c, -inf, x)`, where the condition `c`
+    reads only the indices (b, h, i, j), constants and captured values, not
+    the logit, hides pairs by position. The pass computes `c` once into an
+    i1 mask operand (a `linalg.generic` over the indices it reads: Lq x Lk,
+    with B and Hq in front when it reads them; combined with an existing
+    mask by `arith.andi`) and makes the region yield `x`. It repeats while
+    the region ends so, and removes a region left yielding its logit. The
+    mask then reaches `--attn-infer-pattern` (which turns a compile-time
+    mask into a pattern) and the tile plans of the kernels.
+
+    Example: a region `select(j > i + (Lk - Lq), -inf, s)` becomes a causal
+    mask operand and no region; `--attn-infer-pattern` then gives
+    `#attn.causal`.
+
+    A mask of more than `max-entries` entries, or of a dynamic size, is left
+    in the region with a remark.
+  }];
+  let options = [
+    Option<"maxEntries", "max-entries", "int64_t", /*default=*/"67108864",
+           "Largest mask (entries) built from a region's condition">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+  let statistics = [
+    Statistic<"numLifted", "ops-lifted",
+              "Attention ops whose score_mod region gave up a mask">
+  ];
+}
+
 def AttnReplaceSoftmaxPass : Pass<"attn-replace-softmax", "ModuleOp"> {
   let summary = "Insert sink-aware softmax replacements, streaming windows "
                 "and sink calibration";

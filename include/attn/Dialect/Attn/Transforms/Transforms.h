@@ -130,6 +130,15 @@ LogicalResult imposePattern(RewriterBase &rewriter, AttentionOp op,
 // --attn-materialize-pattern
 //===----------------------------------------------------------------------===//
 
+/// Lifts position-only masks out of `op`'s score_mod region: while the
+/// region yields select(c, x, -inf) (or select(c, -inf, x)) with a condition
+/// that does not read the logit, c becomes (part of) the mask operand, built
+/// by a linalg.generic over the indices it reads (at most `maxEntries`
+/// entries; a remark otherwise), and the region yields x. A region left
+/// yielding its logit is removed. Succeeds when it changed `op`.
+LogicalResult liftScoreModMasks(RewriterBase &rewriter, AttentionOp op,
+                                int64_t maxEntries);
+
 enum class MaskForm { Constant, Index };
 
 /// Replaces a non-dense pattern by an explicit i1 mask (see the pass). A
