@@ -437,21 +437,28 @@ SWIN_DIM = 16
 SWIN_HEADS = 2
 
 
-def _make_swin(impl):
+def _swin_stage(cls):
+    """One stage of a timm Swin model of class `cls` (tiny config), with
+    weights ~ N(0, INIT_RANGE^2) from a fixed seed."""
     torch = _torch()
-    import timm
-
-    model = timm.models.swin_transformer.SwinTransformer(
+    model = cls(
         img_size=SWIN_IMAGE, patch_size=2, in_chans=3, num_classes=0,
         embed_dim=SWIN_DIM, depths=(2,), num_heads=(SWIN_HEADS,),
         window_size=SWIN_WINDOW, mlp_ratio=2.0, global_pool="").eval()
-    for sub in model.modules():
-        if hasattr(sub, "fused_attn"):
-            sub.fused_attn = impl == "sdpa"
     g = torch.Generator().manual_seed(3)
     with torch.no_grad():
         for param in model.parameters():
             param.copy_(torch.randn(param.shape, generator=g) * INIT_RANGE)
+    return model
+
+
+def _make_swin(impl):
+    import timm
+
+    model = _swin_stage(timm.models.swin_transformer.SwinTransformer)
+    for sub in model.modules():
+        if hasattr(sub, "fused_attn"):
+            sub.fused_attn = impl == "sdpa"
     return _wrap(model, lambda m, px: m.forward_features(px))
 
 
@@ -465,17 +472,11 @@ def _make_swinv2(impl):
     torch = _torch()
     import timm
 
-    model = timm.models.swin_transformer_v2.SwinTransformerV2(
-        img_size=SWIN_IMAGE, patch_size=2, in_chans=3, num_classes=0,
-        embed_dim=SWIN_DIM, depths=(2,), num_heads=(SWIN_HEADS,),
-        window_size=SWIN_WINDOW, mlp_ratio=2.0, global_pool="").eval()
-    g = torch.Generator().manual_seed(3)
+    model = _swin_stage(timm.models.swin_transformer_v2.SwinTransformerV2)
+    # torch-mlir's importer rejects the torch.cat of the q/v bias parameters
+    # and the zero k bias buffer: the same bias, folded into the qkv
+    # projection's.
     with torch.no_grad():
-        for param in model.parameters():
-            param.copy_(torch.randn(param.shape, generator=g) * INIT_RANGE)
-        # torch-mlir's importer rejects the torch.cat of the q/v bias
-        # parameters and the zero k bias buffer: the same bias, folded into
-        # the qkv projection's.
         for sub in model.modules():
             if getattr(sub, "q_bias", None) is not None:
                 bias = torch.cat((sub.q_bias, sub.k_bias, sub.v_bias))
