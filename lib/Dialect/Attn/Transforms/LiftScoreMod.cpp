@@ -121,15 +121,7 @@ LogicalResult mlir::attn::liftScoreModMasks(RewriterBase &rewriter,
     if (perBatch || perHead)
       shape = {perBatch ? qType.getDimSize(0) : 1,
                perHead ? qType.getDimSize(1) : 1, lq, lk};
-    if (Value old = op.getMask()) {
-      auto oldType = cast<RankedTensorType>(old.getType());
-      while (shape.size() < static_cast<size_t>(oldType.getRank()))
-        shape.insert(shape.begin(), 1);
-      int64_t offset = shape.size() - oldType.getRank();
-      for (int64_t d = 0; d < oldType.getRank(); ++d)
-        if (shape[offset + d] == 1)
-          shape[offset + d] = oldType.getDimSize(d);
-    }
+    shape = maskShapeWithExisting(op, shape);
     int64_t entries = 1;
     bool fits = true;
     for (int64_t s : shape) {
@@ -150,29 +142,14 @@ LogicalResult mlir::attn::liftScoreModMasks(RewriterBase &rewriter,
     Location loc = op.getLoc();
     OpBuilder::InsertionGuard guard(rewriter);
     rewriter.setInsertionPoint(op);
-    unsigned rank = shape.size();
-    MLIRContext *ctx = rewriter.getContext();
-    SmallVector<Value> inputs;
-    SmallVector<AffineMap> maps;
-    Value old = op.getMask();
-    if (old) {
-      inputs.push_back(old);
-      maps.push_back(getBroadcastReadMap(
-          cast<RankedTensorType>(old.getType()),
-          llvm::to_vector(llvm::seq<unsigned>(0, rank)), rank));
-    }
-    maps.push_back(AffineMap::getMultiDimIdentityMap(rank, ctx));
-    Value init =
-        tensor::EmptyOp::create(rewriter, loc, shape, rewriter.getI1Type());
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{init.getType()}, inputs, ValueRange{init},
-        maps,
-        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
-        [&](OpBuilder &b, Location l, ValueRange args) {
+    int64_t rank = static_cast<int64_t>(shape.size());
+    Value mask = buildMaskGeneric(
+        rewriter, loc, op, shape, {}, {},
+        [&](OpBuilder &b, Location l, ValueRange) -> Value {
           IRMapping mapping;
           // Region index d + 1 is loop rank - 4 + d (b and h only on rank 4).
-          for (unsigned d = 0; d < 4; ++d) {
-            int64_t loop = static_cast<int64_t>(rank) - 4 + d;
+          for (int64_t d = 0; d < 4; ++d) {
+            int64_t loop = rank - 4 + d;
             mapping.map(
                 block->getArgument(d + 1),
                 loop >= 0
@@ -185,12 +162,9 @@ LogicalResult mlir::attn::liftScoreModMasks(RewriterBase &rewriter,
           if (negated)
             visible = arith::XOrIOp::create(
                 b, l, visible, arith::ConstantIntOp::create(b, l, 1, 1));
-          if (old)
-            visible = arith::AndIOp::create(b, l, visible, args[0]);
-          linalg::YieldOp::create(b, l, visible);
+          return visible;
         });
-    rewriter.modifyOpInPlace(
-        op, [&] { op.getMaskMutable().assign(generic.getResult(0)); });
+    rewriter.modifyOpInPlace(op, [&] { op.getMaskMutable().assign(mask); });
     rewriter.modifyOpInPlace(yield,
                              [&] { yield.getValuesMutable().assign(kept); });
     dropDeadOps(rewriter, block);

@@ -54,17 +54,8 @@ LogicalResult mlir::attn::materializePattern(RewriterBase &rewriter,
   MLIRContext *ctx = rewriter.getContext();
 
   // Shape of the new mask: the old one's broadcast with Lq x Lk.
-  SmallVector<int64_t> shape = {lq, lk};
-  if (oldMask) {
-    auto oldType = cast<RankedTensorType>(oldMask.getType());
-    shape.assign(oldType.getShape().begin(), oldType.getShape().end());
-    while (shape.size() < 2)
-      shape.insert(shape.begin(), 1);
-    shape[shape.size() - 2] = lq;
-    shape[shape.size() - 1] = lk;
-  }
+  SmallVector<int64_t> shape = maskShapeWithExisting(op, {lq, lk});
   int64_t rank = static_cast<int64_t>(shape.size());
-  auto maskType = RankedTensorType::get(shape, i1);
 
   Value constantMask;
   if (form == MaskForm::Constant) {
@@ -89,12 +80,6 @@ LogicalResult mlir::attn::materializePattern(RewriterBase &rewriter,
   // A generic over the new mask's shape: visible(i, j) [and the old mask].
   SmallVector<Value> inputs;
   SmallVector<AffineMap> maps;
-  if (oldMask) {
-    auto loops = llvm::to_vector(llvm::seq<unsigned>(0, rank));
-    inputs.push_back(oldMask);
-    maps.push_back(getBroadcastReadMap(
-        cast<RankedTensorType>(oldMask.getType()), loops, rank));
-  }
   if (constantMask) {
     inputs.push_back(constantMask);
     maps.push_back(AffineMap::get(
@@ -102,32 +87,71 @@ LogicalResult mlir::attn::materializePattern(RewriterBase &rewriter,
         {getAffineDimExpr(rank - 2, ctx), getAffineDimExpr(rank - 1, ctx)},
         ctx));
   }
-  maps.push_back(AffineMap::getMultiDimIdentityMap(rank, ctx));
-  Value init = tensor::EmptyOp::create(rewriter, loc, shape, i1);
-  SmallVector<utils::IteratorType> iterators(rank,
-                                             utils::IteratorType::parallel);
-  auto generic = linalg::GenericOp::create(
-      rewriter, loc, TypeRange{maskType}, inputs, ValueRange{init}, maps,
-      iterators, [&](OpBuilder &b, Location l, ValueRange args) {
-        Value visible;
-        if (constantMask) {
-          visible = args[oldMask ? 1 : 0];
-        } else {
-          Value i = linalg::IndexOp::create(b, l, rank - 2);
-          Value j = linalg::IndexOp::create(b, l, rank - 1);
-          Value lqV = arith::ConstantIndexOp::create(b, l, lq);
-          Value lkV = arith::ConstantIndexOp::create(b, l, lk);
-          visible = pattern.buildIsVisible(b, l, i, j, lqV, lkV);
-        }
-        if (oldMask)
-          visible = arith::AndIOp::create(b, l, visible, args[0]);
-        linalg::YieldOp::create(b, l, visible);
-      });
+  Value mask =
+      buildMaskGeneric(rewriter, loc, op, shape, inputs, maps,
+                       [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+                         if (constantMask)
+                           return args[0];
+                         Value i = linalg::IndexOp::create(b, l, rank - 2);
+                         Value j = linalg::IndexOp::create(b, l, rank - 1);
+                         Value lqV = arith::ConstantIndexOp::create(b, l, lq);
+                         Value lkV = arith::ConstantIndexOp::create(b, l, lk);
+                         return pattern.buildIsVisible(b, l, i, j, lqV, lkV);
+                       });
   rewriter.modifyOpInPlace(op, [&] {
     op.removePatternAttr();
-    op.getMaskMutable().assign(generic.getResult(0));
+    op.getMaskMutable().assign(mask);
   });
   return success();
+}
+
+SmallVector<int64_t>
+mlir::attn::maskShapeWithExisting(AttentionOp op, ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> result(shape);
+  Value old = op.getMask();
+  if (!old)
+    return result;
+  auto oldType = cast<RankedTensorType>(old.getType());
+  while (result.size() < static_cast<size_t>(oldType.getRank()))
+    result.insert(result.begin(), 1);
+  int64_t offset = static_cast<int64_t>(result.size()) - oldType.getRank();
+  for (int64_t d = 0; d < oldType.getRank(); ++d)
+    if (result[offset + d] == 1)
+      result[offset + d] = oldType.getDimSize(d);
+  return result;
+}
+
+Value mlir::attn::buildMaskGeneric(
+    OpBuilder &b, Location loc, AttentionOp op, ArrayRef<int64_t> shape,
+    ValueRange inputs, ArrayRef<AffineMap> maps,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> visible) {
+  MLIRContext *ctx = b.getContext();
+  unsigned rank = shape.size();
+  // The existing mask is read first.
+  SmallVector<Value> allInputs;
+  SmallVector<AffineMap> allMaps;
+  Value old = op.getMask();
+  if (old) {
+    allInputs.push_back(old);
+    allMaps.push_back(getBroadcastReadMap(
+        cast<RankedTensorType>(old.getType()),
+        llvm::to_vector(llvm::seq<unsigned>(0, rank)), rank));
+  }
+  llvm::append_range(allInputs, inputs);
+  llvm::append_range(allMaps, maps);
+  allMaps.push_back(AffineMap::getMultiDimIdentityMap(rank, ctx));
+  Value init = tensor::EmptyOp::create(b, loc, shape, b.getI1Type());
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{init.getType()}, allInputs, ValueRange{init}, allMaps,
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        unsigned first = old ? 1 : 0;
+        Value v = visible(nb, l, args.slice(first, inputs.size()));
+        if (old)
+          v = arith::AndIOp::create(nb, l, v, args[0]);
+        linalg::YieldOp::create(nb, l, v);
+      });
+  return generic.getResult(0);
 }
 
 namespace {

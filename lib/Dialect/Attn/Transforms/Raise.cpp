@@ -1658,28 +1658,31 @@ struct Raiser {
         .getResult(0);
   }
 
-  /// Raises the attention whose softmax produces `p`.
   /// Whether `v` reaches a contraction through reshapes and elementwise
-  /// generics (reading it element by element), within `depth` steps.
-  bool leadsToContraction(Value v, int depth) {
+  /// generics (reading it element by element). Each value is visited once
+  /// and at most 64 are, so hostile IR costs linear time.
+  bool leadsToContraction(Value v) {
     std::string why;
-    for (; v && depth > 0; --depth) {
-      if (succeeded(matchContraction(v, why)))
+    SmallVector<Value> work = {v};
+    DenseSet<Value> seen;
+    while (!work.empty() && seen.size() < 64) {
+      Value x = work.pop_back_val();
+      if (!x || !seen.insert(x).second)
+        continue;
+      if (succeeded(matchContraction(x, why)))
         return true;
-      Operation *def = v.getDefiningOp();
+      Operation *def = x.getDefiningOp();
       if (isa_and_nonnull<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(
               def)) {
-        v = def->getOperand(0);
+        work.push_back(def->getOperand(0));
         continue;
       }
       auto g = dyn_cast_or_null<linalg::GenericOp>(def);
       if (!g || !isElementwise(g))
-        return false;
+        continue;
       for (OpOperand *in : g.getDpsInputOperands())
-        if (g.getMatchingIndexingMap(in).isIdentity() &&
-            leadsToContraction(in->get(), depth - 1))
-          return true;
-      return false;
+        if (g.getMatchingIndexingMap(in).isIdentity())
+          work.push_back(in->get());
     }
     return false;
   }
@@ -1697,7 +1700,7 @@ struct Raiser {
     for (OpOperand *in : g.getDpsInputOperands()) {
       AffineMap map = g.getMatchingIndexingMap(in);
       if (map.isIdentity() && in->get().getType() == g.getResult(0).getType() &&
-          leadsToContraction(in->get(), 16)) {
+          leadsToContraction(in->get())) {
         if (chain)
           return nullptr;
         chain = in;
@@ -1820,6 +1823,7 @@ struct Raiser {
     YieldOp::create(rewriter, loc, convert(cur, f32));
   }
 
+  /// Raises the attention whose softmax produces `p`.
   LogicalResult raise(Value p, Operation *anchor) {
     recorder.ops.clear();
     shadowed.clear();

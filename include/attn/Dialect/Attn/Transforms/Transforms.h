@@ -139,6 +139,21 @@ LogicalResult imposePattern(RewriterBase &rewriter, AttentionOp op,
 LogicalResult liftScoreModMasks(RewriterBase &rewriter, AttentionOp op,
                                 int64_t maxEntries);
 
+/// `shape` (a mask shape right-aligned against B x Hq x Lq x Lk) widened
+/// to keep `op`'s existing mask: leading 1s are added up to its rank, and a
+/// size-1 dimension takes the existing mask's size.
+SmallVector<int64_t> maskShapeWithExisting(AttentionOp op,
+                                           ArrayRef<int64_t> shape);
+
+/// A linalg.generic over `shape` (all loops parallel) yielding
+/// `visible(b, loc, args)` AND `op`'s existing mask, read broadcast; `args`
+/// are the block arguments of `inputs`, read through `maps`. How the mask
+/// passes build a new i1 mask operand for `op`.
+Value buildMaskGeneric(
+    OpBuilder &b, Location loc, AttentionOp op, ArrayRef<int64_t> shape,
+    ValueRange inputs, ArrayRef<AffineMap> maps,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> visible);
+
 enum class MaskForm { Constant, Index };
 
 /// Replaces a non-dense pattern by an explicit i1 mask (see the pass). A
