@@ -11,12 +11,20 @@
 // RUN: attn-run %s --entry=per_head_keep --output-dir=%t/b
 // RUN: attn-run %t/lifted.mlir --entry=per_head_keep --pipeline=reference --check-against=%t/b/per_head_keep.result0.npy | FileCheck %s --check-prefix=SAME
 // RUN: attn-run %t/lifted.mlir --entry=per_head_keep --pipeline=cpu --check-against=%t/b/per_head_keep.result0.npy | FileCheck %s --check-prefix=SAME
+// RUN: attn-run %s --entry=softcap_then_bias --output-dir=%t/c
+// RUN: attn-run %t/lifted.mlir --entry=softcap_then_bias --pipeline=reference --check-against=%t/c/softcap_then_bias.result0.npy | FileCheck %s --check-prefix=SAME
+// RUN: attn-run %t/lifted.mlir --entry=softcap_then_bias --pipeline=cpu --check-against=%t/c/softcap_then_bias.result0.npy | FileCheck %s --check-prefix=SAME
+// RUN: attn-run %s --entry=factor_then_clamp --output-dir=%t/d
+// RUN: attn-run %t/lifted.mlir --entry=factor_then_clamp --pipeline=cpu --check-against=%t/d/factor_then_clamp.result0.npy | FileCheck %s --check-prefix=SAME
+// RUN: attn-run %s --entry=factor_after_bias --output-dir=%t/e
+// RUN: attn-run %t/lifted.mlir --entry=factor_after_bias --pipeline=cpu --check-against=%t/e/factor_after_bias.result0.npy | FileCheck %s --check-prefix=SAME
 // SAME: check: PASS
 // BAD: attn-lift-score-mod: max-entries must be positive, got 0
 
 // A bottom-right causal mask spelled in the region, with a mask operand
-// already there: the condition becomes part of the mask, the region is gone,
-// and pattern inference sees a causal mask.
+// already there: the condition becomes part of the mask and the region is
+// gone. The combined mask reads a run-time argument, so pattern inference
+// keeps it as a mask (@causal_region_alone below is inferred).
 // CHECK-LABEL: func.func @causal_region
 // CHECK-SAME: %[[M:[a-z0-9]+]]: tensor<13x21xi1>
 // CHECK: %[[L:.*]] = linalg.generic {{.*}} ins(%[[M]] : tensor<13x21xi1>) outs(%{{.*}} : tensor<13x21xi1>)
@@ -27,10 +35,34 @@
 // CHECK: attn.attention %{{.*}} mask(%[[L]] : tensor<13x21xi1>)
 // CHECK-NOT: score_mod
 // INFER-LABEL: func.func @causal_region
-// INFER: attn.attention {{.*}}pattern = #attn.causal
+// INFER: attn.attention {{.*}}mask(
 // INFER-NOT: score_mod
 func.func @causal_region(%q: tensor<1x2x13x8xf32>, %k: tensor<1x2x21x8xf32>, %v: tensor<1x2x21x8xf32>, %m: tensor<13x21xi1>) -> tensor<1x2x13x8xf32> {
   %o = attn.attention %q, %k, %v mask(%m : tensor<13x21xi1>) : tensor<1x2x13x8xf32>, tensor<1x2x21x8xf32>, tensor<1x2x21x8xf32> -> tensor<1x2x13x8xf32> score_mod {
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index):
+    %c8 = arith.constant 8 : index
+    %pos = arith.addi %i, %c8 : index
+    %future = arith.cmpi ugt, %j, %pos : index
+    %ninf = arith.constant 0xFF800000 : f32
+    %r = arith.select %future, %ninf, %s : f32
+    attn.yield %r : f32
+  }
+  return %o : tensor<1x2x13x8xf32>
+}
+
+// -----
+
+// The same region without a mask operand: the lifted mask is evaluated at
+// compile time and pattern inference sees a bottom-right causal mask.
+// CHECK-LABEL: func.func @causal_region_alone
+// CHECK: attn.attention %{{.*}} mask(
+// CHECK-NOT: score_mod
+// INFER-LABEL: func.func @causal_region_alone
+// INFER: attn.attention {{.*}}pattern = #attn.causal
+// INFER-NOT: mask(
+// INFER-NOT: score_mod
+func.func @causal_region_alone(%q: tensor<1x2x13x8xf32>, %k: tensor<1x2x21x8xf32>, %v: tensor<1x2x21x8xf32>) -> tensor<1x2x13x8xf32> {
+  %o = attn.attention %q, %k, %v : tensor<1x2x13x8xf32>, tensor<1x2x21x8xf32>, tensor<1x2x21x8xf32> -> tensor<1x2x13x8xf32> score_mod {
   ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index):
     %c8 = arith.constant 8 : index
     %pos = arith.addi %i, %c8 : index
@@ -48,6 +80,7 @@ func.func @causal_region(%q: tensor<1x2x13x8xf32>, %k: tensor<1x2x21x8xf32>, %v:
 // -inf)) over a modification that stays: the mask is 1 x Hq x Lq x Lk and
 // the region keeps the tanh.
 // CHECK-LABEL: func.func @per_head_keep
+// INFER-LABEL: func.func @per_head_keep
 // CHECK-SAME: %[[T:[a-z0-9]+]]: tensor<2xi1>
 // CHECK: %[[L:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x8x8xi1>)
 // CHECK: tensor.extract %[[T]][%{{.*}}] : tensor<2xi1>
@@ -119,4 +152,69 @@ func.func @too_large(%q: tensor<1x2x32x8xf32>) -> tensor<1x2x32x8xf32> {
     attn.yield %r : f32
   }
   return %o : tensor<1x2x32x8xf32>
+}
+
+// -----
+
+// Known forms at the head of the region: 30 * tanh(s / 30) becomes the
+// softcap, then s + rel[h, i, j] (read from a captured table) the bias; the
+// region is left yielding its logit and removed.
+// CHECK-LABEL: func.func @softcap_then_bias
+// CHECK-SAME: %[[REL:[a-z0-9]+]]: tensor<2x8x8xf32>
+// CHECK: %[[B:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x8x8xf32>)
+// CHECK: tensor.extract %[[REL]]
+// CHECK: attn.attention %{{.*}} bias(%[[B]] : tensor<1x2x8x8xf32>) {softcap = 3.000000e+01 : f32}
+// CHECK-NOT: score_mod
+func.func @softcap_then_bias(%q: tensor<1x2x8x8xf32>, %k: tensor<1x2x8x8xf32>, %v: tensor<1x2x8x8xf32>, %rel: tensor<2x8x8xf32>) -> tensor<1x2x8x8xf32> {
+  %o = attn.attention %q, %k, %v : tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32> -> tensor<1x2x8x8xf32> score_mod {
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index):
+    %cap = arith.constant 30.0 : f32
+    %d = arith.divf %s, %cap : f32
+    %t = math.tanh %d : f32
+    %c = arith.mulf %cap, %t : f32
+    %r0 = tensor.extract %rel[%h, %i, %j] : tensor<2x8x8xf32>
+    %r = arith.addf %c, %r0 : f32
+    attn.yield %r : f32
+  }
+  return %o : tensor<1x2x8x8xf32>
+}
+
+// -----
+
+// A constant factor first joins the scale (0.5 / sqrt(8)); the clamp after
+// it stays in the region.
+// CHECK-LABEL: func.func @factor_then_clamp
+// CHECK: attn.attention {{.*}}{scale = 0.176776{{[0-9]*}} : f32}
+// CHECK-SAME: score_mod {
+// CHECK-NOT: arith.mulf
+// CHECK: arith.minimumf
+func.func @factor_then_clamp(%q: tensor<1x2x8x8xf32>, %k: tensor<1x2x8x8xf32>, %v: tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32> {
+  %o = attn.attention %q, %k, %v : tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32> -> tensor<1x2x8x8xf32> score_mod {
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index):
+    %half = arith.constant 0.5 : f32
+    %a = arith.mulf %s, %half : f32
+    %top = arith.constant 0.25 : f32
+    %r = arith.minimumf %a, %top : f32
+    attn.yield %r : f32
+  }
+  return %o : tensor<1x2x8x8xf32>
+}
+
+// -----
+
+// Not lifted: with a bias operand the region's logit already includes the
+// bias, so the factor is not the scale's.
+// CHECK-LABEL: func.func @factor_after_bias
+// CHECK: attn.attention {{.*}}bias(
+// CHECK-NOT: scale =
+// CHECK-SAME: score_mod {
+// CHECK: arith.mulf
+func.func @factor_after_bias(%q: tensor<1x2x8x8xf32>, %k: tensor<1x2x8x8xf32>, %v: tensor<1x2x8x8xf32>, %bias: tensor<8x8xf32>) -> tensor<1x2x8x8xf32> {
+  %o = attn.attention %q, %k, %v bias(%bias : tensor<8x8xf32>) : tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32> -> tensor<1x2x8x8xf32> score_mod {
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index):
+    %two = arith.constant 2.0 : f32
+    %a = arith.mulf %s, %two : f32
+    attn.yield %a : f32
+  }
+  return %o : tensor<1x2x8x8xf32>
 }

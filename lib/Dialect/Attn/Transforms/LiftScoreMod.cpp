@@ -17,6 +17,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
@@ -79,7 +80,171 @@ void dropDeadOps(RewriterBase &rewriter, Block *block) {
   }
 }
 
+/// Clones `slice` (ops of the score_mod `block`, reading its index
+/// arguments) into the body of a linalg.generic whose loops are the last
+/// `rank` of (b, h, i, j), and returns what `result` maps to.
+Value clonePositionSlice(OpBuilder &b, Location l, Block *block,
+                         ArrayRef<Operation *> slice, int64_t rank,
+                         Value result) {
+  IRMapping mapping;
+  // Region index d + 1 is loop rank - 4 + d (b and h only on rank 4).
+  for (int64_t d = 0; d < 4; ++d) {
+    int64_t loop = rank - 4 + d;
+    mapping.map(block->getArgument(d + 1),
+                loop >= 0
+                    ? linalg::IndexOp::create(b, l, loop).getResult()
+                    : arith::ConstantIndexOp::create(b, l, 0).getResult());
+  }
+  for (Operation *inner : slice)
+    b.clone(*inner, mapping);
+  return mapping.lookupOrDefault(result);
+}
+
+/// Lq x Lk, with B and Hq in front when one of `users` (the slice and the op
+/// consuming it) reads the region's b or h.
+SmallVector<int64_t> positionShape(AttentionOp op, Block *block,
+                                   ArrayRef<Operation *> slice,
+                                   Operation *consumer) {
+  auto reads = [&](unsigned arg) {
+    return llvm::any_of(
+        block->getArgument(arg).getUsers(), [&](Operation *user) {
+          return llvm::is_contained(slice, user) || user == consumer;
+        });
+  };
+  auto qType = op.getQueryType();
+  int64_t lq = qType.getDimSize(2), lk = op.getKeyType().getDimSize(2);
+  bool perBatch = reads(1), perHead = reads(2);
+  if (perBatch || perHead)
+    return {perBatch ? qType.getDimSize(0) : 1,
+            perHead ? qType.getDimSize(1) : 1, lq, lk};
+  return {lq, lk};
+}
+
+/// Whether `shape` is static with at most `maxEntries` entries.
+bool fitsIn(ArrayRef<int64_t> shape, int64_t maxEntries) {
+  int64_t entries = 1;
+  for (int64_t s : shape) {
+    if (ShapedType::isDynamic(s) || (s != 0 && entries > maxEntries / s))
+      return false;
+    entries *= s;
+  }
+  return true;
+}
+
+/// A finite, non-zero compile-time float.
+std::optional<double> finiteConstant(Value v) {
+  FloatAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)))
+    return std::nullopt;
+  double c = attr.getValueAsDouble();
+  if (!std::isfinite(c) || c == 0.0)
+    return std::nullopt;
+  return c;
+}
+
+/// The operand of the binary `op` that is not `x`.
+Value otherOperand(Operation *op, Value x) {
+  return op->getOperand(0) == x ? op->getOperand(1) : op->getOperand(0);
+}
+
 } // namespace
+
+LogicalResult mlir::attn::liftScoreModPrologue(RewriterBase &rewriter,
+                                               AttentionOp op,
+                                               int64_t maxEntries) {
+  bool changed = false;
+  MLIRContext *ctx = op.getContext();
+  while (Block *block = op.getScoreModBlock()) {
+    BlockArgument s = block->getArgument(0);
+    if (!s.hasOneUse())
+      break;
+    Operation *user = *s.getUsers().begin();
+    // Drops `user` (which computed from s alone what now comes in as s).
+    auto bypass = [&] {
+      rewriter.replaceAllUsesWith(user->getResult(0), s);
+      rewriter.eraseOp(user);
+      changed = true;
+    };
+    bool plain = !op.getSoftcap() && !op.getBias();
+    // c * tanh(s / c) (or tanh(s * (1 / c))): the softcap c, when nothing
+    // comes between the op's scale and it.
+    if (plain && isa<arith::DivFOp, arith::MulFOp>(user) &&
+        user->getOperand(0) == s && user->hasOneUse()) {
+      std::optional<double> k = finiteConstant(user->getOperand(1));
+      auto tanh = dyn_cast<math::TanhOp>(*user->getUsers().begin());
+      auto outer = tanh && tanh->hasOneUse()
+                       ? dyn_cast<arith::MulFOp>(*tanh->getUsers().begin())
+                       : nullptr;
+      std::optional<double> c =
+          outer ? finiteConstant(otherOperand(outer, tanh)) : std::nullopt;
+      double inner = k && isa<arith::MulFOp>(user) ? 1.0 / *k : k.value_or(0);
+      if (k && c && *c > 0.0 && std::abs(inner - *c) <= 1e-6 * std::abs(*c)) {
+        rewriter.modifyOpInPlace(op, [&] {
+          op.setSoftcapAttr(FloatAttr::get(Float32Type::get(ctx), *c));
+        });
+        rewriter.replaceAllUsesWith(outer.getResult(), s);
+        rewriter.eraseOp(outer);
+        rewriter.eraseOp(tanh);
+        rewriter.eraseOp(user);
+        changed = true;
+        continue;
+      }
+    }
+    // c * s or s / c: the scale, when nothing comes between.
+    if (plain && isa<arith::MulFOp, arith::DivFOp>(user) &&
+        (isa<arith::MulFOp>(user) || user->getOperand(0) == s)) {
+      std::optional<double> c = finiteConstant(otherOperand(user, s));
+      double scale = op.getEffectiveScale() *
+                     (c && isa<arith::DivFOp>(user) ? 1.0 / *c : c.value_or(0));
+      if (c && std::isfinite(scale) && scale != 0.0 &&
+          std::abs(scale) < 3.0e38) {
+        rewriter.modifyOpInPlace(op, [&] {
+          op.setScaleAttr(FloatAttr::get(Float32Type::get(ctx), scale));
+        });
+        bypass();
+        continue;
+      }
+    }
+    // s + t with t computed from positions and captures: the bias t.
+    if (!op.getBias() && isa<arith::AddFOp>(user)) {
+      Value t = otherOperand(user, s);
+      FailureOr<SmallVector<Operation *>> slice = sliceOf(block, t, s);
+      if (failed(slice))
+        break;
+      SmallVector<int64_t> shape = positionShape(op, block, *slice, user);
+      if (!fitsIn(shape, maxEntries)) {
+        op.emitRemark() << "attn-lift-score-mod: the bias in the score_mod "
+                           "region is not lifted: its shape is dynamic or "
+                           "has more than max-entries ("
+                        << maxEntries << ") entries";
+        break;
+      }
+      Location loc = op.getLoc();
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPoint(op);
+      int64_t rank = static_cast<int64_t>(shape.size());
+      Value init =
+          tensor::EmptyOp::create(rewriter, loc, shape, rewriter.getF32Type());
+      Value bias =
+          linalg::GenericOp::create(
+              rewriter, loc, TypeRange{init.getType()}, ValueRange{},
+              ValueRange{init}, {AffineMap::getMultiDimIdentityMap(rank, ctx)},
+              SmallVector<utils::IteratorType>(rank,
+                                               utils::IteratorType::parallel),
+              [&](OpBuilder &b, Location l, ValueRange) {
+                linalg::YieldOp::create(
+                    b, l, clonePositionSlice(b, l, block, *slice, rank, t));
+              })
+              .getResult(0);
+      rewriter.modifyOpInPlace(op, [&] { op.getBiasMutable().assign(bias); });
+      bypass();
+      dropDeadOps(rewriter, block);
+      continue;
+    }
+    break;
+  }
+  return success(changed);
+}
 
 LogicalResult mlir::attn::liftScoreModMasks(RewriterBase &rewriter,
                                             AttentionOp op,
@@ -106,32 +271,9 @@ LogicalResult mlir::attn::liftScoreModMasks(RewriterBase &rewriter,
       break;
 
     // The mask's shape: Lq x Lk, with B and Hq in front when it reads them.
-    auto reads = [&](unsigned arg) {
-      return !block->getArgument(arg).use_empty() &&
-             llvm::any_of(block->getArgument(arg).getUsers(),
-                          [&](Operation *user) {
-                            return llvm::is_contained(*slice, user) ||
-                                   user == select.getOperation();
-                          });
-    };
-    auto qType = op.getQueryType();
-    int64_t lq = qType.getDimSize(2), lk = op.getKeyType().getDimSize(2);
-    bool perBatch = reads(1), perHead = reads(2);
-    SmallVector<int64_t> shape = {lq, lk};
-    if (perBatch || perHead)
-      shape = {perBatch ? qType.getDimSize(0) : 1,
-               perHead ? qType.getDimSize(1) : 1, lq, lk};
-    shape = maskShapeWithExisting(op, shape);
-    int64_t entries = 1;
-    bool fits = true;
-    for (int64_t s : shape) {
-      if (ShapedType::isDynamic(s) || (s != 0 && entries > maxEntries / s)) {
-        fits = false;
-        break;
-      }
-      entries *= s;
-    }
-    if (!fits) {
+    SmallVector<int64_t> shape = maskShapeWithExisting(
+        op, positionShape(op, block, *slice, select.getOperation()));
+    if (!fitsIn(shape, maxEntries)) {
       op.emitRemark() << "attn-lift-score-mod: the mask in the score_mod "
                          "region is not lifted: its shape is dynamic or has "
                          "more than max-entries ("
@@ -146,19 +288,8 @@ LogicalResult mlir::attn::liftScoreModMasks(RewriterBase &rewriter,
     Value mask = buildMaskGeneric(
         rewriter, loc, op, shape, {}, {},
         [&](OpBuilder &b, Location l, ValueRange) -> Value {
-          IRMapping mapping;
-          // Region index d + 1 is loop rank - 4 + d (b and h only on rank 4).
-          for (int64_t d = 0; d < 4; ++d) {
-            int64_t loop = rank - 4 + d;
-            mapping.map(
-                block->getArgument(d + 1),
-                loop >= 0
-                    ? linalg::IndexOp::create(b, l, loop).getResult()
-                    : arith::ConstantIndexOp::create(b, l, 0).getResult());
-          }
-          for (Operation *inner : *slice)
-            b.clone(*inner, mapping);
-          Value visible = mapping.lookupOrDefault(select.getCondition());
+          Value visible = clonePositionSlice(b, l, block, *slice, rank,
+                                             select.getCondition());
           if (negated)
             visible = arith::XOrIOp::create(
                 b, l, visible, arith::ConstantIntOp::create(b, l, 1, 1));
@@ -196,7 +327,8 @@ struct AttnLiftScoreModPass
     });
     IRRewriter rewriter(&getContext());
     for (AttentionOp op : ops)
-      if (succeeded(liftScoreModMasks(rewriter, op, maxEntries))) {
+      if (succeeded(liftScoreModPrologue(rewriter, op, maxEntries)) |
+          succeeded(liftScoreModMasks(rewriter, op, maxEntries))) {
         ++numLifted;
         ::attn::stats::add(getArgument(), "ops-lifted", 1);
       }

@@ -31,6 +31,7 @@
 
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/SmallBitVector.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <algorithm>
 #include <cmath>
@@ -150,7 +151,39 @@ bool isRowRead(AffineMap map, unsigned rank, Value operand) {
 }
 
 /// A generic reducing its single input over the last loop with `Combiner`.
+/// Whether `reshape` is an expand_shape or collapse_shape whose last
+/// dimension is a group of its own on both sides: it only renumbers rows.
+bool regroupsRows(Operation *reshape) {
+  SmallVector<ReassociationIndices> re;
+  int64_t rank;
+  if (auto e = dyn_cast_or_null<tensor::ExpandShapeOp>(reshape)) {
+    re = e.getReassociationIndices();
+    rank = e.getResultType().getRank();
+  } else if (auto c = dyn_cast_or_null<tensor::CollapseShapeOp>(reshape)) {
+    re = c.getReassociationIndices();
+    rank = c.getSrcType().getRank();
+  } else {
+    return false;
+  }
+  return !re.empty() && re.back() == ReassociationIndices{rank - 1};
+}
+
+/// `v` followed back through reshapes that only renumber its rows: two
+/// values with the same row source hold the same rows in the same
+/// (row-major) order.
+Value rowSource(Value v) {
+  for (int depth = 0; depth < 8 && v && regroupsRows(v.getDefiningOp());
+       ++depth)
+    v = v.getDefiningOp()->getOperand(0);
+  return v;
+}
+
 template <typename... Combiners> Value matchRowReduction(Value v) {
+  // Row reductions whose result was regrouped (fusion moves reshapes
+  // around the reduction): the rows are the same.
+  if (regroupsRows(v.getDefiningOp()) &&
+      cast<RankedTensorType>(v.getType()).getShape().back() == 1)
+    v = rowSource(v);
   // A kept (size-1) reduced dimension.
   if (auto expand = v.getDefiningOp<tensor::ExpandShapeOp>()) {
     auto type = expand.getResultType();
@@ -241,6 +274,12 @@ bool isElementwise(linalg::GenericOp g) {
 /// The ops producing a row reduction (an expand_shape keeping the reduced
 /// dimension, then the reduction).
 void appendRowReduction(SmallVectorImpl<Operation *> &ops, Value v) {
+  if (regroupsRows(v.getDefiningOp()) &&
+      cast<RankedTensorType>(v.getType()).getShape().back() == 1)
+    for (int depth = 0; depth < 8 && regroupsRows(v.getDefiningOp()); ++depth) {
+      ops.push_back(v.getDefiningOp());
+      v = v.getDefiningOp()->getOperand(0);
+    }
   if (auto expand = v.getDefiningOp<tensor::ExpandShapeOp>()) {
     ops.push_back(expand);
     v = expand.getSrc();
@@ -260,6 +299,9 @@ struct SoftmaxMatch {
   Value logits;
   /// Ops of the softmax (removed after the rewrite when dead).
   SmallVector<Operation *> ops;
+  /// Set when the row maximum reads the logits through other reshapes than
+  /// the subtraction: the value both regroup.
+  Value rowSource;
 };
 
 /// exp(x - max(x)) / sum(exp(x - max(x))) over the last dimension, as
@@ -318,11 +360,21 @@ FailureOr<SoftmaxMatch> matchSoftmax(Value p, std::string &why) {
     return failure();
   }
   Value exps = numer->get();
-  if (matchRowReduction<arith::AddFOp>(sum) != exps) {
+  Value summed = matchRowReduction<arith::AddFOp>(sum);
+  // The sum may read the numerator through a regrouping of its rows.
+  SmallVector<Operation *> regroupings;
+  for (int depth = 0; depth < 8 && summed && summed != exps &&
+                      regroupsRows(summed.getDefiningOp());
+       ++depth) {
+    regroupings.push_back(summed.getDefiningOp());
+    summed = summed.getDefiningOp()->getOperand(0);
+  }
+  if (summed != exps) {
     why = "the denominator is not the row sum of the numerator";
     return failure();
   }
   appendRowReduction(match.ops, sum);
+  match.ops.append(regroupings);
   // exp(x - m) in one generic, or exp of a subtraction generic.
   auto expOp = exps.getDefiningOp<linalg::GenericOp>();
   Operation *e =
@@ -365,11 +417,21 @@ FailureOr<SoftmaxMatch> matchSoftmax(Value p, std::string &why) {
     why = "the exponent is not x - rowmax(x)";
     return failure();
   }
-  if (matchRowReduction<arith::MaximumFOp, arith::MaxNumFOp>(m) != x) {
+  Value maxed = matchRowReduction<arith::MaximumFOp, arith::MaxNumFOp>(m);
+  if (!maxed || rowSource(maxed) != rowSource(x)) {
     why = "the subtracted value is not the row maximum of the logits";
     return failure();
   }
   appendRowReduction(match.ops, m);
+  // The maximum and the subtraction read the logits through different
+  // regroupings of their rows: the maximum's regroupings belong to the
+  // softmax, and the logits chain runs through the subtraction's.
+  if (maxed != x) {
+    match.rowSource = rowSource(x);
+    for (Value r = maxed; r != match.rowSource;
+         r = r.getDefiningOp()->getOperand(0))
+      match.ops.push_back(r.getDefiningOp());
+  }
   match.logits = x;
   return match;
 }
@@ -385,6 +447,18 @@ struct Contraction {
   OpOperand *lhs, *rhs; // lhs holds m, rhs holds n
   linalg::ContractionDimensions dims;
 };
+
+/// The sizes of the batch loops of `c`, in the order of its output.
+SmallVector<int64_t> batchSizes(Contraction c) {
+  AffineMap out = c.op.getMatchingIndexingMap(c.op.getDpsInitOperand(0));
+  SmallVector<int64_t> ranges = c.op.getStaticLoopRanges();
+  SmallVector<int64_t> sizes;
+  for (AffineExpr e : out.getResults())
+    if (auto d = dyn_cast<AffineDimExpr>(e);
+        d && llvm::is_contained(c.dims.batch, d.getPosition()))
+      sizes.push_back(ranges[d.getPosition()]);
+  return sizes;
+}
 
 FailureOr<Contraction> matchContraction(Value v, std::string &why) {
   auto op = v.getDefiningOp<linalg::LinalgOp>();
@@ -1046,6 +1120,24 @@ struct Raiser {
     if (auto it = memo.find(v); it != memo.end())
       return it->second;
     memo[v] = v;
+    // Through a regrouping of the leading dimensions (fusion leaves the
+    // generics on both sides of a reshape): a copy of the reshape reading
+    // the unfused source.
+    if (Operation *reshape = v.getDefiningOp();
+        isa_and_nonnull<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(
+            reshape) &&
+        keepsRows(reshape) && (root || liveUses(v) <= 1) && --budget >= 0) {
+      Value src = unfuse(reshape->getOperand(0), memo, budget);
+      if (src == reshape->getOperand(0))
+        return v;
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPoint(reshape);
+      IRMapping mapping;
+      mapping.map(reshape->getOperand(0), src);
+      Operation *copy = rewriter.clone(*reshape, mapping);
+      shadowed.insert(reshape);
+      return memo[v] = copy->getResult(0);
+    }
     auto g = v.getDefiningOp<linalg::GenericOp>();
     // A generic read elsewhere too is left as it is (a copy would split
     // what the softmax matcher compares, the exponentials and their sum),
@@ -1303,6 +1395,399 @@ struct Raiser {
     shadowed.insert(g);
     originalOf[clean] = g;
     return clean.getResult(0);
+  }
+
+  /// A contraction in the form elementwise fusion leaves it, rebuilt as
+  /// the plain batched product the matcher reads.
+  struct NormalizedProduct {
+    /// The plain product, [batch.., M, N] with at most two batch loops.
+    linalg::GenericOp op;
+    /// Its result reshaped to the original product's layout.
+    tensor::ExpandShapeOp restored;
+  };
+  /// The op each normalized product stands for, and the value equal to it.
+  DenseMap<Operation *, std::pair<Operation *, Value>> restoredOf;
+
+  /// Rebuilds the product defining `v` when the matcher refuses it for its
+  /// form only:
+  /// - a factor computed in its body (a scale fused into Q K^T) is split
+  ///   off into an elementwise generic on the operand (unfuseContraction);
+  /// - batch loops of size 1 are dropped;
+  /// - a batch loop that one operand does not read (GQA's head repetition
+  ///   fused into the product: K/V lack the group loop) is folded into the
+  ///   batch loop before it, and that operand broadcast along it
+  ///   explicitly, which the GQA search then sees through;
+  /// - more than `maxBatch` (at most two) batch loops: the leading ones are
+  ///   folded into one.
+  /// The output must be [batch.., M, N] with one reduction loop K and
+  /// static loop ranges. The original is shadowed; its value equals
+  /// `restored`. Returns nullopt when nothing needs rebuilding or the form
+  /// is not one of these.
+  std::optional<NormalizedProduct> normalizeProduct(Value v,
+                                                    size_t maxBatch = 2) {
+    // A collapse of the product's result (fusion's unit dimensions
+    // dropped): equal to the plain product when it has the same shape.
+    auto through = v.getDefiningOp<tensor::CollapseShapeOp>();
+    if (through)
+      v = through.getSrc();
+    auto op = v.getDefiningOp<linalg::GenericOp>();
+    if (!op || op.getNumResults() != 1 || op.getNumDpsInputs() < 2 ||
+        op.getNumDpsInits() != 1 || !op.hasPureTensorSemantics() ||
+        op.getNumReductionLoops() != 1)
+      return std::nullopt;
+    linalg::GenericOp clean = op;
+    if (op.getNumDpsInputs() != 2 || !linalg::isaContractionOpInterface(op)) {
+      int budget = 64;
+      Value split = unfuseContraction(op, budget);
+      clean = split ? split.getDefiningOp<linalg::GenericOp>() : nullptr;
+      if (!clean || !linalg::isaContractionOpInterface(clean))
+        return std::nullopt;
+    }
+    SmallVector<int64_t> ranges = clean.getStaticLoopRanges();
+    if (llvm::any_of(ranges, ShapedType::isDynamic) ||
+        !llvm::all_of(clean.getIndexingMapsArray(),
+                      [](AffineMap m) { return m.isProjectedPermutation(); }))
+      return std::nullopt;
+    AffineMap outMap = clean.getMatchingIndexingMap(clean.getDpsInitOperand(0));
+    unsigned rank = outMap.getNumResults();
+    if (rank < 2 || rank + 1 != clean.getNumLoops())
+      return std::nullopt;
+    MLIRContext *ctx = op.getContext();
+    auto holds = [&](OpOperand *o, unsigned loop) {
+      return clean.getMatchingIndexingMap(o)
+          .getResultPosition(getAffineDimExpr(loop, ctx))
+          .has_value();
+    };
+    unsigned kLoop = 0;
+    for (auto [d, it] : llvm::enumerate(clean.getIteratorTypesArray()))
+      if (it == utils::IteratorType::reduction)
+        kLoop = d;
+    // N: the last output loop of size > 1 (fusion leaves unit loops after
+    // it), held by one input (the N side); M: the last one of the other
+    // input alone, preferring size > 1 (Lq may be 1).
+    auto lastWhere =
+        [&](llvm::function_ref<bool(unsigned)> pred) -> std::optional<int> {
+      for (int r = rank - 1; r >= 0; --r)
+        if (pred(outMap.getDimPosition(r)))
+          return r;
+      return std::nullopt;
+    };
+    std::optional<int> nAt =
+        lastWhere([&](unsigned l) { return ranges[l] != 1; });
+    if (!nAt)
+      return std::nullopt;
+    unsigned nLoop = outMap.getDimPosition(*nAt);
+    OpOperand *lhs = clean.getDpsInputOperand(0);
+    OpOperand *rhs = clean.getDpsInputOperand(1);
+    if (!holds(rhs, nLoop))
+      std::swap(lhs, rhs);
+    if (!holds(rhs, nLoop) || holds(lhs, nLoop) || !holds(lhs, kLoop) ||
+        !holds(rhs, kLoop))
+      return std::nullopt;
+    auto mSide = [&](unsigned l) { return holds(lhs, l) && !holds(rhs, l); };
+    std::optional<int> mAt =
+        lastWhere([&](unsigned l) { return mSide(l) && ranges[l] != 1; });
+    if (!mAt || *mAt > *nAt)
+      mAt = lastWhere([&](unsigned l) { return mSide(l) && l != nLoop; });
+    if (!mAt || *mAt > *nAt)
+      return std::nullopt;
+    unsigned mLoop = outMap.getDimPosition(*mAt);
+    // Batch loops in output order, grouped; unit loops dropped. Every
+    // batch loop of size > 1 comes before M.
+    SmallVector<SmallVector<unsigned>> groups;
+    bool changed = clean != op || through || *nAt != int(rank) - 1 ||
+                   *mAt != int(rank) - 2;
+    for (int r = 0; r < int(rank); ++r) {
+      unsigned loop = outMap.getDimPosition(r);
+      if (loop == mLoop || loop == nLoop)
+        continue;
+      if (ranges[loop] == 1) {
+        changed = true;
+        continue;
+      }
+      if (r > *mAt)
+        return std::nullopt;
+      bool both = holds(lhs, loop) && holds(rhs, loop);
+      if (!holds(lhs, loop) && !holds(rhs, loop))
+        return std::nullopt;
+      if (!both) {
+        if (groups.empty())
+          return std::nullopt;
+        groups.back().push_back(loop);
+        changed = true;
+        continue;
+      }
+      groups.push_back({loop});
+    }
+    while (groups.size() > std::max<size_t>(maxBatch, 1)) {
+      llvm::append_range(groups[0], groups[1]);
+      groups.erase(groups.begin() + 1);
+      changed = true;
+    }
+    if (!changed)
+      return std::nullopt;
+    // Folded sizes that overflow (hostile shapes) are not rebuilt.
+    for (ArrayRef<unsigned> group : groups) {
+      int64_t size = 1;
+      for (unsigned loop : group)
+        if (llvm::MulOverflow(size, ranges[loop], size))
+          return std::nullopt;
+    }
+
+    Location loc = op.getLoc();
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPoint(op);
+    // The operand `o` laid out as [groups.., a, b], each group folded into
+    // one dimension: a collapse where the order already is that, else a
+    // transposing (and broadcasting) copy first.
+    auto layoutOf = [&](Value x, AffineMap map, unsigned a,
+                        unsigned b) -> Value {
+      SmallVector<unsigned> order;
+      SmallVector<ReassociationIndices> fold;
+      SmallVector<int64_t> folded;
+      for (ArrayRef<unsigned> group : groups) {
+        fold.emplace_back();
+        folded.push_back(1);
+        for (unsigned loop : group) {
+          fold.back().push_back(order.size());
+          order.push_back(loop);
+          folded.back() *= ranges[loop];
+        }
+      }
+      for (unsigned loop : {a, b}) {
+        fold.push_back({int64_t(order.size())});
+        order.push_back(loop);
+        folded.push_back(ranges[loop]);
+      }
+      auto type = cast<RankedTensorType>(x.getType());
+      SmallVector<unsigned> present, wanted;
+      for (unsigned r = 0; r < map.getNumResults(); ++r)
+        if (type.getDimSize(r) != 1)
+          present.push_back(map.getDimPosition(r));
+      for (unsigned loop : order)
+        if (ranges[loop] != 1)
+          wanted.push_back(loop);
+      if (present == wanted) {
+        if (type.getShape() == ArrayRef<int64_t>(folded))
+          return x;
+        if (std::optional<SmallVector<ReassociationIndices>> re =
+                regroup(type.getShape(), folded))
+          return tensor::CollapseShapeOp::create(
+              rewriter, loc,
+              RankedTensorType::get(folded, type.getElementType()), x, *re);
+      }
+      SmallVector<AffineExpr> reads;
+      for (unsigned r = 0; r < map.getNumResults(); ++r) {
+        const unsigned *at = llvm::find(order, map.getDimPosition(r));
+        reads.push_back(at == order.end()
+                            ? getAffineConstantExpr(0, ctx)
+                            : getAffineDimExpr(at - order.begin(), ctx));
+      }
+      SmallVector<int64_t> shape;
+      for (unsigned loop : order)
+        shape.push_back(ranges[loop]);
+      Value init =
+          tensor::EmptyOp::create(rewriter, loc, shape, type.getElementType());
+      x = linalg::GenericOp::create(
+              rewriter, loc, TypeRange{init.getType()}, ValueRange{x},
+              ValueRange{init},
+              {AffineMap::get(order.size(), 0, reads, ctx),
+               rewriter.getMultiDimIdentityMap(order.size())},
+              SmallVector<utils::IteratorType>(order.size(),
+                                               utils::IteratorType::parallel),
+              [&](OpBuilder &bb, Location l, ValueRange args) {
+                linalg::YieldOp::create(bb, l, args[0]);
+              })
+              .getResult(0);
+      if (fold.size() == order.size())
+        return x;
+      return tensor::CollapseShapeOp::create(rewriter, loc, x, fold);
+    };
+    // A constant factor read through a transposing map (what
+    // unfuseContraction makes of SDPA's sqrt(scale) fused into the
+    // product) is laid out from its input and applied after, element by
+    // element, where the scale peeling and the GQA search see it.
+    auto layout = [&](OpOperand *o, unsigned a, unsigned b) -> Value {
+      AffineMap map = clean.getMatchingIndexingMap(o);
+      auto factor = o->get().getDefiningOp<linalg::GenericOp>();
+      if (!factor || !isPermutedScaling(factor))
+        return layoutOf(o->get(), map, a, b);
+      Value x = layoutOf(factor.getDpsInputOperand(0)->get(),
+                         factor.getIndexingMapsArray()[0].compose(map), a, b);
+      auto type = cast<RankedTensorType>(x.getType());
+      Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                           type.getElementType());
+      AffineMap identity = rewriter.getMultiDimIdentityMap(type.getRank());
+      return linalg::GenericOp::create(
+                 rewriter, loc, TypeRange{type}, ValueRange{x},
+                 ValueRange{init}, {identity, identity},
+                 SmallVector<utils::IteratorType>(
+                     type.getRank(), utils::IteratorType::parallel),
+                 [&](OpBuilder &bb, Location l, ValueRange args) {
+                   IRMapping mapping;
+                   mapping.map(factor.getBody()->getArgument(0), args[0]);
+                   for (Operation &inner :
+                        factor.getBody()->without_terminator())
+                     bb.clone(inner, mapping);
+                   linalg::YieldOp::create(
+                       bb, l,
+                       mapping.lookup(
+                           factor.getBody()->getTerminator()->getOperand(0)));
+                 })
+          .getResult(0);
+    };
+    // The output (and its init) in order already: a collapse.
+    auto outType = cast<RankedTensorType>(clean.getResult(0).getType());
+    SmallVector<int64_t> outFolded;
+    for (ArrayRef<unsigned> group : groups) {
+      outFolded.push_back(1);
+      for (unsigned loop : group)
+        outFolded.back() *= ranges[loop];
+    }
+    outFolded.append({ranges[mLoop], ranges[nLoop]});
+    std::optional<SmallVector<ReassociationIndices>> outRe =
+        regroup(outType.getShape(), outFolded);
+    if (!outRe || (through && through.getResultType().getShape() !=
+                                  ArrayRef<int64_t>(outFolded)))
+      return std::nullopt;
+    Value lhsValue = layout(lhs, mLoop, kLoop);
+    Value rhsValue = layout(rhs, kLoop, nLoop);
+    Value init = tensor::CollapseShapeOp::create(
+        rewriter, loc,
+        RankedTensorType::get(outFolded, outType.getElementType()),
+        clean.getDpsInitOperand(0)->get(), *outRe);
+    unsigned nb = groups.size();
+    auto dims = [&](std::initializer_list<unsigned> tail) {
+      SmallVector<AffineExpr> e;
+      for (unsigned d = 0; d < nb; ++d)
+        e.push_back(getAffineDimExpr(d, ctx));
+      for (unsigned t : tail)
+        e.push_back(getAffineDimExpr(nb + t, ctx));
+      return AffineMap::get(nb + 3, 0, e, ctx);
+    };
+    SmallVector<utils::IteratorType> iters(nb + 2,
+                                           utils::IteratorType::parallel);
+    iters.push_back(utils::IteratorType::reduction);
+    // The body of the plain product, its block arguments renumbered.
+    auto product = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{init.getType()},
+        ValueRange{lhsValue, rhsValue}, ValueRange{init},
+        {dims({0, 2}), dims({2, 1}), dims({0, 1})}, iters,
+        [&](OpBuilder &bb, Location l, ValueRange args) {
+          IRMapping mapping;
+          mapping.map(clean.getMatchingBlockArgument(lhs), args[0]);
+          mapping.map(clean.getMatchingBlockArgument(rhs), args[1]);
+          mapping.map(
+              clean.getMatchingBlockArgument(clean.getDpsInitOperand(0)),
+              args[2]);
+          for (Operation &inner : clean.getBody()->without_terminator())
+            bb.clone(inner, mapping);
+          linalg::YieldOp::create(
+              bb, l,
+              mapping.lookup(clean.getBody()->getTerminator()->getOperand(0)));
+        });
+    auto restored = tensor::ExpandShapeOp::create(rewriter, loc, outType,
+                                                  product.getResult(0), *outRe);
+    shadowed.insert(op);
+    if (clean != op)
+      shadowed.insert(clean);
+    if (through)
+      shadowed.insert(through);
+    restoredOf[product] = {op, restored.getResult()};
+    return NormalizedProduct{product, restored};
+  }
+
+  /// The product of the weights `p` (read through `pUse`) with the values,
+  /// rebuilt by normalizeProduct: `pv`, `p` and `pUse` then refer to the
+  /// plain product, and the ops that lay the weights out for it join
+  /// `ops`.
+  LogicalResult normalizeWeightsProduct(Value &p, OpOperand *&pUse,
+                                        FailureOr<Contraction> &pv,
+                                        SmallVectorImpl<Operation *> &ops,
+                                        size_t maxBatch = 2) {
+    Operation *user = pUse->getOwner();
+    if (user->getNumResults() != 1)
+      return failure();
+    std::optional<NormalizedProduct> plain =
+        normalizeProduct(user->getResult(0), maxBatch);
+    if (!plain)
+      return failure();
+    std::string why;
+    FailureOr<Contraction> c = matchContraction(plain->op.getResult(0), why);
+    if (failed(c))
+      return failure();
+    // The weights reach the plain product through the collapse or copy
+    // normalizeProduct laid them out with.
+    Value w = c->lhs->get();
+    SmallVector<Operation *> layoutOps;
+    while (w != p) {
+      Operation *def = w.getDefiningOp();
+      if (!def || def->getNumOperands() == 0 || !w.hasOneUse() ||
+          layoutOps.size() > 2)
+        return failure();
+      layoutOps.push_back(def);
+      w = isa<linalg::GenericOp>(def)
+              ? cast<linalg::GenericOp>(def).getDpsInputOperand(0)->get()
+              : def->getOperand(0);
+    }
+    ops.append(layoutOps.rbegin(), layoutOps.rend());
+    pv = c;
+    pUse = c->lhs;
+    p = pUse->get();
+    return success();
+  }
+
+  /// Whether `g` multiplies (or divides) its one input, read through a
+  /// permutation, by a compile-time constant.
+  static bool isPermutedScaling(linalg::GenericOp g) {
+    if (g.getNumDpsInputs() != 1 || g.getNumDpsInits() != 1 ||
+        !allParallel(g) || !g.getIndexingMapsArray()[1].isIdentity() ||
+        !g.getIndexingMapsArray()[0].isPermutation() ||
+        !g.getMatchingBlockArgument(g.getDpsInitOperand(0)).use_empty())
+      return false;
+    Operation *body = yielded(g).getDefiningOp();
+    if (!body || body->getBlock() != g.getBody() ||
+        !isa<arith::MulFOp, arith::DivFOp>(body))
+      return false;
+    for (Operation &op : g.getBody()->without_terminator())
+      if (op.getNumRegions() != 0 || isa<linalg::IndexOp>(op) ||
+          !isMemoryEffectFree(&op))
+        return false;
+    Value in = g.getBody()->getArgument(0);
+    if (body->getOperand(0) == in && getScalarConstant(g, body->getOperand(1)))
+      return true;
+    return isa<arith::MulFOp>(body) && body->getOperand(1) == in &&
+           getScalarConstant(g, body->getOperand(0));
+  }
+
+  /// The reassociation that collapses `from` into `to` (the same non-unit
+  /// sizes, grouped), if there is one.
+  static std::optional<SmallVector<ReassociationIndices>>
+  regroup(ArrayRef<int64_t> from, ArrayRef<int64_t> to) {
+    SmallVector<ReassociationIndices> re(to.size());
+    size_t j = 0;
+    int64_t product = 1;
+    for (int64_t d = 0; d < int64_t(from.size()); ++d) {
+      if (j == to.size()) {
+        if (from[d] != 1 || re.empty())
+          return std::nullopt;
+        re.back().push_back(d);
+        continue;
+      }
+      re[j].push_back(d);
+      product *= from[d];
+      if (product == to[j]) {
+        ++j;
+        product = 1;
+      } else if (product > to[j]) {
+        return std::nullopt;
+      }
+    }
+    if (j != to.size() || llvm::any_of(re, [](const ReassociationIndices &g) {
+          return g.empty();
+        }))
+      return std::nullopt;
+    return re;
   }
 
   /// Uses this attempt moved from a value to an equal one (`hoistBroadcast`),
@@ -1661,6 +2146,24 @@ struct Raiser {
   /// Whether `v` reaches a contraction through reshapes and elementwise
   /// generics (reading it element by element). Each value is visited once
   /// and at most 64 are, so hostile IR costs linear time.
+  /// Whether `v` is the result of a generic that sums products over one
+  /// reduction loop (`acc + a * b`, a factor possibly computed in the
+  /// body): what normalizeProduct may rebuild as a plain contraction.
+  static bool isProductSum(Value v) {
+    auto g = v.getDefiningOp<linalg::GenericOp>();
+    if (!g || g.getNumResults() != 1 || g.getNumDpsInputs() < 2 ||
+        g.getNumReductionLoops() != 1)
+      return false;
+    auto add = yielded(g).getDefiningOp<arith::AddFOp>();
+    BlockArgument acc = g.getMatchingBlockArgument(g.getDpsInitOperand(0));
+    if (!add || add->getBlock() != g.getBody())
+      return false;
+    Value other = add.getLhs() == acc   ? add.getRhs()
+                  : add.getRhs() == acc ? add.getLhs()
+                                        : Value();
+    return other && other.getDefiningOp<arith::MulFOp>();
+  }
+
   bool leadsToContraction(Value v) {
     std::string why;
     SmallVector<Value> work = {v};
@@ -1669,7 +2172,7 @@ struct Raiser {
       Value x = work.pop_back_val();
       if (!x || !seen.insert(x).second)
         continue;
-      if (succeeded(matchContraction(x, why)))
+      if (succeeded(matchContraction(x, why)) || isProductSum(x))
         return true;
       Operation *def = x.getDefiningOp();
       if (isa_and_nonnull<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(
@@ -1828,6 +2331,7 @@ struct Raiser {
     recorder.ops.clear();
     shadowed.clear();
     originalOf.clear();
+    restoredOf.clear();
     movedUses.clear();
     rewriter.setListener(&recorder);
     llvm::scope_exit detach([&] { rewriter.setListener(nullptr); });
@@ -1861,6 +2365,12 @@ struct Raiser {
     FailureOr<SoftmaxMatch> softmax = matchSoftmax(p, why);
     if (failed(softmax))
       return fail(anchor, why);
+    // The softmax's own reads of the logits' row source (the maximum's
+    // regrouping) are not uses the logits chain has to account for.
+    if (softmax->rowSource)
+      for (Operation *user : softmax->rowSource.getUsers())
+        if (llvm::is_contained(softmax->ops, user))
+          shadowed.insert(user);
 
     // The weights feed exactly one contraction over the keys.
     // SDPA's safe softmax: rows whose logits are all -inf become 0 (which is
@@ -1953,16 +2463,30 @@ struct Raiser {
           return fail(anchor, "the softmax result has more than one user");
       }
     }
-    OpOperand &pUse = *p.getUses().begin();
+    // Reshapes of the leading dimensions between the weights and the
+    // product (fusion regroups heads around a fused repetition of K/V).
+    while (p.hasOneUse() &&
+           isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(
+               *p.getUsers().begin()) &&
+           keepsRows(*p.getUsers().begin())) {
+      Operation *reshape = *p.getUsers().begin();
+      softmax->ops.push_back(reshape);
+      p = reshape->getResult(0);
+    }
+    if (!p.hasOneUse())
+      return fail(anchor, "the softmax result has more than one user");
+    OpOperand *pUse = &*p.getUses().begin();
     FailureOr<Contraction> pv = matchContraction(
-        pUse.getOwner()->getNumResults() == 1 ? pUse.getOwner()->getResult(0)
-                                              : Value(),
+        pUse->getOwner()->getNumResults() == 1 ? pUse->getOwner()->getResult(0)
+                                               : Value(),
         why);
+    if (failed(pv))
+      (void)normalizeWeightsProduct(p, pUse, pv, softmax->ops);
     if (failed(pv))
       return fail(anchor, "weights: " + (why == "not a contraction"
                                              ? "their user is not a contraction"
                                              : why));
-    if (pv->lhs != &pUse)
+    if (pv->lhs != pUse)
       return fail(anchor, "the weights are not the M side of the product "
                           "with the values");
 
@@ -2131,6 +2655,21 @@ struct Raiser {
       if (isa<arith::AddFOp>(body)) {
         OpOperand *a = inputOf(g, body->getOperand(0));
         OpOperand *b = inputOf(g, body->getOperand(1));
+        if (!a != !b) {
+          // s + c with a compile-time c: nothing when c is 0 (what
+          // torch-mlir makes of T5's all-zero cross-attention position
+          // bias); otherwise a score modification.
+          OpOperand *in = a ? a : b;
+          std::optional<double> c =
+              getScalarConstant(g, body->getOperand(a ? 1 : 0));
+          if (c && *c == 0.0 && g.getMatchingIndexingMap(in).isIdentity()) {
+            chain.push_back(g);
+            x = in->get();
+            continue;
+          }
+          if (modify("the logits add a value that is not a tensor"))
+            continue;
+        }
         if (!a || !b)
           return fail(anchor, "the logits add something that is not a tensor");
         // The chain operand is read with the identity map; the bias is the
@@ -2232,6 +2771,29 @@ struct Raiser {
       break;
     }
     FailureOr<Contraction> qk = matchContraction(x, why);
+    if (failed(qk) || qk->dims.batch.size() != pv->dims.batch.size())
+      if (std::optional<NormalizedProduct> plain =
+              normalizeProduct(x, pv->dims.batch.size())) {
+        chain.push_back(plain->restored);
+        x = plain->op.getResult(0);
+        qk = matchContraction(x, why);
+      }
+    if (succeeded(qk) && qk->dims.batch.size() != pv->dims.batch.size() &&
+        succeeded(normalizeWeightsProduct(p, pUse, pv, softmax->ops,
+                                          qk->dims.batch.size())) &&
+        qk->dims.batch.size() != pv->dims.batch.size())
+      return fail(anchor, "the two products have different batch ranks");
+    // Batch loops that group differently (heads split as (KV head, group)
+    // in one product and whole in the other): both with one batch loop.
+    if (succeeded(qk) && batchSizes(*qk) != batchSizes(*pv)) {
+      if (std::optional<NormalizedProduct> plain = normalizeProduct(x, 1)) {
+        chain.push_back(plain->restored);
+        x = plain->op.getResult(0);
+        qk = matchContraction(x, why);
+      }
+      if (succeeded(qk) && batchSizes(*qk) != batchSizes(*pv))
+        (void)normalizeWeightsProduct(p, pUse, pv, softmax->ops, 1);
+    }
     if (failed(qk))
       return fail(anchor, "logits: " + (why == "not a contraction"
                                             ? "they do not come from a "
@@ -2466,14 +3028,17 @@ struct Raiser {
       buildScoreMod(attention, modOps);
     }
     bool valid;
+    std::string verifierSays;
     {
-      // A shape combination the op rejects: the verifier's own message is
-      // not shown; the remark (with explain) says what happened.
+      // A shape combination the op rejects: the verifier's message goes
+      // into the remark instead of becoming an error.
       ::attn::CapturedDiagnostics quiet(rewriter.getContext());
       valid = succeeded(mlir::verify(attention));
+      verifierSays = quiet.getFirst();
     }
     if (!valid)
-      return fail(anchor, "the raised op would not verify");
+      return fail(anchor,
+                  "the raised op would not verify (" + verifierSays + ")");
     if (explain && !modOps.empty())
       anchor->emitRemark() << "raised with a score_mod region of "
                            << modOps.size() << " generic(s): " << modWhy;
@@ -2506,8 +3071,15 @@ struct Raiser {
     erased.insert(pv->op);
     // A product copied out of a fused one: the fused one's users read the
     // attention now.
-    if (Operation *original = originalOf.lookup(pv->op))
-      rewriter.replaceAllUsesWith(original->getResult(0), out);
+    // A product rebuilt by normalizeProduct: the one it stands for (and the
+    // fused one that stands behind that) now read its restored layout.
+    auto [normalized, restored] = restoredOf.lookup(pv->op);
+    for (Operation *original = normalized ? normalized : pv->op.getOperation();
+         (original = originalOf.lookup(original));)
+      rewriter.replaceAllUsesWith(original->getResult(0),
+                                  restored ? restored : out);
+    if (normalized)
+      rewriter.replaceAllUsesWith(normalized->getResult(0), restored);
     rewriter.replaceOp(pv->op, out);
 
     // The softmax, the logits chain and Q K^T are dead now.

@@ -177,7 +177,8 @@ def AttnMaterializePatternPass
 }
 
 def AttnLiftScoreModPass : Pass<"attn-lift-score-mod", "func::FuncOp"> {
-  let summary = "Lift position-only masks out of score_mod regions";
+  let summary = "Lift masks, scale, softcap and biases out of score_mod "
+                "regions";
   let description = [{
     A `score_mod` region (SPEC section 2.1) that ends in
     `select(c, x, -inf)` or `select(c, -inf, x)`, where the condition `c`
@@ -194,12 +195,18 @@ def AttnLiftScoreModPass : Pass<"attn-lift-score-mod", "func::FuncOp"> {
     mask operand and no region; `--attn-infer-pattern` then gives
     `#attn.causal`.
 
-    A mask of more than `max-entries` entries, or of a dynamic size, is left
-    in the region with a remark.
+    What the region applies first to its logit `s` is lifted too, while it
+    is one of: `c * tanh(s / c)` (becomes `softcap = c`) or a constant
+    factor (joins `scale`), both only when the op has no softcap and no
+    bias; `s + t` with `t` computed from the indices, constants and
+    captured values (becomes the bias operand, when the op has none).
+
+    A mask or bias of more than `max-entries` entries, or of a dynamic
+    size, is left in the region with a remark.
   }];
   let options = [
     Option<"maxEntries", "max-entries", "int64_t", /*default=*/"67108864",
-           "Largest mask (entries) built from a region's condition">
+           "Largest mask or bias (entries) built from a region">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
@@ -433,13 +440,21 @@ def AttnRaisePass : Pass<"attn-raise", "func::FuncOp"> {
       factor, a clamp, a bias inside the tanh, a fill that is not -inf)
       becomes the op's `score_mod` region with every generic between it
       and the softmax; only the chain below it is read as attributes;
+    - the row maximum and sum may read the logits through reshapes of the
+      leading dimensions other than the ones the subtraction reads;
     - a shift `x - rowmax(x)` applied before the softmax is seen through,
       and a per-head column appended to the logits and sliced off the
       weights (gpt-oss; `tensor.concat` or TOSA's two `insert_slice`)
       becomes `#attn.softmax<sink = learned>` with the `sink` operand;
     - `Q K^T` and `P V` are contractions with one M, N and K loop and up to
       two batch loops, spelled `linalg.matmul`, `linalg.batch_matmul`, a
-      transposed map or a generic; transposes of K are looked through;
+      transposed map or a generic; transposes of K are looked through. A
+      product in the form fusion leaves it is rebuilt as such a
+      contraction first: batch loops of size 1 dropped, more than two
+      folded, a factor computed in its body split off, and a batch loop
+      that K/V do not read (repeat_kv fused into the product) folded into
+      the head loop before it, which then reads as grouped-query
+      attention;
     - (B, H) folded into one batch dimension, at any batch size (windows as
       batch too), is split again with the split the scores get, or from
       `tensor.collapse_shape` of Q, K and V;

@@ -139,6 +139,16 @@ LogicalResult imposePattern(RewriterBase &rewriter, AttentionOp op,
 LogicalResult liftScoreModMasks(RewriterBase &rewriter, AttentionOp op,
                                 int64_t maxEntries);
 
+/// Lifts the known forms a score_mod region applies first to its logit s:
+/// `c * tanh(s / c)` becomes `softcap = c` and a constant factor joins
+/// `scale` (both only while the op has no softcap and no bias, which the
+/// region's input would include), and `s + t` with t computed from the
+/// indices and captured values becomes the bias operand (while the op has
+/// none; at most `maxEntries` entries, a remark otherwise). Repeats while
+/// one applies. Succeeds when it changed `op`.
+LogicalResult liftScoreModPrologue(RewriterBase &rewriter, AttentionOp op,
+                                   int64_t maxEntries);
+
 /// `shape` (a mask shape right-aligned against B x Hq x Lq x Lk) widened
 /// to keep `op`'s existing mask: leading 1s are added up to its rank, and a
 /// size-1 dimension takes the existing mask's size.
