@@ -8,12 +8,16 @@
 #endif
 #include "attn/Pipelines/Pipelines.h"
 
+#include "attn/Dialect/Attn/IR/Attn.h"
+
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
 
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringSwitch.h"
@@ -95,6 +99,108 @@ attn::runner::getEntrySignature(mlir::func::FuncOp entry) {
           addSpecs(entry.getResultTypes(), "result", signature.results))
     return std::move(err);
   return signature;
+}
+
+bool attn::runner::hasDynamicSizes(mlir::func::FuncOp entry) {
+  auto dynamic = [](mlir::Type type) {
+    auto shaped = llvm::dyn_cast<mlir::ShapedType>(type);
+    return shaped && shaped.hasRank() && !shaped.hasStaticShape();
+  };
+  return llvm::any_of(entry.getArgumentTypes(), dynamic) ||
+         llvm::any_of(entry.getResultTypes(), dynamic);
+}
+
+llvm::Error attn::runner::specializeEntry(
+    mlir::func::FuncOp entry,
+    llvm::ArrayRef<std::optional<std::vector<int64_t>>> shapes) {
+  StringRef name = entry.getSymName();
+  if (entry.isExternal())
+    return makeError(("@" + name + " has no body").str());
+  mlir::Block &body = entry.getBody().front();
+  mlir::OpBuilder builder(&body, body.begin());
+  for (auto [i, arg] : llvm::enumerate(body.getArguments())) {
+    auto type = llvm::dyn_cast<mlir::RankedTensorType>(arg.getType());
+    const std::optional<std::vector<int64_t>> *given =
+        i < shapes.size() ? &shapes[i] : nullptr;
+    if (!type || type.hasStaticShape())
+      continue;
+    if (!given || !*given)
+      return makeError(llvm::formatv(
+          "argument #{0} of @{1} has the dynamic type '{2}': give its sizes "
+          "with --input (a .npy file) or --shape={0}:AxBx...",
+          i, name, typeToString(type)));
+    const std::vector<int64_t> &shape = **given;
+    if (static_cast<int64_t>(shape.size()) != type.getRank())
+      return makeError(llvm::formatv(
+          "argument #{0} of @{1} has rank {2}, but the sizes given are {3}", i,
+          name, type.getRank(), shapeToString(shape)));
+    for (auto [d, size] : llvm::enumerate(shape))
+      if (size < 0 || (!type.isDynamicDim(d) && type.getDimSize(d) != size))
+        return makeError(llvm::formatv(
+            "argument #{0} of @{1} has type '{2}', which the sizes {3} "
+            "contradict",
+            i, name, typeToString(type), shapeToString(shape)));
+    auto fixed = mlir::RankedTensorType::get(shape, type.getElementType(),
+                                             type.getEncoding());
+    arg.setType(fixed);
+    auto cast =
+        mlir::tensor::CastOp::create(builder, entry.getLoc(), type, arg);
+    arg.replaceAllUsesExcept(cast.getResult(), cast);
+  }
+  entry.setFunctionType(builder.getFunctionType(
+      body.getArgumentTypes(), entry.getFunctionType().getResults()));
+
+  // Propagate, with the diagnostics of ops that reject the sizes kept.
+  mlir::MLIRContext *context = entry.getContext();
+  std::string first;
+  mlir::ScopedDiagnosticHandler handler(context, [&](mlir::Diagnostic &diag) {
+    if (first.empty() && diag.getSeverity() == mlir::DiagnosticSeverity::Error)
+      first = diag.str();
+    return mlir::success();
+  });
+  mlir::PassManager pm(context, mlir::func::FuncOp::getOperationName());
+  pm.addPass(mlir::createCanonicalizerPass());
+  pm.addPass(mlir::createCSEPass());
+  if (mlir::failed(pm.run(entry)))
+    return makeError(llvm::formatv(
+        "specialising @{0} to the given sizes failed: {1}", name, first));
+  // Ops whose operand sizes disagree keep their casts: report them.
+  mlir::IRRewriter rewriter(context);
+  llvm::Error inconsistent = llvm::Error::success();
+  entry.walk([&](mlir::attn::AttentionOp op) {
+    first.clear();
+    mlir::FailureOr<mlir::Operation *> folded = op.foldOperandCasts(rewriter);
+    if (mlir::succeeded(folded) && *folded)
+      rewriter.eraseOp(*folded);
+    else if (mlir::failed(folded) && !inconsistent)
+      inconsistent = makeError(llvm::formatv(
+          "the sizes given to @{0} do not fit together: {1}", name, first));
+  });
+  if (inconsistent)
+    return inconsistent;
+  // Results: the static value behind a cast back to the dynamic type.
+  llvm::SmallVector<mlir::Type> results;
+  entry.walk([&](mlir::func::ReturnOp ret) {
+    for (mlir::OpOperand &operand : ret->getOpOperands())
+      if (auto cast = operand.get().getDefiningOp<mlir::tensor::CastOp>();
+          cast && llvm::cast<mlir::ShapedType>(cast.getSource().getType())
+                      .hasStaticShape()) {
+        operand.set(cast.getSource());
+        if (cast->use_empty())
+          cast->erase();
+      }
+    results.assign(ret.getOperandTypes().begin(), ret.getOperandTypes().end());
+  });
+  for (auto [k, type] : llvm::enumerate(results))
+    if (auto shaped = llvm::dyn_cast<mlir::ShapedType>(type);
+        shaped && !shaped.hasStaticShape())
+      return makeError(llvm::formatv(
+          "result #{0} of @{1} has the type '{2}' even with the argument "
+          "sizes given: attn-run needs sizes it can infer",
+          k, name, typeToString(type)));
+  entry.setFunctionType(
+      builder.getFunctionType(body.getArgumentTypes(), results));
+  return llvm::Error::success();
 }
 
 void attn::runner::pruneToEntry(mlir::ModuleOp module, StringRef entry) {

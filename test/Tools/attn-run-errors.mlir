@@ -45,8 +45,9 @@
 // RUN: not attn-run %s --entry=two --check --oracle=naive 2>&1 | FileCheck %s --check-prefix=NAIVE
 // NAIVE: error: --oracle=naive: the naive oracle handles functions whose body is a single attn.attention, attn.token_merge or attn.token_unmerge; @two also contains 'arith.addf' (use --oracle=reference)
 
+// A dynamic size needs --input or --shape (test/Tools/attn-run/dynamic.mlir).
 // RUN: not attn-run %s --entry=dynamic 2>&1 | FileCheck %s --check-prefix=DYN
-// DYN: error: argument #0 of @dynamic has unsupported type 'tensor<?x2x4x8xf32>'
+// DYN: error: argument #0 of @dynamic has the dynamic type 'tensor<?x2x4x8xf32>': give its sizes with --input (a .npy file) or --shape=0:AxBx...
 
 // RUN: not attn-run %s --entry=attn --random-step=-1 2>&1 | FileCheck %s --check-prefix=STEP
 // STEP: error: --random-step must be a number in [0, 1]

@@ -197,6 +197,14 @@ cl::list<std::string> inputFiles(
              "i64/index<-int64"),
     cl::value_desc("file.npy"), cl::CommaSeparated, cl::cat(runCategory));
 
+cl::list<std::string> shapeOptions(
+    "shape",
+    cl::desc("Sizes of dynamically sized entry arguments, as ARG:AxBx... "
+             "(argument index, then the sizes); repeatable and/or "
+             "comma-separated. The entry is specialised to them (and to the "
+             "shapes of --input files) before it is compiled"),
+    cl::value_desc("arg:AxBx..."), cl::CommaSeparated, cl::cat(runCategory));
+
 cl::opt<std::string>
     outputDir("output-dir",
               cl::desc("Write result k to DIR/<entry>.result<k>.npy instead "
@@ -599,6 +607,49 @@ std::optional<int> runBenchmark(mlir::func::FuncOp entry,
   return std::nullopt;
 }
 
+/// The sizes of each entry argument that --shape or an --input file gives
+/// (nullopt where neither does); reports and returns nullopt on a malformed
+/// --shape or an unreadable file.
+std::optional<std::vector<std::optional<std::vector<int64_t>>>>
+argumentShapes(mlir::func::FuncOp entry) {
+  unsigned n = entry.getNumArguments();
+  std::vector<std::optional<std::vector<int64_t>>> shapes(n);
+  for (auto [i, path] : llvm::enumerate(inputFiles)) {
+    if (i >= n)
+      break;
+    llvm::Expected<attn::npy::Array> array = attn::npy::readFile(path);
+    if (!array) {
+      reportError(array.takeError());
+      return std::nullopt;
+    }
+    shapes[i] = array->shape;
+  }
+  for (const std::string &option : shapeOptions) {
+    auto [index, dims] = llvm::StringRef(option).split(':');
+    unsigned arg;
+    std::vector<int64_t> shape;
+    bool bad = index.getAsInteger(10, arg) || arg >= n || dims.empty();
+    llvm::SmallVector<llvm::StringRef> parts;
+    dims.split(parts, 'x');
+    for (llvm::StringRef part : parts) {
+      int64_t size;
+      if (part.getAsInteger(10, size) || size < 0 || size > (int64_t(1) << 40))
+        bad = true;
+      else
+        shape.push_back(size);
+    }
+    if (bad) {
+      reportError(llvm::formatv("--shape={0}: expected ARG:AxBx... with ARG "
+                                "an argument index below {1} and sizes in "
+                                "[0, 2^40]",
+                                option, n));
+      return std::nullopt;
+    }
+    shapes[arg] = std::move(shape);
+  }
+  return shapes;
+}
+
 int runTool(mlir::MLIRContext &context) {
   if (std::optional<int> exit = validateOptions())
     return *exit;
@@ -632,6 +683,16 @@ int runTool(mlir::MLIRContext &context) {
   }
   mlir::func::FuncOp entry = *found;
   std::string name = entry.getSymName().str();
+  if (hasDynamicSizes(entry) || !shapeOptions.empty()) {
+    std::optional<std::vector<std::optional<std::vector<int64_t>>>> shapes =
+        argumentShapes(entry);
+    if (!shapes)
+      return kExitBadInput;
+    if (llvm::Error err = specializeEntry(entry, *shapes)) {
+      reportError(std::move(err));
+      return kExitBadInput;
+    }
+  }
   llvm::Expected<EntrySignature> signature = getEntrySignature(entry);
   if (!signature) {
     reportError(signature.takeError());

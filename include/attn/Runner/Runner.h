@@ -162,6 +162,21 @@ struct EntrySignature {
 };
 llvm::Expected<EntrySignature> getEntrySignature(mlir::func::FuncOp entry);
 
+/// Whether an argument or result of `entry` has a dynamic size.
+bool hasDynamicSizes(mlir::func::FuncOp entry);
+
+/// Specialises `entry` to the argument sizes `shapes` (one per argument;
+/// nullopt leaves a statically sized argument as it is): each dynamically
+/// sized argument gets its static type, with a tensor.cast back to the
+/// dynamic type for its uses, and the module is canonicalized so that the
+/// sizes reach every op and the results. Errors: a dynamic argument without
+/// a size, a size of the wrong rank or contradicting a static dimension,
+/// sizes an op rejects (with the verifier's message), or a result whose size
+/// is still unknown.
+llvm::Error
+specializeEntry(mlir::func::FuncOp entry,
+                llvm::ArrayRef<std::optional<std::vector<int64_t>>> shapes);
+
 /// Erases every func.func that `entry` does not reach through symbol uses.
 void pruneToEntry(mlir::ModuleOp module, llvm::StringRef entry);
 

@@ -39,3 +39,34 @@ func.func @dead(%q: tensor<1x1x2x8xf32>) {
   %o = attn.attention %q, %q, %q : tensor<1x1x2x8xf32>, tensor<1x1x2x8xf32>, tensor<1x1x2x8xf32> -> tensor<1x1x2x8xf32>
   return
 }
+
+// -----
+
+// Casts to less static types fold into the op (what specialising a dynamic
+// function leaves); the result gets the static sizes and is cast back.
+// CHECK-LABEL: func.func @fold_operand_casts
+// CHECK-SAME: (%[[Q:.*]]: tensor<1x4x13x8xf32>, %[[K:.*]]: tensor<1x2x21x8xf32>, %[[V:.*]]: tensor<1x2x21x8xf32>)
+// CHECK: %[[O:.*]] = attn.attention %[[Q]], %[[K]], %[[V]] {pattern = #attn.causal} : tensor<1x4x13x8xf32>, tensor<1x2x21x8xf32>, tensor<1x2x21x8xf32> -> tensor<1x4x13x8xf32>
+// CHECK: %[[C:.*]] = tensor.cast %[[O]] : tensor<1x4x13x8xf32> to tensor<1x4x?x8xf32>
+// CHECK: return %[[C]]
+func.func @fold_operand_casts(%q: tensor<1x4x13x8xf32>, %k: tensor<1x2x21x8xf32>, %v: tensor<1x2x21x8xf32>) -> tensor<1x4x?x8xf32> {
+  %qd = tensor.cast %q : tensor<1x4x13x8xf32> to tensor<1x4x?x8xf32>
+  %kd = tensor.cast %k : tensor<1x2x21x8xf32> to tensor<1x2x?x8xf32>
+  %vd = tensor.cast %v : tensor<1x2x21x8xf32> to tensor<1x2x?x8xf32>
+  %o = attn.attention %qd, %kd, %vd {pattern = #attn.causal} : tensor<1x4x?x8xf32>, tensor<1x2x?x8xf32>, tensor<1x2x?x8xf32> -> tensor<1x4x?x8xf32>
+  return %o : tensor<1x4x?x8xf32>
+}
+
+// -----
+
+// Sizes that do not fit together (21 keys, 20 values) are not folded: the
+// op stays as it was, and stays valid.
+// CHECK-LABEL: func.func @misfit_casts_stay
+// CHECK: attn.attention %{{.*}}, %{{.*}}, %{{.*}} : tensor<1x4x?x8xf32>, tensor<1x2x?x8xf32>, tensor<1x2x?x8xf32> -> tensor<1x4x?x8xf32>
+func.func @misfit_casts_stay(%q: tensor<1x4x13x8xf32>, %k: tensor<1x2x21x8xf32>, %v: tensor<1x2x20x8xf32>) -> tensor<1x4x?x8xf32> {
+  %qd = tensor.cast %q : tensor<1x4x13x8xf32> to tensor<1x4x?x8xf32>
+  %kd = tensor.cast %k : tensor<1x2x21x8xf32> to tensor<1x2x?x8xf32>
+  %vd = tensor.cast %v : tensor<1x2x20x8xf32> to tensor<1x2x?x8xf32>
+  %o = attn.attention %qd, %kd, %vd : tensor<1x4x?x8xf32>, tensor<1x2x?x8xf32>, tensor<1x2x?x8xf32> -> tensor<1x4x?x8xf32>
+  return %o : tensor<1x4x?x8xf32>
+}

@@ -2,8 +2,12 @@
 
 #include "attn/Dialect/Attn/IR/Attn.h"
 
+#include "attn/Support/CapturedDiagnostics.h"
+
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/Verifier.h"
 
 #include <cmath>
 
@@ -289,6 +293,39 @@ LogicalResult AttentionOp::verify() {
                                               logicalLq, lk);
 }
 
+FailureOr<Operation *> AttentionOp::foldOperandCasts(RewriterBase &rewriter) {
+  SmallVector<std::pair<unsigned, Value>> sources;
+  for (OpOperand &operand : getOperation()->getOpOperands()) {
+    auto cast = operand.get().getDefiningOp<tensor::CastOp>();
+    if (cast && tensor::canFoldIntoConsumerOp(cast))
+      sources.push_back({operand.getOperandNumber(), cast.getSource()});
+  }
+  if (sources.empty())
+    return static_cast<Operation *>(nullptr);
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(*this);
+  Operation *candidate = rewriter.clone(*getOperation());
+  for (auto [number, source] : sources)
+    candidate->setOperand(number, source);
+  // The result's sizes from the new query (B, Hq, Lq) and value (Dv).
+  auto q = cast<RankedTensorType>(candidate->getOperand(0).getType());
+  auto v = cast<RankedTensorType>(candidate->getOperand(2).getType());
+  auto resultType = getResultType();
+  SmallVector<int64_t> shape(resultType.getShape());
+  for (int64_t d = 0; d < 3; ++d)
+    if (ShapedType::isDynamic(shape[d]))
+      shape[d] = q.getDimSize(d);
+  if (ShapedType::isDynamic(shape[3]))
+    shape[3] = v.getDimSize(3);
+  candidate->getResult(0).setType(
+      RankedTensorType::get(shape, resultType.getElementType()));
+  if (failed(mlir::verify(candidate, /*verifyRecursively=*/false))) {
+    rewriter.eraseOp(candidate);
+    return failure();
+  }
+  return candidate;
+}
+
 LogicalResult AttentionOp::reifyResultShapes(
     OpBuilder &b, ReifiedRankedShapedTypeDims &reifiedReturnShapes) {
   SmallVector<OpFoldResult> shape;
@@ -335,11 +372,36 @@ struct DropDefaultAttentionParts : OpRewritePattern<AttentionOp> {
     return success(changed);
   }
 };
+/// Operands that are tensor.cast's to a less static type read the cast's
+/// source instead (what specialising a dynamic function to static sizes
+/// leaves); the result takes the static sizes that follow, cast back for
+/// its users. Sizes that the verifier would reject are not folded
+/// (AttentionOp::foldOperandCasts reports them).
+struct FoldAttentionOperandCasts : OpRewritePattern<AttentionOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(AttentionOp op,
+                                PatternRewriter &rewriter) const override {
+    FailureOr<Operation *> folded;
+    {
+      ::attn::CapturedDiagnostics quiet(op.getContext());
+      folded = op.foldOperandCasts(rewriter);
+    }
+    if (failed(folded) || !*folded)
+      return failure();
+    Value result = (*folded)->getResult(0);
+    if (result.getType() != op.getResultType())
+      result = tensor::CastOp::create(rewriter, op.getLoc(), op.getResultType(),
+                                      result);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
 } // namespace
 
 void AttentionOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                               MLIRContext *context) {
-  results.add<DropDefaultAttentionParts>(context);
+  results.add<DropDefaultAttentionParts, FoldAttentionOperandCasts>(context);
 }
 
 //===----------------------------------------------------------------------===//

@@ -117,6 +117,12 @@ def Attn_AttentionOp : Attn_Op<"attention", [
     /// reads, so that a piece of this op (a tile, a range of heads) keeps
     /// seeing the indices of the whole op.
     void offsetScoreModIndices(OpBuilder &b, ArrayRef<OpFoldResult> offsets);
+    /// A copy of this op (before it) whose operands that are tensor.cast's
+    /// to less static types read the casts' sources, with the result sizes
+    /// that follow; null when no operand is such a cast. Fails, erasing the
+    /// copy, when the copy does not verify (the verifier's diagnostics say
+    /// why: the sizes are inconsistent).
+    FailureOr<Operation *> foldOperandCasts(RewriterBase &rewriter);
   }];
 }
 
