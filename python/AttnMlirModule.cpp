@@ -163,13 +163,28 @@ py::list describe(const std::vector<TensorSpec> &specs) {
 /// An entry compiled by a registered pipeline and JIT-compiled for the host.
 class Executable {
 public:
-  Executable(const Module &module, const std::string &entryName,
-             const std::string &pipeline, const std::string &options) {
+  /// With `shapes` (one size list per argument, None for a statically
+  /// sized one), a copy of the module is specialised to them first
+  /// (attn-run's --shape).
+  Executable(
+      const Module &original, const std::string &entryName,
+      const std::string &pipeline, const std::string &options,
+      const std::optional<std::vector<std::optional<std::vector<int64_t>>>>
+          &shapes) {
+    const Module *source = &original;
+    if (shapes) {
+      specialized = original.clone();
+      source = specialized.get();
+    }
+    const Module &module = *source;
     llvm::Expected<mlir::func::FuncOp> entry =
         findEntry(module.get(), entryName, "the module");
     if (!entry)
       throw AttnError(llvm::toString(entry.takeError()));
     name = entry->getSymName().str();
+    if (shapes)
+      if (llvm::Error error = specializeEntry(*entry, *shapes))
+        throw AttnError(llvm::toString(std::move(error)));
     llvm::Expected<EntrySignature> sig = getEntrySignature(*entry);
     if (!sig)
       throw AttnError(llvm::toString(sig.takeError()));
@@ -274,8 +289,18 @@ public:
   EntrySignature signature;
 
 private:
+  std::unique_ptr<Module> specialized;
   std::unique_ptr<CompiledEntry> entryCode;
 };
+
+/// Whether the entry of `module` has dynamically sized arguments or results.
+bool entryHasDynamicSizes(const Module &module, const std::string &entryName) {
+  llvm::Expected<mlir::func::FuncOp> entry =
+      findEntry(module.get(), entryName, "the module");
+  if (!entry)
+    throw AttnError(llvm::toString(entry.takeError()));
+  return hasDynamicSizes(*entry);
+}
 
 } // namespace
 
@@ -304,11 +329,16 @@ PYBIND11_MODULE(_attn_mlir, m) {
       .def("run", &Module::run, py::arg("pipeline"))
       .def("count", &Module::count, py::arg("op_name"));
 
+  m.def("has_dynamic_sizes", &entryHasDynamicSizes, py::arg("module"),
+        py::arg("entry"));
+
   py::class_<Executable>(m, "Executable")
       .def(py::init<const Module &, const std::string &, const std::string &,
-                    const std::string &>(),
+                    const std::string &,
+                    const std::optional<
+                        std::vector<std::optional<std::vector<int64_t>>>> &>(),
            py::arg("module"), py::arg("entry"), py::arg("pipeline"),
-           py::arg("options"))
+           py::arg("options"), py::arg("shapes") = py::none())
       .def_readonly("entry", &Executable::name)
       .def_property_readonly("arguments",
                              [](const Executable &self) {

@@ -15,8 +15,10 @@ attn_mlir.Error carrying MLIR's diagnostics with their locations.
 import numpy as _np
 
 from ._attn_mlir import Error, Executable as _Executable, Module
+from ._attn_mlir import has_dynamic_sizes as _has_dynamic_sizes
 
-__all__ = ["Error", "Module", "Compiled", "parse", "load", "compile"]
+__all__ = ["Error", "Module", "Compiled", "CompiledPerShape", "parse", "load",
+           "compile"]
 
 
 def parse(text, name="<python>"):
@@ -81,11 +83,35 @@ class Compiled:
         return results[0] if len(results) == 1 else tuple(results)
 
 
+class CompiledPerShape:
+    """An entry with dynamic sizes: each call specialises a copy of the
+    module to the shapes of its arrays (as attn-run does with --input), and
+    compiles it once per distinct set of shapes."""
+
+    def __init__(self, module, entry, pipeline, options):
+        self._args = (module, entry, pipeline, options)
+        self._compiled = {}
+
+    def __call__(self, *arrays):
+        arrays = [a.detach().cpu().numpy() if hasattr(a, "detach")
+                  else _np.asarray(a) for a in arrays]
+        shapes = tuple(tuple(a.shape) for a in arrays)
+        if shapes not in self._compiled:
+            module, entry, pipeline, options = self._args
+            self._compiled[shapes] = Compiled(_Executable(
+                module, entry, pipeline, options,
+                [list(s) for s in shapes]))
+        return self._compiled[shapes](*arrays)
+
+
 def compile(module, entry="", pipeline="cpu", options=""):
     """Lowers `entry` of `module` (a Module or MLIR text) with a registered
     pipeline (reference, cpu, gpu-sim, cuda or any registered name) and
     its options, as attn-run does, and JIT-compiles it. Without `entry`:
-    the only public function, or @main."""
+    the only public function, or @main. An entry with dynamic sizes is
+    compiled at each call for the shapes of its arrays (CompiledPerShape)."""
     if isinstance(module, str):
         module = parse(module)
+    if _has_dynamic_sizes(module, entry):
+        return CompiledPerShape(module, entry, pipeline, options)
     return Compiled(_Executable(module, entry, pipeline, options))

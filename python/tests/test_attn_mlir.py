@@ -140,3 +140,26 @@ def test_compile_error_carries_diagnostics():
                        match=r"(?s)failed on @causal.*tile-q \(16\) must be "
                              r"a positive multiple of 32"):
         attn_mlir.compile(CAUSAL, pipeline="gpu-sim", options="tile-q=16")
+
+
+DYNAMIC = CAUSAL.replace("x16x8xf32", "x?x8xf32")
+
+
+@pytest.mark.parametrize("pipeline", ["reference", "cpu"])
+def test_dynamic_entry_compiled_per_shape(pipeline):
+    f = attn_mlir.compile(DYNAMIC, pipeline=pipeline)
+    assert isinstance(f, attn_mlir.CompiledPerShape)
+    rng = np.random.default_rng(5)
+    for lq, lk in [(13, 21), (5, 9), (13, 21)]:
+        q = rng.uniform(-1, 1, (1, 4, lq, 8)).astype(np.float32)
+        k = rng.uniform(-1, 1, (1, 2, lk, 8)).astype(np.float32)
+        v = rng.uniform(-1, 1, (1, 2, lk, 8)).astype(np.float32)
+        out = f(q, k, v)
+        assert out.shape == (1, 4, lq, 8)
+        np.testing.assert_allclose(out, naive_attention(q, k, v, True),
+                                   rtol=1e-4, atol=1e-5)
+    assert len(f._compiled) == 2
+    with pytest.raises(attn_mlir.Error,
+                       match="key length 21 differs from value length 20"):
+        f(q[:, :, :13], rng.uniform(-1, 1, (1, 2, 21, 8)).astype(np.float32),
+          rng.uniform(-1, 1, (1, 2, 20, 8)).astype(np.float32))
