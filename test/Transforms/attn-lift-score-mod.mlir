@@ -218,3 +218,20 @@ func.func @factor_after_bias(%q: tensor<1x2x8x8xf32>, %k: tensor<1x2x8x8xf32>, %
   }
   return %o : tensor<1x2x8x8xf32>
 }
+
+// -----
+
+// A bias of 32 x 32 entries is too large for max-entries=300: left in the
+// region, with a remark.
+func.func @too_large_bias(%q: tensor<1x2x32x8xf32>) -> tensor<1x2x32x8xf32> {
+  // expected-remark @+1 {{attn-lift-score-mod: the bias in the score_mod region is not lifted: its shape is dynamic or has more than max-entries (300) entries}}
+  %o = attn.attention %q, %q, %q : tensor<1x2x32x8xf32>, tensor<1x2x32x8xf32>, tensor<1x2x32x8xf32> -> tensor<1x2x32x8xf32> score_mod {
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index):
+    %d = arith.subi %j, %i : index
+    %di = arith.index_cast %d : index to i64
+    %df = arith.sitofp %di : i64 to f32
+    %r = arith.addf %s, %df : f32
+    attn.yield %r : f32
+  }
+  return %o : tensor<1x2x32x8xf32>
+}

@@ -120,12 +120,19 @@ SmallVector<int64_t> positionShape(AttentionOp op, Block *block,
   return {lq, lk};
 }
 
-/// Whether `shape` is static with at most `maxEntries` entries.
-bool fitsIn(ArrayRef<int64_t> shape, int64_t maxEntries) {
+/// Whether `shape` is static with at most `maxEntries` entries; otherwise a
+/// remark on `op` says that the `what` ("mask", "bias") stays in its region.
+bool fitsOrRemark(AttentionOp op, ArrayRef<int64_t> shape, int64_t maxEntries,
+                  StringRef what) {
   int64_t entries = 1;
   for (int64_t s : shape) {
-    if (ShapedType::isDynamic(s) || (s != 0 && entries > maxEntries / s))
+    if (ShapedType::isDynamic(s) || (s != 0 && entries > maxEntries / s)) {
+      op.emitRemark() << "attn-lift-score-mod: the " << what
+                      << " in the score_mod region is not lifted: its shape "
+                         "is dynamic or has more than max-entries ("
+                      << maxEntries << ") entries";
       return false;
+    }
     entries *= s;
   }
   return true;
@@ -212,13 +219,8 @@ LogicalResult mlir::attn::liftScoreModPrologue(RewriterBase &rewriter,
       if (failed(slice))
         break;
       SmallVector<int64_t> shape = positionShape(op, block, *slice, user);
-      if (!fitsIn(shape, maxEntries)) {
-        op.emitRemark() << "attn-lift-score-mod: the bias in the score_mod "
-                           "region is not lifted: its shape is dynamic or "
-                           "has more than max-entries ("
-                        << maxEntries << ") entries";
+      if (!fitsOrRemark(op, shape, maxEntries, "bias"))
         break;
-      }
       Location loc = op.getLoc();
       OpBuilder::InsertionGuard guard(rewriter);
       rewriter.setInsertionPoint(op);
@@ -273,13 +275,8 @@ LogicalResult mlir::attn::liftScoreModMasks(RewriterBase &rewriter,
     // The mask's shape: Lq x Lk, with B and Hq in front when it reads them.
     SmallVector<int64_t> shape = maskShapeWithExisting(
         op, positionShape(op, block, *slice, select.getOperation()));
-    if (!fitsIn(shape, maxEntries)) {
-      op.emitRemark() << "attn-lift-score-mod: the mask in the score_mod "
-                         "region is not lifted: its shape is dynamic or has "
-                         "more than max-entries ("
-                      << maxEntries << ") entries";
+    if (!fitsOrRemark(op, shape, maxEntries, "mask"))
       break;
-    }
 
     Location loc = op.getLoc();
     OpBuilder::InsertionGuard guard(rewriter);
