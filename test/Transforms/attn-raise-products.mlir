@@ -9,6 +9,8 @@
 // RUN: attn-run %s --entry=gqa_in_products --seed=5 --output-dir=%t.gqa
 // RUN: attn-opt %s --attn-raise | attn-run - --entry=gqa_in_products --seed=5 --check-against=%t.gqa/gqa_in_products.result0.npy --atol=1e-5 --rtol=1e-5
 // RUN: attn-opt %s --attn-raise --canonicalize | attn-run - --pipeline=cpu --entry=gqa_in_products --seed=5 --check-against=%t.gqa/gqa_in_products.result0.npy --atol=1e-5 --rtol=1e-5
+// RUN: attn-run %s --entry=sdpa_repeat_scaled_kt --seed=7 --output-dir=%t.sdpa
+// RUN: attn-opt %s --attn-raise --canonicalize | attn-run - --pipeline=cpu --entry=sdpa_repeat_scaled_kt --seed=7 --check-against=%t.sdpa/sdpa_repeat_scaled_kt.result0.npy --atol=1e-5 --rtol=1e-5
 // RUN: attn-run %s --entry=regrouped_rows --seed=6 --output-dir=%t.rows
 // RUN: attn-opt %s --attn-raise | attn-run - --entry=regrouped_rows --seed=6 --check-against=%t.rows/regrouped_rows.result0.npy --atol=1e-5 --rtol=1e-5
 
@@ -54,6 +56,66 @@ func.func @gqa_in_products(%q: tensor<1x4x8x4xf32>, %k: tensor<1x2x8x4xf32>, %v:
   } -> tensor<1x2x2x8x4xf32>
   %o4 = tensor.collapse_shape %o [[0], [1, 2], [3], [4]] : tensor<1x2x2x8x4xf32> into tensor<1x4x8x4xf32>
   return %o4 : tensor<1x4x8x4xf32>
+}
+
+// SDPA's decomposition after fusion (StableLM, Phi): K and V repeated per
+// group by broadcast generics, sqrt(scale) fused into Q K^T's body on both
+// factors, K read transposed, and P V on the collapsed heads. The two
+// products group their batch loops differently ((kv head, group) and
+// heads), so both are folded into one; the factor on K^T is re-applied
+// after K's layout, and GQA is found behind it.
+#bk_in = affine_map<(b, g, r, j, d) -> (b, g, j, d)>
+#bk_out = affine_map<(b, g, r, j, d) -> (b, g, r, j, d)>
+#st_q = affine_map<(b, g, r, i, j, d) -> (b, g, r, i, d)>
+#st_k = affine_map<(b, g, r, i, j, d) -> (b, g, r, d, j)>
+#st_o = affine_map<(b, g, r, i, j, d) -> (b, g, r, i, j)>
+#p4_p = affine_map<(b, h, i, d, j) -> (b, h, i, j)>
+#p4_v = affine_map<(b, h, i, d, j) -> (b, h, j, d)>
+#p4_o = affine_map<(b, h, i, d, j) -> (b, h, i, d)>
+// CHECK-LABEL: func.func @sdpa_repeat_scaled_kt(
+// CHECK: %[[O:.*]] = attn.attention %arg0, %arg1, %arg2 {scale = {{[^}]*}}} : tensor<1x4x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32> -> tensor<1x4x8x4xf32>
+// CHECK-NOT: linalg.softmax
+// CHECK: return %[[O]]
+// expected-remark @+1 {{attn-raise summary: 1 softmax candidates, 1 raised, 0 not raised}}
+func.func @sdpa_repeat_scaled_kt(%q: tensor<1x4x8x4xf32>, %k: tensor<1x2x8x4xf32>, %v: tensor<1x2x8x4xf32>) -> tensor<1x4x8x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c = arith.constant 0.840896427 : f32
+  %q5 = tensor.expand_shape %q [[0], [1, 2], [3], [4]] output_shape [1, 2, 2, 8, 4] : tensor<1x4x8x4xf32> into tensor<1x2x2x8x4xf32>
+  %ke = tensor.empty() : tensor<1x2x2x8x4xf32>
+  %kb = linalg.generic {indexing_maps = [#bk_in, #bk_out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%k : tensor<1x2x8x4xf32>) outs(%ke : tensor<1x2x2x8x4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    linalg.yield %a : f32
+  } -> tensor<1x2x2x8x4xf32>
+  %kte = tensor.empty() : tensor<1x2x2x4x8xf32>
+  %kt = linalg.transpose ins(%kb : tensor<1x2x2x8x4xf32>) outs(%kte : tensor<1x2x2x4x8xf32>) permutation = [0, 1, 2, 4, 3]
+  %e = tensor.empty() : tensor<1x2x2x8x8xf32>
+  %sf = linalg.fill ins(%zero : f32) outs(%e : tensor<1x2x2x8x8xf32>) -> tensor<1x2x2x8x8xf32>
+  %s = linalg.generic {indexing_maps = [#st_q, #st_k, #st_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q5, %kt : tensor<1x2x2x8x4xf32>, tensor<1x2x2x4x8xf32>) outs(%sf : tensor<1x2x2x8x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %a2 = arith.mulf %a, %c : f32
+    %b2 = arith.mulf %b, %c : f32
+    %m = arith.mulf %a2, %b2 : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x2x8x8xf32>
+  %s4 = tensor.collapse_shape %s [[0], [1, 2], [3], [4]] : tensor<1x2x2x8x8xf32> into tensor<1x4x8x8xf32>
+  %pe = tensor.empty() : tensor<1x4x8x8xf32>
+  %p = linalg.softmax dimension(3) ins(%s4 : tensor<1x4x8x8xf32>) outs(%pe : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  %ve = tensor.empty() : tensor<1x2x2x8x4xf32>
+  %vb = linalg.generic {indexing_maps = [#bk_in, #bk_out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%v : tensor<1x2x8x4xf32>) outs(%ve : tensor<1x2x2x8x4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    linalg.yield %a : f32
+  } -> tensor<1x2x2x8x4xf32>
+  %v4 = tensor.collapse_shape %vb [[0], [1, 2], [3], [4]] : tensor<1x2x2x8x4xf32> into tensor<1x4x8x4xf32>
+  %oe = tensor.empty() : tensor<1x4x8x4xf32>
+  %of = linalg.fill ins(%zero : f32) outs(%oe : tensor<1x4x8x4xf32>) -> tensor<1x4x8x4xf32>
+  %o = linalg.generic {indexing_maps = [#p4_p, #p4_v, #p4_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%p, %v4 : tensor<1x4x8x8xf32>, tensor<1x4x8x4xf32>) outs(%of : tensor<1x4x8x4xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<1x4x8x4xf32>
+  return %o : tensor<1x4x8x4xf32>
 }
 
 // Near miss: the loop K and V lack comes first, so query head h = 2 r + g
