@@ -13,6 +13,8 @@
 // RUN: attn-opt %s --attn-raise --canonicalize | attn-run - --pipeline=cpu --entry=sdpa_repeat_scaled_kt --seed=7 --check-against=%t.sdpa/sdpa_repeat_scaled_kt.result0.npy --atol=1e-5 --rtol=1e-5
 // RUN: attn-run %s --entry=regrouped_rows --seed=6 --output-dir=%t.rows
 // RUN: attn-opt %s --attn-raise | attn-run - --entry=regrouped_rows --seed=6 --check-against=%t.rows/regrouped_rows.result0.npy --atol=1e-5 --rtol=1e-5
+// RUN: attn-opt %s --attn-raise --canonicalize | attn-run - --pipeline=cpu --entry=regrouped_rows --seed=6 --check-against=%t.rows/regrouped_rows.result0.npy --atol=1e-5 --rtol=1e-5
+// RUN: attn-opt %s --attn-raise | attn-run - --entry=sdpa_repeat_scaled_kt --seed=7 --check-against=%t.sdpa/sdpa_repeat_scaled_kt.result0.npy --atol=1e-5 --rtol=1e-5
 
 // Loops (b, kv head, group, i, j, d); K and V lack the group loop.
 #qk_q = affine_map<(b, g, r, i, j, d) -> (b, g, r, i, d)>
