@@ -8,10 +8,12 @@
 //   attn-run model.mlir --check --oracle=naive --atol=1e-5
 //   attn-run model.mlir --bench --warmup=3 --repeat=10 --json
 //
-// The entry function takes and returns statically shaped tensors. The
-// pipeline turns it into `_mlir_ciface_<entry>`, which takes one memref
-// descriptor pointer per input followed by one per result (results become
-// caller-allocated out-parameters). attn-run owns every buffer.
+// The entry function takes and returns tensors; one with dynamic sizes is
+// first specialised to the sizes of its inputs (--input or --shape;
+// runner::specializeEntry). The pipeline turns it into `_mlir_ciface_<entry>`,
+// which takes one memref descriptor pointer per input followed by one per
+// result (results become caller-allocated out-parameters). attn-run owns every
+// buffer.
 //
 // Exit codes: 0 success, 1 a --check failed, 2 bad input or usage.
 //
@@ -74,8 +76,10 @@ const char *const kOverview =
 
 attn-run parses FILE.mlir ('-' reads stdin), lowers a copy of it with the
 chosen pipeline, JIT-compiles it for the host (LLVM -O2) and calls the entry
-function once. Entry arguments and results must be statically shaped tensors
-of f32, f16, bf16, f64, i1, i8, i32, i64 or index.
+function once. Entry arguments and results must be tensors of f32, f16, bf16,
+f64, i1, i8, i32, i64 or index. An entry with dynamic sizes is specialised to
+the sizes of its inputs first: the shapes of the --input files, or --shape
+for random inputs; sizes that do not fit together are an error.
 
 Inputs are random unless --input is given: floats uniform in [-1, 1),
 i1 Bernoulli(0.5), integers uniform in [0, 8), all derived only from --seed

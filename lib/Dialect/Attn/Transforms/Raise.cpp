@@ -151,9 +151,10 @@ bool isRowRead(AffineMap map, unsigned rank, Value operand) {
 }
 
 /// A generic reducing its single input over the last loop with `Combiner`.
-/// Whether `reshape` is an expand_shape or collapse_shape whose last
-/// dimension is a group of its own on both sides: it only renumbers rows.
-bool regroupsRows(Operation *reshape) {
+/// Whether `reshape` is an expand_shape or collapse_shape whose last `n`
+/// dimensions are groups of their own on both sides: it only regroups the
+/// dimensions in front of them.
+bool keepsTrailingDims(Operation *reshape, int64_t n) {
   SmallVector<ReassociationIndices> re;
   int64_t rank;
   if (auto e = dyn_cast_or_null<tensor::ExpandShapeOp>(reshape)) {
@@ -165,8 +166,16 @@ bool regroupsRows(Operation *reshape) {
   } else {
     return false;
   }
-  return !re.empty() && re.back() == ReassociationIndices{rank - 1};
+  if (static_cast<int64_t>(re.size()) < n || rank < n)
+    return false;
+  for (int64_t k = 1; k <= n; ++k)
+    if (re[re.size() - k] != ReassociationIndices{rank - k})
+      return false;
+  return true;
 }
+
+/// A reshape that only renumbers rows (the last dimension kept).
+bool regroupsRows(Operation *reshape) { return keepsTrailingDims(reshape, 1); }
 
 /// `v` followed back through reshapes that only renumber its rows: two
 /// values with the same row source hold the same rows in the same
@@ -251,6 +260,26 @@ template <typename... Combiners> Value matchRowReduction(Value v) {
       input = expand.getSrc();
   }
   return input;
+}
+
+/// The input of `g` and the factor when `g` yields that input (its block
+/// argument) multiplied or divided by a finite, non-zero compile-time
+/// constant.
+std::optional<std::pair<OpOperand *, double>>
+constantFactorOf(linalg::GenericOp g) {
+  Operation *body = yielded(g).getDefiningOp();
+  if (!body || body->getBlock() != g.getBody() ||
+      !isa<arith::MulFOp, arith::DivFOp>(body))
+    return std::nullopt;
+  OpOperand *in = inputOf(g, body->getOperand(0));
+  std::optional<double> c = getScalarConstant(g, body->getOperand(1));
+  if ((!in || !c) && isa<arith::MulFOp>(body)) {
+    in = inputOf(g, body->getOperand(1));
+    c = getScalarConstant(g, body->getOperand(0));
+  }
+  if (!in || !c || !std::isfinite(*c) || *c == 0.0)
+    return std::nullopt;
+  return std::make_pair(in, isa<arith::DivFOp>(body) ? 1.0 / *c : *c);
 }
 
 /// An elementwise generic: all parallel, identity output, inputs identity
@@ -811,21 +840,11 @@ struct Raiser {
     auto g = v.getDefiningOp<linalg::GenericOp>();
     if (!g || !isElementwise(g))
       return std::nullopt;
-    Operation *body = yielded(g).getDefiningOp();
-    if (!body || body->getBlock() != g.getBody() ||
-        !isa<arith::MulFOp, arith::DivFOp>(body))
+    std::optional<std::pair<OpOperand *, double>> factor = constantFactorOf(g);
+    if (!factor || !g.getMatchingIndexingMap(factor->first).isIdentity() ||
+        factor->first->get().getType() != v.getType())
       return std::nullopt;
-    OpOperand *in = inputOf(g, body->getOperand(0));
-    std::optional<double> c = getScalarConstant(g, body->getOperand(1));
-    if ((!in || !c) && isa<arith::MulFOp>(body)) {
-      in = inputOf(g, body->getOperand(1));
-      c = getScalarConstant(g, body->getOperand(0));
-    }
-    if (!in || !c || !std::isfinite(*c) || *c == 0.0 ||
-        !g.getMatchingIndexingMap(in).isIdentity() ||
-        in->get().getType() != v.getType())
-      return std::nullopt;
-    return std::make_pair(in->get(), isa<arith::DivFOp>(body) ? 1.0 / *c : *c);
+    return std::make_pair(factor->first->get(), factor->second);
   }
 
   /// Q, K or V ([B, H, L, D]) followed back through data movement (and,
@@ -1738,26 +1757,19 @@ struct Raiser {
   }
 
   /// Whether `g` multiplies (or divides) its one input, read through a
-  /// permutation, by a compile-time constant.
+  /// permutation, by a compile-time constant (constantFactorOf).
   static bool isPermutedScaling(linalg::GenericOp g) {
     if (g.getNumDpsInputs() != 1 || g.getNumDpsInits() != 1 ||
         !allParallel(g) || !g.getIndexingMapsArray()[1].isIdentity() ||
         !g.getIndexingMapsArray()[0].isPermutation() ||
         !g.getMatchingBlockArgument(g.getDpsInitOperand(0)).use_empty())
       return false;
-    Operation *body = yielded(g).getDefiningOp();
-    if (!body || body->getBlock() != g.getBody() ||
-        !isa<arith::MulFOp, arith::DivFOp>(body))
-      return false;
+    // The body is cloned after the new layout: no loop indices, no effects.
     for (Operation &op : g.getBody()->without_terminator())
       if (op.getNumRegions() != 0 || isa<linalg::IndexOp>(op) ||
           !isMemoryEffectFree(&op))
         return false;
-    Value in = g.getBody()->getArgument(0);
-    if (body->getOperand(0) == in && getScalarConstant(g, body->getOperand(1)))
-      return true;
-    return isa<arith::MulFOp>(body) && body->getOperand(1) == in &&
-           getScalarConstant(g, body->getOperand(0));
+    return constantFactorOf(g).has_value();
   }
 
   /// The reassociation that collapses `from` into `to` (the same non-unit
@@ -1970,19 +1982,12 @@ struct Raiser {
   /// Whether `reshape` (expand_shape or collapse_shape) only regroups the
   /// leading dimensions: the last two (Lq, Lk) are groups of their own.
   static bool keepsRows(Operation *reshape) {
-    SmallVector<ReassociationIndices> re;
-    int64_t rank;
-    if (auto e = dyn_cast<tensor::ExpandShapeOp>(reshape)) {
-      re = e.getReassociationIndices();
-      rank = e.getResultType().getRank();
-    } else {
-      auto c = cast<tensor::CollapseShapeOp>(reshape);
-      re = c.getReassociationIndices();
-      rank = c.getSrcType().getRank();
-    }
-    return re.size() >= 2 && rank >= 3 &&
-           re[re.size() - 1] == ReassociationIndices{rank - 1} &&
-           re[re.size() - 2] == ReassociationIndices{rank - 2};
+    auto rankOf = [](Value v) {
+      return cast<ShapedType>(v.getType()).getRank();
+    };
+    return keepsTrailingDims(reshape, 2) &&
+           std::max(rankOf(reshape->getResult(0)),
+                    rankOf(reshape->getOperand(0))) >= 3;
   }
 
   /// `v`, broadcastable to the input of `reshape`, made broadcastable to its
