@@ -630,7 +630,7 @@ argumentShapes(mlir::func::FuncOp entry) {
   }
   for (const std::string &option : shapeOptions) {
     auto [index, dims] = llvm::StringRef(option).split(':');
-    unsigned arg;
+    unsigned arg = 0;
     std::vector<int64_t> shape;
     bool bad = index.getAsInteger(10, arg) || arg >= n || dims.empty();
     llvm::SmallVector<llvm::StringRef> parts;
