@@ -80,6 +80,25 @@ except (OSError, subprocess.TimeoutExpired) as error:
     lit_config.note("skipped: no GPU (attn-run --probe-cuda: " + str(error) +
                     "): tests that REQUIRE cuda are skipped")
 
+# The host's instruction set, as the cpu pipeline's isa=host picks it
+# (`attn-run --host-isa`): each ISA's JIT tests REQUIRE the features it
+# needs, so the host runs every path it can and lit reports the others as
+# UNSUPPORTED (skipped).
+host_isas = {"generic": [], "avx2": ["host-avx2"],
+             "avx512": ["host-avx2", "host-avx512"],
+             "avx512-bf16": ["host-avx2", "host-avx512", "host-avx512-bf16"]}
+try:
+    probe = subprocess.run([attn_run, "--host-isa"], capture_output=True,
+                           text=True, timeout=60)
+    isa = probe.stdout.strip().removeprefix("isa: ")
+    if probe.returncode == 0 and isa in host_isas:
+        config.available_features.update(host_isas[isa])
+        lit_config.note("host ISA: " + isa + "; tests of wider ISAs are skipped")
+    else:
+        lit_config.note("attn-run --host-isa failed: ISA-specific JIT tests are skipped")
+except (OSError, subprocess.TimeoutExpired) as error:
+    lit_config.note("attn-run --host-isa: " + str(error) + ": ISA-specific JIT tests are skipped")
+
 cuda_roots = [os.environ.get("CUDA_HOME"), os.environ.get("CUDA_PATH"), "/usr/local/cuda"]
 for root in filter(None, cuda_roots):
     if os.path.exists(os.path.join(root, "bin", "ptxas")) and os.path.exists(

@@ -100,8 +100,12 @@ static void addHostToLLVM(OpPassManager &pm, bool emitCInterface,
   // math-to-libm declares libm functions (erff, ...), which have none.
   if (emitCInterface)
     pm.addNestedPass<func::FuncOp>(LLVM::createLLVMRequestCWrappersPass());
-  if (extras.vector)
-    pm.addPass(createConvertVectorToLLVMPass());
+  if (extras.vector) {
+    // The kernels' x86vector ops (bf16 dot products) become intrinsics.
+    ConvertVectorToLLVMPassOptions vectorToLLVM;
+    vectorToLLVM.x86Vector = true;
+    pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
+  }
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   if (extras.gpu)
@@ -130,6 +134,7 @@ static void buildLoweringToLLVM(OpPassManager &pm, bool resultsAsOutParams,
     attn::ConvertAttnToCPUPassOptions kernel;
     kernel.tileQ = cpu->tileQ;
     kernel.tileK = cpu->tileK;
+    kernel.isa = cpu->isa;
     kernel.vectorWidth = cpu->vectorWidth;
     kernel.fastMath = cpu->fastMath;
     pm.addPass(attn::createConvertAttnToCPUPass(kernel));

@@ -24,6 +24,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "attn/Conversion/AttnToCPU/AttnToCPU.h"
 #include "attn/GpuSim/CudaSimDriver.h"
 #include "attn/InitAll.h"
 #include "attn/Reference/Oracle.h"
@@ -145,6 +146,13 @@ cl::opt<bool> probeCuda(
     "probe-cuda",
     cl::desc("Only report whether a CUDA driver and device are usable "
              "(exit 0 and a 'cuda:' line) or not (exit 2); needs no input"),
+    cl::init(false), cl::cat(runCategory));
+
+cl::opt<bool> printHostISA(
+    "host-isa",
+    cl::desc("Only print the instruction set that --pipeline=cpu's kernels "
+             "target on this machine ('isa: avx512-bf16', 'avx512', 'avx2' "
+             "or 'generic'; the cpu pipeline's isa=host); needs no input"),
     cl::init(false), cl::cat(runCategory));
 
 cl::opt<std::string> cudaDriver(
@@ -414,6 +422,12 @@ std::optional<int> validateOptions() {
       return kExitBadInput;
     }
 #endif
+  }
+  if (printHostISA) {
+    llvm::outs() << "isa: "
+                 << mlir::attn::stringifyCPUISA(mlir::attn::hostCPUISA())
+                 << "\n";
+    return kExitSuccess;
   }
   if (probeCuda) {
     if (llvm::Error error = getCudaRuntime().checkUsable()) {

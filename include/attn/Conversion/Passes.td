@@ -74,8 +74,15 @@ def ConvertAttnToCPUPass : Pass<"convert-attn-to-cpu", "::mlir::ModuleOp"> {
     unmasked path, and partial tiles (including tiles cut by the end of the
     sequence) select through a deduplicated table of tile masks. Bias, mask
     and softcap are applied per tile. Scale is folded into the query tile,
-    inputs of f16/bf16 are widened to f32, and `exp`/`tanh` of the kernel
+    inputs of f16 are widened to f32, and `exp`/`tanh` of the kernel
     become polynomials (`fast-math`).
+
+    `isa` picks the instruction set: the vector width, the register blocks
+    of the products, and with `avx512-bf16` bf16 operands multiplied by
+    `vdpbf16ps` dot products (`x86vector.avx512.dot`, f32 accumulation; V
+    packed once per op as pairs of keys). Elsewhere bf16 is widened to f32.
+    `host` (the default) takes the best the compiling machine has, which is
+    right for a JIT (attn-run) and wrong for cross-compilation.
 
     Tile sizes left at 0 are chosen per op: the candidates from 8 to 64 are
     planned and the cheapest plan by a cost model (visited pairs, visited
@@ -124,9 +131,14 @@ def ConvertAttnToCPUPass : Pass<"convert-attn-to-cpu", "::mlir::ModuleOp"> {
     Option<"tileK", "tile-k", "int64_t", /*default=*/"0",
            "Keys per tile (a multiple of 4, clamped to Lk rounded up); 0 "
            "chooses per op like tile-q">,
+    Option<"isa", "isa", "std::string", /*default=*/"\"host\"",
+           "Instruction set of the kernels: host (the best the compiling "
+           "machine has, which is what attn-run's JIT targets), avx512-bf16 "
+           "(bf16 operands multiplied with vdpbf16ps), avx512, avx2 or "
+           "generic (portable vector ops)">,
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"0",
-           "f32 lanes per vector: 8 for AVX2, 16 for AVX-512, 4 for SSE or "
-           "NEON; 0 asks the host CPU (what attn-run's JIT targets)">,
+           "f32 lanes per vector; 0 takes the isa's (16 for AVX-512, 8 for "
+           "AVX2, 4 for generic)">,
     Option<"fastMath", "fast-math", "bool", /*default=*/"true",
            "Lower exp and tanh inside the kernels to polynomial "
            "approximations">,
@@ -139,7 +151,8 @@ def ConvertAttnToCPUPass : Pass<"convert-attn-to-cpu", "::mlir::ModuleOp"> {
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
     "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
-    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"
+    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
+    "::mlir::x86vector::X86VectorDialect"
   ];
   let statistics = [
     Statistic<"numLowered", "lowered-ops",

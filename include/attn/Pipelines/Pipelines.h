@@ -43,11 +43,16 @@ struct CPUPipelineOptions : public LoweringPipelineOptions<CPUPipelineOptions> {
       *this, "tile-k",
       llvm::cl::desc("Keys per kernel tile (0 = chosen per op)"),
       llvm::cl::init(0)};
+  PassOptions::Option<std::string> isa{
+      *this, "isa",
+      llvm::cl::desc("Instruction set of the kernels: host (default: the "
+                     "best the compiling machine has), avx512-bf16, avx512, "
+                     "avx2 or generic"),
+      llvm::cl::init("host")};
   PassOptions::Option<int64_t> vectorWidth{
       *this, "vector-width",
-      llvm::cl::desc("f32 lanes per vector of the target: 8 for AVX2, 16 "
-                     "for AVX-512, 4 for SSE or NEON; 0 (default) asks the "
-                     "host CPU"),
+      llvm::cl::desc("f32 lanes per vector; 0 (default) takes the isa's: 16 "
+                     "for AVX-512, 8 for AVX2, 4 for generic"),
       llvm::cl::init(0)};
   PassOptions::Option<unsigned> numThreads{
       *this, "num-threads",

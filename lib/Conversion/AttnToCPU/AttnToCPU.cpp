@@ -43,12 +43,14 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/TargetParser/Host.h"
 
 #include <limits>
@@ -229,9 +231,15 @@ struct KernelBuilder : AttentionDims {
   int64_t accLanes;  // lanes of accumulator vectors (divides Dv)
   int64_t accVecs;   // accumulator vectors per P.V block
   VectorType vecType, accVecType;
+  // bf16 dot products (isa=avx512-bf16 and bf16 operands): Q K^T over pairs
+  // of D (Q packed as pairs), P V over pairs of keys (V packed as pairs once
+  // per op, P packed per tile); `pairType` holds vl such pairs.
+  bool dotScores = false, dotValues = false;
+  VectorType pairType;
 
   // Buffers.
   Value qBuf, kBuf, vBuf, biasBuf, maskBuf, sinkBuf, outBuf;
+  Value vPairs; // V as pairs of keys: B x Hkv x ceil(Lk/2) x 2Dv (dotValues)
   Value offsetsBuf, tilesBuf, maskIdsBuf, masksBuf;
   // What the score_mod region's captured values are read as.
   IRMapping scoreModCaptures;
@@ -244,11 +252,58 @@ struct KernelBuilder : AttentionDims {
     vl = options.vectorWidth;
     bq = plan.bq;
     bk = plan.bk;
-    scoreVecs = bq % (2 * vl) == 0 ? 2 : 1;
+    // Vector registers of the target: 32 with AVX-512 (16 f32 lanes), 16
+    // with AVX2 and NEON. A block of `rows x vecs` accumulators also holds
+    // `vecs` loaded vectors and one broadcast.
+    int64_t registers = vl >= 16 ? 32 : 16;
+    auto widest = [&](int64_t length, int64_t lanes, int64_t rows) {
+      for (int64_t v : {4, 2})
+        if (length % (v * lanes) == 0 && rows * v + v + 1 <= registers)
+          return v;
+      return int64_t(1);
+    };
+    scoreVecs = widest(bq, vl, kScoreRows);
     accLanes = dv % vl == 0 ? vl : (dv % 4 == 0 ? 4 : 1);
-    accVecs = dv % (2 * accLanes) == 0 ? 2 : 1;
+    accVecs = widest(dv, accLanes, kAccRows);
     vecType = VectorType::get({vl}, b.getF32Type());
     accVecType = VectorType::get({accLanes}, b.getF32Type());
+    Type bf16 = b.getBF16Type();
+    bool allBF16 = options.bf16Dot && (vl == 8 || vl == 16) &&
+                   getElementTypeOrSelf(op.getQuery().getType()) == bf16 &&
+                   getElementTypeOrSelf(op.getKey().getType()) == bf16 &&
+                   getElementTypeOrSelf(op.getValue().getType()) == bf16;
+    dotScores = allBF16 && d % 2 == 0;
+    dotValues = allBF16 && accLanes == vl;
+    pairType = VectorType::get({2 * vl}, bf16);
+  }
+
+  /// The two bf16 at `mem[indices]` (contiguous along the last dimension)
+  /// in every pair of a `pairType` vector.
+  Value broadcastPair(Value mem, ValueRange indices) {
+    Value two = e.vload(VectorType::get({2}, b().getBF16Type()), mem, indices);
+    Value word = vector::BitCastOp::create(
+        b(), e.loc, VectorType::get({1}, b().getI32Type()), two);
+    Value scalar =
+        vector::ExtractOp::create(b(), e.loc, word, ArrayRef<int64_t>{0});
+    Value words = e.bcast(VectorType::get({vl}, b().getI32Type()), scalar);
+    return vector::BitCastOp::create(b(), e.loc, pairType, words);
+  }
+
+  /// acc + x * y (f32 vectors).
+  Value fma(Value x, Value y, Value acc) {
+    return vector::FMAOp::create(b(), e.loc, x, y, acc);
+  }
+  /// acc + the dot products of the bf16 pairs of x and y (vdpbf16ps).
+  Value dotPairs(Value x, Value y, Value acc) {
+    return x86vector::DotBF16Op::create(b(), e.loc, acc, x, y);
+  }
+
+  /// Two f32 vectors (rows of a pair) as one `pairType` vector of pairs.
+  Value packPair(Value lo, Value hi) {
+    auto half = VectorType::get({vl}, b().getBF16Type());
+    Value l = x86vector::CvtPackedF32ToBF16Op::create(b(), e.loc, half, lo);
+    Value h = x86vector::CvtPackedF32ToBF16Op::create(b(), e.loc, half, hi);
+    return vector::InterleaveOp::create(b(), e.loc, l, h);
   }
 
   OpBuilder &b() { return e.b; }
@@ -318,31 +373,33 @@ struct KernelBuilder : AttentionDims {
   }
 
   /// The register-blocked micro-kernel of both products: for iv in
-  /// [lb, ub), acc[r][n] += broadcast(a(iv, r)) * b(iv, n), with `rows`
+  /// [lb, ub), acc[r][n] = mac(a(iv, r), b(iv, n), acc[r][n]), with `rows`
   /// broadcast operands and `vecs` vector operands per step, the
   /// accumulators carried in registers. Returns acc, row-major.
   SmallVector<Value>
   emitOuterProducts(Value lb, Value ub, int64_t rows, int64_t vecs,
-                    VectorType type, ValueRange inits,
+                    ValueRange inits,
                     function_ref<Value(Value iv, int64_t r)> a,
-                    function_ref<Value(Value iv, int64_t n)> bv) {
+                    function_ref<Value(Value iv, int64_t n)> bv,
+                    function_ref<Value(Value x, Value y, Value acc)> mac) {
     return e.loop(lb, ub, 1, inits, [&](Value iv, ValueRange acc) {
       SmallVector<Value> vs;
       for (int64_t n = 0; n < vecs; ++n)
         vs.push_back(bv(iv, n));
       SmallVector<Value> next(acc.begin(), acc.end());
       for (int64_t r = 0; r < rows; ++r) {
-        Value x = e.bcast(type, a(iv, r));
+        Value x = a(iv, r);
         for (int64_t n = 0; n < vecs; ++n)
-          next[r * vecs + n] =
-              vector::FMAOp::create(b(), e.loc, x, vs[n], next[r * vecs + n]);
+          next[r * vecs + n] = mac(x, vs[n], next[r * vecs + n]);
       }
       return next;
     });
   }
 
   /// St = K_tile . Qt (BK x BQ): kScoreRows keys by scoreVecs vectors of
-  /// query rows per step, over D.
+  /// query rows per step, over D. With dotScores, `qt` holds Q unscaled as
+  /// pairs of D (D/2 x 2BQ bf16), each step takes a pair of D, and the scale
+  /// is applied to the sums.
   void emitScores(Value st, Value qt, Value bIdx, Value hk, Value k0) {
     e.loop(0, bk, kScoreRows, [&](Value j0) {
       SmallVector<Value> rows;
@@ -350,14 +407,34 @@ struct KernelBuilder : AttentionDims {
         rows.push_back(e.min(e.add(k0, e.add(j0, e.idx(r))), e.idx(lk - 1)));
       e.loop(0, bq, vl * scoreVecs, [&](Value i0) {
         SmallVector<Value> inits(kScoreRows * scoreVecs, e.splat(vecType, 0.0));
-        SmallVector<Value> accs = emitOuterProducts(
-            e.idx(0), e.idx(d), kScoreRows, scoreVecs, vecType, inits,
-            [&](Value dd, int64_t r) {
-              return e.widen(e.load(kBuf, {bIdx, hk, rows[r], dd}));
-            },
-            [&](Value dd, int64_t n) {
-              return e.vload(vecType, qt, {dd, e.add(i0, e.idx(n * vl))});
-            });
+        SmallVector<Value> accs;
+        if (dotScores) {
+          Value two = e.idx(2);
+          accs = emitOuterProducts(
+              e.idx(0), e.idx(d / 2), kScoreRows, scoreVecs, inits,
+              [&](Value dd, int64_t r) {
+                return broadcastPair(kBuf, {bIdx, hk, rows[r], e.mul(dd, two)});
+              },
+              [&](Value dd, int64_t n) {
+                return e.vload(pairType, qt,
+                               {dd, e.mul(e.add(i0, e.idx(n * vl)), two)});
+              },
+              [&](Value x, Value y, Value acc) { return dotPairs(x, y, acc); });
+          Value scaleV = e.splat(vecType, scale);
+          for (Value &acc : accs)
+            acc = e.fmul(acc, scaleV);
+        } else {
+          accs = emitOuterProducts(
+              e.idx(0), e.idx(d), kScoreRows, scoreVecs, inits,
+              [&](Value dd, int64_t r) {
+                return e.bcast(vecType,
+                               e.widen(e.load(kBuf, {bIdx, hk, rows[r], dd})));
+              },
+              [&](Value dd, int64_t n) {
+                return e.vload(vecType, qt, {dd, e.add(i0, e.idx(n * vl))});
+              },
+              [&](Value x, Value y, Value acc) { return fma(x, y, acc); });
+        }
         for (int64_t r = 0; r < kScoreRows; ++r)
           for (int64_t n = 0; n < scoreVecs; ++n)
             e.vstore(accs[r * scoreVecs + n], st,
@@ -410,10 +487,27 @@ struct KernelBuilder : AttentionDims {
     });
   }
 
-  /// acc += P . V_tile over the tile's kRows keys.
+  /// The weights of St (f32, BK x BQ) as pairs of keys in `pt` (BK/2 x 2BQ
+  /// bf16), for dotValues.
+  void emitPackWeights(Value st, Value pt) {
+    Value two = e.idx(2);
+    e.loop(0, bk / 2, 1, [&](Value j2) {
+      Value j = e.mul(j2, two);
+      e.loop(0, bq, vl, [&](Value i) {
+        Value lo = e.vload(vecType, st, {j, i});
+        Value hi = e.vload(vecType, st, {e.add(j, e.idx(1)), i});
+        e.vstore(packPair(lo, hi), pt, {j2, e.mul(i, two)});
+      });
+    });
+  }
+
+  /// acc += P . V_tile over the tile's kRows keys. With dotValues, `st` is
+  /// the packed weights of emitPackWeights and V is read from vPairs, a pair
+  /// of keys per step.
   void emitWeightedSum(Value st, Value bIdx, Value hk, Value k0, Value kRows) {
     Type vElt = cast<MemRefType>(vBuf.getType()).getElementType();
     auto vType = VectorType::get({accLanes}, vElt);
+    Value two = e.idx(2);
     e.loop(0, bq, kAccRows, [&](Value i0) {
       e.loop(0, dv, accLanes * accVecs, [&](Value c0) {
         SmallVector<Value> inits;
@@ -422,16 +516,36 @@ struct KernelBuilder : AttentionDims {
             inits.push_back(
                 e.vload(accVecType, accBuf,
                         {e.add(i0, e.idx(r)), e.add(c0, e.idx(n * accLanes))}));
-        SmallVector<Value> accs = emitOuterProducts(
-            e.idx(0), kRows, kAccRows, accVecs, accVecType, inits,
-            [&](Value j, int64_t r) {
-              return e.load(st, {j, e.add(i0, e.idx(r))});
-            },
-            [&](Value j, int64_t n) {
-              return e.widen(e.vload(
-                  vType, vBuf,
-                  {bIdx, hk, e.add(k0, j), e.add(c0, e.idx(n * accLanes))}));
-            });
+        SmallVector<Value> accs;
+        if (dotValues) {
+          Value pairs =
+              arith::DivUIOp::create(b(), e.loc, e.add(kRows, e.idx(1)), two);
+          Value p0 = arith::DivUIOp::create(b(), e.loc, k0, two);
+          accs = emitOuterProducts(
+              e.idx(0), pairs, kAccRows, accVecs, inits,
+              [&](Value j2, int64_t r) {
+                return broadcastPair(st, {j2, e.mul(e.add(i0, e.idx(r)), two)});
+              },
+              [&](Value j2, int64_t n) {
+                return e.vload(pairType, vPairs,
+                               {bIdx, hk, e.add(p0, j2),
+                                e.mul(e.add(c0, e.idx(n * accLanes)), two)});
+              },
+              [&](Value x, Value y, Value acc) { return dotPairs(x, y, acc); });
+        } else {
+          accs = emitOuterProducts(
+              e.idx(0), kRows, kAccRows, accVecs, inits,
+              [&](Value j, int64_t r) {
+                return e.bcast(accVecType,
+                               e.load(st, {j, e.add(i0, e.idx(r))}));
+              },
+              [&](Value j, int64_t n) {
+                return e.widen(e.vload(
+                    vType, vBuf,
+                    {bIdx, hk, e.add(k0, j), e.add(c0, e.idx(n * accLanes))}));
+              },
+              [&](Value x, Value y, Value acc) { return fma(x, y, acc); });
+        }
         for (int64_t r = 0; r < kAccRows; ++r)
           for (int64_t n = 0; n < accVecs; ++n)
             e.vstore(accs[r * accVecs + n], accBuf,
@@ -442,6 +556,40 @@ struct KernelBuilder : AttentionDims {
 
   Value accBuf;
 
+  /// vPairs[b][h][p][2c + s] = V[b][h][2p + s][c] (0 past Lk), once per op,
+  /// in parallel over (batch, KV head, pair).
+  void emitPackValues() {
+    int64_t pairs = (lk + 1) / 2;
+    vPairs = memref::AllocOp::create(
+        b(), e.loc,
+        MemRefType::get({batch, hkv, pairs, 2 * dv}, b().getBF16Type()),
+        b().getI64IntegerAttr(64));
+    auto half = VectorType::get({vl}, b().getBF16Type());
+    scf::ParallelOp::create(
+        b(), e.loc, ValueRange{e.idx(0), e.idx(0), e.idx(0)},
+        ValueRange{e.idx(batch), e.idx(hkv), e.idx(pairs)},
+        ValueRange{e.idx(1), e.idx(1), e.idx(1)},
+        [&](OpBuilder &, Location, ValueRange ivs) {
+          Value two = e.idx(2);
+          Value j = e.mul(ivs[2], two);
+          Value j1 = e.add(j, e.idx(1));
+          Value hasSecond = e.cmpi(arith::CmpIPredicate::ult, j1, e.idx(lk));
+          Value second = e.min(j1, e.idx(lk - 1));
+          Value zero = arith::ConstantOp::create(
+              b(), e.loc, half,
+              DenseElementsAttr::get(half,
+                                     b().getFloatAttr(b().getBF16Type(), 0.0)));
+          e.loop(0, dv, vl, [&](Value c) {
+            Value lo = e.vload(half, vBuf, {ivs[0], ivs[1], j, c});
+            Value hi = e.select(
+                hasSecond, e.vload(half, vBuf, {ivs[0], ivs[1], second, c}),
+                zero);
+            e.vstore(vector::InterleaveOp::create(b(), e.loc, lo, hi), vPairs,
+                     {ivs[0], ivs[1], ivs[2], e.mul(c, two)});
+          });
+        });
+  }
+
   /// The body of one (b, h, query tile) iteration.
   void emitTile(Value bIdx, Value h, Value qTile) {
     Type f32 = b().getF32Type();
@@ -449,16 +597,29 @@ struct KernelBuilder : AttentionDims {
     Value q0 = e.mul(qTile, e.idx(bq));
     Value qRows =
         e.min(e.idx(bq), arith::SubIOp::create(b(), e.loc, e.idx(lq), q0));
-    Value qt = e.stackAlloc({d, bq}, f32);
+    Value qt = dotScores ? e.stackAlloc({d / 2, 2 * bq}, b().getBF16Type())
+                         : e.stackAlloc({d, bq}, f32);
     Value st = e.stackAlloc({bk, bq}, f32);
+    Value pt =
+        dotValues ? e.stackAlloc({bk / 2, 2 * bq}, b().getBF16Type()) : Value();
     accBuf = e.stackAlloc({bq, dv}, f32);
     Value mBuf = e.stackAlloc({bq}, f32), lBuf = e.stackAlloc({bq}, f32),
           cBuf = e.stackAlloc({bq}, f32), alphaBuf = e.stackAlloc({bq}, f32);
 
-    // Qt = scale * Q_tile^T; padded rows repeat the last row (never stored).
+    // Qt = scale * Q_tile^T, or Q_tile as pairs of D (dotScores); padded
+    // rows repeat the last row (never stored).
     Value scaleV = e.f32(scale);
     e.loop(0, bq, 1, [&](Value i) {
       Value row = e.min(e.add(q0, i), e.idx(lq - 1));
+      if (dotScores) {
+        Value two = e.idx(2);
+        e.loop(0, d / 2, 1, [&](Value dd) {
+          Value pair = e.vload(VectorType::get({2}, b().getBF16Type()), qBuf,
+                               {bIdx, h, row, e.mul(dd, two)});
+          e.vstore(pair, qt, {dd, e.mul(i, two)});
+        });
+        return;
+      }
       e.loop(0, d, 1, [&](Value dd) {
         Value x = e.widen(e.load(qBuf, {bIdx, h, row, dd}));
         e.store(arith::MulFOp::create(b(), e.loc, x, scaleV), qt, {dd, i});
@@ -517,7 +678,9 @@ struct KernelBuilder : AttentionDims {
       emitScores(st, qt, bIdx, hk, k0);
       applyVisibility(st, mid, k0, q0, bIdx, h, /*withSoftcap=*/true);
       emitNormalizerStep(on, st, mBuf, lBuf, cBuf, alphaBuf);
-      emitWeightedSum(st, bIdx, hk, k0, kRows);
+      if (dotValues)
+        emitPackWeights(st, pt);
+      emitWeightedSum(dotValues ? pt : st, bIdx, hk, k0, kRows);
     });
 
     // out = acc * finalScale(l), row by row.
@@ -584,6 +747,8 @@ LogicalResult mlir::attn::lowerAttentionToCPU(RewriterBase &rewriter,
   AttentionBuffers buffers =
       bufferizeAttention(rewriter, op, symbols, *plan, "__attn_cpu");
   bindAttentionBuffers(k, buffers);
+  if (k.dotValues)
+    k.emitPackValues();
 
   auto parallel = scf::ParallelOp::create(
       rewriter, loc, ValueRange{e.idx(0), e.idx(0), e.idx(0)},
@@ -618,15 +783,52 @@ LogicalResult mlir::attn::lowerAttentionToCPU(RewriterBase &rewriter,
 // The pass
 //===----------------------------------------------------------------------===//
 
-/// f32 lanes of the widest vector unit of the machine running the compiler
-/// (which is the target when attn-run JIT-compiles).
-static int64_t hostVectorWidth() {
+std::optional<CPUISA> mlir::attn::parseCPUISA(StringRef name) {
+  return llvm::StringSwitch<std::optional<CPUISA>>(name)
+      .Case("generic", CPUISA::Generic)
+      .Case("avx2", CPUISA::AVX2)
+      .Case("avx512", CPUISA::AVX512)
+      .Case("avx512-bf16", CPUISA::AVX512BF16)
+      .Default(std::nullopt);
+}
+
+StringRef mlir::attn::stringifyCPUISA(CPUISA isa) {
+  switch (isa) {
+  case CPUISA::Generic:
+    return "generic";
+  case CPUISA::AVX2:
+    return "avx2";
+  case CPUISA::AVX512:
+    return "avx512";
+  case CPUISA::AVX512BF16:
+    return "avx512-bf16";
+  }
+  llvm_unreachable("unknown CPUISA");
+}
+
+CPUISA mlir::attn::hostCPUISA() {
   llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-  if (features.lookup("avx512f"))
-    return 16;
-  if (features.lookup("avx"))
+  if (features.lookup("avx512f") && features.lookup("avx512vl")) {
+    if (features.lookup("avx512bf16"))
+      return CPUISA::AVX512BF16;
+    return CPUISA::AVX512;
+  }
+  if (features.lookup("avx2") && features.lookup("fma"))
+    return CPUISA::AVX2;
+  return CPUISA::Generic;
+}
+
+int64_t mlir::attn::vectorWidthOf(CPUISA isa) {
+  switch (isa) {
+  case CPUISA::Generic:
+    return 4;
+  case CPUISA::AVX2:
     return 8;
-  return 4;
+  case CPUISA::AVX512:
+  case CPUISA::AVX512BF16:
+    return 16;
+  }
+  llvm_unreachable("unknown CPUISA");
 }
 
 namespace {
@@ -640,7 +842,17 @@ struct ConvertAttnToCPUPass
     CPUKernelOptions options;
     options.tileQ = tileQ;
     options.tileK = tileK;
-    options.vectorWidth = vectorWidth == 0 ? hostVectorWidth() : vectorWidth;
+    std::optional<CPUISA> target =
+        isa == "host" ? std::optional<CPUISA>(hostCPUISA()) : parseCPUISA(isa);
+    if (!target) {
+      emitError(module.getLoc())
+          << "convert-attn-to-cpu: unknown isa '" << isa
+          << "' (expected host, avx512-bf16, avx512, avx2 or generic)";
+      return signalPassFailure();
+    }
+    options.vectorWidth =
+        vectorWidth == 0 ? vectorWidthOf(*target) : vectorWidth;
+    options.bf16Dot = *target == CPUISA::AVX512BF16;
     options.fastMath = fastMath;
     options.maxTableBytes = maxTableBytes;
     if (options.vectorWidth <= 0 || tileQ < 0 || tileK < 0 ||

@@ -8,6 +8,7 @@
 #include "mlir/Support/LLVM.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace mlir {
@@ -19,6 +20,23 @@ class AttentionOp;
 class TokenMergeOp;
 class TokenUnmergeOp;
 
+/// The instruction sets the fused CPU kernels target.
+enum class CPUISA {
+  Generic,    ///< portable vector ops (width from `vector-width`, else 4)
+  AVX2,       ///< 8 f32 lanes, 16 vector registers
+  AVX512,     ///< 16 f32 lanes, 32 vector registers
+  AVX512BF16, ///< AVX-512 with bf16 dot products (`vdpbf16ps`)
+};
+
+/// `generic`, `avx2`, `avx512`, `avx512-bf16`; std::nullopt for other names.
+std::optional<CPUISA> parseCPUISA(llvm::StringRef name);
+llvm::StringRef stringifyCPUISA(CPUISA isa);
+/// The best of the above that the machine running the compiler has (what
+/// attn-run's JIT targets), from llvm::sys::getHostCPUFeatures.
+CPUISA hostCPUISA();
+/// f32 lanes of one vector register of `isa` (4 for generic).
+int64_t vectorWidthOf(CPUISA isa);
+
 /// Tile sizes and code generation choices of the fused CPU kernel.
 struct CPUKernelOptions {
   /// 0: chosen per op by the estimated cost of its tile plan.
@@ -26,6 +44,9 @@ struct CPUKernelOptions {
   int64_t tileK = 0;
   /// Must be positive here (the pass resolves 0 to the host's width).
   int64_t vectorWidth = 8;
+  /// bf16 operands use AVX512-BF16 dot products (`x86vector.avx512.dot`)
+  /// for both products instead of widening to f32.
+  bool bf16Dot = false;
   bool fastMath = true;
   int64_t maxTableBytes = int64_t(1) << 28;
 };

@@ -1,0 +1,74 @@
+// The instruction set of the fused CPU kernels (`isa`), independent of the
+// machine running the test: vector widths, bf16 dot products, and the
+// intrinsics they become.
+// RUN: attn-opt %s --convert-attn-to-cpu="isa=avx512-bf16 tile-q=16 tile-k=8" --split-input-file | FileCheck %s --check-prefix=BF16
+// RUN: attn-opt %s --convert-attn-to-cpu="isa=avx512 tile-q=16 tile-k=8" --split-input-file | FileCheck %s --check-prefix=AVX512 --implicit-check-not=x86vector
+// RUN: attn-opt %s --convert-attn-to-cpu="isa=avx2 tile-q=16 tile-k=8" --split-input-file | FileCheck %s --check-prefix=AVX2 --implicit-check-not=x86vector
+// RUN: attn-opt %s --convert-attn-to-cpu="isa=generic tile-q=16 tile-k=8" --split-input-file | FileCheck %s --check-prefix=GENERIC --implicit-check-not=x86vector
+// RUN: attn-opt %s --attn-cpu-pipeline="isa=avx512-bf16 tile-q=16 tile-k=8" --split-input-file | FileCheck %s --check-prefix=LLVM
+// RUN: not attn-opt %s --convert-attn-to-cpu="isa=avx1024" --split-input-file 2>&1 | FileCheck %s --check-prefix=BAD
+
+// BAD: error: convert-attn-to-cpu: unknown isa 'avx1024' (expected host, avx512-bf16, avx512, avx2 or generic)
+
+// bf16 operands, GQA, an odd number of keys. With avx512-bf16, V is packed
+// once per op as pairs of keys (19 pairs, the last one padded with zeros),
+// in parallel over (batch, KV head, pair); then both products are bf16 dot
+// products: Q K^T over pairs of D (a K pair broadcast to every lane), P V
+// over pairs of keys (the f32 weights rounded to bf16 and interleaved).
+// BF16-LABEL: func.func @bf16_gqa(
+// BF16: %[[PAIRS:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x2x19x64xbf16>
+// BF16: scf.parallel ({{.*}}) to (%c1{{.*}}, %c2{{.*}}, %c19)
+// BF16: vector.interleave %{{.*}}, %{{.*}} : vector<16xbf16> -> vector<32xbf16>
+// BF16: vector.store %{{.*}}, %[[PAIRS]]
+// BF16: scf.parallel
+// BF16: memref.alloca() {alignment = 64 : i64} : memref<16x32xbf16>
+// BF16: vector.bitcast %{{.*}} : vector<2xbf16> to vector<1xi32>
+// BF16: vector.bitcast %{{.*}} : vector<16xi32> to vector<32xbf16>
+// BF16: x86vector.avx512.dot %{{.*}} : vector<32xbf16> -> vector<16xf32>
+// BF16: x86vector.avx512.cvt.packed.f32_to_bf16 %{{.*}} : vector<16xf32> -> vector<16xbf16>
+// BF16: vector.interleave
+// BF16: x86vector.avx512.dot %{{.*}} : vector<32xbf16> -> vector<16xf32>
+// BF16: } {attn.tiles = array<i64: 16, 8>}
+// Without bf16 dot products, bf16 is widened to f32 and multiplied by FMAs
+// of the isa's width.
+// AVX512-LABEL: func.func @bf16_gqa(
+// AVX512: arith.extf %{{.*}} : bf16 to f32
+// AVX512: vector.fma %{{.*}} : vector<16xf32>
+// AVX2-LABEL: func.func @bf16_gqa(
+// AVX2: vector.fma %{{.*}} : vector<8xf32>
+// GENERIC-LABEL: func.func @bf16_gqa(
+// GENERIC: vector.fma %{{.*}} : vector<4xf32>
+// LLVM-LABEL: llvm.func @bf16_gqa(
+// LLVM: llvm.call_intrinsic "llvm.x86.avx512bf16.dpbf16ps.512"
+// LLVM: llvm.call_intrinsic "llvm.x86.avx512bf16.cvtneps2bf16.512"
+func.func @bf16_gqa(%q: tensor<1x4x40x32xbf16>, %k: tensor<1x2x37x32xbf16>, %v: tensor<1x2x37x32xbf16>) -> tensor<1x4x40x32xbf16> {
+  %o = attn.attention %q, %k, %v {pattern = #attn.causal}
+      : tensor<1x4x40x32xbf16>, tensor<1x2x37x32xbf16>, tensor<1x2x37x32xbf16> -> tensor<1x4x40x32xbf16>
+  return %o : tensor<1x4x40x32xbf16>
+}
+
+// -----
+
+// f32 operands: no dot products on any isa.
+// BF16-LABEL: func.func @f32_dense(
+// BF16-NOT: x86vector
+// BF16: vector.fma %{{.*}} : vector<16xf32>
+// BF16-NOT: x86vector
+// BF16: return
+func.func @f32_dense(%q: tensor<1x1x32x32xf32>, %k: tensor<1x1x32x32xf32>, %v: tensor<1x1x32x32xf32>) -> tensor<1x1x32x32xf32> {
+  %o = attn.attention %q, %k, %v : tensor<1x1x32x32xf32>, tensor<1x1x32x32xf32>, tensor<1x1x32x32xf32> -> tensor<1x1x32x32xf32>
+  return %o : tensor<1x1x32x32xf32>
+}
+
+// -----
+
+// An odd head dimension has no pairs of D: Q K^T is widened to f32, P V
+// (Dv = 16) still uses dot products.
+// BF16-LABEL: func.func @odd_head_dim(
+// BF16: arith.extf %{{.*}} : bf16 to f32
+// BF16: vector.fma %{{.*}} : vector<16xf32>
+// BF16: x86vector.avx512.dot %{{.*}} : vector<32xbf16> -> vector<16xf32>
+func.func @odd_head_dim(%q: tensor<1x1x32x17xbf16>, %k: tensor<1x1x32x17xbf16>, %v: tensor<1x1x32x16xbf16>) -> tensor<1x1x32x16xbf16> {
+  %o = attn.attention %q, %k, %v : tensor<1x1x32x17xbf16>, tensor<1x1x32x17xbf16>, tensor<1x1x32x16xbf16> -> tensor<1x1x32x16xbf16>
+  return %o : tensor<1x1x32x16xbf16>
+}

@@ -1,0 +1,17 @@
+// The fused CPU kernels built for isa=generic, JIT-compiled and run against the
+// naive reference (cases in Inputs/cpu-isa-cases.mlir).
+// Portable vector ops: runs on every host.
+// RUN: attn-run %S/Inputs/cpu-isa-cases.mlir --pipeline=cpu --pipeline-options="isa=generic" --entry=bf16_gqa_causal --seed=3 --check --oracle=naive --atol=4e-3 --rtol=1.6e-2 | FileCheck %s
+// RUN: attn-run %S/Inputs/cpu-isa-cases.mlir --pipeline=cpu --pipeline-options="isa=generic tile-q=16 tile-k=8 num-threads=2" --entry=bf16_gqa_causal --seed=3 --check --oracle=naive --atol=4e-3 --rtol=1.6e-2 | FileCheck %s
+// RUN: attn-run %S/Inputs/cpu-isa-cases.mlir --pipeline=cpu --pipeline-options="isa=generic" --entry=bf16_window_learned_sink --seed=3 --check --oracle=naive --atol=4e-3 --rtol=1.6e-2 | FileCheck %s
+// RUN: attn-run %S/Inputs/cpu-isa-cases.mlir --pipeline=cpu --pipeline-options="isa=generic tile-q=16 tile-k=8 num-threads=2" --entry=bf16_window_learned_sink --seed=3 --check --oracle=naive --atol=4e-3 --rtol=1.6e-2 | FileCheck %s
+// RUN: attn-run %S/Inputs/cpu-isa-cases.mlir --pipeline=cpu --pipeline-options="isa=generic" --entry=bf16_odd_head_dim --seed=3 --check --oracle=naive --atol=4e-3 --rtol=1.6e-2 | FileCheck %s
+// RUN: attn-run %S/Inputs/cpu-isa-cases.mlir --pipeline=cpu --pipeline-options="isa=generic tile-q=16 tile-k=8 num-threads=2" --entry=bf16_odd_head_dim --seed=3 --check --oracle=naive --atol=4e-3 --rtol=1.6e-2 | FileCheck %s
+// RUN: attn-run %S/Inputs/cpu-isa-cases.mlir --pipeline=cpu --pipeline-options="isa=generic" --entry=bf16_relu_visible --seed=3 --check --oracle=naive --atol=4e-3 --rtol=1.6e-2 | FileCheck %s
+// RUN: attn-run %S/Inputs/cpu-isa-cases.mlir --pipeline=cpu --pipeline-options="isa=generic tile-q=16 tile-k=8 num-threads=2" --entry=bf16_relu_visible --seed=3 --check --oracle=naive --atol=4e-3 --rtol=1.6e-2 | FileCheck %s
+// RUN: attn-run %S/Inputs/cpu-isa-cases.mlir --pipeline=cpu --pipeline-options="isa=generic" --entry=f32_bias_softcap --seed=3 --check --oracle=naive | FileCheck %s
+// RUN: attn-run %S/Inputs/cpu-isa-cases.mlir --pipeline=cpu --pipeline-options="isa=generic tile-q=16 tile-k=8 num-threads=2" --entry=f32_bias_softcap --seed=3 --check --oracle=naive | FileCheck %s
+
+// CHECK: check: oracle=naive
+// CHECK-NOT: FAIL
+// CHECK: check: PASS
