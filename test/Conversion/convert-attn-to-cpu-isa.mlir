@@ -72,3 +72,35 @@ func.func @odd_head_dim(%q: tensor<1x1x32x17xbf16>, %k: tensor<1x1x32x17xbf16>, 
   %o = attn.attention %q, %k, %v : tensor<1x1x32x17xbf16>, tensor<1x1x32x17xbf16>, tensor<1x1x32x16xbf16> -> tensor<1x1x32x16xbf16>
   return %o : tensor<1x1x32x16xbf16>
 }
+
+// -----
+
+// Decoding with grouped-query heads (Hq = 8, Hkv = 2, Lq = 1): the 4 query
+// heads of a group share each tile, one per lane, so the loop runs over the
+// KV heads and each key/value tile is read once for the group; with 4 real
+// rows the vectors narrow to 4 lanes.
+// AVX512-LABEL: func.func @gqa_decode(
+// AVX512: scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}) = ({{.*}}) to (%c1{{[_0-9]*}}, %c2{{[_0-9]*}}, %c1{{[_0-9]*}})
+// AVX512: vector.fma %{{.*}} : vector<4xf32>
+// AVX512: } {attn.tiles = array<i64: 4, {{[0-9]+}}>}
+func.func @gqa_decode(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x512x64xf32>, %v: tensor<1x2x512x64xf32>) -> tensor<1x8x1x64xf32> {
+  %o = attn.attention %q, %k, %v {pattern = #attn.causal}
+      : tensor<1x8x1x64xf32>, tensor<1x2x512x64xf32>, tensor<1x2x512x64xf32> -> tensor<1x8x1x64xf32>
+  return %o : tensor<1x8x1x64xf32>
+}
+
+// -----
+
+// Prefill with 2 heads per group and 16-lane tiles: 8 rows of each head
+// side by side, so each key row of the 8 x 8 diagonal mask of the causal
+// plan (key j visible to rows >= j) is stored twice (16 bytes), and the loop
+// runs over the 2 KV heads.
+// AVX512: memref.global "private" constant @{{.*}}masks{{.*}} : memref<1x8x16xi8> = dense<"0x0101010101010101010101010101010100010101010101010001010101010101000001010101010100000101010101010000000101010101000000010101010100000000010101010000000001010101000000000001010100000000000101010000000000000101000000000000010100000000000000010000000000000001">
+// AVX512-LABEL: func.func @gqa_prefill(
+// AVX512: scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}) = ({{.*}}) to (%c1{{[_0-9]*}}, %c2{{[_0-9]*}}, %c4{{[_0-9]*}})
+// AVX512: } {attn.tiles = array<i64: 16, 8>}
+func.func @gqa_prefill(%q: tensor<1x4x32x16xf32>, %k: tensor<1x2x32x16xf32>, %v: tensor<1x2x32x16xf32>) -> tensor<1x4x32x16xf32> {
+  %o = attn.attention %q, %k, %v {pattern = #attn.causal}
+      : tensor<1x4x32x16xf32>, tensor<1x2x32x16xf32>, tensor<1x2x32x16xf32> -> tensor<1x4x32x16xf32>
+  return %o : tensor<1x4x32x16xf32>
+}

@@ -3,6 +3,8 @@
 // One FlashAttention-2 style loop nest per op:
 //
 //   scf.parallel (b, h, query tile) {          // OpenMP later
+//                                   (h: the KV head when the G query heads
+//                                    of a group share the tile's lanes)
 //     Qt  = scale * Q_tile^T          (D x BQ)
 //     m, l, count = normalizer's initial state (BQ lanes)
 //     for each key tile the pattern leaves visible (compile-time table) {
@@ -129,6 +131,49 @@ struct VisibilityGrid {
   }
 };
 
+/// How the lanes of a query tile are filled. With grouped-query attention
+/// whose group size G is a power of two, the G query heads that share a
+/// key/value head share each tile: lane `g * R + i` holds row `i` of head
+/// `g` (R rows per head), so every key and value tile is read once for the
+/// whole group. When G * Lq is below the vector width (decoding), the
+/// vectors narrow to the next power of two of it (at least 4 lanes).
+struct LaneLayout {
+  int64_t heads = 1; // query heads per tile
+  int64_t vl = 8;    // f32 lanes per vector
+};
+
+LaneLayout chooseLanes(AttentionOp op, const CPUKernelOptions &options) {
+  AttentionDims dims = AttentionDims::of(op);
+  LaneLayout layout;
+  layout.vl = options.vectorWidth;
+  int64_t g = dims.group;
+  if (g <= 1 || !llvm::isPowerOf2_64(g) || g > 64 ||
+      !llvm::isPowerOf2_64(layout.vl) ||
+      (options.tileQ > 0 && options.tileQ % g != 0))
+    return layout;
+  layout.heads = g;
+  int64_t lanes = int64_t(llvm::PowerOf2Ceil(uint64_t(g) * uint64_t(dims.lq)));
+  layout.vl = std::min(layout.vl, std::max<int64_t>(4, lanes));
+  return layout;
+}
+
+/// `plan` (rows of one head per tile) with its masks repeated for each of
+/// `heads` heads side by side in the lanes (LaneLayout); `bq` becomes the
+/// lanes of a tile.
+void repeatMasksPerHead(TilePlan &plan, int64_t heads) {
+  if (heads == 1)
+    return;
+  int64_t rows = plan.bq, lanes = rows * heads;
+  std::vector<int8_t> masks(plan.numMasks * plan.bk * lanes);
+  for (int64_t m = 0; m < plan.numMasks; ++m)
+    for (int64_t j = 0; j < plan.bk; ++j)
+      for (int64_t g = 0; g < heads; ++g)
+        std::copy_n(&plan.masks[(m * plan.bk + j) * rows], rows,
+                    &masks[(m * plan.bk + j) * lanes + g * rows]);
+  plan.masks = std::move(masks);
+  plan.bq = lanes;
+}
+
 /// The plan of `op`: with the tile sizes of the options, or, for a size left
 /// at 0, the candidate from 8 (4 for keys) to 64 with the lowest
 /// `estimateCost` (sparse patterns favour small tiles, which visit fewer
@@ -136,34 +181,40 @@ struct VisibilityGrid {
 /// work). Candidates are compared on counts from one fine visibility grid;
 /// only the winner is planned.
 FailureOr<TilePlan> choosePlan(AttentionOp op, const CPUKernelOptions &options,
-                               std::string &reason) {
+                               LaneLayout layout, std::string &reason) {
   PatternAttrInterface pattern = op.getEffectivePattern();
   int64_t lq = op.getQueryType().getDimSize(2);
   int64_t lk = op.getKeyType().getDimSize(2);
   int64_t d = op.getQueryType().getDimSize(3);
   int64_t dv = op.getValueType().getDimSize(3);
-  int64_t vl = options.vectorWidth;
-  auto candidates = [](int64_t fixed, int64_t length, int64_t multiple) {
+  int64_t vl = layout.vl, heads = layout.heads;
+  // Tile sizes in lanes (query rows of all heads of a tile) or keys, from
+  // the option or the candidates, returned in rows of one head or keys.
+  auto candidates = [](int64_t fixed, int64_t length, int64_t multiple,
+                       int64_t perRow) {
+    int64_t rowMultiple = std::max<int64_t>(1, multiple / perRow);
     SmallVector<int64_t> out;
     if (fixed > 0) {
-      out.push_back(clampTile(fixed, length, multiple));
+      out.push_back(clampTile(fixed / perRow, length, rowMultiple));
       return out;
     }
     for (int64_t t : {64, 32, 16, 8, 4}) {
-      if (t % multiple != 0)
+      if (t % multiple != 0 || t % perRow != 0)
         continue;
-      int64_t c = clampTile(t, length, multiple);
+      int64_t c = clampTile(t / perRow, length, rowMultiple);
       if (!llvm::is_contained(out, c))
         out.push_back(c);
     }
     if (out.empty())
-      out.push_back(clampTile(roundUp(64, multiple), length, multiple));
+      out.push_back(
+          clampTile(std::max(roundUp(64, multiple), multiple * perRow) / perRow,
+                    length, rowMultiple));
     return out;
   };
-  SmallVector<int64_t> qSizes = candidates(options.tileQ, lq, vl);
-  SmallVector<int64_t> kSizes = candidates(options.tileK, lk, kScoreRows);
+  SmallVector<int64_t> qSizes = candidates(options.tileQ, lq, vl, heads);
+  SmallVector<int64_t> kSizes = candidates(options.tileK, lk, kScoreRows, 1);
   TileSizes chosen{qSizes.front(), kSizes.front()};
-  int64_t fq = vl, fk = kScoreRows;
+  int64_t fq = std::max<int64_t>(1, vl / heads), fk = kScoreRows;
   int64_t gridCells = ((lq + fq - 1) / fq) * ((lk + fk - 1) / fk);
   if ((qSizes.size() > 1 || kSizes.size() > 1) &&
       gridCells <= (int64_t(1) << 24)) {
@@ -173,7 +224,7 @@ FailureOr<TilePlan> choosePlan(AttentionOp op, const CPUKernelOptions &options,
       for (int64_t bk : kSizes) {
         if (bq % fq != 0 || bk % fk != 0)
           continue;
-        double cost = estimateCost(bq, bk, grid.countVisited(bq, bk),
+        double cost = estimateCost(bq * heads, bk, grid.countVisited(bq, bk),
                                    (lq + bq - 1) / bq, d, dv, vl);
         if (bestCost < 0 || cost < bestCost) {
           bestCost = cost;
@@ -182,7 +233,17 @@ FailureOr<TilePlan> choosePlan(AttentionOp op, const CPUKernelOptions &options,
       }
     }
   }
-  return buildTilePlan(pattern, lq, lk, chosen, options.maxTableBytes, reason);
+  FailureOr<TilePlan> plan =
+      buildTilePlan(pattern, lq, lk, chosen, options.maxTableBytes, reason);
+  if (failed(plan))
+    return failure();
+  if (plan->numMasks * plan->bk * plan->bq * heads > options.maxTableBytes) {
+    reason = "its tile masks for " + std::to_string(heads) +
+             " query heads per tile would exceed max-table-bytes";
+    return failure();
+  }
+  repeatMasksPerHead(*plan, heads);
+  return plan;
 }
 
 //===----------------------------------------------------------------------===//
@@ -227,9 +288,10 @@ struct KernelBuilder : AttentionDims {
   NormalizerAttrInterface normalizer;
 
   int64_t vl, bq, bk;
-  int64_t scoreVecs; // vectors of VL query rows per score block
-  int64_t accLanes;  // lanes of accumulator vectors (divides Dv)
-  int64_t accVecs;   // accumulator vectors per P.V block
+  int64_t heads, bqr; // query heads per tile and rows per head (LaneLayout)
+  int64_t scoreVecs;  // vectors of VL query rows per score block
+  int64_t accLanes;   // lanes of accumulator vectors (divides Dv)
+  int64_t accVecs;    // accumulator vectors per P.V block
   VectorType vecType, accVecType;
   // bf16 dot products (isa=avx512-bf16 and bf16 operands): Q K^T over pairs
   // of D (Q packed as pairs), P V over pairs of keys (V packed as pairs once
@@ -245,12 +307,14 @@ struct KernelBuilder : AttentionDims {
   IRMapping scoreModCaptures;
 
   KernelBuilder(AttentionOp op, const CPUKernelOptions &options,
-                const TilePlan &plan, OpBuilder &b)
+                LaneLayout layout, const TilePlan &plan, OpBuilder &b)
       : AttentionDims(AttentionDims::of(op)), op(op), options(options),
         plan(plan), e{b, op.getLoc()}, pattern(op.getEffectivePattern()),
         normalizer(op.getEffectiveNormalizer()) {
-    vl = options.vectorWidth;
+    vl = layout.vl;
+    heads = layout.heads;
     bq = plan.bq;
+    bqr = bq / heads;
     bk = plan.bk;
     // Vector registers of the target: 32 with AVX-512 (16 f32 lanes), 16
     // with AVX2 and NEON. A block of `rows x vecs` accumulators also holds
@@ -308,10 +372,28 @@ struct KernelBuilder : AttentionDims {
 
   OpBuilder &b() { return e.b; }
 
+  // The tile being built: its batch, the parallel loop's head index (the
+  // query head, or with several heads per tile the key/value head), and its
+  // first query row.
+  Value tileBatch, tileHead, tileQ0;
+
+  /// The query head of lane `i` of the tile.
+  Value laneHead(Value i) {
+    if (heads == 1)
+      return tileHead;
+    return e.add(e.mul(tileHead, e.idx(heads)),
+                 arith::DivUIOp::create(b(), e.loc, i, e.idx(bqr)));
+  }
+  /// The query row of lane `i` (past Lq in padded lanes).
+  Value laneRow(Value i) {
+    if (heads == 1)
+      return e.add(tileQ0, i);
+    return e.add(tileQ0, arith::RemUIOp::create(b(), e.loc, i, e.idx(bqr)));
+  }
+
   /// Softcap, bias, mask and the partial-tile mask, in place on the score
   /// tile `st`; entries that are not visible become -inf.
-  void applyVisibility(Value st, Value mid, Value k0, Value q0, Value bIdx,
-                       Value hIdx, bool withSoftcap) {
+  void applyVisibility(Value st, Value mid, Value k0, bool withSoftcap) {
     if (softcap && withSoftcap) {
       Value c = e.splat(vecType, *softcap);
       e.loop(0, bk, 1, [&](Value j) {
@@ -326,8 +408,8 @@ struct KernelBuilder : AttentionDims {
       e.loop(0, bk, 1, [&](Value j) {
         Value col = e.min(e.add(k0, j), e.idx(lk - 1));
         e.loop(0, bq, 1, [&](Value i) {
-          Value row = e.min(e.add(q0, i), e.idx(lq - 1));
-          SmallVector<Value> at = {bIdx, hIdx, row, col};
+          Value row = e.min(laneRow(i), e.idx(lq - 1));
+          SmallVector<Value> at = {tileBatch, laneHead(i), row, col};
           auto modify = [&](Value s) {
             return emitScoreMod(b(), e.loc, op, s, at, scoreModCaptures);
           };
@@ -593,10 +675,17 @@ struct KernelBuilder : AttentionDims {
   /// The body of one (b, h, query tile) iteration.
   void emitTile(Value bIdx, Value h, Value qTile) {
     Type f32 = b().getF32Type();
-    Value hk = kvHead(e, h);
-    Value q0 = e.mul(qTile, e.idx(bq));
+    Value hk = heads == 1 ? kvHead(e, h) : h;
+    Value q0 = e.mul(qTile, e.idx(bqr));
+    tileBatch = bIdx;
+    tileHead = h;
+    tileQ0 = q0;
+    // Lanes that hold real rows: a prefix with one head per tile, else the
+    // output loop tests each lane.
     Value qRows =
-        e.min(e.idx(bq), arith::SubIOp::create(b(), e.loc, e.idx(lq), q0));
+        heads == 1
+            ? e.min(e.idx(bq), arith::SubIOp::create(b(), e.loc, e.idx(lq), q0))
+            : e.idx(bq);
     Value qt = dotScores ? e.stackAlloc({d / 2, 2 * bq}, b().getBF16Type())
                          : e.stackAlloc({d, bq}, f32);
     Value st = e.stackAlloc({bk, bq}, f32);
@@ -610,18 +699,19 @@ struct KernelBuilder : AttentionDims {
     // rows repeat the last row (never stored).
     Value scaleV = e.f32(scale);
     e.loop(0, bq, 1, [&](Value i) {
-      Value row = e.min(e.add(q0, i), e.idx(lq - 1));
+      Value row = e.min(laneRow(i), e.idx(lq - 1));
+      Value head = laneHead(i);
       if (dotScores) {
         Value two = e.idx(2);
         e.loop(0, d / 2, 1, [&](Value dd) {
           Value pair = e.vload(VectorType::get({2}, b().getBF16Type()), qBuf,
-                               {bIdx, h, row, e.mul(dd, two)});
+                               {bIdx, head, row, e.mul(dd, two)});
           e.vstore(pair, qt, {dd, e.mul(i, two)});
         });
         return;
       }
       e.loop(0, d, 1, [&](Value dd) {
-        Value x = e.widen(e.load(qBuf, {bIdx, h, row, dd}));
+        Value x = e.widen(e.load(qBuf, {bIdx, head, row, dd}));
         e.store(arith::MulFOp::create(b(), e.loc, x, scaleV), qt, {dd, i});
       });
     });
@@ -631,15 +721,23 @@ struct KernelBuilder : AttentionDims {
         e.vstore(zeroAcc, accBuf, {i, c});
       });
     });
-    Value sink;
-    if (sinkBuf)
+    // The sink logit of each lane's head.
+    Value sink, sinkLanes;
+    if (sinkBuf && heads == 1)
       sink = e.bcast(vecType, e.widen(e.load(sinkBuf, {h})));
+    if (sinkBuf && heads > 1) {
+      sinkLanes = e.stackAlloc({bq}, f32);
+      e.loop(0, bq, 1, [&](Value i) {
+        e.store(e.widen(e.load(sinkBuf, {laneHead(i)})), sinkLanes, {i});
+      });
+    }
     OnlineNormalizer on(b(), e.loc, normalizer, vecType,
                         e.splat(vecType, static_cast<double>(lk)));
     on.hoistConstants();
     Value zero = on.zero();
     e.loop(0, bq, vl, [&](Value i) {
-      OnlineNormalizerState init = on.initialState(sink);
+      OnlineNormalizerState init =
+          on.initialState(sinkLanes ? e.vload(vecType, sinkLanes, {i}) : sink);
       e.vstore(init.max, mBuf, {i});
       e.vstore(init.sum, lBuf, {i});
       e.vstore(zero, cBuf, {i});
@@ -660,8 +758,7 @@ struct KernelBuilder : AttentionDims {
             e.loop(0, bq, vl, [&](Value i) { e.vstore(zero, st, {j, i}); });
           });
         }
-        applyVisibility(st, mid, k0, q0, bIdx, h,
-                        /*withSoftcap=*/op.hasScoreMod());
+        applyVisibility(st, mid, k0, /*withSoftcap=*/op.hasScoreMod());
         e.loop(0, bk, 1, [&](Value j) {
           e.loop(0, bq, vl, [&](Value i) {
             Value s = e.vload(vecType, st, {j, i});
@@ -676,7 +773,7 @@ struct KernelBuilder : AttentionDims {
     e.loop(first, last, 1, [&](Value entry) {
       auto [k0, kRows, mid] = tileOf(entry);
       emitScores(st, qt, bIdx, hk, k0);
-      applyVisibility(st, mid, k0, q0, bIdx, h, /*withSoftcap=*/true);
+      applyVisibility(st, mid, k0, /*withSoftcap=*/true);
       emitNormalizerStep(on, st, mBuf, lBuf, cBuf, alphaBuf);
       if (dotValues)
         emitPackWeights(st, pt);
@@ -688,14 +785,21 @@ struct KernelBuilder : AttentionDims {
     OnlineNormalizer row(b(), e.loc, normalizer, b().getF32Type(),
                          e.f32(static_cast<double>(lk)));
     e.loop(e.idx(0), qRows, 1, [&](Value i) {
-      Value factor = row.finalScale(e.load(lBuf, {i}), e.load(cBuf, {i}));
-      Value factorV = e.bcast(accVecType, factor);
-      Value rowIdx = e.add(q0, i);
-      e.loop(0, dv, accLanes, [&](Value c) {
-        Value o =
-            row.output(e.vload(accVecType, accBuf, {i, c}), factorV, outElt);
-        e.vstore(o, outBuf, {bIdx, h, rowIdx, c});
-      });
+      Value rowIdx = laneRow(i);
+      Value head = laneHead(i);
+      auto store = [&] {
+        Value factor = row.finalScale(e.load(lBuf, {i}), e.load(cBuf, {i}));
+        Value factorV = e.bcast(accVecType, factor);
+        e.loop(0, dv, accLanes, [&](Value c) {
+          Value o =
+              row.output(e.vload(accVecType, accBuf, {i, c}), factorV, outElt);
+          e.vstore(o, outBuf, {bIdx, head, rowIdx, c});
+        });
+      };
+      if (heads == 1)
+        store();
+      else
+        e.ifThen(e.cmpi(arith::CmpIPredicate::ult, rowIdx, e.idx(lq)), store);
     });
   }
 };
@@ -729,7 +833,8 @@ LogicalResult mlir::attn::lowerAttentionToCPU(RewriterBase &rewriter,
   };
   if (!canLowerAttentionToCPU(op, options, reason))
     return notLowered();
-  FailureOr<TilePlan> plan = choosePlan(op, options, reason);
+  LaneLayout layout = chooseLanes(op, options);
+  FailureOr<TilePlan> plan = choosePlan(op, options, layout, reason);
   if (failed(plan))
     return notLowered();
   if (report) {
@@ -741,7 +846,7 @@ LogicalResult mlir::attn::lowerAttentionToCPU(RewriterBase &rewriter,
   OpBuilder::InsertionGuard guard(rewriter);
   rewriter.setInsertionPoint(op);
   Location loc = op.getLoc();
-  KernelBuilder k(op, options, *plan, rewriter);
+  KernelBuilder k(op, options, layout, *plan, rewriter);
   Emitter &e = k.e;
 
   AttentionBuffers buffers =
@@ -752,7 +857,7 @@ LogicalResult mlir::attn::lowerAttentionToCPU(RewriterBase &rewriter,
 
   auto parallel = scf::ParallelOp::create(
       rewriter, loc, ValueRange{e.idx(0), e.idx(0), e.idx(0)},
-      ValueRange{e.idx(k.batch), e.idx(k.hq), e.idx(plan->numQTiles)},
+      ValueRange{e.idx(k.batch), e.idx(k.hq / k.heads), e.idx(plan->numQTiles)},
       ValueRange{e.idx(1), e.idx(1), e.idx(1)},
       [&](OpBuilder &, Location, ValueRange ivs) {
         k.emitTile(ivs[0], ivs[1], ivs[2]);
