@@ -3,6 +3,7 @@
 // intrinsics they become.
 // RUN: attn-opt %s --convert-attn-to-cpu="isa=avx512-bf16 tile-q=16 tile-k=8" --split-input-file | FileCheck %s --check-prefix=BF16
 // RUN: attn-opt %s --convert-attn-to-cpu="isa=avx512 tile-q=16 tile-k=8" --split-input-file | FileCheck %s --check-prefix=AVX512 --implicit-check-not=x86vector
+// RUN: attn-opt %s --convert-attn-to-cpu="isa=avx512" --split-input-file | FileCheck %s --check-prefix=AUTO512
 // RUN: attn-opt %s --convert-attn-to-cpu="isa=avx2 tile-q=16 tile-k=8" --split-input-file | FileCheck %s --check-prefix=AVX2 --implicit-check-not=x86vector
 // RUN: attn-opt %s --convert-attn-to-cpu="isa=generic tile-q=16 tile-k=8" --split-input-file | FileCheck %s --check-prefix=GENERIC --implicit-check-not=x86vector
 // RUN: attn-opt %s --attn-cpu-pipeline="isa=avx512-bf16 tile-q=16 tile-k=8" --split-input-file | FileCheck %s --check-prefix=LLVM
@@ -103,4 +104,23 @@ func.func @gqa_prefill(%q: tensor<1x4x32x16xf32>, %k: tensor<1x2x32x16xf32>, %v:
   %o = attn.attention %q, %k, %v {pattern = #attn.causal}
       : tensor<1x4x32x16xf32>, tensor<1x2x32x16xf32>, tensor<1x2x32x16xf32> -> tensor<1x4x32x16xf32>
   return %o : tensor<1x4x32x16xf32>
+}
+
+// -----
+
+// Keys and values of a head above 4 MiB (8192 keys x (128 + 128) f32 = 8
+// MiB) stream from beyond the caches: the cost model counts reading them
+// per query tile and picks 128-lane query tiles; 2048 keys (2 MiB) keep
+// 64 x 64.
+// AUTO512-LABEL: func.func @streamed_kv(
+// AUTO512: } {attn.tiles = array<i64: 128, 128>}
+// AUTO512-LABEL: func.func @cached_kv(
+// AUTO512: } {attn.tiles = array<i64: 64, 64>}
+func.func @streamed_kv(%q: tensor<1x1x256x128xf32>, %k: tensor<1x1x8192x128xf32>, %v: tensor<1x1x8192x128xf32>) -> tensor<1x1x256x128xf32> {
+  %o = attn.attention %q, %k, %v : tensor<1x1x256x128xf32>, tensor<1x1x8192x128xf32>, tensor<1x1x8192x128xf32> -> tensor<1x1x256x128xf32>
+  return %o : tensor<1x1x256x128xf32>
+}
+func.func @cached_kv(%q: tensor<1x1x256x128xf32>, %k: tensor<1x1x2048x128xf32>, %v: tensor<1x1x2048x128xf32>) -> tensor<1x1x256x128xf32> {
+  %o = attn.attention %q, %k, %v : tensor<1x1x256x128xf32>, tensor<1x1x2048x128xf32>, tensor<1x1x2048x128xf32> -> tensor<1x1x256x128xf32>
+  return %o : tensor<1x1x256x128xf32>
 }

@@ -83,12 +83,16 @@ int64_t clampTile(int64_t tile, int64_t length, int64_t multiple) {
 /// tiles that visits `tiles` tiles in `qTiles` query tiles: the two products
 /// and the normalizer per visited pair, the accumulator rescale and loop
 /// overhead per visited tile, loading Q and storing the output per query
-/// tile. Only the ratios between the candidates of one op matter; the
-/// constants were fitted to timings of 2-D neighborhoods and dense ops.
+/// tile, and, when the keys and values of a head are streamed from beyond
+/// the caches (`streamedBytesPerKey` > 0), reading each visited key tile.
+/// Only the ratios between the candidates of one op matter; the constants
+/// were fitted to timings of 2-D neighborhoods and dense ops.
 double estimateCost(int64_t bq, int64_t bk, int64_t tiles, int64_t qTiles,
-                    int64_t d, int64_t dv, int64_t vl) {
+                    int64_t d, int64_t dv, int64_t vl,
+                    int64_t streamedBytesPerKey) {
   double perPair = double(d + dv) / vl + 12.0 / vl;
-  double perTile = double(bq * bk) * perPair + double(bq * dv) / vl + 40.0;
+  double perTile = double(bq * bk) * perPair + double(bq * dv) / vl + 40.0 +
+                   double(bk * streamedBytesPerKey) / 8.0;
   double perQTile = double(bq * d) + 2.0 * bq * dv / vl + 100.0;
   return double(tiles) * perTile + double(qTiles) * perQTile;
 }
@@ -174,10 +178,17 @@ void repeatMasksPerHead(TilePlan &plan, int64_t heads) {
   plan.bq = lanes;
 }
 
+/// Keys and values of one head above this size are taken to stream from
+/// beyond the per-core caches: each query tile then pays for reading them,
+/// and query tiles of 128 lanes join the candidates (with 64 x 64 tiles on
+/// the development machine, L = 16384, D = 64 f32 (8 MiB per head) ran 10%
+/// slower than with 128 x 128; L = 4096 (2 MiB) ran the same).
+constexpr int64_t kStreamedKVBytes = int64_t(4) << 20;
+
 /// The plan of `op`: with the tile sizes of the options, or, for a size left
-/// at 0, the candidate from 8 (4 for keys) to 64 with the lowest
-/// `estimateCost` (sparse patterns favour small tiles, which visit fewer
-/// invisible pairs; dense ones large tiles, which amortise the per-tile
+/// at 0, the candidate from 8 (4 for keys) to 64 (128 for streamed K/V) with
+/// the lowest `estimateCost` (sparse patterns favour small tiles, which visit
+/// fewer invisible pairs; dense ones large tiles, which amortise the per-tile
 /// work). Candidates are compared on counts from one fine visibility grid;
 /// only the winner is planned.
 FailureOr<TilePlan> choosePlan(AttentionOp op, const CPUKernelOptions &options,
@@ -188,18 +199,25 @@ FailureOr<TilePlan> choosePlan(AttentionOp op, const CPUKernelOptions &options,
   int64_t d = op.getQueryType().getDimSize(3);
   int64_t dv = op.getValueType().getDimSize(3);
   int64_t vl = layout.vl, heads = layout.heads;
+  auto eltBytes = [](Type t) {
+    return int64_t(getElementTypeOrSelf(t).getIntOrFloatBitWidth() / 8);
+  };
+  int64_t bytesPerKey = d * eltBytes(op.getKey().getType()) +
+                        dv * eltBytes(op.getValue().getType());
+  int64_t streamedBytesPerKey =
+      lk * bytesPerKey > kStreamedKVBytes ? bytesPerKey : 0;
   // Tile sizes in lanes (query rows of all heads of a tile) or keys, from
   // the option or the candidates, returned in rows of one head or keys.
-  auto candidates = [](int64_t fixed, int64_t length, int64_t multiple,
-                       int64_t perRow) {
+  auto candidates = [&](int64_t fixed, int64_t length, int64_t multiple,
+                        int64_t perRow, bool large) {
     int64_t rowMultiple = std::max<int64_t>(1, multiple / perRow);
     SmallVector<int64_t> out;
     if (fixed > 0) {
       out.push_back(clampTile(fixed / perRow, length, rowMultiple));
       return out;
     }
-    for (int64_t t : {64, 32, 16, 8, 4}) {
-      if (t % multiple != 0 || t % perRow != 0)
+    for (int64_t t : {128, 64, 32, 16, 8, 4}) {
+      if ((t == 128 && !large) || t % multiple != 0 || t % perRow != 0)
         continue;
       int64_t c = clampTile(t / perRow, length, rowMultiple);
       if (!llvm::is_contained(out, c))
@@ -211,8 +229,10 @@ FailureOr<TilePlan> choosePlan(AttentionOp op, const CPUKernelOptions &options,
                     length, rowMultiple));
     return out;
   };
-  SmallVector<int64_t> qSizes = candidates(options.tileQ, lq, vl, heads);
-  SmallVector<int64_t> kSizes = candidates(options.tileK, lk, kScoreRows, 1);
+  SmallVector<int64_t> qSizes =
+      candidates(options.tileQ, lq, vl, heads, streamedBytesPerKey > 0);
+  SmallVector<int64_t> kSizes =
+      candidates(options.tileK, lk, kScoreRows, 1, streamedBytesPerKey > 0);
   TileSizes chosen{qSizes.front(), kSizes.front()};
   int64_t fq = std::max<int64_t>(1, vl / heads), fk = kScoreRows;
   int64_t gridCells = ((lq + fq - 1) / fq) * ((lk + fk - 1) / fk);
@@ -224,8 +244,9 @@ FailureOr<TilePlan> choosePlan(AttentionOp op, const CPUKernelOptions &options,
       for (int64_t bk : kSizes) {
         if (bq % fq != 0 || bk % fk != 0)
           continue;
-        double cost = estimateCost(bq * heads, bk, grid.countVisited(bq, bk),
-                                   (lq + bq - 1) / bq, d, dv, vl);
+        double cost =
+            estimateCost(bq * heads, bk, grid.countVisited(bq, bk),
+                         (lq + bq - 1) / bq, d, dv, vl, streamedBytesPerKey);
         if (bestCost < 0 || cost < bestCost) {
           bestCost = cost;
           chosen = {bq, bk};
