@@ -137,6 +137,7 @@ static void buildLoweringToLLVM(OpPassManager &pm, bool resultsAsOutParams,
     kernel.isa = cpu->isa;
     kernel.vectorWidth = cpu->vectorWidth;
     kernel.fastMath = cpu->fastMath;
+    kernel.numThreads = cpu->numThreads;
     pm.addPass(attn::createConvertAttnToCPUPass(kernel));
   }
   addDecomposeAndBufferize(pm, resultsAsOutParams);

@@ -3,7 +3,7 @@
 // entries) is left to the reference lowering at once, with a remark, by the
 // CPU and the GPU lowering alike. Lq = 2^31 against Lk = 17 used to spend
 // minutes building masks for 2^25 partial tiles.
-// RUN: attn-opt %s --convert-attn-to-cpu -verify-diagnostics | FileCheck %s
+// RUN: attn-opt %s --convert-attn-to-cpu="num-threads=1" -verify-diagnostics | FileCheck %s
 // RUN: attn-opt %s --convert-attn-to-gpu -verify-diagnostics | FileCheck %s
 
 // CHECK-LABEL: func.func @dense_long_queries

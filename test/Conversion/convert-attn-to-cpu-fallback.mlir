@@ -1,6 +1,6 @@
 // Ops the fused kernels do not take stay for the reference lowering, each
 // with a remark naming the reason.
-// RUN: attn-opt %s --convert-attn-to-cpu --split-input-file -verify-diagnostics | FileCheck %s
+// RUN: attn-opt %s --convert-attn-to-cpu="num-threads=1" --split-input-file -verify-diagnostics | FileCheck %s
 
 // CHECK-LABEL: func.func @dynamic
 // CHECK: attn.attention

@@ -1,12 +1,13 @@
 // The instruction set of the fused CPU kernels (`isa`), independent of the
 // machine running the test: vector widths, bf16 dot products, and the
 // intrinsics they become.
-// RUN: attn-opt %s --convert-attn-to-cpu="isa=avx512-bf16 tile-q=16 tile-k=8" --split-input-file | FileCheck %s --check-prefix=BF16
-// RUN: attn-opt %s --convert-attn-to-cpu="isa=avx512 tile-q=16 tile-k=8" --split-input-file | FileCheck %s --check-prefix=AVX512 --implicit-check-not=x86vector
-// RUN: attn-opt %s --convert-attn-to-cpu="isa=avx512" --split-input-file | FileCheck %s --check-prefix=AUTO512
-// RUN: attn-opt %s --convert-attn-to-cpu="isa=avx2 tile-q=16 tile-k=8" --split-input-file | FileCheck %s --check-prefix=AVX2 --implicit-check-not=x86vector
-// RUN: attn-opt %s --convert-attn-to-cpu="isa=generic tile-q=16 tile-k=8" --split-input-file | FileCheck %s --check-prefix=GENERIC --implicit-check-not=x86vector
-// RUN: attn-opt %s --attn-cpu-pipeline="isa=avx512-bf16 tile-q=16 tile-k=8" --split-input-file | FileCheck %s --check-prefix=LLVM
+// RUN: attn-opt %s --convert-attn-to-cpu="num-threads=1 isa=avx512-bf16 tile-q=16 tile-k=8" --split-input-file | FileCheck %s --check-prefix=BF16
+// RUN: attn-opt %s --convert-attn-to-cpu="num-threads=1 isa=avx512 tile-q=16 tile-k=8" --split-input-file | FileCheck %s --check-prefix=AVX512 --implicit-check-not=x86vector
+// RUN: attn-opt %s --convert-attn-to-cpu="num-threads=1 isa=avx512" --split-input-file | FileCheck %s --check-prefix=AUTO512
+// RUN: attn-opt %s --convert-attn-to-cpu="isa=avx512 num-threads=8 tile-k=32" --split-input-file | FileCheck %s --check-prefix=SPLIT
+// RUN: attn-opt %s --convert-attn-to-cpu="num-threads=1 isa=avx2 tile-q=16 tile-k=8" --split-input-file | FileCheck %s --check-prefix=AVX2 --implicit-check-not=x86vector
+// RUN: attn-opt %s --convert-attn-to-cpu="num-threads=1 isa=generic tile-q=16 tile-k=8" --split-input-file | FileCheck %s --check-prefix=GENERIC --implicit-check-not=x86vector
+// RUN: attn-opt %s --attn-cpu-pipeline="num-threads=1 isa=avx512-bf16 tile-q=16 tile-k=8" --split-input-file | FileCheck %s --check-prefix=LLVM
 // RUN: not attn-opt %s --convert-attn-to-cpu="isa=avx1024" --split-input-file 2>&1 | FileCheck %s --check-prefix=BAD
 
 // BAD: error: convert-attn-to-cpu: unknown isa 'avx1024' (expected host, avx512-bf16, avx512, avx2 or generic)
@@ -123,4 +124,32 @@ func.func @streamed_kv(%q: tensor<1x1x256x128xf32>, %k: tensor<1x1x8192x128xf32>
 func.func @cached_kv(%q: tensor<1x1x256x128xf32>, %k: tensor<1x1x2048x128xf32>, %v: tensor<1x1x2048x128xf32>) -> tensor<1x1x256x128xf32> {
   %o = attn.attention %q, %k, %v : tensor<1x1x256x128xf32>, tensor<1x1x2048x128xf32>, tensor<1x1x2048x128xf32> -> tensor<1x1x256x128xf32>
   return %o : tensor<1x1x256x128xf32>
+}
+
+// -----
+
+// Decoding with one KV head: one (batch, KV head, query tile) item for 8
+// threads, so the 8 key tiles of 32 are split 8 ways (split-K): each range
+// leaves its running maximum, sum and accumulator in a buffer, and a second
+// loop merges them through the normalizer's rescale (math.exp of max
+// differences) before the output. Planned for one thread: no split.
+// SPLIT-LABEL: func.func @mqa_decode(
+// SPLIT-DAG: %[[MAX:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x1x1x8x4xf32>
+// SPLIT-DAG: %[[ACC:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x1x1x8x4x32xf32>
+// SPLIT: scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) = ({{.*}}) to (%c1{{[_0-9]*}}, %c1{{[_0-9]*}}, %c1{{[_0-9]*}}, %c8{{[_0-9]*}})
+// SPLIT: vector.store %{{.*}}, %[[MAX]]
+// SPLIT: vector.store %{{.*}}, %[[ACC]]
+// SPLIT: } {attn.splits = 8 : i64, attn.tiles = array<i64: 4, 32>}
+// SPLIT: scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}) = ({{.*}}) to (%c1{{[_0-9]*}}, %c1{{[_0-9]*}}, %c1{{[_0-9]*}})
+// SPLIT: vector.load %[[MAX]]
+// SPLIT: math.exp %{{.*}} : vector<4xf32>
+// SPLIT: vector.load %[[ACC]]
+// SPLIT: return
+// AUTO512-LABEL: func.func @mqa_decode(
+// AUTO512-NOT: attn.splits
+// AUTO512: return
+func.func @mqa_decode(%q: tensor<1x4x1x32xf32>, %k: tensor<1x1x256x32xf32>, %v: tensor<1x1x256x32xf32>) -> tensor<1x4x1x32xf32> {
+  %o = attn.attention %q, %k, %v {pattern = #attn.causal}
+      : tensor<1x4x1x32xf32>, tensor<1x1x256x32xf32>, tensor<1x1x256x32xf32> -> tensor<1x4x1x32xf32>
+  return %o : tensor<1x4x1x32xf32>
 }

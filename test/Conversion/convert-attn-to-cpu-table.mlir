@@ -1,7 +1,7 @@
 // A plan larger than max-table-bytes leaves the op to the reference
 // lowering; the default limit takes it.
-// RUN: attn-opt %s --convert-attn-to-cpu="max-table-bytes=64" -verify-diagnostics | FileCheck %s --check-prefix=SMALL
-// RUN: attn-opt %s --convert-attn-to-cpu | FileCheck %s --check-prefix=DEFAULT
+// RUN: attn-opt %s --convert-attn-to-cpu="num-threads=1 max-table-bytes=64" -verify-diagnostics | FileCheck %s --check-prefix=SMALL
+// RUN: attn-opt %s --convert-attn-to-cpu="num-threads=1" | FileCheck %s --check-prefix=DEFAULT
 
 // SMALL-LABEL: func.func @big_plan
 // SMALL: attn.attention

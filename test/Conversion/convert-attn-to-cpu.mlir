@@ -1,8 +1,8 @@
-// RUN: attn-opt %s --convert-attn-to-cpu="tile-q=64 tile-k=64 vector-width=8" --split-input-file | FileCheck %s --implicit-check-not=attn.attention
-// RUN: attn-opt %s --convert-attn-to-cpu="vector-width=8" --split-input-file | FileCheck %s --check-prefix=AUTO
-// RUN: attn-opt %s --convert-attn-to-cpu="tile-q=128 tile-k=128 vector-width=8" --split-input-file | FileCheck %s --check-prefix=BIG
-// RUN: attn-opt %s --convert-attn-to-cpu="vector-width=16" --split-input-file | FileCheck %s --check-prefix=W16
-// RUN: attn-opt %s --convert-attn-to-cpu="vector-width=4" --split-input-file | FileCheck %s --check-prefix=W4
+// RUN: attn-opt %s --convert-attn-to-cpu="num-threads=1 tile-q=64 tile-k=64 vector-width=8" --split-input-file | FileCheck %s --implicit-check-not=attn.attention
+// RUN: attn-opt %s --convert-attn-to-cpu="num-threads=1 vector-width=8" --split-input-file | FileCheck %s --check-prefix=AUTO
+// RUN: attn-opt %s --convert-attn-to-cpu="num-threads=1 tile-q=128 tile-k=128 vector-width=8" --split-input-file | FileCheck %s --check-prefix=BIG
+// RUN: attn-opt %s --convert-attn-to-cpu="num-threads=1 vector-width=16" --split-input-file | FileCheck %s --check-prefix=W16
+// RUN: attn-opt %s --convert-attn-to-cpu="num-threads=1 vector-width=4" --split-input-file | FileCheck %s --check-prefix=W4
 
 // Causal, 256 x 256 in 64 x 64 tiles: query tile t visits key tiles 0..t,
 // the diagonal ones (all the same mask, stored once) through the mask

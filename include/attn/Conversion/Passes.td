@@ -142,6 +142,11 @@ def ConvertAttnToCPUPass : Pass<"convert-attn-to-cpu", "::mlir::ModuleOp"> {
     Option<"fastMath", "fast-math", "bool", /*default=*/"true",
            "Lower exp and tanh inside the kernels to polynomial "
            "approximations">,
+    Option<"numThreads", "num-threads", "int64_t", /*default=*/"0",
+           "Threads the kernels are planned for: when there are fewer "
+           "(batch, head, query tile) items, each query tile's key tiles are "
+           "split into ranges run in parallel and merged (split-K); 0 = the "
+           "compiling machine's hardware threads">,
     Option<"maxTableBytes", "max-table-bytes", "int64_t",
            /*default=*/"268435456",
            "Largest tile plan (tables of visible tiles and partial-tile "

@@ -56,6 +56,7 @@
 #include "llvm/TargetParser/Host.h"
 
 #include <limits>
+#include <thread>
 
 namespace mlir::attn {
 #define GEN_PASS_DEF_CONVERTATTNTOCPUPASS
@@ -184,6 +185,31 @@ void repeatMasksPerHead(TilePlan &plan, int64_t heads) {
 /// the development machine, L = 16384, D = 64 f32 (8 MiB per head) ran 10%
 /// slower than with 128 x 128; L = 4096 (2 MiB) ran the same).
 constexpr int64_t kStreamedKVBytes = int64_t(4) << 20;
+
+/// How many ranges of key tiles each query tile is split into (split-K):
+/// when the (batch, head, query tile) items are fewer than the threads the
+/// kernel is planned for, enough splits to give every thread work, at most
+/// the fewest key tiles of a query tile and 64. Only for normalizers whose
+/// state merges exactly through their rescale (a running maximum, no
+/// visible count).
+int64_t chooseSplits(AttentionOp op, const CPUKernelOptions &options,
+                     const TilePlan &plan, int64_t headItems) {
+  NormalizerAttrInterface normalizer = op.getEffectiveNormalizer();
+  if (!normalizer.usesRunningMax() || normalizer.needsVisibleCount())
+    return 1;
+  int64_t threads = options.threads;
+  if (threads <= 0)
+    threads = std::max<int64_t>(1, std::thread::hardware_concurrency());
+  int64_t items = headItems * plan.numQTiles;
+  if (items >= threads)
+    return 1;
+  int64_t fewest = std::numeric_limits<int64_t>::max();
+  for (int64_t t = 0; t < plan.numQTiles; ++t)
+    fewest = std::min<int64_t>(fewest, plan.offsets[t + 1] - plan.offsets[t]);
+  int64_t splits =
+      std::min<int64_t>({(threads + items - 1) / items, fewest, 64});
+  return std::max<int64_t>(1, splits);
+}
 
 /// The plan of `op`: with the tile sizes of the options, or, for a size left
 /// at 0, the candidate from 8 (4 for keys) to 64 (128 for streamed K/V) with
@@ -694,19 +720,101 @@ struct KernelBuilder : AttentionDims {
   }
 
   /// The body of one (b, h, query tile) iteration.
-  void emitTile(Value bIdx, Value h, Value qTile) {
-    Type f32 = b().getF32Type();
-    Value hk = heads == 1 ? kvHead(e, h) : h;
-    Value q0 = e.mul(qTile, e.idx(bqr));
+  // Split-K (splits > 1): each (b, h, query tile) is cut into `splits`
+  // ranges of its key tiles, run in parallel; each leaves its unnormalized
+  // state (acc, running maximum, sum) in these buffers, and emitMerge
+  // combines them through the normalizer's rescale.
+  int64_t splits = 1;
+  Value partAcc, partMax, partSum; // B x H' x QT x S x BQ (x Dv)
+
+  /// `out = acc * finalScale(l)` for the tile's real rows, reading the
+  /// accumulator through `accAt(lane, column)` (a vector of accLanes).
+  void emitOutput(Value bIdx, Value qRows, Value lBuf, Value cBuf,
+                  function_ref<Value(Value i, Value c)> accAt) {
+    Type outElt = cast<MemRefType>(outBuf.getType()).getElementType();
+    OnlineNormalizer row(b(), e.loc, normalizer, b().getF32Type(),
+                         e.f32(static_cast<double>(lk)));
+    e.loop(e.idx(0), qRows, 1, [&](Value i) {
+      Value rowIdx = laneRow(i);
+      Value head = laneHead(i);
+      auto store = [&] {
+        Value factor = row.finalScale(e.load(lBuf, {i}), e.load(cBuf, {i}));
+        Value factorV = e.bcast(accVecType, factor);
+        e.loop(0, dv, accLanes, [&](Value c) {
+          Value o = row.output(accAt(i, c), factorV, outElt);
+          e.vstore(o, outBuf, {bIdx, head, rowIdx, c});
+        });
+      };
+      if (heads == 1)
+        store();
+      else
+        e.ifThen(e.cmpi(arith::CmpIPredicate::ult, rowIdx, e.idx(lq)), store);
+    });
+  }
+
+  /// Sets the tile being built (tileBatch, tileHead, tileQ0) and returns the
+  /// number of lanes holding real rows.
+  Value beginTile(Value bIdx, Value h, Value qTile) {
     tileBatch = bIdx;
     tileHead = h;
-    tileQ0 = q0;
-    // Lanes that hold real rows: a prefix with one head per tile, else the
-    // output loop tests each lane.
-    Value qRows =
-        heads == 1
-            ? e.min(e.idx(bq), arith::SubIOp::create(b(), e.loc, e.idx(lq), q0))
-            : e.idx(bq);
+    tileQ0 = e.mul(qTile, e.idx(bqr));
+    // A prefix of the lanes with one head per tile; otherwise the output
+    // tests each lane.
+    if (heads > 1)
+      return e.idx(bq);
+    return e.min(e.idx(bq),
+                 arith::SubIOp::create(b(), e.loc, e.idx(lq), tileQ0));
+  }
+
+  /// Combines the splits of one (b, h, query tile): M = max of the splits'
+  /// maxima, each split's sum and accumulator rescaled from its maximum to
+  /// M and added, then the output as without splits.
+  void emitMerge(Value bIdx, Value h, Value qTile) {
+    Type f32 = b().getF32Type();
+    Value qRows = beginTile(bIdx, h, qTile);
+    Value alphas = e.stackAlloc({splits, bq}, f32);
+    Value lBuf = e.stackAlloc({bq}, f32), cBuf = e.stackAlloc({bq}, f32);
+    OnlineNormalizer on(b(), e.loc, normalizer, vecType,
+                        e.splat(vecType, static_cast<double>(lk)));
+    on.hoistConstants();
+    Value zero = on.zero();
+    e.loop(0, bq, vl, [&](Value i) {
+      auto at = [&](Value sIdx) {
+        return SmallVector<Value>{bIdx, h, qTile, sIdx, i};
+      };
+      Value m = e.loop(e.idx(0), e.idx(splits), 1, {on.negInf()},
+                       [&](Value sIdx, ValueRange acc) {
+                         Value ms = e.vload(vecType, partMax, at(sIdx));
+                         return SmallVector<Value>{
+                             arith::MaximumFOp::create(b(), e.loc, acc[0], ms)};
+                       })[0];
+      Value l = e.loop(
+          e.idx(0), e.idx(splits), 1, {zero}, [&](Value sIdx, ValueRange acc) {
+            Value alpha =
+                on.rescale(e.vload(vecType, partMax, at(sIdx)), m, zero);
+            e.vstore(alpha, alphas, {sIdx, i});
+            Value ls = e.vload(vecType, partSum, at(sIdx));
+            return SmallVector<Value>{e.fadd(acc[0], on.rescaleSum(ls, alpha))};
+          })[0];
+      e.vstore(l, lBuf, {i});
+      e.vstore(zero, cBuf, {i});
+    });
+    emitOutput(bIdx, qRows, lBuf, cBuf, [&](Value i, Value c) {
+      return e.loop(
+          e.idx(0), e.idx(splits), 1, {e.splat(accVecType, 0.0)},
+          [&](Value sIdx, ValueRange acc) {
+            Value a =
+                e.vload(accVecType, partAcc, {bIdx, h, qTile, sIdx, i, c});
+            Value alpha = e.bcast(accVecType, e.load(alphas, {sIdx, i}));
+            return SmallVector<Value>{fma(a, alpha, acc[0])};
+          })[0];
+    });
+  }
+
+  void emitTile(Value bIdx, Value h, Value qTile, Value split = Value()) {
+    Type f32 = b().getF32Type();
+    Value hk = heads == 1 ? kvHead(e, h) : h;
+    Value qRows = beginTile(bIdx, h, qTile);
     Value qt = dotScores ? e.stackAlloc({d / 2, 2 * bq}, b().getBF16Type())
                          : e.stackAlloc({d, bq}, f32);
     Value st = e.stackAlloc({bk, bq}, f32);
@@ -756,15 +864,35 @@ struct KernelBuilder : AttentionDims {
                         e.splat(vecType, static_cast<double>(lk)));
     on.hoistConstants();
     Value zero = on.zero();
+    // With splits, the sink belongs to the first split; the others start
+    // from nothing seen (maximum -inf, sum 0).
+    Value firstSplit =
+        split ? e.cmpi(arith::CmpIPredicate::eq, split, e.idx(0)) : Value();
     e.loop(0, bq, vl, [&](Value i) {
       OnlineNormalizerState init =
           on.initialState(sinkLanes ? e.vload(vecType, sinkLanes, {i}) : sink);
+      if (firstSplit) {
+        init.max = e.select(firstSplit, init.max, on.negInf());
+        init.sum = e.select(firstSplit, init.sum, zero);
+      }
       e.vstore(init.max, mBuf, {i});
       e.vstore(init.sum, lBuf, {i});
       e.vstore(zero, cBuf, {i});
     });
 
     auto [first, last] = emitPlanEntries(e, offsetsBuf, qTile);
+    if (split) {
+      // Split `split` of `splits` takes entries [first + len*s/S, first +
+      // len*(s+1)/S).
+      Value len = arith::SubIOp::create(b(), e.loc, last, first);
+      auto bound = [&](Value sIdx) {
+        return e.add(first, arith::DivUIOp::create(b(), e.loc, e.mul(len, sIdx),
+                                                   e.idx(splits)));
+      };
+      Value lo = bound(split), hi = bound(e.add(split, e.idx(1)));
+      first = lo;
+      last = hi;
+    }
 
     // Visible counts first, when the normalizer needs them.
     if (on.needsVisibleCount()) {
@@ -801,26 +929,24 @@ struct KernelBuilder : AttentionDims {
       emitWeightedSum(dotValues ? pt : st, bIdx, hk, k0, kRows);
     });
 
-    // out = acc * finalScale(l), row by row.
-    Type outElt = cast<MemRefType>(outBuf.getType()).getElementType();
-    OnlineNormalizer row(b(), e.loc, normalizer, b().getF32Type(),
-                         e.f32(static_cast<double>(lk)));
-    e.loop(e.idx(0), qRows, 1, [&](Value i) {
-      Value rowIdx = laneRow(i);
-      Value head = laneHead(i);
-      auto store = [&] {
-        Value factor = row.finalScale(e.load(lBuf, {i}), e.load(cBuf, {i}));
-        Value factorV = e.bcast(accVecType, factor);
+    if (split) {
+      // This split's state, for emitMerge.
+      e.loop(0, bq, vl, [&](Value i) {
+        SmallVector<Value> at = {bIdx, h, qTile, split, i};
+        e.vstore(e.vload(vecType, mBuf, {i}), partMax, at);
+        e.vstore(e.vload(vecType, lBuf, {i}), partSum, at);
+      });
+      e.loop(0, bq, 1, [&](Value i) {
         e.loop(0, dv, accLanes, [&](Value c) {
-          Value o =
-              row.output(e.vload(accVecType, accBuf, {i, c}), factorV, outElt);
-          e.vstore(o, outBuf, {bIdx, head, rowIdx, c});
+          e.vstore(e.vload(accVecType, accBuf, {i, c}), partAcc,
+                   {bIdx, h, qTile, split, i, c});
         });
-      };
-      if (heads == 1)
-        store();
-      else
-        e.ifThen(e.cmpi(arith::CmpIPredicate::ult, rowIdx, e.idx(lq)), store);
+      });
+      return;
+    }
+    // out = acc * finalScale(l), row by row.
+    emitOutput(bIdx, qRows, lBuf, cBuf, [&](Value i, Value c) {
+      return e.vload(accVecType, accBuf, {i, c});
     });
   }
 };
@@ -876,13 +1002,48 @@ LogicalResult mlir::attn::lowerAttentionToCPU(RewriterBase &rewriter,
   if (k.dotValues)
     k.emitPackValues();
 
-  auto parallel = scf::ParallelOp::create(
-      rewriter, loc, ValueRange{e.idx(0), e.idx(0), e.idx(0)},
-      ValueRange{e.idx(k.batch), e.idx(k.hq / k.heads), e.idx(plan->numQTiles)},
-      ValueRange{e.idx(1), e.idx(1), e.idx(1)},
-      [&](OpBuilder &, Location, ValueRange ivs) {
-        k.emitTile(ivs[0], ivs[1], ivs[2]);
-      });
+  k.splits = chooseSplits(op, options, *plan, k.batch * (k.hq / k.heads));
+  scf::ParallelOp parallel;
+  if (k.splits == 1) {
+    parallel = scf::ParallelOp::create(
+        rewriter, loc, ValueRange{e.idx(0), e.idx(0), e.idx(0)},
+        ValueRange{e.idx(k.batch), e.idx(k.hq / k.heads),
+                   e.idx(plan->numQTiles)},
+        ValueRange{e.idx(1), e.idx(1), e.idx(1)},
+        [&](OpBuilder &, Location, ValueRange ivs) {
+          k.emitTile(ivs[0], ivs[1], ivs[2]);
+        });
+  } else {
+    SmallVector<int64_t> part = {k.batch, k.hq / k.heads, plan->numQTiles,
+                                 k.splits, k.bq};
+    Type f32 = rewriter.getF32Type();
+    auto alloc = [&](ArrayRef<int64_t> shape) {
+      return memref::AllocOp::create(rewriter, loc, MemRefType::get(shape, f32),
+                                     rewriter.getI64IntegerAttr(64));
+    };
+    k.partMax = alloc(part);
+    k.partSum = alloc(part);
+    part.push_back(k.dv);
+    k.partAcc = alloc(part);
+    parallel = scf::ParallelOp::create(
+        rewriter, loc, ValueRange{e.idx(0), e.idx(0), e.idx(0), e.idx(0)},
+        ValueRange{e.idx(k.batch), e.idx(k.hq / k.heads),
+                   e.idx(plan->numQTiles), e.idx(k.splits)},
+        ValueRange{e.idx(1), e.idx(1), e.idx(1), e.idx(1)},
+        [&](OpBuilder &, Location, ValueRange ivs) {
+          k.emitTile(ivs[0], ivs[1], ivs[2], ivs[3]);
+        });
+    parallel->setAttr("attn.splits", rewriter.getI64IntegerAttr(k.splits));
+    rewriter.setInsertionPointAfter(parallel);
+    scf::ParallelOp::create(rewriter, loc,
+                            ValueRange{e.idx(0), e.idx(0), e.idx(0)},
+                            ValueRange{e.idx(k.batch), e.idx(k.hq / k.heads),
+                                       e.idx(plan->numQTiles)},
+                            ValueRange{e.idx(1), e.idx(1), e.idx(1)},
+                            [&](OpBuilder &, Location, ValueRange ivs) {
+                              k.emitMerge(ivs[0], ivs[1], ivs[2]);
+                            });
+  }
   // The chosen tile sizes, for readers and tests.
   parallel->setAttr("attn.tiles",
                     rewriter.getDenseI64ArrayAttr({plan->bq, plan->bk}));
@@ -980,6 +1141,7 @@ struct ConvertAttnToCPUPass
         vectorWidth == 0 ? vectorWidthOf(*target) : vectorWidth;
     options.bf16Dot = *target == CPUISA::AVX512BF16;
     options.fastMath = fastMath;
+    options.threads = numThreads;
     options.maxTableBytes = maxTableBytes;
     if (options.vectorWidth <= 0 || tileQ < 0 || tileK < 0 ||
         tileQ % options.vectorWidth != 0 || tileK % kScoreRows != 0) {
@@ -988,6 +1150,12 @@ struct ConvertAttnToCPUPass
           << ") must be 0 (automatic) or a positive multiple of vector-width ("
           << options.vectorWidth << ") and tile-k (" << options.tileK
           << ") 0 or a positive multiple of " << kScoreRows;
+      return signalPassFailure();
+    }
+    if (numThreads < 0 || numThreads > 1024) {
+      emitError(module.getLoc())
+          << "convert-attn-to-cpu: num-threads (" << int64_t(numThreads)
+          << ") must be 0 to 1024";
       return signalPassFailure();
     }
     if (options.vectorWidth > 64 || tileQ > 4096 || tileK > 4096) {

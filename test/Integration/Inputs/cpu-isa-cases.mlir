@@ -61,3 +61,20 @@ func.func @f32_gqa_head_bias(%q: tensor<1x4x29x16xf32>, %k: tensor<1x2x37x16xf32
       : tensor<1x4x29x16xf32>, tensor<1x2x37x16xf32>, tensor<1x2x37x16xf32> -> tensor<1x4x29x16xf32>
   return %o : tensor<1x4x29x16xf32>
 }
+
+// Decoding with one KV head (MQA) and a learned sink per query head: a
+// single (batch, KV head, query tile) item, so with more threads than items
+// the keys are split into ranges run in parallel and merged (split-K); the
+// sink counts once, in the first range.
+func.func @f32_mqa_decode_sinks(%q: tensor<1x8x1x32xf32>, %k: tensor<1x1x1000x32xf32>, %v: tensor<1x1x1000x32xf32>, %s: tensor<8xf32>) -> tensor<1x8x1x32xf32> {
+  %o = attn.attention %q, %k, %v sink(%s : tensor<8xf32>) {pattern = #attn.causal, normalizer = #attn.softmax<sink = learned>}
+      : tensor<1x8x1x32xf32>, tensor<1x1x1000x32xf32>, tensor<1x1x1000x32xf32> -> tensor<1x8x1x32xf32>
+  return %o : tensor<1x8x1x32xf32>
+}
+
+// Split-K over a window: some ranges of a query tile see no key at all.
+func.func @bf16_split_window(%q: tensor<1x2x3x64xbf16>, %k: tensor<1x1x700x64xbf16>, %v: tensor<1x1x700x64xbf16>) -> tensor<1x2x3x64xbf16> {
+  %o = attn.attention %q, %k, %v {pattern = #attn.window<left = 40, right = 0, sinks = 0>, normalizer = #attn.softmax<sink = zero>}
+      : tensor<1x2x3x64xbf16>, tensor<1x1x700x64xbf16>, tensor<1x1x700x64xbf16> -> tensor<1x2x3x64xbf16>
+  return %o : tensor<1x2x3x64xbf16>
+}

@@ -48,6 +48,9 @@ struct CPUKernelOptions {
   /// for both products instead of widening to f32.
   bool bf16Dot = false;
   bool fastMath = true;
+  /// Threads the kernels are planned for (split-K when there are fewer
+  /// (batch, head, query tile) items); 0 = the compiling machine's.
+  int64_t threads = 0;
   int64_t maxTableBytes = int64_t(1) << 28;
 };
 
