@@ -84,6 +84,15 @@ def ConvertAttnToCPUPass : Pass<"convert-attn-to-cpu", "::mlir::ModuleOp"> {
     `host` (the default) takes the best the compiling machine has, which is
     right for a JIT (attn-run) and wrong for cross-compilation.
 
+    Grouped-query heads: when Hq / Hkv is a power of two, the query heads of
+    a group share each tile's lanes (rows of each head side by side), so
+    every key and value tile is read once per group; the loop then runs over
+    KV heads, and decoding (few query rows) narrows the vectors. When there
+    are fewer (batch, head, query tile) items than `num-threads`, each query
+    tile's key tiles are split into ranges run in parallel, and a second
+    loop merges their states exactly through the normalizer's rescale
+    (split-K; recorded as `attn.splits`).
+
     Tile sizes left at 0 are chosen per op: the candidates from 8 to 64 are
     planned and the cheapest plan by a cost model (visited pairs, visited
     tiles, query tiles) wins; sparse patterns get small tiles, dense ones
