@@ -83,6 +83,14 @@ typedef float (*kernel_fn)(long iters, float seed);
 
 // FP32 FMA. The fixed point of acc = acc * 0.999 + 0.001 is 1, so values stay
 // normal (no denormal stalls).
+// The timed loop of every register-chain kernel: UNROLL rounds of STEP on
+// each chain, then OPAQUE on each (the optimiser may not fold the loop; the
+// accumulators stay in registers).
+#define CHAIN_LOOP(STEP, OPAQUE)                                               \
+  for (long i = 0; i < iters; ++i) {                                           \
+    _Pragma("GCC unroll 8") for (int u = 0; u < UNROLL; ++u) { CHAINS(STEP) }  \
+    CHAINS(OPAQUE)                                                             \
+  }
 #define DECL(c) vec acc##c = VSET1(seed + 0.01f * (float)(c));
 #define STEP(c) acc##c = VFMA(acc##c, m, a);
 #define OPAQUE(c) __asm__ volatile("" : VREG(acc##c));
@@ -91,14 +99,7 @@ static float fma_kernel(long iters, float seed) {
   CHAINS(DECL)
   const vec m = VSET1(0.999f);
   const vec a = VSET1(0.001f);
-  for (long i = 0; i < iters; ++i) {
-#pragma GCC unroll 8
-    for (int u = 0; u < UNROLL; ++u) {
-      CHAINS(STEP)
-    }
-    // Opaque to the optimiser (it may not fold the loop), still in registers.
-    CHAINS(OPAQUE)
-  }
+  CHAIN_LOOP(STEP, OPAQUE)
   vec s = VSET1(0.0f);
   CHAINS(SUM)
   return vsum(s);
@@ -122,13 +123,7 @@ static float bf16_dp_kernel(long iters, float seed) {
   __m512bh a = _mm512_cvtne2ps_pbh(xs, xs);
   __m512bh b = _mm512_cvtne2ps_pbh(ys, ys);
   __asm__ volatile("" : "+v"(a), "+v"(b));
-  for (long i = 0; i < iters; ++i) {
-#pragma GCC unroll 8
-    for (int u = 0; u < UNROLL; ++u) {
-      CHAINS(BSTEP)
-    }
-    CHAINS(BOPAQUE)
-  }
+  CHAIN_LOOP(BSTEP, BOPAQUE)
   __m512 s = _mm512_set1_ps(0.0f);
   CHAINS(BSUM)
   return _mm512_reduce_add_ps(s);

@@ -66,7 +66,8 @@ def ConvertAttnToCPUPass : Pass<"convert-attn-to-cpu", "::mlir::ModuleOp"> {
     sums are lane-wise vector operations built through
     `NormalizerAttrInterface`, without horizontal reductions. Nothing of size
     `Lq x Lk` is materialised; each thread uses `O(BQ * (D + Dv + BK))`
-    floats of stack.
+    floats of stack (plus, per op on the heap, V packed as bf16 pairs with
+    `avx512-bf16` and the split-K states).
 
     The key tiles of each query tile are decided at compile time through
     `PatternAttrInterface::classifyTile` and stored in constant tables
@@ -93,9 +94,10 @@ def ConvertAttnToCPUPass : Pass<"convert-attn-to-cpu", "::mlir::ModuleOp"> {
     loop merges their states exactly through the normalizer's rescale
     (split-K; recorded as `attn.splits`).
 
-    Tile sizes left at 0 are chosen per op: the candidates from 8 to 64 are
-    planned and the cheapest plan by a cost model (visited pairs, visited
-    tiles, query tiles) wins; sparse patterns get small tiles, dense ones
+    Tile sizes left at 0 are chosen per op: the candidates from 8 to 64
+    (128 too when a head's keys and values exceed 4 MiB) are planned and
+    the cheapest plan by a cost model (visited pairs, visited tiles, query
+    tiles) wins; sparse patterns get small tiles, dense ones
     large. The choice is recorded as `attn.tiles = [BQ, BK]` on the
     `scf.parallel`.
 
@@ -135,8 +137,9 @@ def ConvertAttnToCPUPass : Pass<"convert-attn-to-cpu", "::mlir::ModuleOp"> {
   let options = [
     Option<"tileQ", "tile-q", "int64_t", /*default=*/"0",
            "Query rows per tile (a multiple of vector-width, clamped to Lq "
-           "rounded up); 0 chooses per op from 8 to 64 by the estimated "
-           "cost of its tile plan">,
+           "rounded up; lanes, holding several heads' rows with grouped "
+           "heads); 0 chooses per op from 8 to 64 (128 for large K/V) by "
+           "the estimated cost of its tile plan">,
     Option<"tileK", "tile-k", "int64_t", /*default=*/"0",
            "Keys per tile (a multiple of 4, clamped to Lk rounded up); 0 "
            "chooses per op like tile-q">,

@@ -865,15 +865,16 @@ struct KernelBuilder : AttentionDims {
     on.hoistConstants();
     Value zero = on.zero();
     // With splits, the sink belongs to the first split; the others start
-    // from nothing seen (maximum -inf, sum 0).
+    // from the normalizer's empty state.
     Value firstSplit =
         split ? e.cmpi(arith::CmpIPredicate::eq, split, e.idx(0)) : Value();
     e.loop(0, bq, vl, [&](Value i) {
       OnlineNormalizerState init =
           on.initialState(sinkLanes ? e.vload(vecType, sinkLanes, {i}) : sink);
       if (firstSplit) {
-        init.max = e.select(firstSplit, init.max, on.negInf());
-        init.sum = e.select(firstSplit, init.sum, zero);
+        OnlineNormalizerState empty = on.emptyState();
+        init.max = e.select(firstSplit, init.max, empty.max);
+        init.sum = e.select(firstSplit, init.sum, empty.sum);
       }
       e.vstore(init.max, mBuf, {i});
       e.vstore(init.sum, lBuf, {i});

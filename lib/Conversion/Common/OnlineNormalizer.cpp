@@ -45,6 +45,11 @@ Value OnlineNormalizer::initialMax(Value sink) {
   return normalizer.buildInitialMax(b, loc, type, sink);
 }
 
+OnlineNormalizerState OnlineNormalizer::emptyState() {
+  assert(usesRunningMax() && "partial states need a running maximum");
+  return {negInf(), zero()};
+}
+
 Value OnlineNormalizer::initialSum() {
   return normalizer.buildInitialSum(b, loc, type);
 }

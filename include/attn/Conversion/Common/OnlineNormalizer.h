@@ -76,6 +76,11 @@ public:
   OnlineNormalizerState initialState(Value sink);
   Value initialMax(Value sink);
   Value initialSum();
+  /// The state of a row that has seen no logit and no sink: maximum -inf,
+  /// sum 0. A partial state over part of a row's keys (split-K) starts
+  /// here; merged through `rescale` it contributes nothing. Only for
+  /// normalizers that keep a running maximum.
+  OnlineNormalizerState emptyState();
 
   /// Whether logit `s` is visible (not -inf).
   Value isVisible(Value s);
