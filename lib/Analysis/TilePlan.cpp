@@ -86,20 +86,35 @@ mlir::attn::buildTilePlan(PatternAttrInterface pattern, int64_t lq, int64_t lk,
 }
 
 bool mlir::attn::supportsTilePlan(AttentionOp op, std::string &reason) {
+  if (op.getQOffset() || op.getQLenAttr()) {
+    reason = "it is a tile of a larger attention (q_offset/q_len)";
+    return false;
+  }
   for (Type t : op->getOperandTypes()) {
     auto shaped = dyn_cast<ShapedType>(t);
     if (shaped && !shaped.hasStaticShape()) {
       reason = "it has dynamic shapes";
       return false;
     }
-    if (shaped && shaped.getNumElements() == 0) {
+  }
+  return supportsRuntimeTilePlan(op, reason);
+}
+
+bool mlir::attn::supportsRuntimeTilePlan(AttentionOp op, std::string &reason) {
+  // Head counts and head dims size the kernel's vectors and loops.
+  RankedTensorType q = op.getQueryType(), k = op.getKeyType(),
+                   v = op.getValueType();
+  if (q.isDynamicDim(1) || q.isDynamicDim(3) || k.isDynamicDim(1) ||
+      v.isDynamicDim(3)) {
+    reason = "it has dynamic head counts or head dims";
+    return false;
+  }
+  for (Type t : op->getOperandTypes()) {
+    auto shaped = dyn_cast<ShapedType>(t);
+    if (shaped && shaped.hasStaticShape() && shaped.getNumElements() == 0) {
       reason = "it has an empty operand";
       return false;
     }
-  }
-  if (op.getQOffset() || op.getQLenAttr()) {
-    reason = "it is a tile of a larger attention (q_offset/q_len)";
-    return false;
   }
   if (op.getEffectiveNormalizer().getColumnRecalibration()) {
     reason = "its normalizer recalibrates columns over all query rows, "

@@ -307,7 +307,8 @@ bool attn::ref::isVisible(const Pattern &p, int64_t i, int64_t j, int64_t lq,
 // attention
 //===----------------------------------------------------------------------===//
 
-Tensor attn::ref::attention(const AttentionProblem &pb, std::string *error) {
+Tensor attn::ref::attention(const AttentionProblem &pb, std::string *error,
+                            Tensor *lse) {
   std::string msg;
   auto bad = [&](const std::string &m) {
     fail(error, "attention: " + m);
@@ -366,6 +367,11 @@ Tensor attn::ref::attention(const AttentionProblem &pb, std::string *error) {
   if (pb.normalizer.actThreshold &&
       (norm != NormKind::Softmax || pb.qOffset != 0 || pb.qLen))
     return bad("ACT applies to plain softmax over every query row");
+  const bool softmaxFamily = norm == NormKind::Softmax ||
+                             norm == NormKind::SoftmaxLearnedSink ||
+                             norm == NormKind::SoftmaxZeroSink;
+  if (lse && (!softmaxFamily || pb.normalizer.actThreshold))
+    return bad("only the softmax family has a log-sum-exp");
   if (pb.qOffset < 0)
     return bad("qOffset must be non-negative");
   const int64_t lqLogical = pb.qLen.value_or(Lq);
@@ -383,6 +389,8 @@ Tensor attn::ref::attention(const AttentionProblem &pb, std::string *error) {
   };
 
   Tensor out({B, Hq, Lq, Dv});
+  if (lse)
+    *lse = Tensor({B, Hq, Lq});
   std::vector<double> logits(static_cast<size_t>(Lk));
   std::vector<char> visible(static_cast<size_t>(Lk));
   std::vector<double> weights(static_cast<size_t>(Lk));
@@ -426,6 +434,27 @@ Tensor attn::ref::attention(const AttentionProblem &pb, std::string *error) {
           logits[j] = s;
           weights[j] = 0;
           count += vis;
+        }
+
+        // SPEC 2.1: log(exp(sigma) + sum exp(s_j)) over the visible keys,
+        // the sink term only with a sink; -inf when both are absent.
+        if (lse) {
+          const bool hasSink = norm != NormKind::Softmax;
+          const double sigma =
+              norm == NormKind::SoftmaxLearnedSink ? pb.sink->data[h] : 0.0;
+          double top = hasSink ? sigma : kNegInf;
+          for (int64_t j = 0; j < Lk; ++j)
+            if (visible[j])
+              top = std::max(top, logits[j]);
+          double value = kNegInf;
+          if (top != kNegInf) {
+            double sum = hasSink ? std::exp(sigma - top) : 0.0;
+            for (int64_t j = 0; j < Lk; ++j)
+              if (visible[j])
+                sum += std::exp(logits[j] - top);
+            value = top + std::log(sum);
+          }
+          lse->data[(b * Hq + h) * Lq + i] = value;
         }
 
         // Weights per SPEC section 4. No visible key: the row stays zero.

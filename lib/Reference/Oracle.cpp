@@ -343,11 +343,15 @@ Expected<std::vector<ref::Tensor>> evaluateAttention(ir::AttentionOp op,
   problem.normalizer = *normalizer;
 
   std::string error;
-  ref::Tensor result = ref::attention(problem, &error);
+  ref::Tensor lse;
+  ref::Tensor result =
+      ref::attention(problem, &error, op.getLse() ? &lse : nullptr);
   if (!error.empty())
     return makeError("naive attention: " + error);
   std::vector<ref::Tensor> results;
   results.push_back(std::move(result));
+  if (op.getLse())
+    results.push_back(std::move(lse));
   return results;
 }
 

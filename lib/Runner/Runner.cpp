@@ -30,7 +30,10 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <csignal>
+#include <cstdio>
 #include <dlfcn.h>
+#include <unistd.h>
 
 using namespace attn;
 using namespace attn::runner;
@@ -633,6 +636,29 @@ createEngine(mlir::ModuleOp lowered, bool withCudaRuntime) {
 }
 
 } // namespace
+
+namespace {
+/// While compiled code runs: a failed `cf.assert` prints its message with
+/// puts() and calls abort(). The message is flushed and the process ends
+/// with status 1 and a line saying what happened, not a crash report.
+extern "C" void onCompiledCodeAbort(int) {
+  std::fflush(stdout);
+  static const char message[] =
+      "error: a run-time check of the compiled code failed (its message is "
+      "above); stopping\n";
+  (void)!::write(2, message, sizeof(message) - 1);
+  ::_exit(1);
+}
+} // namespace
+
+void CompiledEntry::call(CallFrame &frame) {
+  struct sigaction handler = {}, previous = {};
+  handler.sa_handler = onCompiledCodeAbort;
+  sigemptyset(&handler.sa_mask);
+  ::sigaction(SIGABRT, &handler, &previous);
+  function(frame.getPackedArgs());
+  ::sigaction(SIGABRT, &previous, nullptr);
+}
 
 llvm::Expected<std::unique_ptr<CompiledEntry>>
 CompiledEntry::compile(mlir::ModuleOp module, StringRef entry,

@@ -163,3 +163,47 @@ def test_dynamic_entry_compiled_per_shape(pipeline):
                        match="key length 21 differs from value length 20"):
         f(q[:, :, :13], rng.uniform(-1, 1, (1, 2, 21, 8)).astype(np.float32),
           rng.uniform(-1, 1, (1, 2, 20, 8)).astype(np.float32))
+
+
+# Dense attention over a block of keys, with its log-sum-exp (SPEC 2.1).
+LSE_BLOCK = """
+func.func @block(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x24x16xf32>,
+                 %v: tensor<1x2x24x16xf32>)
+    -> (tensor<1x4x8x16xf32>, tensor<1x4x8xf32>) {
+  %o, %lse = attn.attention %q, %k, %v
+      : tensor<1x4x8x16xf32>, tensor<1x2x24x16xf32>, tensor<1x2x24x16xf32>
+      -> tensor<1x4x8x16xf32>, tensor<1x4x8xf32>
+  return %o, %lse : tensor<1x4x8x16xf32>, tensor<1x4x8xf32>
+}
+"""
+
+
+@pytest.mark.parametrize("pipeline,options", [
+    ("reference", ""),
+    ("cpu", "tile-q=16 tile-k=8 num-threads=2"),
+    ("gpu-sim", "tile-q=32 tile-k=8"),
+])
+def test_log_sum_exp_merges_key_blocks(pipeline, options):
+    """Attention over 48 keys, computed as two blocks of 24 merged through
+    their log-sum-exps (split-KV decoding, context parallelism), equals
+    attention over all 48 keys; each block's lse is numpy's logsumexp."""
+    f = attn_mlir.compile(LSE_BLOCK, pipeline=pipeline, options=options)
+    rng = np.random.default_rng(11)
+    q = rng.uniform(-2, 2, (1, 4, 8, 16)).astype(np.float32)
+    k = rng.uniform(-2, 2, (1, 2, 48, 16)).astype(np.float32)
+    v = rng.uniform(-1, 1, (1, 2, 48, 16)).astype(np.float32)
+    halves = [f(q, k[:, :, 24 * i:24 * (i + 1)], v[:, :, 24 * i:24 * (i + 1)])
+              for i in range(2)]
+    for i, (out, lse) in enumerate(halves):
+        assert lse.dtype == np.float32 and lse.shape == (1, 4, 8)
+        kb = np.repeat(k[:, :, 24 * i:24 * (i + 1)], 2, axis=1)
+        s = q.astype(np.float64) @ kb.astype(np.float64).swapaxes(-1, -2) / 4.0
+        top = s.max(-1)
+        want = top + np.log(np.exp(s - top[..., None]).sum(-1))
+        np.testing.assert_allclose(lse, want, rtol=1e-5, atol=1e-5)
+    (o1, l1), (o2, l2) = halves
+    total = np.logaddexp(l1, l2)
+    merged = (np.exp(l1 - total)[..., None] * o1
+              + np.exp(l2 - total)[..., None] * o2)
+    np.testing.assert_allclose(merged, naive_attention(q, k, v, False),
+                               rtol=1e-4, atol=1e-5)

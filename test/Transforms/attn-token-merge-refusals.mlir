@@ -432,3 +432,92 @@ func.func @lone_attention(%q: tensor<1x2x9x4xf32>) -> tensor<1x2x9x4xf32> {
   %o = attn.attention %q, %q, %q : tensor<1x2x9x4xf32>, tensor<1x2x9x4xf32>, tensor<1x2x9x4xf32> -> tensor<1x2x9x4xf32>
   return %o : tensor<1x2x9x4xf32>
 }
+
+// -----
+
+// An attention that returns its log-sum-exp (a sum over the keys) refuses
+// block 0; block 1 (after it) still merges.
+// CHECK-LABEL: func.func @lse_later_block
+// CHECK-COUNT-1: attn.token_merge {{.*}} r = 2
+// CHECK-NOT:     attn.token_merge
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#ch = affine_map<(d0, d1, d2) -> (d2)>
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+func.func @lse_later_block(%x: tensor<1x9x8xf32>, %g: tensor<8xf32>, %w: tensor<8x8xf32>) -> tensor<1x9x8xf32> {
+  %e = tensor.empty() : tensor<1x9x8xf32>
+  %e2 = tensor.empty() : tensor<9x8xf32>
+  %e4 = tensor.empty() : tensor<1x2x9x4xf32>
+  %e5 = tensor.empty() : tensor<1x9x2x4xf32>
+  %z = arith.constant 0.0 : f32
+  %f = linalg.fill ins(%z : f32) outs(%e2 : tensor<9x8xf32>) -> tensor<9x8xf32>
+  %n1_0 = linalg.generic {indexing_maps = [#id3, #ch, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x, %g : tensor<1x9x8xf32>, tensor<8xf32>) outs(%e : tensor<1x9x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %a, %b : f32
+    linalg.yield %m : f32
+  } -> tensor<1x9x8xf32>
+  %c_0 = tensor.collapse_shape %n1_0 [[0, 1], [2]] : tensor<1x9x8xf32> into tensor<9x8xf32>
+  %p_0 = linalg.matmul ins(%c_0, %w : tensor<9x8xf32>, tensor<8x8xf32>) outs(%f : tensor<9x8xf32>) -> tensor<9x8xf32>
+  %ex_0 = tensor.expand_shape %p_0 [[0, 1], [2, 3]] output_shape [1, 9, 2, 4] : tensor<9x8xf32> into tensor<1x9x2x4xf32>
+  %h_0 = linalg.transpose ins(%ex_0 : tensor<1x9x2x4xf32>) outs(%e4 : tensor<1x2x9x4xf32>) permutation = [0, 2, 1, 3]
+  %o_0 = attn.attention %h_0, %h_0, %h_0 : tensor<1x2x9x4xf32>, tensor<1x2x9x4xf32>, tensor<1x2x9x4xf32> -> tensor<1x2x9x4xf32>
+  %ot_0 = linalg.transpose ins(%o_0 : tensor<1x2x9x4xf32>) outs(%e5 : tensor<1x9x2x4xf32>) permutation = [0, 2, 1, 3]
+  %oc_0 = tensor.collapse_shape %ot_0 [[0, 1], [2, 3]] : tensor<1x9x2x4xf32> into tensor<9x8xf32>
+  %pr_0 = linalg.matmul ins(%oc_0, %w : tensor<9x8xf32>, tensor<8x8xf32>) outs(%f : tensor<9x8xf32>) -> tensor<9x8xf32>
+  %pe_0 = tensor.expand_shape %pr_0 [[0, 1], [2]] output_shape [1, 9, 8] : tensor<9x8xf32> into tensor<1x9x8xf32>
+  %x1_0 = linalg.add ins(%x, %pe_0 : tensor<1x9x8xf32>, tensor<1x9x8xf32>) outs(%e : tensor<1x9x8xf32>) -> tensor<1x9x8xf32>
+  %n2_0 = linalg.generic {indexing_maps = [#id3, #ch, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x1_0, %g : tensor<1x9x8xf32>, tensor<8xf32>) outs(%e : tensor<1x9x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %a, %b : f32
+    linalg.yield %m : f32
+  } -> tensor<1x9x8xf32>
+  %c2_0 = tensor.collapse_shape %n2_0 [[0, 1], [2]] : tensor<1x9x8xf32> into tensor<9x8xf32>
+  %m1_0 = linalg.matmul ins(%c2_0, %w : tensor<9x8xf32>, tensor<8x8xf32>) outs(%f : tensor<9x8xf32>) -> tensor<9x8xf32>
+  %gl_0 = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%m1_0 : tensor<9x8xf32>) outs(%e2 : tensor<9x8xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %t = math.tanh %a : f32
+    linalg.yield %t : f32
+  } -> tensor<9x8xf32>
+  %m2_0 = linalg.matmul ins(%gl_0, %w : tensor<9x8xf32>, tensor<8x8xf32>) outs(%f : tensor<9x8xf32>) -> tensor<9x8xf32>
+  %me_0 = tensor.expand_shape %m2_0 [[0, 1], [2]] output_shape [1, 9, 8] : tensor<9x8xf32> into tensor<1x9x8xf32>
+  %x2_0 = linalg.generic {indexing_maps = [#id3, #id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x1_0, %me_0 : tensor<1x9x8xf32>, tensor<1x9x8xf32>) outs(%e : tensor<1x9x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %s = arith.addf %a, %b : f32
+    linalg.yield %s : f32
+  } -> tensor<1x9x8xf32>
+  %n1_1 = linalg.generic {indexing_maps = [#id3, #ch, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x2_0, %g : tensor<1x9x8xf32>, tensor<8xf32>) outs(%e : tensor<1x9x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %a, %b : f32
+    linalg.yield %m : f32
+  } -> tensor<1x9x8xf32>
+  %c_1 = tensor.collapse_shape %n1_1 [[0, 1], [2]] : tensor<1x9x8xf32> into tensor<9x8xf32>
+  %p_1 = linalg.matmul ins(%c_1, %w : tensor<9x8xf32>, tensor<8x8xf32>) outs(%f : tensor<9x8xf32>) -> tensor<9x8xf32>
+  %ex_1 = tensor.expand_shape %p_1 [[0, 1], [2, 3]] output_shape [1, 9, 2, 4] : tensor<9x8xf32> into tensor<1x9x2x4xf32>
+  %h_1 = linalg.transpose ins(%ex_1 : tensor<1x9x2x4xf32>) outs(%e4 : tensor<1x2x9x4xf32>) permutation = [0, 2, 1, 3]
+  // expected-remark @+1 {{attn-token-merge: block 0 not merged: 'attn.attention': its log-sum-exp result sums over the keys, which merging changes}}
+  %o_1, %lse_1 = attn.attention %h_1, %h_1, %h_1 : tensor<1x2x9x4xf32>, tensor<1x2x9x4xf32>, tensor<1x2x9x4xf32> -> tensor<1x2x9x4xf32>, tensor<1x2x9xf32>
+  %ot_1 = linalg.transpose ins(%o_1 : tensor<1x2x9x4xf32>) outs(%e5 : tensor<1x9x2x4xf32>) permutation = [0, 2, 1, 3]
+  %oc_1 = tensor.collapse_shape %ot_1 [[0, 1], [2, 3]] : tensor<1x9x2x4xf32> into tensor<9x8xf32>
+  %pr_1 = linalg.matmul ins(%oc_1, %w : tensor<9x8xf32>, tensor<8x8xf32>) outs(%f : tensor<9x8xf32>) -> tensor<9x8xf32>
+  %pe_1 = tensor.expand_shape %pr_1 [[0, 1], [2]] output_shape [1, 9, 8] : tensor<9x8xf32> into tensor<1x9x8xf32>
+  %x1_1 = linalg.add ins(%x2_0, %pe_1 : tensor<1x9x8xf32>, tensor<1x9x8xf32>) outs(%e : tensor<1x9x8xf32>) -> tensor<1x9x8xf32>
+  %n2_1 = linalg.generic {indexing_maps = [#id3, #ch, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x1_1, %g : tensor<1x9x8xf32>, tensor<8xf32>) outs(%e : tensor<1x9x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %a, %b : f32
+    linalg.yield %m : f32
+  } -> tensor<1x9x8xf32>
+  %c2_1 = tensor.collapse_shape %n2_1 [[0, 1], [2]] : tensor<1x9x8xf32> into tensor<9x8xf32>
+  %m1_1 = linalg.matmul ins(%c2_1, %w : tensor<9x8xf32>, tensor<8x8xf32>) outs(%f : tensor<9x8xf32>) -> tensor<9x8xf32>
+  %gl_1 = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%m1_1 : tensor<9x8xf32>) outs(%e2 : tensor<9x8xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %t = math.tanh %a : f32
+    linalg.yield %t : f32
+  } -> tensor<9x8xf32>
+  %m2_1 = linalg.matmul ins(%gl_1, %w : tensor<9x8xf32>, tensor<8x8xf32>) outs(%f : tensor<9x8xf32>) -> tensor<9x8xf32>
+  %me_1 = tensor.expand_shape %m2_1 [[0, 1], [2]] output_shape [1, 9, 8] : tensor<9x8xf32> into tensor<1x9x8xf32>
+  %x2_1 = linalg.generic {indexing_maps = [#id3, #id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x1_1, %me_1 : tensor<1x9x8xf32>, tensor<1x9x8xf32>) outs(%e : tensor<1x9x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %s = arith.addf %a, %b : f32
+    linalg.yield %s : f32
+  } -> tensor<1x9x8xf32>
+  return %x2_1 : tensor<1x9x8xf32>
+}

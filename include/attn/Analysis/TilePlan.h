@@ -58,6 +58,12 @@ FailureOr<TilePlan> buildTilePlan(PatternAttrInterface pattern, int64_t lq,
 /// not a tile of a larger op (`q_offset` / `q_len`), and a normalizer
 /// without a column recalibration over all rows. `reason` says why not.
 bool supportsTilePlan(AttentionOp op, std::string &reason);
+/// Whether `op` can be planned at run time instead, from the key ranges and
+/// full-tile tests its pattern emits (PatternAttrInterface::buildKeyRanges,
+/// buildAllVisible): as supportsTilePlan, but a tile of a larger attention
+/// (`q_offset`, a run-time value) and dynamic B, Lq and Lk are allowed
+/// (head counts and head dims must be static).
+bool supportsRuntimeTilePlan(AttentionOp op, std::string &reason);
 
 } // namespace mlir::attn
 

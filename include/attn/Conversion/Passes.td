@@ -57,7 +57,7 @@ def DecomposeLinalgAggregatesPass
 def ConvertAttnToCPUPass : Pass<"convert-attn-to-cpu", "::mlir::ModuleOp"> {
   let summary = "Fused, tiled, pattern-aware CPU kernels for attn.attention";
   let description = [{
-    Replaces every `attn.attention` with static shapes by a fused
+    Replaces every `attn.attention` by a fused
     FlashAttention-2 style loop nest on buffers: `scf.parallel` over
     (batch, query head, query tile), and inside it a loop over the key tiles
     that the op's pattern leaves (partly) visible. The score tile is kept
@@ -77,6 +77,18 @@ def ConvertAttnToCPUPass : Pass<"convert-attn-to-cpu", "::mlir::ModuleOp"> {
     and softcap are applied per tile. Scale is folded into the query tile,
     inputs of f16 are widened to f32, and `exp`/`tanh` of the kernel
     become polynomials (`fast-math`).
+
+    Dynamic sizes (B, Lq, Lk; the head counts and head dims must be static)
+    and tiles of a larger op (`q_offset`, what tiling along Lq makes) are
+    planned at run time instead: for each query tile the pattern emits the
+    key ranges its logical rows may see
+    (`PatternAttrInterface::buildKeyRanges`: the keys up to the diagonal for
+    causal, the sinks and the window for a window, every key for the
+    others), the loop visits the key tiles covering them, and tiles the
+    pattern cannot show to be fully visible (`buildAllVisible`) test each
+    pair with `buildIsVisible`. No table is built. Dynamic sizes that do not
+    fit together (the value's length against the key's, batches, dynamic
+    bias or mask sizes) stop the program with a `cf.assert` naming the op.
 
     `isa` picks the instruction set: the vector width, the register blocks
     of the products, and with `avx512-bf16` bf16 operands multiplied by
@@ -106,10 +118,10 @@ def ConvertAttnToCPUPass : Pass<"convert-attn-to-cpu", "::mlir::ModuleOp"> {
     similarity.
 
     Ops this pass cannot lower are left unchanged with a remark, for the
-    reference decomposition to take: dynamic shapes, tiled ops
-    (`q_offset`), normalizers with a column recalibration (`#attn.act`,
-    which needs every row's weights at once), empty dimensions, and patterns
-    whose tile tables would exceed `max-table-bytes`.
+    reference decomposition to take: dynamic head counts or head dims,
+    normalizers with a column recalibration (`#attn.act`, which needs every
+    row's weights at once), empty dimensions, and patterns whose tile tables
+    would exceed `max-table-bytes`.
 
     Before:
     ```mlir
@@ -167,6 +179,7 @@ def ConvertAttnToCPUPass : Pass<"convert-attn-to-cpu", "::mlir::ModuleOp"> {
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::cf::ControlFlowDialect",
     "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
     "::mlir::x86vector::X86VectorDialect"

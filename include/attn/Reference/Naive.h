@@ -89,8 +89,10 @@ struct AttentionProblem {
 };
 
 /// Returns the B x Hq x Lq x Dv result, or sets `error` and returns an empty
-/// tensor when the problem is inconsistent.
-Tensor attention(const AttentionProblem &problem, std::string *error = nullptr);
+/// tensor when the problem is inconsistent. With `lse`, also its B x Hq x Lq
+/// log-sum-exp (SPEC 2.1; softmax-family normalizers only).
+Tensor attention(const AttentionProblem &problem, std::string *error = nullptr,
+                 Tensor *lse = nullptr);
 
 enum class Matching { Bipartite, CompleteGraph };
 

@@ -299,8 +299,11 @@ public:
           unsigned numResults, const CompileOptions &options);
   ~CompiledEntry();
 
-  /// Calls the entry on the frame's inputs and results.
-  void call(CallFrame &frame) { function(frame.getPackedArgs()); }
+  /// Calls the entry on the frame's inputs and results. A run-time check of
+  /// the compiled code that fails (`cf.assert`: dynamic sizes that do not fit
+  /// together) prints its message and ends the process with exit status 1,
+  /// instead of the abort (and crash report) it would otherwise be.
+  void call(CallFrame &frame);
 
   /// With the GPU simulator (gpu-sim, or the simulated CUDA driver): thread
   /// blocks simulated so far (-1 otherwise), the kernels run, and the

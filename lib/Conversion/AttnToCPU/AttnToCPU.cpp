@@ -39,6 +39,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
@@ -77,6 +78,8 @@ int64_t roundUp(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 
 /// The tile sizes the options ask for (0 = automatic), clamped to the op.
 int64_t clampTile(int64_t tile, int64_t length, int64_t multiple) {
+  if (ShapedType::isDynamic(length))
+    return tile;
   return std::min(tile, roundUp(length, multiple));
 }
 
@@ -157,6 +160,8 @@ LaneLayout chooseLanes(AttentionOp op, const CPUKernelOptions &options) {
       (options.tileQ > 0 && options.tileQ % g != 0))
     return layout;
   layout.heads = g;
+  if (ShapedType::isDynamic(dims.lq))
+    return layout;
   int64_t lanes = int64_t(llvm::PowerOf2Ceil(uint64_t(g) * uint64_t(dims.lq)));
   layout.vl = std::min(layout.vl, std::max<int64_t>(4, lanes));
   return layout;
@@ -195,7 +200,8 @@ constexpr int64_t kStreamedKVBytes = int64_t(4) << 20;
 int64_t chooseSplits(AttentionOp op, const CPUKernelOptions &options,
                      const TilePlan &plan, int64_t headItems) {
   NormalizerAttrInterface normalizer = op.getEffectiveNormalizer();
-  if (!normalizer.usesRunningMax() || normalizer.needsVisibleCount())
+  if (!normalizer.usesRunningMax() || normalizer.needsVisibleCount() ||
+      plan.offsets.empty())
     return 1;
   int64_t threads = options.threads;
   if (threads <= 0)
@@ -218,7 +224,8 @@ int64_t chooseSplits(AttentionOp op, const CPUKernelOptions &options,
 /// work). Candidates are compared on counts from one fine visibility grid;
 /// only the winner is planned.
 FailureOr<TilePlan> choosePlan(AttentionOp op, const CPUKernelOptions &options,
-                               LaneLayout layout, std::string &reason) {
+                               LaneLayout layout, bool runtime,
+                               std::string &reason) {
   PatternAttrInterface pattern = op.getEffectivePattern();
   int64_t lq = op.getQueryType().getDimSize(2);
   int64_t lk = op.getKeyType().getDimSize(2);
@@ -260,6 +267,19 @@ FailureOr<TilePlan> choosePlan(AttentionOp op, const CPUKernelOptions &options,
   SmallVector<int64_t> kSizes =
       candidates(options.tileK, lk, kScoreRows, 1, streamedBytesPerKey > 0);
   TileSizes chosen{qSizes.front(), kSizes.front()};
+  // A plan made at run time: the largest candidates (64 lanes, 64 keys
+  // unless the op is smaller), no tables.
+  if (runtime) {
+    TilePlan plan;
+    plan.bq = chosen.bq * heads;
+    plan.bk = chosen.bk;
+    // Counted at run time when the lengths are dynamic.
+    if (!ShapedType::isDynamic(lq))
+      plan.numQTiles = (lq + chosen.bq - 1) / chosen.bq;
+    if (!ShapedType::isDynamic(lk))
+      plan.numKTiles = (lk + chosen.bk - 1) / chosen.bk;
+    return plan;
+  }
   int64_t fq = std::max<int64_t>(1, vl / heads), fk = kScoreRows;
   int64_t gridCells = ((lq + fq - 1) / fq) * ((lk + fk - 1) / fk);
   if ((qSizes.size() > 1 || kSizes.size() > 1) &&
@@ -347,9 +367,18 @@ struct KernelBuilder : AttentionDims {
   VectorType pairType;
 
   // Buffers.
-  Value qBuf, kBuf, vBuf, biasBuf, maskBuf, sinkBuf, outBuf;
+  Value qBuf, kBuf, vBuf, biasBuf, maskBuf, sinkBuf, outBuf, lseBuf;
   Value vPairs; // V as pairs of keys: B x Hkv x ceil(Lk/2) x 2Dv (dotValues)
   Value offsetsBuf, tilesBuf, maskIdsBuf, masksBuf;
+  // A plan made at run time (a tile of a larger op): no tables; the key
+  // tiles come from the pattern's key ranges for the tile's logical rows
+  // (`qOffset` + row of this op, of `logicalLq`).
+  bool runtimePlan = false;
+  Value qOffset;
+  // The sizes as values (constants when static; Lq, Lk and B may be
+  // dynamic, with a run-time plan): B, Lq, Lk, Lq - 1, Lk - 1, the logical
+  // query length, and Lk as an f32.
+  Value batchV, lqV, lkV, lqLast, lkLast, logicalLqV, lkF;
   // What the score_mod region's captured values are read as.
   IRMapping scoreModCaptures;
 
@@ -438,9 +467,19 @@ struct KernelBuilder : AttentionDims {
     return e.add(tileQ0, arith::RemUIOp::create(b(), e.loc, i, e.idx(bqr)));
   }
 
+  /// A key tile being visited: its first key, its keys (cut at Lk), and
+  /// which of its pairs need element tests. With a compile-time plan `mid`
+  /// is the index of its mask (-1: none); with a run-time plan `full` says
+  /// that every pair is visible, and [lo, hi) is the key range it was
+  /// visited for (keys outside it belong to another range).
+  struct KeyTile {
+    Value k0, kRows, mid, full, lo, hi;
+  };
+
   /// Softcap, bias, mask and the partial-tile mask, in place on the score
   /// tile `st`; entries that are not visible become -inf.
-  void applyVisibility(Value st, Value mid, Value k0, bool withSoftcap) {
+  void applyVisibility(Value st, const KeyTile &tile, bool withSoftcap) {
+    Value k0 = tile.k0, mid = tile.mid;
     if (softcap && withSoftcap) {
       Value c = e.splat(vecType, *softcap);
       e.loop(0, bk, 1, [&](Value j) {
@@ -453,9 +492,9 @@ struct KernelBuilder : AttentionDims {
     bool scoreMod = op.hasScoreMod();
     if (biasBuf || maskBuf || scoreMod) {
       e.loop(0, bk, 1, [&](Value j) {
-        Value col = e.min(e.add(k0, j), e.idx(lk - 1));
+        Value col = e.min(e.add(k0, j), lkLast);
         e.loop(0, bq, 1, [&](Value i) {
-          Value row = e.min(laneRow(i), e.idx(lq - 1));
+          Value row = e.min(laneRow(i), lqLast);
           SmallVector<Value> at = {tileBatch, laneHead(i), row, col};
           auto modify = [&](Value s) {
             return emitScoreMod(b(), e.loc, op, s, at, scoreModCaptures);
@@ -467,6 +506,10 @@ struct KernelBuilder : AttentionDims {
                   st, {j, i});
         });
       });
+    }
+    if (runtimePlan) {
+      applyPatternTests(st, tile);
+      return;
     }
     if (!masksBuf)
       return;
@@ -492,13 +535,114 @@ struct KernelBuilder : AttentionDims {
     });
   }
 
-  /// The first key of the key tile of plan entry `entry`, its number of
-  /// keys and its mask index (-1: fully visible).
-  std::tuple<Value, Value, Value> tileOf(Value entry) {
+  /// Binds the size values at the builder's insertion point (outside the
+  /// parallel loops), from the operand buffers where a size is dynamic.
+  void bindSizes() {
+    auto size = [&](int64_t n, Value buf, int64_t dim) -> Value {
+      if (!ShapedType::isDynamic(n))
+        return e.idx(n);
+      return memref::DimOp::create(b(), e.loc, buf, dim);
+    };
+    batchV = size(batch, qBuf, 0);
+    lqV = size(lq, qBuf, 2);
+    lkV = size(lk, kBuf, 2);
+    auto last = [&](int64_t n, Value v) -> Value {
+      if (!ShapedType::isDynamic(n))
+        return e.idx(n - 1);
+      return arith::SubIOp::create(b(), e.loc, v, e.idx(1));
+    };
+    lqLast = last(lq, lqV);
+    lkLast = last(lk, lkV);
+    int64_t logical = op.getLogicalQueryLength();
+    logicalLqV = ShapedType::isDynamic(logical) ? lqV : e.idx(logical);
+    lkF = ShapedType::isDynamic(lk)
+              ? arith::UIToFPOp::create(b(), e.loc, b().getF32Type(),
+                                        arith::IndexCastUIOp::create(
+                                            b(), e.loc, b().getI64Type(), lkV))
+                    .getResult()
+              : e.f32(static_cast<double>(lk));
+  }
+
+  /// With a run-time plan, unless the tile is full: the pattern's test for
+  /// every pair, keys outside the tile's range [lo, hi) (past Lk included)
+  /// hidden, rows at their logical position.
+  void applyPatternTests(Value st, const KeyTile &tile) {
+    Value partial = arith::XOrIOp::create(
+        b(), e.loc, tile.full, arith::ConstantIntOp::create(b(), e.loc, 1, 1));
+    scf::IfOp::create(b(), e.loc, partial, [&](OpBuilder &, Location) {
+      Value negInf = e.f32(kNegInf);
+      e.loop(0, bk, 1, [&](Value j) {
+        Value col = e.add(tile.k0, j);
+        Value inRange = arith::AndIOp::create(
+            b(), e.loc, e.cmpi(arith::CmpIPredicate::sge, col, tile.lo),
+            e.cmpi(arith::CmpIPredicate::slt, col, tile.hi));
+        e.loop(0, bq, 1, [&](Value i) {
+          Value row = e.add(qOffset, laneRow(i));
+          Value vis = arith::AndIOp::create(
+              b(), e.loc, inRange,
+              pattern.buildIsVisible(b(), e.loc, row, col, logicalLqV, lkV));
+          e.store(e.select(vis, e.load(st, {j, i}), negInf), st, {j, i});
+        });
+      });
+      scf::YieldOp::create(b(), e.loc);
+    });
+  }
+
+  /// The key tile of compile-time plan entry `entry`.
+  KeyTile tileOf(Value entry) {
     auto [k0, mid] = emitPlanTile(e, tilesBuf, maskIdsBuf, entry, bk);
-    return {k0,
-            e.min(e.idx(bk), arith::SubIOp::create(b(), e.loc, e.idx(lk), k0)),
-            mid};
+    return {k0,  e.min(e.idx(bk), arith::SubIOp::create(b(), e.loc, lkV, k0)),
+            mid, {},
+            {},  {}};
+  }
+
+  /// Calls `body` for every key tile that query tile `qTile` visits: the
+  /// entries of the compile-time plan (those of split `split` of `splits`
+  /// when given), or, with a run-time plan, the tiles that cover each key
+  /// range the pattern gives for the tile's logical rows.
+  void forEachKeyTile(Value qTile, Value split,
+                      function_ref<void(const KeyTile &)> body) {
+    if (!runtimePlan) {
+      auto [first, last] = emitPlanEntries(e, offsetsBuf, qTile);
+      if (split) {
+        // Split `split` of `splits` takes entries [first + len*s/S, first +
+        // len*(s+1)/S).
+        Value len = arith::SubIOp::create(b(), e.loc, last, first);
+        auto bound = [&](Value sIdx) {
+          return e.add(first, arith::DivUIOp::create(
+                                  b(), e.loc, e.mul(len, sIdx), e.idx(splits)));
+        };
+        Value lo = bound(split), hi = bound(e.add(split, e.idx(1)));
+        first = lo;
+        last = hi;
+      }
+      e.loop(first, last, 1, [&](Value entry) { body(tileOf(entry)); });
+      return;
+    }
+    Value q0 = e.add(qOffset, tileQ0);
+    Value q1 = e.add(qOffset, e.min(e.add(tileQ0, e.idx(bqr)), lqV));
+    Value bkV = e.idx(bk);
+    SmallVector<std::pair<Value, Value>> ranges;
+    pattern.buildKeyRanges(b(), e.loc, q0, q1, logicalLqV, lkV, ranges);
+    for (auto [lo, hiRaw] : ranges) {
+      Value hi = arith::MaxSIOp::create(b(), e.loc, hiRaw, lo);
+      Value t0 = arith::DivUIOp::create(b(), e.loc, lo, bkV);
+      Value t1 =
+          arith::DivUIOp::create(b(), e.loc, e.add(hi, e.idx(bk - 1)), bkV);
+      e.loop(t0, t1, 1, [&](Value t) {
+        Value k0 = e.mul(t, bkV);
+        Value kRows = e.min(bkV, arith::SubIOp::create(b(), e.loc, lkV, k0));
+        Value k1 = e.add(k0, bkV);
+        Value inside = arith::AndIOp::create(
+            b(), e.loc, e.cmpi(arith::CmpIPredicate::sge, k0, lo),
+            e.cmpi(arith::CmpIPredicate::sle, k1, hi));
+        Value full = arith::AndIOp::create(
+            b(), e.loc, inside,
+            pattern.buildAllVisible(b(), e.loc, q0, q1, k0, k1, logicalLqV,
+                                    lkV));
+        body({k0, kRows, e.idx(-1), full, lo, hi});
+      });
+    }
   }
 
   /// The register-blocked micro-kernel of both products: for iv in
@@ -533,7 +677,7 @@ struct KernelBuilder : AttentionDims {
     e.loop(0, bk, kScoreRows, [&](Value j0) {
       SmallVector<Value> rows;
       for (int64_t r = 0; r < kScoreRows; ++r)
-        rows.push_back(e.min(e.add(k0, e.add(j0, e.idx(r))), e.idx(lk - 1)));
+        rows.push_back(e.min(e.add(k0, e.add(j0, e.idx(r))), lkLast));
       e.loop(0, bq, vl * scoreVecs, [&](Value i0) {
         SmallVector<Value> inits(kScoreRows * scoreVecs, e.splat(vecType, 0.0));
         SmallVector<Value> accs;
@@ -688,22 +832,32 @@ struct KernelBuilder : AttentionDims {
   /// vPairs[b][h][p][2c + s] = V[b][h][2p + s][c] (0 past Lk), once per op,
   /// in parallel over (batch, KV head, pair).
   void emitPackValues() {
-    int64_t pairs = (lk + 1) / 2;
+    int64_t staticPairs = ShapedType::isDynamic(lk) ? lk : (lk + 1) / 2;
+    Value pairs =
+        ShapedType::isDynamic(lk)
+            ? arith::DivUIOp::create(b(), e.loc, e.add(lkV, e.idx(1)), e.idx(2))
+                  .getResult()
+            : e.idx(staticPairs);
+    SmallVector<Value> dynamicSizes;
+    if (ShapedType::isDynamic(batch))
+      dynamicSizes.push_back(batchV);
+    if (ShapedType::isDynamic(lk))
+      dynamicSizes.push_back(pairs);
     vPairs = memref::AllocOp::create(
         b(), e.loc,
-        MemRefType::get({batch, hkv, pairs, 2 * dv}, b().getBF16Type()),
-        b().getI64IntegerAttr(64));
+        MemRefType::get({batch, hkv, staticPairs, 2 * dv}, b().getBF16Type()),
+        dynamicSizes, b().getI64IntegerAttr(64));
     auto half = VectorType::get({vl}, b().getBF16Type());
     scf::ParallelOp::create(
         b(), e.loc, ValueRange{e.idx(0), e.idx(0), e.idx(0)},
-        ValueRange{e.idx(batch), e.idx(hkv), e.idx(pairs)},
+        ValueRange{batchV, e.idx(hkv), pairs},
         ValueRange{e.idx(1), e.idx(1), e.idx(1)},
         [&](OpBuilder &, Location, ValueRange ivs) {
           Value two = e.idx(2);
           Value j = e.mul(ivs[2], two);
           Value j1 = e.add(j, e.idx(1));
-          Value hasSecond = e.cmpi(arith::CmpIPredicate::ult, j1, e.idx(lk));
-          Value second = e.min(j1, e.idx(lk - 1));
+          Value hasSecond = e.cmpi(arith::CmpIPredicate::ult, j1, lkV);
+          Value second = e.min(j1, lkLast);
           Value zero = arith::ConstantOp::create(
               b(), e.loc, half,
               DenseElementsAttr::get(half,
@@ -728,12 +882,12 @@ struct KernelBuilder : AttentionDims {
   Value partAcc, partMax, partSum; // B x H' x QT x S x BQ (x Dv)
 
   /// `out = acc * finalScale(l)` for the tile's real rows, reading the
-  /// accumulator through `accAt(lane, column)` (a vector of accLanes).
-  void emitOutput(Value bIdx, Value qRows, Value lBuf, Value cBuf,
+  /// accumulator through `accAt(lane, column)` (a vector of accLanes), and
+  /// the log-sum-exp from the final maximum and sum when the op returns it.
+  void emitOutput(Value bIdx, Value qRows, Value mBuf, Value lBuf, Value cBuf,
                   function_ref<Value(Value i, Value c)> accAt) {
     Type outElt = cast<MemRefType>(outBuf.getType()).getElementType();
-    OnlineNormalizer row(b(), e.loc, normalizer, b().getF32Type(),
-                         e.f32(static_cast<double>(lk)));
+    OnlineNormalizer row(b(), e.loc, normalizer, b().getF32Type(), lkF);
     e.loop(e.idx(0), qRows, 1, [&](Value i) {
       Value rowIdx = laneRow(i);
       Value head = laneHead(i);
@@ -744,11 +898,14 @@ struct KernelBuilder : AttentionDims {
           Value o = row.output(accAt(i, c), factorV, outElt);
           e.vstore(o, outBuf, {bIdx, head, rowIdx, c});
         });
+        if (lseBuf)
+          e.store(row.logSumExp({e.load(mBuf, {i}), e.load(lBuf, {i})}), lseBuf,
+                  {bIdx, head, rowIdx});
       };
       if (heads == 1)
         store();
       else
-        e.ifThen(e.cmpi(arith::CmpIPredicate::ult, rowIdx, e.idx(lq)), store);
+        e.ifThen(e.cmpi(arith::CmpIPredicate::ult, rowIdx, lqV), store);
     });
   }
 
@@ -762,8 +919,7 @@ struct KernelBuilder : AttentionDims {
     // tests each lane.
     if (heads > 1)
       return e.idx(bq);
-    return e.min(e.idx(bq),
-                 arith::SubIOp::create(b(), e.loc, e.idx(lq), tileQ0));
+    return e.min(e.idx(bq), arith::SubIOp::create(b(), e.loc, lqV, tileQ0));
   }
 
   /// Combines the splits of one (b, h, query tile): M = max of the splits'
@@ -773,9 +929,9 @@ struct KernelBuilder : AttentionDims {
     Type f32 = b().getF32Type();
     Value qRows = beginTile(bIdx, h, qTile);
     Value alphas = e.stackAlloc({splits, bq}, f32);
-    Value lBuf = e.stackAlloc({bq}, f32), cBuf = e.stackAlloc({bq}, f32);
-    OnlineNormalizer on(b(), e.loc, normalizer, vecType,
-                        e.splat(vecType, static_cast<double>(lk)));
+    Value mBuf = e.stackAlloc({bq}, f32), lBuf = e.stackAlloc({bq}, f32),
+          cBuf = e.stackAlloc({bq}, f32);
+    OnlineNormalizer on(b(), e.loc, normalizer, vecType, e.bcast(vecType, lkF));
     on.hoistConstants();
     Value zero = on.zero();
     e.loop(0, bq, vl, [&](Value i) {
@@ -796,10 +952,11 @@ struct KernelBuilder : AttentionDims {
             Value ls = e.vload(vecType, partSum, at(sIdx));
             return SmallVector<Value>{e.fadd(acc[0], on.rescaleSum(ls, alpha))};
           })[0];
+      e.vstore(m, mBuf, {i});
       e.vstore(l, lBuf, {i});
       e.vstore(zero, cBuf, {i});
     });
-    emitOutput(bIdx, qRows, lBuf, cBuf, [&](Value i, Value c) {
+    emitOutput(bIdx, qRows, mBuf, lBuf, cBuf, [&](Value i, Value c) {
       return e.loop(
           e.idx(0), e.idx(splits), 1, {e.splat(accVecType, 0.0)},
           [&](Value sIdx, ValueRange acc) {
@@ -828,7 +985,7 @@ struct KernelBuilder : AttentionDims {
     // rows repeat the last row (never stored).
     Value scaleV = e.f32(scale);
     e.loop(0, bq, 1, [&](Value i) {
-      Value row = e.min(laneRow(i), e.idx(lq - 1));
+      Value row = e.min(laneRow(i), lqLast);
       Value head = laneHead(i);
       if (dotScores) {
         Value two = e.idx(2);
@@ -860,8 +1017,7 @@ struct KernelBuilder : AttentionDims {
         e.store(e.widen(e.load(sinkBuf, {laneHead(i)})), sinkLanes, {i});
       });
     }
-    OnlineNormalizer on(b(), e.loc, normalizer, vecType,
-                        e.splat(vecType, static_cast<double>(lk)));
+    OnlineNormalizer on(b(), e.loc, normalizer, vecType, e.bcast(vecType, lkF));
     on.hoistConstants();
     Value zero = on.zero();
     // With splits, the sink belongs to the first split; the others start
@@ -881,34 +1037,18 @@ struct KernelBuilder : AttentionDims {
       e.vstore(zero, cBuf, {i});
     });
 
-    auto [first, last] = emitPlanEntries(e, offsetsBuf, qTile);
-    if (split) {
-      // Split `split` of `splits` takes entries [first + len*s/S, first +
-      // len*(s+1)/S).
-      Value len = arith::SubIOp::create(b(), e.loc, last, first);
-      auto bound = [&](Value sIdx) {
-        return e.add(first, arith::DivUIOp::create(b(), e.loc, e.mul(len, sIdx),
-                                                   e.idx(splits)));
-      };
-      Value lo = bound(split), hi = bound(e.add(split, e.idx(1)));
-      first = lo;
-      last = hi;
-    }
-
     // Visible counts first, when the normalizer needs them.
     if (on.needsVisibleCount()) {
-      e.loop(first, last, 1, [&](Value entry) {
-        auto [k0, kRows, mid] = tileOf(entry);
-        (void)kRows;
+      forEachKeyTile(qTile, split, [&](const KeyTile &tile) {
         // A score_mod may hide a pair by its logit: count on the logits.
         if (op.hasScoreMod()) {
-          emitScores(st, qt, bIdx, hk, k0);
+          emitScores(st, qt, bIdx, hk, tile.k0);
         } else {
           e.loop(0, bk, 1, [&](Value j) {
             e.loop(0, bq, vl, [&](Value i) { e.vstore(zero, st, {j, i}); });
           });
         }
-        applyVisibility(st, mid, k0, /*withSoftcap=*/op.hasScoreMod());
+        applyVisibility(st, tile, /*withSoftcap=*/op.hasScoreMod());
         e.loop(0, bk, 1, [&](Value j) {
           e.loop(0, bq, vl, [&](Value i) {
             Value s = e.vload(vecType, st, {j, i});
@@ -920,14 +1060,13 @@ struct KernelBuilder : AttentionDims {
     }
 
     // The visible key tiles.
-    e.loop(first, last, 1, [&](Value entry) {
-      auto [k0, kRows, mid] = tileOf(entry);
-      emitScores(st, qt, bIdx, hk, k0);
-      applyVisibility(st, mid, k0, /*withSoftcap=*/true);
+    forEachKeyTile(qTile, split, [&](const KeyTile &tile) {
+      emitScores(st, qt, bIdx, hk, tile.k0);
+      applyVisibility(st, tile, /*withSoftcap=*/true);
       emitNormalizerStep(on, st, mBuf, lBuf, cBuf, alphaBuf);
       if (dotValues)
         emitPackWeights(st, pt);
-      emitWeightedSum(dotValues ? pt : st, bIdx, hk, k0, kRows);
+      emitWeightedSum(dotValues ? pt : st, bIdx, hk, tile.k0, tile.kRows);
     });
 
     if (split) {
@@ -946,7 +1085,7 @@ struct KernelBuilder : AttentionDims {
       return;
     }
     // out = acc * finalScale(l), row by row.
-    emitOutput(bIdx, qRows, lBuf, cBuf, [&](Value i, Value c) {
+    emitOutput(bIdx, qRows, mBuf, lBuf, cBuf, [&](Value i, Value c) {
       return e.vload(accVecType, accBuf, {i, c});
     });
   }
@@ -954,10 +1093,66 @@ struct KernelBuilder : AttentionDims {
 
 } // namespace
 
+/// Run-time checks that dynamic sizes fit together (SPEC 2.1: a clear
+/// run-time error, never an out-of-bounds access): `cf.assert`s, which stop
+/// the program with their message, for the batch of K and V against Q's,
+/// the length of V against K's, and each dynamic size of bias and mask
+/// against the size it is read at (B, Hq, Lq, Lk; 1 is broadcast only when
+/// static). Nothing is emitted for static sizes, which the verifier checked.
+static void emitRunTimeSizeChecks(Emitter &e, AttentionOp op,
+                                  const AttentionBuffers &buffers) {
+  std::string where;
+  {
+    llvm::raw_string_ostream os(where);
+    os << "attn.attention at " << op.getLoc() << ": ";
+  }
+  auto dim = [&](Value buf, int64_t d) -> Value {
+    return memref::DimOp::create(e.b, e.loc, buf, d);
+  };
+  auto dynamicDim = [](Value buf, int64_t d) {
+    return cast<MemRefType>(buf.getType()).isDynamicDim(d);
+  };
+  auto check = [&](Value x, Value y, const Twine &what) {
+    Value same = e.cmpi(arith::CmpIPredicate::eq, x, y);
+    cf::AssertOp::create(e.b, e.loc, same, (where + what).str());
+  };
+  if (dynamicDim(buffers.q, 0) || dynamicDim(buffers.k, 0))
+    check(dim(buffers.k, 0), dim(buffers.q, 0),
+          "the key's batch differs from the query's");
+  if (dynamicDim(buffers.q, 0) || dynamicDim(buffers.v, 0))
+    check(dim(buffers.v, 0), dim(buffers.q, 0),
+          "the value's batch differs from the query's");
+  if (dynamicDim(buffers.k, 2) || dynamicDim(buffers.v, 2))
+    check(dim(buffers.v, 2), dim(buffers.k, 2),
+          "the value's length differs from the key's");
+  Value full[4] = {dim(buffers.q, 0), dim(buffers.q, 1), dim(buffers.q, 2),
+                   dim(buffers.k, 2)};
+  const char *names[4] = {"batch", "query heads", "query length", "key length"};
+  for (auto [name, buf] : {std::pair<StringRef, Value>{"bias", buffers.bias},
+                           {"mask", buffers.mask}}) {
+    if (!buf)
+      continue;
+    int64_t rank = cast<MemRefType>(buf.getType()).getRank();
+    for (int64_t d = 0; d < rank; ++d)
+      if (dynamicDim(buf, d))
+        check(dim(buf, d), full[4 - rank + d],
+              Twine("the ") + name + "'s dimension " + Twine(d) +
+                  " differs from the " + names[4 - rank + d]);
+  }
+  if (auto qLen = op.getQLenAttr();
+      qLen && op.getQOffset() && dynamicDim(buffers.q, 2)) {
+    Value end = e.add(op.getQOffset(), full[2]);
+    cf::AssertOp::create(
+        e.b, e.loc,
+        e.cmpi(arith::CmpIPredicate::ule, end, e.idx(qLen.getInt())),
+        where + "the tile's rows end past q_len");
+  }
+}
+
 bool mlir::attn::canLowerAttentionToCPU(AttentionOp op,
                                         const CPUKernelOptions &options,
                                         std::string &reason) {
-  if (!supportsTilePlan(op, reason))
+  if (!supportsRuntimeTilePlan(op, reason))
     return false;
   if (options.vectorWidth <= 0 || options.tileQ < 0 || options.tileK < 0 ||
       options.tileQ % options.vectorWidth != 0 ||
@@ -982,7 +1177,9 @@ LogicalResult mlir::attn::lowerAttentionToCPU(RewriterBase &rewriter,
   if (!canLowerAttentionToCPU(op, options, reason))
     return notLowered();
   LaneLayout layout = chooseLanes(op, options);
-  FailureOr<TilePlan> plan = choosePlan(op, options, layout, reason);
+  // A tile of a larger op (q_offset) is planned at run time.
+  bool runtime = !supportsTilePlan(op, reason);
+  FailureOr<TilePlan> plan = choosePlan(op, options, layout, runtime, reason);
   if (failed(plan))
     return notLowered();
   if (report) {
@@ -996,20 +1193,31 @@ LogicalResult mlir::attn::lowerAttentionToCPU(RewriterBase &rewriter,
   Location loc = op.getLoc();
   KernelBuilder k(op, options, layout, *plan, rewriter);
   Emitter &e = k.e;
+  if (runtime) {
+    k.runtimePlan = true;
+    k.qOffset = op.getQOffset() ? op.getQOffset() : e.idx(0);
+  }
 
   AttentionBuffers buffers =
       bufferizeAttention(rewriter, op, symbols, *plan, "__attn_cpu");
   bindAttentionBuffers(k, buffers);
+  k.bindSizes();
+  emitRunTimeSizeChecks(e, op, buffers);
   if (k.dotValues)
     k.emitPackValues();
+  // Query tiles: counted at run time when Lq is dynamic.
+  Value numQTiles =
+      ShapedType::isDynamic(k.lq)
+          ? arith::CeilDivUIOp::create(rewriter, loc, k.lqV, e.idx(k.bqr))
+                .getResult()
+          : e.idx(plan->numQTiles);
 
   k.splits = chooseSplits(op, options, *plan, k.batch * (k.hq / k.heads));
   scf::ParallelOp parallel;
   if (k.splits == 1) {
     parallel = scf::ParallelOp::create(
         rewriter, loc, ValueRange{e.idx(0), e.idx(0), e.idx(0)},
-        ValueRange{e.idx(k.batch), e.idx(k.hq / k.heads),
-                   e.idx(plan->numQTiles)},
+        ValueRange{k.batchV, e.idx(k.hq / k.heads), numQTiles},
         ValueRange{e.idx(1), e.idx(1), e.idx(1)},
         [&](OpBuilder &, Location, ValueRange ivs) {
           k.emitTile(ivs[0], ivs[1], ivs[2]);
@@ -1062,8 +1270,12 @@ LogicalResult mlir::attn::lowerAttentionToCPU(RewriterBase &rewriter,
                                 config);
   }
 
-  rewriter.replaceOp(
-      op, resultTensor(rewriter, loc, op.getResultType(), buffers.out));
+  SmallVector<Value> results = {
+      resultTensor(rewriter, loc, op.getResultType(), buffers.out)};
+  if (buffers.lse)
+    results.push_back(
+        resultTensor(rewriter, loc, op.getLseType(), buffers.lse));
+  rewriter.replaceOp(op, results);
   return success();
 }
 

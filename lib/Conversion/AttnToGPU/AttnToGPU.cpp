@@ -148,7 +148,7 @@ struct KernelBuilder : AttentionDims {
 
   // Buffers: host values while the launcher call is built, then the
   // kernel's arguments.
-  Value qBuf, kBuf, vBuf, biasBuf, maskBuf, sinkBuf, outBuf;
+  Value qBuf, kBuf, vBuf, biasBuf, maskBuf, sinkBuf, outBuf, lseBuf;
   Value offsetsBuf, tilesBuf, maskIdsBuf, masksBuf;
   // The score_mod region's captured values: host values, then the kernel's
   // arguments.
@@ -338,6 +338,8 @@ struct KernelBuilder : AttentionDims {
         e.store(on.output(e.load(acc, {c}), factor, outElt), outBuf,
                 {bIdx, h, row, c});
       });
+      if (lseBuf)
+        e.store(on.logSumExp({state[0], state[1]}), lseBuf, {bIdx, h, row});
       scf::YieldOp::create(b(), e.loc);
     });
   }
@@ -873,6 +875,16 @@ struct MmaKernelBuilder : KernelBuilder {
               /*nontemporal=*/false,
               llvm::MaybeAlign(2 * outElt.getIntOrFloatBitWidth() / 8));
         }
+        // The quad's four lanes hold the same row's state; the first
+        // stores its log-sum-exp.
+        if (lseBuf) {
+          Value first = arith::CmpIOp::create(
+              b(), e.loc, arith::CmpIPredicate::eq, t2, e.idx(0));
+          scf::IfOp::create(b(), e.loc, first, [&](OpBuilder &, Location) {
+            e.store(on.logSumExp({state[r], l}), lseBuf, {bIdx, h, row[r]});
+            scf::YieldOp::create(b(), e.loc);
+          });
+        }
         scf::YieldOp::create(b(), e.loc);
       });
     }
@@ -1018,10 +1030,11 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
   bindAttentionBuffers(k, buffers);
 
   // The kernel takes every buffer as an argument.
-  Value hostOut = k.outBuf;
+  Value hostOut = k.outBuf, hostLse = k.lseBuf;
   SmallVector<Value> hostArgs;
-  for (Value v : {k.qBuf, k.kBuf, k.vBuf, k.biasBuf, k.maskBuf, k.sinkBuf,
-                  k.offsetsBuf, k.tilesBuf, k.maskIdsBuf, k.masksBuf, k.outBuf})
+  for (Value v :
+       {k.qBuf, k.kBuf, k.vBuf, k.biasBuf, k.maskBuf, k.sinkBuf, k.offsetsBuf,
+        k.tilesBuf, k.maskIdsBuf, k.masksBuf, k.outBuf, k.lseBuf})
     if (v)
       hostArgs.push_back(v);
   llvm::append_range(hostArgs, buffers.scoreMod);
@@ -1077,7 +1090,7 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
     // Kernel-side names for the buffers.
     Value *slots[] = {&k.qBuf,       &k.kBuf,     &k.vBuf,       &k.biasBuf,
                       &k.maskBuf,    &k.sinkBuf,  &k.offsetsBuf, &k.tilesBuf,
-                      &k.maskIdsBuf, &k.masksBuf, &k.outBuf};
+                      &k.maskIdsBuf, &k.masksBuf, &k.outBuf,     &k.lseBuf};
     unsigned next = 0;
     for (Value *slot : slots)
       if (*slot)
@@ -1123,8 +1136,11 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
   if (report)
     report->unrolled = unroll;
 
-  rewriter.replaceOp(op,
-                     resultTensor(rewriter, loc, op.getResultType(), hostOut));
+  SmallVector<Value> results = {
+      resultTensor(rewriter, loc, op.getResultType(), hostOut)};
+  if (hostLse)
+    results.push_back(resultTensor(rewriter, loc, op.getLseType(), hostLse));
+  rewriter.replaceOp(op, results);
   return success();
 }
 

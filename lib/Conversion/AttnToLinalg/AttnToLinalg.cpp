@@ -349,9 +349,22 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
                         on.output(a[0], on.finalScale(a[1], a[2]), elementType);
                     linalg::YieldOp::create(nb, nl, ValueRange{o});
                   })[0];
-    if (out.getType() != op.getType())
-      out = tensor::CastOp::create(b, loc, op.getType(), out);
-    rewriter.replaceOp(op, out);
+    if (out.getType() != op.getResultType())
+      out = tensor::CastOp::create(b, loc, op.getResultType(), out);
+    SmallVector<Value> results = {out};
+    // The log-sum-exp from each row's final maximum and sum.
+    if (RankedTensorType lseType = op.getLseType()) {
+      Value lse = g.generic({m, l}, {g.empty({sB, sHq, sLq}, f32)},
+                            {rowMap3, rowMap3, rowMap3}, {kPar, kPar, kPar},
+                            [&](OpBuilder &nb, Location nl, ValueRange a) {
+                              Value r = online(nb, nl).logSumExp({a[0], a[1]});
+                              linalg::YieldOp::create(nb, nl, ValueRange{r});
+                            })[0];
+      if (lse.getType() != lseType)
+        lse = tensor::CastOp::create(b, loc, lseType, lse);
+      results.push_back(lse);
+    }
+    rewriter.replaceOp(op, results);
     return success();
   }
 };

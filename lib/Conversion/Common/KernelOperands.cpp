@@ -19,10 +19,14 @@ Value mlir::attn::readOnlyBuffer(OpBuilder &b, Location loc, Value tensor) {
 }
 
 Value mlir::attn::resultBuffer(OpBuilder &b, Location loc,
-                               RankedTensorType type) {
+                               RankedTensorType type, ValueRange sizes) {
+  SmallVector<Value> dynamicSizes;
+  for (auto [d, size] : llvm::enumerate(sizes))
+    if (type.isDynamicDim(d))
+      dynamicSizes.push_back(size);
   return memref::AllocOp::create(
       b, loc, MemRefType::get(type.getShape(), type.getElementType()),
-      b.getI64IntegerAttr(64));
+      dynamicSizes, b.getI64IntegerAttr(64));
 }
 
 Value mlir::attn::resultTensor(OpBuilder &b, Location loc,
@@ -44,7 +48,16 @@ AttentionBuffers mlir::attn::bufferizeAttention(OpBuilder &b, AttentionOp op,
   buffers.bias = readOnlyBuffer(b, loc, op.getBias());
   buffers.mask = readOnlyBuffer(b, loc, op.getMask());
   buffers.sink = readOnlyBuffer(b, loc, op.getSink());
-  buffers.out = resultBuffer(b, loc, op.getResultType());
+  // Result sizes: B, Hq, Lq from the query, Dv from the value.
+  SmallVector<Value> sizes;
+  for (auto [buf, d] : {std::pair<Value, int64_t>{buffers.q, 0},
+                        {buffers.q, 1},
+                        {buffers.q, 2},
+                        {buffers.v, 3}})
+    sizes.push_back(memref::DimOp::create(b, loc, buf, d));
+  buffers.out = resultBuffer(b, loc, op.getResultType(), sizes);
+  if (RankedTensorType lse = op.getLseType())
+    buffers.lse = resultBuffer(b, loc, lse, ValueRange(sizes).take_front(3));
   buffers.tables = materializeTilePlan(b, loc, symbols, plan, prefix);
   buffers.scoreModFrom = getScoreModCaptures(op);
   buffers.scoreMod = bufferizeScoreModCaptures(b, loc, buffers.scoreModFrom);

@@ -114,6 +114,11 @@ Value OnlineNormalizer::finalScale(Value l, Value count) {
   return normalizer.buildFinalScale(b, loc, l, count, lk);
 }
 
+Value OnlineNormalizer::logSumExp(OnlineNormalizerState state) {
+  assert(normalizer.hasLogSumExp() && "normalizer has no log-sum-exp");
+  return normalizer.buildLogSumExp(b, loc, state.max, state.sum);
+}
+
 Value OnlineNormalizer::output(Value acc, Value factor, Type outElt) {
   Value o = arith::MulFOp::create(b, loc, acc, factor);
   if (getElementTypeOrSelf(o.getType()) == outElt)

@@ -41,6 +41,9 @@ TilePlanBuffers mlir::attn::materializeTilePlan(OpBuilder &b, Location loc,
                                                 const TilePlan &plan,
                                                 StringRef prefix) {
   TilePlanBuffers buffers;
+  // A plan made at run time has no tables.
+  if (plan.offsets.empty())
+    return buffers;
   buffers.offsets = makeGlobal(b, loc, symbols, prefix + "_offsets",
                                i32Table(b, plan.offsets));
   buffers.tiles =

@@ -773,3 +773,43 @@ func.func @f() {
   // expected-error @+1 {{'attn.yield' op expects parent op 'attn.attention'}}
   attn.yield
 }
+
+// -----
+
+func.func @f(%q: tensor<1x2x4x8xf32>) {
+  // expected-error @+1 {{log-sum-exp result must be B x Hq x Lq = 1 x 2 x 4 of f32, got 'tensor<1x2x5xf32>'}}
+  %o:2 = attn.attention %q, %q, %q : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32>, tensor<1x2x5xf32>
+  return
+}
+
+// -----
+
+func.func @f(%q: tensor<1x2x4x8xbf16>) {
+  // expected-error @+1 {{log-sum-exp result must be B x Hq x Lq = 1 x 2 x 4 of f32, got 'tensor<1x2x4xbf16>'}}
+  %o:2 = attn.attention %q, %q, %q : tensor<1x2x4x8xbf16>, tensor<1x2x4x8xbf16>, tensor<1x2x4x8xbf16> -> tensor<1x2x4x8xbf16>, tensor<1x2x4xbf16>
+  return
+}
+
+// -----
+
+func.func @f(%q: tensor<1x2x4x8xf32>) {
+  // expected-error @+1 {{log-sum-exp result must be B x Hq x Lq = 1 x 2 x 4 of f32, got 'tensor<1x2x4x1xf32>'}}
+  %o:2 = attn.attention %q, %q, %q : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32>, tensor<1x2x4x1xf32>
+  return
+}
+
+// -----
+
+func.func @f(%q: tensor<1x2x4x8xf32>) {
+  // expected-error @+1 {{log-sum-exp dimension 2 is dynamic but the operands fix it to 4 (type 'tensor<1x2x?xf32>')}}
+  %o:2 = attn.attention %q, %q, %q : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32>, tensor<1x2x?xf32>
+  return
+}
+
+// -----
+
+func.func @f(%q: tensor<1x2x4x8xf32>) {
+  // expected-error @+1 {{normalizer #attn.relu has no log-sum-exp; only the softmax family may return one}}
+  %o:2 = attn.attention %q, %q, %q {normalizer = #attn.relu} : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32>, tensor<1x2x4xf32>
+  return
+}

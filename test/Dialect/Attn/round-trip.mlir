@@ -116,3 +116,16 @@ func.func @score_mod(%q: tensor<1x2x4x8xf32>, %slopes: tensor<2xf32>, %c: f32) -
   }
   return %o : tensor<1x2x4x8xf32>
 }
+
+// -----
+
+// The optional log-sum-exp result (B x Hq x Lq, f32), static and dynamic.
+// CHECK-LABEL: func.func @log_sum_exp
+// CHECK: %{{.*}}, %{{.*}} = attn.attention %{{.*}}, %{{.*}}, %{{.*}} sink(%{{.*}} : tensor<8xbf16>) {normalizer = #attn.softmax<sink = learned>, pattern = #attn.causal} : tensor<1x8x4x16xbf16>, tensor<1x2x8x16xbf16>, tensor<1x2x8x16xbf16> -> tensor<1x8x4x16xbf16>, tensor<1x8x4xf32>
+// CHECK: %{{.*}}, %{{.*}} = attn.attention %{{.*}}, %{{.*}}, %{{.*}} : tensor<?x2x?x16xf32>, tensor<?x2x?x16xf32>, tensor<?x2x?x16xf32> -> tensor<?x2x?x16xf32>, tensor<?x2x?xf32>
+func.func @log_sum_exp(%q: tensor<1x8x4x16xbf16>, %k: tensor<1x2x8x16xbf16>, %s: tensor<8xbf16>, %dq: tensor<?x2x?x16xf32>) -> (tensor<1x8x4x16xbf16>, tensor<1x8x4xf32>, tensor<?x2x?xf32>) {
+  %o, %lse = attn.attention %q, %k, %k sink(%s : tensor<8xbf16>) {pattern = #attn.causal, normalizer = #attn.softmax<sink = learned>}
+      : tensor<1x8x4x16xbf16>, tensor<1x2x8x16xbf16>, tensor<1x2x8x16xbf16> -> tensor<1x8x4x16xbf16>, tensor<1x8x4xf32>
+  %d:2 = attn.attention %dq, %dq, %dq : tensor<?x2x?x16xf32>, tensor<?x2x?x16xf32>, tensor<?x2x?x16xf32> -> tensor<?x2x?x16xf32>, tensor<?x2x?xf32>
+  return %o, %lse, %d#1 : tensor<1x8x4x16xbf16>, tensor<1x8x4xf32>, tensor<?x2x?xf32>
+}

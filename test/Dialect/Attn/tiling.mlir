@@ -84,3 +84,28 @@ module attributes {transform.with_named_sequence} {
     transform.yield
   }
 }
+
+// -----
+
+// The log-sum-exp result is tiled with the rows: each tile returns its
+// B x Hq x Lq piece, inserted next to the output's.
+// CHECK-LABEL: func.func @tile_log_sum_exp
+// CHECK: %[[R:.*]]:2 = scf.forall (%[[HT:.*]], %[[IT:.*]]) in (2, 4) shared_outs(%[[O:.*]] = %{{.*}}, %[[L:.*]] = %{{.*}}) -> (tensor<1x4x8x16xf32>, tensor<1x4x8xf32>)
+// CHECK-DAG: %[[H:.*]] = affine.apply #{{.*}}(%[[HT]])
+// CHECK-DAG: %[[I:.*]] = affine.apply #{{.*}}(%[[IT]])
+// CHECK: %[[T:.*]], %[[TL:.*]] = attn.attention {{.*}} q_offset(%[[I]]) {pattern = #attn.causal, q_len = 8 : i64} : tensor<1x2x2x16xf32>, tensor<1x1x8x16xf32>, tensor<1x1x8x16xf32> -> tensor<1x2x2x16xf32>, tensor<1x2x2xf32>
+// CHECK-DAG: tensor.parallel_insert_slice %[[T]] into %[[O]][0, %[[H]], %[[I]], 0] [1, 2, 2, 16]
+// CHECK-DAG: tensor.parallel_insert_slice %[[TL]] into %[[L]][0, %[[H]], %[[I]]] [1, 2, 2]
+// CHECK: return %[[R]]#0, %[[R]]#1
+func.func @tile_log_sum_exp(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x8x16xf32>) -> (tensor<1x4x8x16xf32>, tensor<1x4x8xf32>) {
+  %o, %lse = attn.attention %q, %k, %k {pattern = #attn.causal} : tensor<1x4x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32> -> tensor<1x4x8x16xf32>, tensor<1x4x8xf32>
+  return %o, %lse : tensor<1x4x8x16xf32>, tensor<1x4x8xf32>
+}
+
+module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %op = transform.structured.match ops{["attn.attention"]} in %root : (!transform.any_op) -> !transform.any_op
+    %tiled, %loop = transform.structured.tile_using_forall %op tile_sizes [1, 2, 2] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    transform.yield
+  }
+}

@@ -18,10 +18,12 @@
 namespace mlir::attn {
 
 /// The read-only `bufferization.to_buffer` of an operand (identity layout;
-/// null for a null tensor), a fresh 64-byte aligned result buffer, and the
+/// null for a null tensor), a fresh 64-byte aligned result buffer (`sizes`
+/// gives every dimension; those of the dynamic ones are used), and the
 /// `bufferization.to_tensor` (restrict, writable) of a filled one.
 Value readOnlyBuffer(OpBuilder &b, Location loc, Value tensor);
-Value resultBuffer(OpBuilder &b, Location loc, RankedTensorType type);
+Value resultBuffer(OpBuilder &b, Location loc, RankedTensorType type,
+                   ValueRange sizes = {});
 Value resultTensor(OpBuilder &b, Location loc, RankedTensorType type,
                    Value buffer);
 
@@ -30,13 +32,14 @@ Value resultTensor(OpBuilder &b, Location loc, RankedTensorType type,
 /// score_mod region captures (`scoreModFrom`) with what the kernel reads in
 /// their place (`scoreMod`: buffers for tensors).
 struct AttentionBuffers {
-  Value q, k, v, bias, mask, sink, out;
+  /// `lse` is null when the op returns no log-sum-exp.
+  Value q, k, v, bias, mask, sink, out, lse;
   TilePlanBuffers tables;
   SmallVector<Value> scoreModFrom, scoreMod;
 };
 /// Stores `buffers` into a kernel builder's fields (`qBuf`, `kBuf`, `vBuf`,
-/// `biasBuf`, `maskBuf`, `sinkBuf`, `outBuf`, `offsetsBuf`, `tilesBuf`,
-/// `maskIdsBuf`, `masksBuf`, and the IRMapping `scoreModCaptures`).
+/// `biasBuf`, `maskBuf`, `sinkBuf`, `outBuf`, `lseBuf`, `offsetsBuf`,
+/// `tilesBuf`, `maskIdsBuf`, `masksBuf`, and the IRMapping `scoreModCaptures`).
 template <typename KernelFields>
 void bindAttentionBuffers(KernelFields &k, const AttentionBuffers &buffers) {
   k.qBuf = buffers.q;
@@ -46,6 +49,7 @@ void bindAttentionBuffers(KernelFields &k, const AttentionBuffers &buffers) {
   k.maskBuf = buffers.mask;
   k.sinkBuf = buffers.sink;
   k.outBuf = buffers.out;
+  k.lseBuf = buffers.lse;
   k.offsetsBuf = buffers.tables.offsets;
   k.tilesBuf = buffers.tables.tiles;
   k.maskIdsBuf = buffers.tables.maskIds;
@@ -53,7 +57,7 @@ void bindAttentionBuffers(KernelFields &k, const AttentionBuffers &buffers) {
   k.scoreModCaptures.clear();
   k.scoreModCaptures.map(buffers.scoreModFrom, buffers.scoreMod);
 }
-/// The buffers of `op`'s operands, a fresh output buffer and the tables of
+/// The buffers of `op`'s operands, fresh result buffers and the tables of
 /// `plan` (see materializeTilePlan), at `b`'s insertion point.
 AttentionBuffers bufferizeAttention(OpBuilder &b, AttentionOp op,
                                     SymbolTable &symbols, const TilePlan &plan,

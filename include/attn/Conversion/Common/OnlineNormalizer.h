@@ -110,6 +110,9 @@ public:
   /// The factor that turns the accumulator into the output; a row with no
   /// visible key has acc = 0 and never becomes NaN.
   Value finalScale(Value l, Value count);
+  /// The row's log-sum-exp from its final state (SPEC 2.1); only for
+  /// normalizers that `hasLogSumExp()`.
+  Value logSumExp(OnlineNormalizerState state);
   /// acc * factor, rounded to `outElt` (a scalar type; shaped like `acc`).
   Value output(Value acc, Value factor, Type outElt);
 

@@ -19,7 +19,8 @@ namespace mlir::attn {
 /// The plan's tables as private constant `memref.global`s inserted into
 /// `symbols` (named `<prefix>_offsets`, `_tiles`, `_mask_ids`, `_masks`),
 /// read with `memref.get_global` at the builder's insertion point. `maskIds`
-/// and `masks` are null when the plan has no partial tile.
+/// and `masks` are null when the plan has no partial tile; all are null for
+/// a plan without tables (one a kernel makes at run time: no `offsets`).
 struct TilePlanBuffers {
   Value offsets, tiles, maskIds, masks;
 };

@@ -177,8 +177,17 @@ Value mlir::attn::detail::floatConstant(OpBuilder &b, Location loc, Type type,
   return arith::ConstantOp::create(b, loc, type, b.getFloatAttr(type, value));
 }
 
-static Value indexConstant(OpBuilder &b, Location loc, int64_t value) {
+Value mlir::attn::detail::indexConstant(OpBuilder &b, Location loc,
+                                        int64_t value) {
   return arith::ConstantIndexOp::create(b, loc, value);
+}
+using mlir::attn::detail::indexConstant;
+
+/// min(max(x, lo), hi) on index values.
+static Value clampIndex(OpBuilder &b, Location loc, Value x, Value lo,
+                        Value hi) {
+  return arith::MinSIOp::create(b, loc, arith::MaxSIOp::create(b, loc, x, lo),
+                                hi);
 }
 
 /// Absolute position of logical query row `i`: i + (lk - lq).
@@ -208,6 +217,11 @@ bool DenseAttr::isVisible(int64_t, int64_t, int64_t, int64_t) const {
 
 Value DenseAttr::buildIsVisible(OpBuilder &b, Location loc, Value, Value, Value,
                                 Value) const {
+  return arith::ConstantIntOp::create(b, loc, 1, 1);
+}
+
+Value DenseAttr::buildAllVisible(OpBuilder &b, Location loc, Value, Value,
+                                 Value, Value, Value, Value) const {
   return arith::ConstantIntOp::create(b, loc, 1, 1);
 }
 
@@ -246,6 +260,25 @@ Value CausalAttr::buildIsVisible(OpBuilder &b, Location loc, Value i, Value j,
                                  Value lq, Value lk) const {
   Value row = buildAbsoluteRow(b, loc, i, lq, lk);
   return cmpIndex(b, loc, arith::CmpIPredicate::sle, j, row);
+}
+
+/// Rows [qBegin, qEnd) see keys [0, (qEnd - 1)' + 1).
+void CausalAttr::buildKeyRanges(
+    OpBuilder &b, Location loc, Value qBegin, Value qEnd, Value lq, Value lk,
+    SmallVectorImpl<std::pair<Value, Value>> &ranges) const {
+  Value zero = indexConstant(b, loc, 0);
+  Value hi = buildAbsoluteRow(b, loc, qEnd, lq, lk);
+  ranges.push_back({zero, clampIndex(b, loc, hi, zero, lk)});
+}
+
+/// Every key up to the first row's position: kEnd - 1 <= qBegin'.
+Value CausalAttr::buildAllVisible(OpBuilder &b, Location loc, Value qBegin,
+                                  Value, Value, Value kEnd, Value lq,
+                                  Value lk) const {
+  Value first = buildAbsoluteRow(b, loc, qBegin, lq, lk);
+  return cmpIndex(
+      b, loc, arith::CmpIPredicate::sle, kEnd,
+      arith::AddIOp::create(b, loc, first, indexConstant(b, loc, 1)));
 }
 
 int64_t CausalAttr::getVisibleCount(int64_t i, int64_t lq, int64_t lk) const {
@@ -336,6 +369,48 @@ Value WindowAttr::buildIsVisible(OpBuilder &b, Location loc, Value i, Value j,
   Value isSink = cmpIndex(b, loc, arith::CmpIPredicate::slt, j,
                           indexConstant(b, loc, getSinks()));
   return arith::OrIOp::create(b, loc, inWindow, isSink);
+}
+
+/// The sinks [0, s), then the windows of rows [qBegin, qEnd) from
+/// qBegin' - l to (qEnd - 1)' + r, without the sinks again.
+void WindowAttr::buildKeyRanges(
+    OpBuilder &b, Location loc, Value qBegin, Value qEnd, Value lq, Value lk,
+    SmallVectorImpl<std::pair<Value, Value>> &ranges) const {
+  Value zero = indexConstant(b, loc, 0);
+  Value sinks =
+      arith::MinSIOp::create(b, loc, indexConstant(b, loc, getSinks()), lk);
+  if (getSinks() > 0)
+    ranges.push_back({zero, sinks});
+  Value lo =
+      arith::SubIOp::create(b, loc, buildAbsoluteRow(b, loc, qBegin, lq, lk),
+                            indexConstant(b, loc, getLeft()));
+  Value hi =
+      arith::AddIOp::create(b, loc, buildAbsoluteRow(b, loc, qEnd, lq, lk),
+                            indexConstant(b, loc, getRight()));
+  ranges.push_back(
+      {clampIndex(b, loc, lo, sinks, lk), clampIndex(b, loc, hi, zero, lk)});
+}
+
+/// Keys that are all sinks, or inside the window of the first and of the
+/// last row: (qEnd - 1)' - l <= kBegin and kEnd - 1 <= qBegin' + r.
+Value WindowAttr::buildAllVisible(OpBuilder &b, Location loc, Value qBegin,
+                                  Value qEnd, Value kBegin, Value kEnd,
+                                  Value lq, Value lk) const {
+  Value one = indexConstant(b, loc, 1);
+  Value last = arith::SubIOp::create(
+      b, loc, buildAbsoluteRow(b, loc, qEnd, lq, lk), one);
+  Value first = buildAbsoluteRow(b, loc, qBegin, lq, lk);
+  Value fromLeft = cmpIndex(
+      b, loc, arith::CmpIPredicate::sge, kBegin,
+      arith::SubIOp::create(b, loc, last, indexConstant(b, loc, getLeft())));
+  Value toRight =
+      cmpIndex(b, loc, arith::CmpIPredicate::sle, kEnd,
+               arith::AddIOp::create(b, loc, first,
+                                     indexConstant(b, loc, getRight() + 1)));
+  Value inWindow = arith::AndIOp::create(b, loc, fromLeft, toRight);
+  Value allSinks = cmpIndex(b, loc, arith::CmpIPredicate::sle, kEnd,
+                            indexConstant(b, loc, getSinks()));
+  return arith::OrIOp::create(b, loc, inWindow, allSinks);
 }
 
 int64_t WindowAttr::getVisibleCount(int64_t i, int64_t lq, int64_t lk) const {
@@ -844,6 +919,17 @@ Value SoftmaxAttr::buildRescale(OpBuilder &b, Location loc, Value mOld,
   Value shifted = arith::SubFOp::create(
       b, loc, saturate(b, loc, mOld), safeMax(b, loc, saturate(b, loc, mNew)));
   return math::ExpOp::create(b, loc, shifted);
+}
+
+bool SoftmaxAttr::hasLogSumExp() const { return true; }
+
+/// m + log(l), with m saturated as in the weights (l counts exp(s - m) for
+/// the saturated m). A row that saw nothing has m = -inf: the result is
+/// -inf whether l is 0 (no sink) or 1 (a sink of -inf).
+Value SoftmaxAttr::buildLogSumExp(OpBuilder &b, Location loc, Value m,
+                                  Value l) const {
+  Value logL = math::LogOp::create(b, loc, l);
+  return arith::AddFOp::create(b, loc, saturate(b, loc, m), logL);
 }
 
 Value SoftmaxAttr::buildFinalScale(OpBuilder &b, Location loc, Value l, Value,

@@ -257,6 +257,26 @@ LogicalResult AttentionOp::verify() {
                          << " requires a sink operand";
   }
 
+  if (RankedTensorType lse = getLseType()) {
+    if (lse.getRank() != 3 || !lse.getElementType().isF32() ||
+        sizesConflict(lse.getDimSize(0), batch) ||
+        sizesConflict(lse.getDimSize(1), hq) ||
+        sizesConflict(lse.getDimSize(2), lq))
+      return emitOpError() << "log-sum-exp result must be B x Hq x Lq = "
+                           << batch << " x " << hq << " x " << lq
+                           << " of f32, got " << lse;
+    int64_t rowDims[3] = {batch, hq, lq};
+    for (int64_t dim = 0; dim < 3; ++dim)
+      if (lse.isDynamicDim(dim) && !ShapedType::isDynamic(rowDims[dim]))
+        return emitOpError() << "log-sum-exp dimension " << dim
+                             << " is dynamic but the operands fix it to "
+                             << rowDims[dim] << " (type " << lse << ")";
+    if (!normalizer.hasLogSumExp())
+      return emitOpError() << "normalizer " << normalizer
+                           << " has no log-sum-exp; only the softmax family "
+                              "may return one";
+  }
+
   if (auto scale = getScaleAttr())
     if (!std::isfinite(scale.getValueAsDouble()))
       return emitOpError() << "scale must be finite, got "
@@ -319,6 +339,9 @@ FailureOr<Operation *> AttentionOp::foldOperandCasts(RewriterBase &rewriter) {
     shape[3] = v.getDimSize(3);
   candidate->getResult(0).setType(
       RankedTensorType::get(shape, resultType.getElementType()));
+  if (RankedTensorType lse = getLseType())
+    candidate->getResult(1).setType(RankedTensorType::get(
+        ArrayRef(shape).take_front(3), lse.getElementType()));
   if (failed(mlir::verify(candidate, /*verifyRecursively=*/false))) {
     rewriter.eraseOp(candidate);
     return failure();
@@ -335,6 +358,9 @@ LogicalResult AttentionOp::reifyResultShapes(
   shape.push_back(tensor::getMixedSize(b, loc, getQuery(), 2));
   shape.push_back(tensor::getMixedSize(b, loc, getValue(), 3));
   reifiedReturnShapes.push_back(shape);
+  if (getLse())
+    reifiedReturnShapes.push_back(
+        SmallVector<OpFoldResult>(ArrayRef(shape).take_front(3)));
   return success();
 }
 
@@ -389,11 +415,16 @@ struct FoldAttentionOperandCasts : OpRewritePattern<AttentionOp> {
     }
     if (failed(folded) || !*folded)
       return failure();
-    Value result = (*folded)->getResult(0);
-    if (result.getType() != op.getResultType())
-      result = tensor::CastOp::create(rewriter, op.getLoc(), op.getResultType(),
-                                      result);
-    rewriter.replaceOp(op, result);
+    SmallVector<Value> results;
+    for (auto [from, to] :
+         llvm::zip_equal((*folded)->getResults(), op->getResults())) {
+      Value result = from;
+      if (result.getType() != to.getType())
+        result =
+            tensor::CastOp::create(rewriter, op.getLoc(), to.getType(), result);
+      results.push_back(result);
+    }
+    rewriter.replaceOp(op, results);
     return success();
   }
 };

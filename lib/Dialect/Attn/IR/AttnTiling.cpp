@@ -34,11 +34,14 @@ LogicalResult AttentionOp::getResultTilePosition(
     OpBuilder &b, unsigned resultNumber, ArrayRef<OpFoldResult> offsets,
     ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
     SmallVector<OpFoldResult> &resultSizes) {
-  if (resultNumber != 0)
+  if (resultNumber > 1 || (resultNumber == 1 && !getLse()))
     return failure();
   resultOffsets.assign(offsets.begin(), offsets.end());
-  resultOffsets.push_back(b.getIndexAttr(0));
   resultSizes.assign(sizes.begin(), sizes.end());
+  // The log-sum-exp (B x Hq x Lq) is the iteration domain itself.
+  if (resultNumber == 1)
+    return success();
+  resultOffsets.push_back(b.getIndexAttr(0));
   resultSizes.push_back(tensor::getMixedSize(b, getLoc(), getValue(), 3));
   return success();
 }
@@ -192,9 +195,13 @@ AttentionOp::getTiledImplementation(OpBuilder &b,
   auto resultType =
       RankedTensorType::get(staticSizes, getResultType().getElementType());
 
+  Type lseType;
+  if (RankedTensorType lse = getLseType())
+    lseType = RankedTensorType::get(ArrayRef(staticSizes).take_front(3),
+                                    lse.getElementType());
   auto tiled =
-      AttentionOp::create(b, loc, resultType, query, key, value, bias, mask,
-                          sink, qOffset, getScaleAttr(), getPatternAttr(),
+      AttentionOp::create(b, loc, resultType, lseType, query, key, value, bias,
+                          mask, sink, qOffset, getScaleAttr(), getPatternAttr(),
                           getNormalizerAttr(), getSoftcapAttr(), qLen);
   if (hasScoreMod()) {
     IRMapping mapping;
@@ -202,14 +209,20 @@ AttentionOp::getTiledImplementation(OpBuilder &b,
     tiled.offsetScoreModIndices(b, offsets);
   }
   // A dynamically-sized tile may still have inferred a static shape.
-  return TilingResult{{tiled}, {tiled.getResult()}, slices};
+  return TilingResult{{tiled}, SmallVector<Value>(tiled->getResults()), slices};
 }
 
 FailureOr<TilingResult>
 AttentionOp::generateResultTileValue(OpBuilder &b, unsigned resultNumber,
                                      ArrayRef<OpFoldResult> offsets,
                                      ArrayRef<OpFoldResult> sizes) {
-  if (resultNumber != 0)
+  if (resultNumber > 1 || (resultNumber == 1 && !getLse()))
     return failure();
-  return getTiledImplementation(b, offsets.take_front(3), sizes.take_front(3));
+  FailureOr<TilingResult> tiled =
+      getTiledImplementation(b, offsets.take_front(3), sizes.take_front(3));
+  if (failed(tiled))
+    return failure();
+  return TilingResult{tiled->tiledOps,
+                      SmallVector<Value>{tiled->tiledValues[resultNumber]},
+                      tiled->generatedSlices};
 }

@@ -3016,7 +3016,7 @@ struct Raiser {
       normalizer = SoftmaxAttr::get(rewriter.getContext(), SinkKind::learned);
     }
     auto attention = AttentionOp::create(
-        rewriter, loc, resultType, q, k, v, bias, mask, sink,
+        rewriter, loc, resultType, /*lse=*/Type(), q, k, v, bias, mask, sink,
         /*q_offset=*/Value(),
         rewriter.getF32FloatAttr(static_cast<float>(scale)),
         PatternAttrInterface(), normalizer,
@@ -3164,7 +3164,8 @@ LogicalResult raiseTmTensorAttention(RewriterBase &rewriter, Operation *op,
                                       qType.getDimSize(2), vType.getDimSize(3)},
                                      resultType.getElementType());
   auto attention = AttentionOp::create(
-      rewriter, loc, type4, q, k, v, bias, mask, /*sink=*/Value(),
+      rewriter, loc, type4, /*lse=*/Type(), q, k, v, bias, mask,
+      /*sink=*/Value(),
       /*q_offset=*/Value(), FloatAttr(), PatternAttrInterface(),
       NormalizerAttrInterface(), FloatAttr(), IntegerAttr());
   bool valid;

@@ -688,8 +688,9 @@ struct AttnReplaceSoftmaxPass
       result = tensor::InsertSliceOp::create(rewriter, loc, piece.getResult(),
                                              result, offsets, sizes, strides);
     }
-    if (result.getType() != op.getType())
-      result = tensor::CastOp::create(rewriter, loc, op.getType(), result);
+    if (result.getType() != op.getResultType())
+      result =
+          tensor::CastOp::create(rewriter, loc, op.getResultType(), result);
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -714,6 +715,13 @@ struct AttnReplaceSoftmaxPass
       return op.emitError()
              << name << " has normalizer " << op.getEffectiveNormalizer()
              << "; " << request << " replaces plain softmax only";
+    // Checked before any split along the heads: the pieces below carry no
+    // log-sum-exp result.
+    if (kind == Mode::Normalizer && op.getLse() && !target.hasLogSumExp())
+      return op.emitError()
+             << name << " returns its log-sum-exp, which normalizer " << target
+             << " does not have; " << request
+             << " keeps the softmax family on such an op";
     if (kind == Mode::Normalizer && target.getColumnRecalibration() &&
         op.getQOffset())
       return op.emitError()

@@ -734,6 +734,9 @@ LogicalResult MergeTransaction::rebuildAttention(AttentionOp op) {
   if (op.hasScoreMod())
     return fail(op, "its score_mod region reads token positions, which "
                     "merging renumbers");
+  if (op.getLse())
+    return fail(op, "its log-sum-exp result sums over the keys, which "
+                    "merging changes");
   auto get = [&](Value v) {
     Value m = v ? mapped(v) : Value();
     return m ? m : v;
@@ -777,9 +780,9 @@ LogicalResult MergeTransaction::rebuildAttention(AttentionOp op) {
       {qType.getDimSize(0), qType.getDimSize(1), lq, vType.getDimSize(3)},
       op.getResultType().getElementType());
   auto rebuilt = AttentionOp::create(
-      builder, op.getLoc(), resultType, q, k, v, newBias, *mask, op.getSink(),
-      Value(), op.getScaleAttr(), op.getPatternAttr(), op.getNormalizerAttr(),
-      op.getSoftcapAttr(), IntegerAttr());
+      builder, op.getLoc(), resultType, /*lse=*/Type(), q, k, v, newBias, *mask,
+      op.getSink(), Value(), op.getScaleAttr(), op.getPatternAttr(),
+      op.getNormalizerAttr(), op.getSoftcapAttr(), IntegerAttr());
   std::string why;
   if (failed(quietVerify(rebuilt, why)))
     return fail(op, "the re-typed attention does not verify: " + Twine(why));

@@ -40,6 +40,8 @@ TileVisibility classifyTileByEnumeration(PatternAttrInterface pattern,
 /// A float constant of `type` (a float type or a vector of one); the
 /// normalizers' builders and their interface defaults make theirs with it.
 Value floatConstant(OpBuilder &b, Location loc, Type type, double value);
+/// An index constant.
+Value indexConstant(OpBuilder &b, Location loc, int64_t value);
 } // namespace detail
 
 /// The indexing map that reads `operand`, numpy-broadcast (right-aligned,

@@ -50,11 +50,14 @@ class Attn_PatternAttr<string name, string attrMnemonic,
           !listconcat(["getVisibleCount", "classifyTile"], overrides)>]>;
 
 def Attn_DenseAttr
-    : Attn_PatternAttr<"Dense", "dense", ["countVisiblePairs", "isDense"]> {
+    : Attn_PatternAttr<"Dense", "dense",
+                       ["countVisiblePairs", "isDense", "buildAllVisible"]> {
   let summary = "every (i, j) may be visible";
 }
 
-def Attn_CausalAttr : Attn_PatternAttr<"Causal", "causal"> {
+def Attn_CausalAttr
+    : Attn_PatternAttr<"Causal", "causal",
+                       ["buildKeyRanges", "buildAllVisible"]> {
   let summary = "key j is visible from query i iff j <= i + (Lk - Lq)";
   let description = [{
     Causal attention aligned bottom-right (as FlashAttention >= 2.1): the last
@@ -62,7 +65,9 @@ def Attn_CausalAttr : Attn_PatternAttr<"Causal", "causal"> {
   }];
 }
 
-def Attn_WindowAttr : Attn_PatternAttr<"Window", "window"> {
+def Attn_WindowAttr
+    : Attn_PatternAttr<"Window", "window",
+                       ["buildKeyRanges", "buildAllVisible"]> {
   let summary = "sliding window with optional sink tokens";
   let description = [{
     `#attn.window<left = l, right = r, sinks = s>`: key j is visible from
@@ -143,7 +148,8 @@ def Attn_SoftmaxAttr
     : Attn_NormalizerAttr<"Softmax", "softmax",
                           ["isPlainSoftmax", "getSinkOperandForm",
                            "requiresSinkOperand", "buildInitialMax",
-                           "buildInitialSum", "buildRescale"]> {
+                           "buildInitialSum", "buildRescale", "hasLogSumExp",
+                           "buildLogSumExp"]> {
   let summary = "softmax, optionally with a learned or zero sink";
   let description = [{
     `#attn.softmax`, `#attn.softmax<sink = learned>` (per-head sink logit

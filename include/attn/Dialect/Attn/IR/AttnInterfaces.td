@@ -59,6 +59,34 @@ def Attn_PatternAttrInterface : AttrInterface<"PatternAttrInterface"> {
         return ::mlir::attn::detail::classifyTileByEnumeration(
             $_attr, qBegin, qEnd, kBegin, kEnd, lq, lk);
       }]>,
+    InterfaceMethod<
+      "Emits the keys that logical rows [qBegin, qEnd) may see, for kernels "
+      "that plan their tiles at run time (dynamic sizes, `q_offset`): "
+      "ascending, disjoint [lo, hi) index pairs appended to `ranges`, every "
+      "visible key of those rows in one of them (a pair may be empty, "
+      "hi <= lo). `qBegin < qEnd` and the sizes are index values. By "
+      "default every key, [0, lk).",
+      "void", "buildKeyRanges",
+      (ins "::mlir::OpBuilder &":$b, "::mlir::Location":$loc,
+           "::mlir::Value":$qBegin, "::mlir::Value":$qEnd,
+           "::mlir::Value":$lq, "::mlir::Value":$lk,
+           "::llvm::SmallVectorImpl<std::pair<::mlir::Value, ::mlir::Value>> &":$ranges),
+      [{}], [{
+        ranges.push_back(
+            {::mlir::attn::detail::indexConstant(b, loc, 0), lk});
+      }]>,
+    InterfaceMethod<
+      "Emits whether every pair of logical rows [qBegin, qEnd) and keys "
+      "[kBegin, kEnd) inside [0, lk) is visible (an i1), so that a kernel "
+      "planned at run time skips the element tests of that tile. May say "
+      "false when unsure; by default always false.",
+      "::mlir::Value", "buildAllVisible",
+      (ins "::mlir::OpBuilder &":$b, "::mlir::Location":$loc,
+           "::mlir::Value":$qBegin, "::mlir::Value":$qEnd,
+           "::mlir::Value":$kBegin, "::mlir::Value":$kEnd,
+           "::mlir::Value":$lq, "::mlir::Value":$lk), [{}], [{
+        return ::mlir::arith::ConstantIntOp::create(b, loc, 0, 1);
+      }]>,
     InterfaceMethod<"Number of visible (i, j) pairs of the whole op.",
       "int64_t", "countVisiblePairs", (ins "int64_t":$lq, "int64_t":$lk),
       [{}], [{
@@ -157,6 +185,20 @@ def Attn_NormalizerAttrInterface : AttrInterface<"NormalizerAttrInterface"> {
       "renormalising each row; none for streaming normalizers.",
       "std::optional<std::pair<double, double>>", "getColumnRecalibration",
       (ins), [{}], [{ return std::nullopt; }]>,
+    InterfaceMethod<
+      "Whether the op may return the log-sum-exp of its logits (SPEC 2.1): "
+      "true for the softmax family, whose state after the last tile is "
+      "`l = sum_j exp(s_j - m)` (the sink's term included).",
+      "bool", "hasLogSumExp", (ins), [{}], [{ return false; }]>,
+    InterfaceMethod<
+      "The log-sum-exp `log(sum_j exp(s_j))` of a row from its final state "
+      "(`m`, `l`); -inf for a row that saw no logit and no sink. Only asked "
+      "when `hasLogSumExp()`.",
+      "::mlir::Value", "buildLogSumExp",
+      (ins "::mlir::OpBuilder &":$b, "::mlir::Location":$loc,
+           "::mlir::Value":$m, "::mlir::Value":$l), [{}], [{
+        llvm_unreachable("normalizer has no log-sum-exp");
+      }]>,
     InterfaceMethod<"Factor that turns the accumulator into the output.",
       "::mlir::Value", "buildFinalScale",
       (ins "::mlir::OpBuilder &":$b, "::mlir::Location":$loc,

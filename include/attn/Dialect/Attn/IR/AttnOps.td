@@ -42,6 +42,15 @@ def Attn_AttentionOp : Attn_Op<"attention", [
     with `tensor.extract`. Every lowering executes it (FlexAttention's
     `score_mod`).
 
+    Log-sum-exp: with a softmax-family normalizer (one that
+    `hasLogSumExp()`) the op may return a second result, `lse`
+    (`B x Hq x Lq`, f32): per row `log(exp(sigma_h) + sum_j exp(s_ij))` over
+    the visible keys, the sink term only when the normalizer has one, and
+    -inf for a row that sees no key and no sink. Partial results over
+    disjoint key ranges merge exactly through it (split-KV decoding,
+    context parallelism): `o = sum_r exp(lse_r - lse) o_r` with
+    `lse = log(sum_r exp(lse_r))`.
+
     Tiles: `q_offset` (index) and `q_len` say that this op computes rows
     `q_offset .. q_offset + Lq - 1` of a logical attention with `q_len` query
     rows; patterns are evaluated at those logical rows. They are what tiling
@@ -53,6 +62,10 @@ def Attn_AttentionOp : Attn_Op<"attention", [
         {pattern = #attn.window<left = 32, right = 0, sinks = 4>}
         : tensor<1x8x128x64xf32>, tensor<1x2x128x64xf32>,
           tensor<1x2x128x64xf32> -> tensor<1x8x128x64xf32>
+    // With its log-sum-exp, to merge with the other half of the keys.
+    %o2, %lse = attn.attention %q, %k, %v {pattern = #attn.causal}
+        : tensor<1x8x128x64xf32>, tensor<1x2x128x64xf32>,
+          tensor<1x2x128x64xf32> -> tensor<1x8x128x64xf32>, tensor<1x8x128xf32>
     // ALiBi-like slope per head, written as a score modification.
     %a = attn.attention %q, %k, %v
         : tensor<1x8x128x64xf32>, tensor<1x8x128x64xf32>,
@@ -80,7 +93,8 @@ def Attn_AttentionOp : Attn_Op<"attention", [
                        OptionalAttr<Attn_NormalizerAttrInterface>:$normalizer,
                        OptionalAttr<F32Attr>:$softcap,
                        OptionalAttr<I64Attr>:$q_len);
-  let results = (outs AnyRankedTensor:$result);
+  let results = (outs AnyRankedTensor:$result,
+                      Optional<AnyRankedTensor>:$lse);
   let regions = (region AnyRegion:$score_mod);
   let assemblyFormat = [{
     $query `,` $key `,` $value
@@ -89,7 +103,7 @@ def Attn_AttentionOp : Attn_Op<"attention", [
     (`sink` `(` $sink^ `:` type($sink) `)`)?
     (`q_offset` `(` $q_offset^ `)`)?
     attr-dict `:` type($query) `,` type($key) `,` type($value)
-    `->` type($result)
+    `->` type($result) (`,` type($lse)^)?
     (`score_mod` $score_mod^)?
   }];
   let hasVerifier = 1;
@@ -107,6 +121,11 @@ def Attn_AttentionOp : Attn_Op<"attention", [
     RankedTensorType getKeyType() { return getKey().getType(); }
     RankedTensorType getValueType() { return getValue().getType(); }
     RankedTensorType getResultType() { return getResult().getType(); }
+    /// The type of the log-sum-exp result (null when the op has none).
+    RankedTensorType getLseType() {
+      return getLse() ? cast<RankedTensorType>(getLse().getType())
+                      : RankedTensorType();
+    }
     /// Whether the op carries a score modification region.
     bool hasScoreMod() { return !getScoreMod().empty(); }
     /// The block of the score modification region (null when absent).
