@@ -69,6 +69,12 @@ mlir::attn::buildTilePlan(PatternAttrInterface pattern, int64_t lq, int64_t lk,
             maskIndex.try_emplace(bytes, static_cast<int32_t>(plan.numMasks));
         if (inserted) {
           plan.masks.insert(plan.masks.end(), bytes.begin(), bytes.end());
+          int32_t extent = 0;
+          for (int64_t j = 0; j < sizes.bk; ++j)
+            for (int64_t i = 0; i < sizes.bq; ++i)
+              if (bytes[j * sizes.bq + i])
+                extent = static_cast<int32_t>(j + 1);
+          plan.maskKeys.push_back(extent);
           ++plan.numMasks;
           tableBytes += maskBytes;
         }

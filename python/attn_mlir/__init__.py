@@ -77,7 +77,8 @@ class Compiled:
             if list(array.shape) != list(shape):
                 raise Error(f"argument #{index} of @{self.entry} is "
                             f"{mlir_type}: got shape {list(array.shape)}")
-            converted.append(_np.ascontiguousarray(array, dtype=dtype))
+            # np.require keeps 0-d arrays 0-d (ascontiguousarray makes them 1-d).
+            converted.append(_np.require(array, dtype=dtype, requirements="C"))
         results = [_np.frombuffer(data, dtype=dtype).reshape(shape)
                    for data, dtype, shape in self._executable.call(converted)]
         return results[0] if len(results) == 1 else tuple(results)

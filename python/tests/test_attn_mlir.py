@@ -207,3 +207,18 @@ def test_log_sum_exp_merges_key_blocks(pipeline, options):
               + np.exp(l2 - total)[..., None] * o2)
     np.testing.assert_allclose(merged, naive_attention(q, k, v, False),
                                rtol=1e-4, atol=1e-5)
+
+
+def test_kv_cache_decode_example(source_dir, capsys):
+    """examples/python/kv_cache_decode.py: a prefill and decode steps through
+    one compiled function whose attention has run-time lengths (0-d index
+    arguments), each step against float64 numpy."""
+    import runpy
+
+    example = runpy.run_path(
+        str(source_dir / "examples" / "python" / "kv_cache_decode.py"))
+    worst = example["main"](prompt=9, steps=5, seed=3)
+    assert worst <= 1e-4
+    out = capsys.readouterr().out
+    assert out.count("decode  rows= 1") == 5
+    assert "keys= 14" in out

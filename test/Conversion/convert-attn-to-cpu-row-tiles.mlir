@@ -17,18 +17,22 @@
 // CHECK: %[[L1:.*]] = arith.maxsi %[[L0]], %c3 : index
 // CHECK: %[[LO:.*]] = arith.minsi %[[L1]], %c96 : index
 // CHECK: %[[H1:.*]] = arith.maxsi %[[Q1]], %{{.*}} : index
-// CHECK: %[[HI:.*]] = arith.minsi %[[H1]], %c96 : index
-// The sinks [0, 3): key tile 0 only.
-// CHECK: scf.for %{{.*}} = %c0{{.*}} to %c1{{.*}} step
-// Pair tests unless the tile is fully visible.
-// CHECK: scf.if
-// CHECK: }
-// The window's key tiles, [lo / 8, ceil(hi / 8)).
-// CHECK: %[[HI2:.*]] = arith.maxsi %[[HI]], %[[LO]] : index
+// CHECK: %[[H2:.*]] = arith.minsi %[[H1]], %c96 : index
+// CHECK: %[[HI:.*]] = arith.maxsi %[[H2]], %[[LO]] : index
+// Its key tiles [lo / 8, ceil(hi / 8)), none when the range is empty.
 // CHECK: %[[T0:.*]] = arith.divui %[[LO]], %c8 : index
-// CHECK: %[[E:.*]] = arith.addi %[[HI2]], %c7 : index
+// CHECK: %[[E:.*]] = arith.addi %[[HI]], %c7 : index
 // CHECK: %[[T1:.*]] = arith.divui %[[E]], %c8 : index
-// CHECK: scf.for %{{.*}} = %[[T0]] to %[[T1]] step
+// CHECK: %[[EMPTY:.*]] = arith.cmpi eq, %[[HI]], %[[LO]] : index
+// CHECK: %[[N:.*]] = arith.subi %[[T1]], %[[T0]] : index
+// CHECK: %[[WN:.*]] = arith.select %[[EMPTY]], %c0, %[[N]] : index
+// One loop over the sinks' tile (entry 0) and then the window's.
+// CHECK: %[[ALL:.*]] = arith.addi %[[WN]], %c1 : index
+// CHECK: scf.for %[[ENTRY:.*]] = %c0 to %[[ALL]] step
+// CHECK: %[[INWIN:.*]] = arith.cmpi uge, %[[ENTRY]], %c1 : index
+// CHECK: %[[TILE:.*]] = arith.select %[[INWIN]], %{{.*}}, %[[ENTRY]] : index
+// CHECK: %[[K0:.*]] = arith.muli %[[TILE]], %c8 : index
+// Pair tests unless the tile is fully visible.
 // CHECK: scf.if
 // CHECK: attn.tiles = array<i64: 16, 8>
 // CHECK-NOT: attn.attention

@@ -38,6 +38,9 @@ struct TilePlan {
   SmallVector<int32_t> offsets, tiles, maskIds;
   std::vector<int8_t> masks;
   int64_t numMasks = 0;
+  /// Per mask: 1 + the last key (row of the mask) that some query sees, so
+  /// that a kernel may stop a partial tile there.
+  SmallVector<int32_t> maskKeys;
   int64_t skippedTiles = 0, partialTiles = 0, fullTiles = 0;
 };
 

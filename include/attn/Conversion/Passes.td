@@ -322,7 +322,12 @@ def ConvertAttnToGPUPass : Pass<"convert-attn-to-gpu", "::mlir::ModuleOp"> {
     (`lib/Analysis/TilePlan.cpp`), stored as private `memref.global` tables
     (`__attn_gpu_offsets`, `__attn_gpu_tiles`, `__attn_gpu_mask_ids`,
     `__attn_gpu_masks`, built by `lib/Conversion/Common/TilePlanIR.cpp`).
-    Every normalizer is built through
+    A tile of a larger op (`q_offset`, from tiling along Lq) is planned at
+    run time instead, by each block for its logical rows: the key tiles
+    covering the pattern's key ranges (`PatternAttrInterface::
+    buildKeyRanges`), pairs tested with `buildIsVisible` in tiles that
+    `buildAllVisible` does not show fully visible; `q_offset` reaches the
+    kernel as a one-element i64 buffer. Every normalizer is built through
     `NormalizerAttrInterface`.
 
     `attn.token_merge` becomes a kernel with a block of 128 threads per

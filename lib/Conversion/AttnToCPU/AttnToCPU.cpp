@@ -370,6 +370,9 @@ struct KernelBuilder : AttentionDims {
   Value qBuf, kBuf, vBuf, biasBuf, maskBuf, sinkBuf, outBuf, lseBuf;
   Value vPairs; // V as pairs of keys: B x Hkv x ceil(Lk/2) x 2Dv (dotValues)
   Value offsetsBuf, tilesBuf, maskIdsBuf, masksBuf;
+  // Per mask of the compile-time plan: the keys up to the last one any row
+  // of the tile sees (TilePlan::maskKeys).
+  Value maskKeysBuf;
   // A plan made at run time (a tile of a larger op): no tables; the key
   // tiles come from the pattern's key ranges for the tile's logical rows
   // (`qOffset` + row of this op, of `logicalLq`).
@@ -467,22 +470,13 @@ struct KernelBuilder : AttentionDims {
     return e.add(tileQ0, arith::RemUIOp::create(b(), e.loc, i, e.idx(bqr)));
   }
 
-  /// A key tile being visited: its first key, its keys (cut at Lk), and
-  /// which of its pairs need element tests. With a compile-time plan `mid`
-  /// is the index of its mask (-1: none); with a run-time plan `full` says
-  /// that every pair is visible, and [lo, hi) is the key range it was
-  /// visited for (keys outside it belong to another range).
-  struct KeyTile {
-    Value k0, kRows, mid, full, lo, hi;
-  };
-
   /// Softcap, bias, mask and the partial-tile mask, in place on the score
   /// tile `st`; entries that are not visible become -inf.
   void applyVisibility(Value st, const KeyTile &tile, bool withSoftcap) {
     Value k0 = tile.k0, mid = tile.mid;
     if (softcap && withSoftcap) {
       Value c = e.splat(vecType, *softcap);
-      e.loop(0, bk, 1, [&](Value j) {
+      e.loop(e.idx(0), tileKeys, 1, [&](Value j) {
         e.loop(0, bq, vl, [&](Value i) {
           Value s = e.vload(vecType, st, {j, i});
           e.vstore(e.softcap(s, c), st, {j, i});
@@ -491,7 +485,7 @@ struct KernelBuilder : AttentionDims {
     }
     bool scoreMod = op.hasScoreMod();
     if (biasBuf || maskBuf || scoreMod) {
-      e.loop(0, bk, 1, [&](Value j) {
+      e.loop(e.idx(0), tileKeys, 1, [&](Value j) {
         Value col = e.min(e.add(k0, j), lkLast);
         e.loop(0, bq, 1, [&](Value i) {
           Value row = e.min(laneRow(i), lqLast);
@@ -521,7 +515,7 @@ struct KernelBuilder : AttentionDims {
           b(), e.loc, byteType,
           DenseElementsAttr::get(byteType, b().getI8IntegerAttr(0)));
       Value negInf = e.splat(vecType, kNegInf);
-      e.loop(0, bk, 1, [&](Value j) {
+      e.loop(e.idx(0), tileKeys, 1, [&](Value j) {
         e.loop(0, bq, vl, [&](Value i) {
           Value bits = e.vload(byteType, masksBuf, {mid, j, i});
           Value vis = arith::CmpIOp::create(
@@ -571,7 +565,7 @@ struct KernelBuilder : AttentionDims {
         b(), e.loc, tile.full, arith::ConstantIntOp::create(b(), e.loc, 1, 1));
     scf::IfOp::create(b(), e.loc, partial, [&](OpBuilder &, Location) {
       Value negInf = e.f32(kNegInf);
-      e.loop(0, bk, 1, [&](Value j) {
+      e.loop(e.idx(0), tileKeys, 1, [&](Value j) {
         Value col = e.add(tile.k0, j);
         Value inRange = arith::AndIOp::create(
             b(), e.loc, e.cmpi(arith::CmpIPredicate::sge, col, tile.lo),
@@ -591,58 +585,69 @@ struct KernelBuilder : AttentionDims {
   /// The key tile of compile-time plan entry `entry`.
   KeyTile tileOf(Value entry) {
     auto [k0, mid] = emitPlanTile(e, tilesBuf, maskIdsBuf, entry, bk);
-    return {k0,  e.min(e.idx(bk), arith::SubIOp::create(b(), e.loc, lkV, k0)),
-            mid, {},
-            {},  {}};
+    return {k0, mid, {}, {}, {}};
+  }
+
+  /// The keys of the key tile starting at `k0` (the last one is cut at Lk).
+  Value keysOf(Value k0) {
+    return e.min(e.idx(bk), arith::SubIOp::create(b(), e.loc, lkV, k0));
+  }
+
+  /// Rows of the score tile the current key tile computes (a multiple of
+  /// kScoreRows, at most bk): every loop over the tile's keys stops there.
+  Value tileKeys;
+
+  /// Starts key tile `tile`: sets tileKeys and returns its keys. A partial
+  /// tile of a compile-time plan stops after the last key any of its rows
+  /// sees (the mask's extent, `maskKeysBuf`), so that a window's sink tokens
+  /// cost a few rows, not a whole tile; a tile of a run-time plan stops at
+  /// the end of its key range. The rows past the keys are hidden.
+  Value beginKeyTile(const KeyTile &tile) {
+    Value keys = keysOf(tile.k0);
+    if (runtimePlan) {
+      Value left = arith::SubIOp::create(b(), e.loc, tile.hi, tile.k0);
+      keys = e.min(keys, arith::MaxSIOp::create(b(), e.loc, left, e.idx(0)));
+    } else if (maskKeysBuf) {
+      Value partial = e.cmpi(arith::CmpIPredicate::sge, tile.mid, e.idx(0));
+      Value mid = e.select(partial, tile.mid, e.idx(0));
+      Value extent = e.toIndex(e.load(maskKeysBuf, {mid}));
+      keys = e.select(partial, e.min(keys, extent), keys);
+    }
+    Value rows = e.idx(kScoreRows);
+    tileKeys = e.mul(arith::DivUIOp::create(
+                         b(), e.loc, e.add(keys, e.idx(kScoreRows - 1)), rows),
+                     rows);
+    return keys;
   }
 
   /// Calls `body` for every key tile that query tile `qTile` visits: the
   /// entries of the compile-time plan (those of split `split` of `splits`
-  /// when given), or, with a run-time plan, the tiles that cover each key
-  /// range the pattern gives for the tile's logical rows.
+  /// when given), or those of the plan made at run time for the tile's
+  /// logical rows (RuntimeTilePlan).
   void forEachKeyTile(Value qTile, Value split,
                       function_ref<void(const KeyTile &)> body) {
-    if (!runtimePlan) {
-      auto [first, last] = emitPlanEntries(e, offsetsBuf, qTile);
-      if (split) {
-        // Split `split` of `splits` takes entries [first + len*s/S, first +
-        // len*(s+1)/S).
-        Value len = arith::SubIOp::create(b(), e.loc, last, first);
-        auto bound = [&](Value sIdx) {
-          return e.add(first, arith::DivUIOp::create(
-                                  b(), e.loc, e.mul(len, sIdx), e.idx(splits)));
-        };
-        Value lo = bound(split), hi = bound(e.add(split, e.idx(1)));
-        first = lo;
-        last = hi;
-      }
-      e.loop(first, last, 1, [&](Value entry) { body(tileOf(entry)); });
+    if (runtimePlan) {
+      Value q0 = e.add(qOffset, tileQ0);
+      Value q1 = e.add(qOffset, e.min(e.add(tileQ0, e.idx(bqr)), lqV));
+      RuntimeTilePlan plan(e, pattern, q0, q1, logicalLqV, lkV, bk);
+      e.loop(e.idx(0), plan.numEntries(), 1,
+             [&](Value entry) { body(plan.tile(entry)); });
       return;
     }
-    Value q0 = e.add(qOffset, tileQ0);
-    Value q1 = e.add(qOffset, e.min(e.add(tileQ0, e.idx(bqr)), lqV));
-    Value bkV = e.idx(bk);
-    SmallVector<std::pair<Value, Value>> ranges;
-    pattern.buildKeyRanges(b(), e.loc, q0, q1, logicalLqV, lkV, ranges);
-    for (auto [lo, hiRaw] : ranges) {
-      Value hi = arith::MaxSIOp::create(b(), e.loc, hiRaw, lo);
-      Value t0 = arith::DivUIOp::create(b(), e.loc, lo, bkV);
-      Value t1 =
-          arith::DivUIOp::create(b(), e.loc, e.add(hi, e.idx(bk - 1)), bkV);
-      e.loop(t0, t1, 1, [&](Value t) {
-        Value k0 = e.mul(t, bkV);
-        Value kRows = e.min(bkV, arith::SubIOp::create(b(), e.loc, lkV, k0));
-        Value k1 = e.add(k0, bkV);
-        Value inside = arith::AndIOp::create(
-            b(), e.loc, e.cmpi(arith::CmpIPredicate::sge, k0, lo),
-            e.cmpi(arith::CmpIPredicate::sle, k1, hi));
-        Value full = arith::AndIOp::create(
-            b(), e.loc, inside,
-            pattern.buildAllVisible(b(), e.loc, q0, q1, k0, k1, logicalLqV,
-                                    lkV));
-        body({k0, kRows, e.idx(-1), full, lo, hi});
-      });
+    auto [first, last] = emitPlanEntries(e, offsetsBuf, qTile);
+    if (split) {
+      // Split `split` of `splits` takes entries [first + len*s/S, first +
+      // len*(s+1)/S).
+      Value len = arith::SubIOp::create(b(), e.loc, last, first);
+      auto bound = [&](Value sIdx) {
+        return e.add(first, arith::DivUIOp::create(b(), e.loc, e.mul(len, sIdx),
+                                                   e.idx(splits)));
+      };
+      Value lo = bound(split), hi = bound(e.add(split, e.idx(1)));
+      first = lo;
+      last = hi;
     }
+    e.loop(first, last, 1, [&](Value entry) { body(tileOf(entry)); });
   }
 
   /// The register-blocked micro-kernel of both products: for iv in
@@ -674,7 +679,7 @@ struct KernelBuilder : AttentionDims {
   /// pairs of D (D/2 x 2BQ bf16), each step takes a pair of D, and the scale
   /// is applied to the sums.
   void emitScores(Value st, Value qt, Value bIdx, Value hk, Value k0) {
-    e.loop(0, bk, kScoreRows, [&](Value j0) {
+    e.loop(e.idx(0), tileKeys, kScoreRows, [&](Value j0) {
       SmallVector<Value> rows;
       for (int64_t r = 0; r < kScoreRows; ++r)
         rows.push_back(e.min(e.add(k0, e.add(j0, e.idx(r))), lkLast));
@@ -727,7 +732,7 @@ struct KernelBuilder : AttentionDims {
                                   e.vload(vecType, lBuf, {i0})};
       Value count = e.vload(vecType, cBuf, {i0});
       auto tileMax = [&] {
-        return e.loop(e.idx(0), e.idx(bk), 1, {on.negInf()},
+        return e.loop(e.idx(0), tileKeys, 1, {on.negInf()},
                       [&](Value j, ValueRange acc) {
                         Value s = e.vload(vecType, st, {j, i0});
                         return SmallVector<Value>{
@@ -736,7 +741,7 @@ struct KernelBuilder : AttentionDims {
       };
       auto keepAlpha = [&](Value alpha) { e.vstore(alpha, alphaBuf, {i0}); };
       auto weights = [&](Value l, function_ref<Value(Value)> weightOf) {
-        Value sum = e.loop(e.idx(0), e.idx(bk), 1, {on.zero()},
+        Value sum = e.loop(e.idx(0), tileKeys, 1, {on.zero()},
                            [&](Value j, ValueRange acc) {
                              Value p = weightOf(e.vload(vecType, st, {j, i0}));
                              e.vstore(p, st, {j, i0});
@@ -764,14 +769,15 @@ struct KernelBuilder : AttentionDims {
   /// bf16), for dotValues.
   void emitPackWeights(Value st, Value pt) {
     Value two = e.idx(2);
-    e.loop(0, bk / 2, 1, [&](Value j2) {
-      Value j = e.mul(j2, two);
-      e.loop(0, bq, vl, [&](Value i) {
-        Value lo = e.vload(vecType, st, {j, i});
-        Value hi = e.vload(vecType, st, {e.add(j, e.idx(1)), i});
-        e.vstore(packPair(lo, hi), pt, {j2, e.mul(i, two)});
-      });
-    });
+    e.loop(e.idx(0), arith::DivUIOp::create(b(), e.loc, tileKeys, e.idx(2)), 1,
+           [&](Value j2) {
+             Value j = e.mul(j2, two);
+             e.loop(0, bq, vl, [&](Value i) {
+               Value lo = e.vload(vecType, st, {j, i});
+               Value hi = e.vload(vecType, st, {e.add(j, e.idx(1)), i});
+               e.vstore(packPair(lo, hi), pt, {j2, e.mul(i, two)});
+             });
+           });
   }
 
   /// acc += P . V_tile over the tile's kRows keys. With dotValues, `st` is
@@ -1040,16 +1046,17 @@ struct KernelBuilder : AttentionDims {
     // Visible counts first, when the normalizer needs them.
     if (on.needsVisibleCount()) {
       forEachKeyTile(qTile, split, [&](const KeyTile &tile) {
+        beginKeyTile(tile);
         // A score_mod may hide a pair by its logit: count on the logits.
         if (op.hasScoreMod()) {
           emitScores(st, qt, bIdx, hk, tile.k0);
         } else {
-          e.loop(0, bk, 1, [&](Value j) {
+          e.loop(e.idx(0), tileKeys, 1, [&](Value j) {
             e.loop(0, bq, vl, [&](Value i) { e.vstore(zero, st, {j, i}); });
           });
         }
         applyVisibility(st, tile, /*withSoftcap=*/op.hasScoreMod());
-        e.loop(0, bk, 1, [&](Value j) {
+        e.loop(e.idx(0), tileKeys, 1, [&](Value j) {
           e.loop(0, bq, vl, [&](Value i) {
             Value s = e.vload(vecType, st, {j, i});
             e.vstore(on.countVisible(e.vload(vecType, cBuf, {i}), s), cBuf,
@@ -1061,12 +1068,13 @@ struct KernelBuilder : AttentionDims {
 
     // The visible key tiles.
     forEachKeyTile(qTile, split, [&](const KeyTile &tile) {
+      Value keys = beginKeyTile(tile);
       emitScores(st, qt, bIdx, hk, tile.k0);
       applyVisibility(st, tile, /*withSoftcap=*/true);
       emitNormalizerStep(on, st, mBuf, lBuf, cBuf, alphaBuf);
       if (dotValues)
         emitPackWeights(st, pt);
-      emitWeightedSum(dotValues ? pt : st, bIdx, hk, tile.k0, tile.kRows);
+      emitWeightedSum(dotValues ? pt : st, bIdx, hk, tile.k0, keys);
     });
 
     if (split) {
@@ -1201,6 +1209,9 @@ LogicalResult mlir::attn::lowerAttentionToCPU(RewriterBase &rewriter,
   AttentionBuffers buffers =
       bufferizeAttention(rewriter, op, symbols, *plan, "__attn_cpu");
   bindAttentionBuffers(k, buffers);
+  if (plan->numMasks > 0)
+    k.maskKeysBuf = materializeI32Table(rewriter, loc, symbols,
+                                        "__attn_cpu_mask_keys", plan->maskKeys);
   k.bindSizes();
   emitRunTimeSizeChecks(e, op, buffers);
   if (k.dotValues)

@@ -150,6 +150,14 @@ struct KernelBuilder : AttentionDims {
   // kernel's arguments.
   Value qBuf, kBuf, vBuf, biasBuf, maskBuf, sinkBuf, outBuf, lseBuf;
   Value offsetsBuf, tilesBuf, maskIdsBuf, masksBuf;
+  // A tile of a larger op (q_offset): the plan is made at run time for each
+  // block's logical rows (RuntimeTilePlan). `qOffsetBuf` holds q_offset as
+  // one i64 (a host buffer, then the kernel's argument: launchers pass
+  // buffers), `qOffset` is read from it in the kernel, and `tileRow0` is the
+  // block's first logical row.
+  bool runtimePlan = false;
+  Value qOffsetBuf, qOffset, tileRow0;
+  std::optional<RuntimeTilePlan> runtime;
   // The score_mod region's captured values: host values, then the kernel's
   // arguments.
   IRMapping scoreModCaptures;
@@ -166,8 +174,9 @@ struct KernelBuilder : AttentionDims {
   /// The logit of key `j` of the stage for this thread's row after softcap,
   /// bias, mask and the plan's mask; -inf when it is not visible. With
   /// `score` null only visibility is computed (0 or -inf).
-  Value visibleLogit(Value score, Value j, Value k0, Value mid, Value row,
+  Value visibleLogit(Value score, Value j, const KeyTile &tile, Value row,
                      Value lane, Value bIdx, Value h) {
+    Value k0 = tile.k0, mid = tile.mid;
     Value negInf = e.f32(kNegInf);
     Value s = score ? score : e.f32(0.0);
     if (score && softcap)
@@ -185,6 +194,21 @@ struct KernelBuilder : AttentionDims {
                            /*addBias=*/static_cast<bool>(score),
                            scoreMod ? function_ref<Value(Value)>(modify)
                                     : nullptr);
+    }
+    if (runtimePlan) {
+      // The pattern's own test at the lane's logical row, unless the tile
+      // is fully visible; keys outside the tile's range are hidden.
+      Value col = e.add(k0, j);
+      Value inRange = arith::AndIOp::create(
+          b(), e.loc, e.cmpi(arith::CmpIPredicate::sge, col, tile.lo),
+          e.cmpi(arith::CmpIPredicate::slt, col, tile.hi));
+      Value vis = arith::AndIOp::create(
+          b(), e.loc, inRange,
+          op.getEffectivePattern().buildIsVisible(
+              b(), e.loc, e.add(tileRow0, lane), col,
+              e.idx(op.getLogicalQueryLength()), e.idx(lk)));
+      vis = arith::OrIOp::create(b(), e.loc, tile.full, vis);
+      return arith::SelectOp::create(b(), e.loc, vis, s, negInf);
     }
     if (masksBuf) {
       // Whole tiles (mid < 0) read nothing: the select of a load guarded by
@@ -211,10 +235,28 @@ struct KernelBuilder : AttentionDims {
     return s;
   }
 
-  /// Key tile start, and mask index (-1: whole and fully visible), of plan
-  /// entry `entry`.
-  std::pair<Value, Value> tileOf(Value entry) {
-    return emitPlanTile(e, tilesBuf, maskIdsBuf, entry, bk);
+  /// The plan entries [first, last) of the block's query tile: from the
+  /// compile-time plan, or from a plan made here for the block's logical
+  /// rows (`runtime`, then also the source of tileOf).
+  std::pair<Value, Value> planEntries(Value qTile) {
+    if (!runtimePlan)
+      return emitPlanEntries(e, offsetsBuf, qTile);
+    qOffset = arith::IndexCastOp::create(b(), e.loc, b().getIndexType(),
+                                         e.load(qOffsetBuf, {e.idx(0)}));
+    Value r0 = e.mul(qTile, e.idx(bq));
+    tileRow0 = e.add(qOffset, r0);
+    Value q1 = e.add(qOffset, e.min(e.add(r0, e.idx(bq)), e.idx(lq)));
+    runtime.emplace(e, op.getEffectivePattern(), tileRow0, q1,
+                    e.idx(op.getLogicalQueryLength()), e.idx(lk), bk);
+    return {e.idx(0), runtime->numEntries()};
+  }
+
+  /// The key tile of plan entry `entry`.
+  KeyTile tileOf(Value entry) {
+    if (runtime)
+      return runtime->tile(entry);
+    auto [k0, mid] = emitPlanTile(e, tilesBuf, maskIdsBuf, entry, bk);
+    return {k0, mid, {}, {}, {}};
   }
 
   /// Copies rows [k0, k0 + bk) of `src[b, hk]` (clamped to the last key)
@@ -254,7 +296,7 @@ struct KernelBuilder : AttentionDims {
       sink = e.widen(e.load(sinkBuf, {h}));
     OnlineNormalizerState init = on.initialState(sink);
 
-    auto [first, last] = emitPlanEntries(e, offsetsBuf, qTile);
+    auto [first, last] = planEntries(qTile);
     Value one = e.idx(1);
     Value negInf = on.negInf();
 
@@ -264,7 +306,8 @@ struct KernelBuilder : AttentionDims {
     if (on.needsVisibleCount()) {
       count =
           e.loop(first, last, one, {zero}, [&](Value entry, ValueRange outer) {
-            auto [k0, mid] = tileOf(entry);
+            KeyTile tile = tileOf(entry);
+            Value k0 = tile.k0;
             return e.loop(0, bk, {outer[0]}, [&](Value j, ValueRange inner) {
               // A score_mod may hide a pair by its logit: count on the
               // logit, read from global K (no stage in this pass).
@@ -278,7 +321,7 @@ struct KernelBuilder : AttentionDims {
                   return SmallVector<Value>{e.fadd(sum[0], prod)};
                 })[0];
               }
-              Value s = visibleLogit(score, j, k0, mid, row, lane, bIdx, h);
+              Value s = visibleLogit(score, j, tile, row, lane, bIdx, h);
               return SmallVector<Value>{on.countVisible(inner[0], s)};
             });
           })[0];
@@ -287,7 +330,8 @@ struct KernelBuilder : AttentionDims {
     SmallVector<Value> state = e.loop(
         first, last, one, {init.max, init.sum},
         [&](Value entry, ValueRange args) {
-          auto [k0, mid] = tileOf(entry);
+          KeyTile tile = tileOf(entry);
+          Value k0 = tile.k0;
           stage(kBuf, ks, d, bIdx, hk, k0, lane);
           stage(vBuf, vs, dv, bIdx, hk, k0, lane);
           gpu::BarrierOp::create(b(), e.loc);
@@ -298,7 +342,7 @@ struct KernelBuilder : AttentionDims {
               Value prod = e.fmul(e.load(qReg, {c}), e.load(ks, {j, c}));
               return SmallVector<Value>{e.fadd(sum[0], prod)};
             })[0];
-            Value s = visibleLogit(dot, j, k0, mid, row, lane, bIdx, h);
+            Value s = visibleLogit(dot, j, tile, row, lane, bIdx, h);
             e.store(s, sRow, {j});
             return SmallVector<Value>{
                 arith::MaximumFOp::create(b(), e.loc, mx[0], s)};
@@ -536,7 +580,7 @@ struct MmaKernelBuilder : KernelBuilder {
   /// Starts the cp.async copies of the K and V rows of plan entry `entry`
   /// into stage `buf`.
   void stageTile(Value entry, Value bIdx, Value hk, Value tid, Value buf) {
-    Value k0 = tileOf(entry).first;
+    Value k0 = tileOf(entry).k0;
     if (wgmma)
       stageCoreMatrices(kBuf, ks, plan.bk, d, bIdx, hk, k0, lk, tid, buf);
     else
@@ -675,7 +719,7 @@ struct MmaKernelBuilder : KernelBuilder {
                                          t, e.idx(0));
     Value l0 = arith::SelectOp::create(b(), e.loc, leader, lInit, zero);
 
-    auto [first, last] = emitPlanEntries(e, offsetsBuf, qTile);
+    auto [first, last] = planEntries(qTile);
     Value one = e.idx(1);
     int64_t nBlocks = plan.bk / kMmaN;
     // Key (within the stage) of accumulator element i of 8-key block n.
@@ -688,12 +732,12 @@ struct MmaKernelBuilder : KernelBuilder {
     if (on.needsVisibleCount()) {
       SmallVector<Value> counts = e.loop(
           first, last, one, {zero, zero}, [&](Value entry, ValueRange acc) {
-            auto [k0, mid] = tileOf(entry);
+            KeyTile tile = tileOf(entry);
             SmallVector<Value> c(acc.begin(), acc.end());
             for (int64_t n = 0; n < nBlocks; ++n)
               for (int64_t i = 0; i < 4; ++i) {
                 int r = i / 2;
-                Value s = visibleLogit(Value(), keyOf(n, i), k0, mid, row[r],
+                Value s = visibleLogit(Value(), keyOf(n, i), tile, row[r],
                                        local[r], bIdx, h);
                 c[r] = on.countVisible(c[r], s);
               }
@@ -722,7 +766,7 @@ struct MmaKernelBuilder : KernelBuilder {
           Value m[2] = {args[0], args[1]};
           Value l[2] = {args[2], args[3]};
           SmallVector<Value> acc(args.begin() + 4, args.end());
-          auto [k0, mid] = tileOf(entry);
+          KeyTile tile = tileOf(entry);
           // Double buffering: this tile is in stage (entry - first) % 2,
           // its copies were started one iteration (or the prologue)
           // earlier; start the next tile's into the other stage, then wait
@@ -777,7 +821,7 @@ struct MmaKernelBuilder : KernelBuilder {
               c = raw[n];
             for (int64_t i = 0; i < 4; ++i) {
               int r = i / 2;
-              c[i] = visibleLogit(e.fmul(c[i], scaleV), keyOf(n, i), k0, mid,
+              c[i] = visibleLogit(e.fmul(c[i], scaleV), keyOf(n, i), tile,
                                   row[r], local[r], bIdx, h);
               tileMax[r] =
                   arith::MaximumFOp::create(b(), e.loc, tileMax[r], c[i]);
@@ -896,8 +940,18 @@ struct MmaKernelBuilder : KernelBuilder {
 bool mlir::attn::canLowerAttentionToGPU(AttentionOp op,
                                         const GPUKernelOptions &options,
                                         std::string &reason) {
-  if (!supportsTilePlan(op, reason))
-    return false;
+  // Tiles of a larger op (q_offset) are planned at run time; dynamic sizes
+  // are not lowered (the launch grid is static).
+  if (!supportsTilePlan(op, reason)) {
+    for (Type t : op->getOperandTypes())
+      if (auto shaped = dyn_cast<ShapedType>(t);
+          shaped && !shaped.hasStaticShape()) {
+        reason = "it has dynamic shapes";
+        return false;
+      }
+    if (!supportsRuntimeTilePlan(op, reason))
+      return false;
+  }
   int64_t hq = op.getQueryType().getDimSize(1);
   int64_t batch = op.getQueryType().getDimSize(0);
   if (hq > 65535 || batch > 65535) {
@@ -1003,8 +1057,20 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
                   wgmma         ? chooseWgmmaTileK(options, lk, d, dv, eltBytes)
                   : tensorCores ? chooseMmaTileK(options, lk, d, dv, eltBytes)
                                 : chooseTileK(options, lk, d, dv)};
-  FailureOr<TilePlan> plan = buildTilePlan(
-      op.getEffectivePattern(), lq, lk, sizes, options.maxTableBytes, reason);
+  // A tile of a larger op gets a plan without tables, made at run time.
+  bool runtime = static_cast<bool>(op.getQOffset());
+  FailureOr<TilePlan> plan;
+  if (runtime) {
+    TilePlan empty;
+    empty.bq = sizes.bq;
+    empty.bk = sizes.bk;
+    empty.numQTiles = (lq + sizes.bq - 1) / sizes.bq;
+    empty.numKTiles = (lk + sizes.bk - 1) / sizes.bk;
+    plan = empty;
+  } else {
+    plan = buildTilePlan(op.getEffectivePattern(), lq, lk, sizes,
+                         options.maxTableBytes, reason);
+  }
   if (failed(plan))
     return failure();
   if (report) {
@@ -1023,6 +1089,17 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
   Location loc = op.getLoc();
   MmaKernelBuilder k(op, *plan, rewriter);
   k.wgmma = wgmma;
+  k.runtimePlan = runtime;
+  if (runtime) {
+    k.qOffsetBuf = memref::AllocaOp::create(
+        rewriter, loc, MemRefType::get({1}, rewriter.getI64Type()));
+    memref::StoreOp::create(
+        rewriter, loc,
+        arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(),
+                                   op.getQOffset()),
+        k.qOffsetBuf,
+        ValueRange{arith::ConstantIndexOp::create(rewriter, loc, 0)});
+  }
   int64_t blockSize = tensorCores ? k.threads() : plan->bq;
 
   AttentionBuffers buffers =
@@ -1034,7 +1111,7 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
   SmallVector<Value> hostArgs;
   for (Value v :
        {k.qBuf, k.kBuf, k.vBuf, k.biasBuf, k.maskBuf, k.sinkBuf, k.offsetsBuf,
-        k.tilesBuf, k.maskIdsBuf, k.masksBuf, k.outBuf, k.lseBuf})
+        k.tilesBuf, k.maskIdsBuf, k.masksBuf, k.outBuf, k.lseBuf, k.qOffsetBuf})
     if (v)
       hostArgs.push_back(v);
   llvm::append_range(hostArgs, buffers.scoreMod);
@@ -1090,7 +1167,8 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
     // Kernel-side names for the buffers.
     Value *slots[] = {&k.qBuf,       &k.kBuf,     &k.vBuf,       &k.biasBuf,
                       &k.maskBuf,    &k.sinkBuf,  &k.offsetsBuf, &k.tilesBuf,
-                      &k.maskIdsBuf, &k.masksBuf, &k.outBuf,     &k.lseBuf};
+                      &k.maskIdsBuf, &k.masksBuf, &k.outBuf,     &k.lseBuf,
+                      &k.qOffsetBuf};
     unsigned next = 0;
     for (Value *slot : slots)
       if (*slot)

@@ -2,6 +2,7 @@
 
 #include "attn/Conversion/Common/TilePlanIR.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinOps.h"
 
@@ -34,6 +35,12 @@ static Value makeGlobal(OpBuilder &b, Location loc, SymbolTable &symbols,
   }
   symbols.insert(global);
   return memref::GetGlobalOp::create(b, loc, type, global.getSymName());
+}
+
+Value mlir::attn::materializeI32Table(OpBuilder &b, Location loc,
+                                      SymbolTable &symbols, const Twine &name,
+                                      ArrayRef<int32_t> values) {
+  return makeGlobal(b, loc, symbols, name, i32Table(b, values));
 }
 
 TilePlanBuffers mlir::attn::materializeTilePlan(OpBuilder &b, Location loc,
@@ -74,4 +81,55 @@ std::pair<Value, Value> mlir::attn::emitPlanTile(KernelEmitter &e, Value tiles,
   Value kt = e.toIndex(e.load(tiles, {entry}));
   Value mid = maskIds ? e.toIndex(e.load(maskIds, {entry})) : e.idx(-1);
   return {e.mul(kt, e.idx(bk)), mid};
+}
+
+RuntimeTilePlan::RuntimeTilePlan(KernelEmitter &e, PatternAttrInterface pattern,
+                                 Value q0, Value q1, Value lq, Value lk,
+                                 int64_t bk)
+    : e(e), pattern(pattern), q0(q0), q1(q1), lq(lq), lk(lk), bk(bk) {
+  SmallVector<std::pair<Value, Value>> ranges;
+  pattern.buildKeyRanges(e.b, e.loc, q0, q1, lq, lk, ranges);
+  Value bkV = e.idx(bk), zero = e.idx(0);
+  if (ranges.empty())
+    ranges.push_back({zero, zero});
+  total = zero;
+  for (auto [lo, hiRaw] : ranges) {
+    Value hi = arith::MaxSIOp::create(e.b, e.loc, hiRaw, lo);
+    Value t0 = arith::DivUIOp::create(e.b, e.loc, lo, bkV);
+    Value t1 =
+        arith::DivUIOp::create(e.b, e.loc, e.add(hi, e.idx(bk - 1)), bkV);
+    Value empty = e.cmpi(arith::CmpIPredicate::eq, hi, lo);
+    Value count =
+        e.select(empty, zero, arith::SubIOp::create(e.b, e.loc, t1, t0));
+    starts.push_back(total);
+    firstTiles.push_back(t0);
+    los.push_back(lo);
+    his.push_back(hi);
+    total = e.add(total, count);
+  }
+}
+
+KeyTile RuntimeTilePlan::tile(Value entry) {
+  // The last range whose first entry is at or before `entry` (empty ranges
+  // are passed over: the next range starts at the same entry).
+  Value tileIdx =
+      e.add(firstTiles[0], arith::SubIOp::create(e.b, e.loc, entry, starts[0]));
+  Value lo = los[0], hi = his[0];
+  for (size_t r = 1; r < starts.size(); ++r) {
+    Value in = e.cmpi(arith::CmpIPredicate::uge, entry, starts[r]);
+    Value t = e.add(firstTiles[r],
+                    arith::SubIOp::create(e.b, e.loc, entry, starts[r]));
+    tileIdx = e.select(in, t, tileIdx);
+    lo = e.select(in, los[r], lo);
+    hi = e.select(in, his[r], hi);
+  }
+  Value k0 = e.mul(tileIdx, e.idx(bk));
+  Value k1 = e.add(k0, e.idx(bk));
+  Value inside = arith::AndIOp::create(
+      e.b, e.loc, e.cmpi(arith::CmpIPredicate::sge, k0, lo),
+      e.cmpi(arith::CmpIPredicate::sle, k1, hi));
+  Value full = arith::AndIOp::create(
+      e.b, e.loc, inside,
+      pattern.buildAllVisible(e.b, e.loc, q0, q1, k0, k1, lq, lk));
+  return {k0, e.idx(-1), full, lo, hi};
 }

@@ -28,6 +28,12 @@ TilePlanBuffers materializeTilePlan(OpBuilder &b, Location loc,
                                     SymbolTable &symbols, const TilePlan &plan,
                                     StringRef prefix);
 
+/// A 1-D i32 constant table as a private `memref.global` named `name`
+/// inserted into `symbols`, read with `memref.get_global` at `b`'s insertion
+/// point (one 0 when `values` is empty).
+Value materializeI32Table(OpBuilder &b, Location loc, SymbolTable &symbols,
+                          const Twine &name, ArrayRef<int32_t> values);
+
 /// Inside a kernel: the plan entries [first, last) of query tile `qTile`,
 /// from the `offsets` table.
 std::pair<Value, Value> emitPlanEntries(KernelEmitter &e, Value offsets,
@@ -37,6 +43,38 @@ std::pair<Value, Value> emitPlanEntries(KernelEmitter &e, Value offsets,
 /// and fully visible (always, when the plan has no `maskIds` table).
 std::pair<Value, Value> emitPlanTile(KernelEmitter &e, Value tiles,
                                      Value maskIds, Value entry, int64_t bk);
+
+/// A key tile visited by a kernel: its first key `k0` and how its pairs are
+/// tested. With a compile-time plan `mid` is the index of its mask (-1:
+/// none) and the other fields are null. With a run-time plan `mid` is -1,
+/// `full` (i1) says that the pattern shows every pair visible, and [lo, hi)
+/// is the key range the tile was visited for: the kernel tests each pair
+/// with the pattern when `full` is false, hiding keys outside the range.
+struct KeyTile {
+  Value k0, mid, full, lo, hi;
+};
+
+/// The plan of one query tile made at run time (kernels for dynamic sizes
+/// and `q_offset` tiles): the key ranges that PatternAttrInterface::
+/// buildKeyRanges gives for the tile's logical rows [q0, q1), numbered as
+/// one sequence of `numEntries` key tiles of `bk` keys (range r holds
+/// entries [starts[r], starts[r + 1]), key tiles firstTiles[r] onwards).
+class RuntimeTilePlan {
+public:
+  RuntimeTilePlan(KernelEmitter &e, PatternAttrInterface pattern, Value q0,
+                  Value q1, Value lq, Value lk, int64_t bk);
+  /// Key tiles to visit (a loop runs entries [0, numEntries)).
+  Value numEntries() const { return total; }
+  /// The key tile of entry `entry`.
+  KeyTile tile(Value entry);
+
+private:
+  KernelEmitter &e;
+  PatternAttrInterface pattern;
+  Value q0, q1, lq, lk, total;
+  int64_t bk;
+  SmallVector<Value> starts, firstTiles, los, his;
+};
 
 } // namespace mlir::attn
 

@@ -1,6 +1,7 @@
 // Tiles of a larger attention (q_offset, q_len), as tiling along the query
-// rows makes them, run through the fused CPU kernel with a plan made at run
-// time from the pattern's key ranges: each tiled function against the
+// rows makes them, run through the fused CPU kernel and the GPU kernels (on
+// the GPU simulator: SIMT f32, mma.sync and wgmma bf16) with a plan made at
+// run time from the pattern's key ranges: each tiled function against the
 // untiled one on the reference pipeline, same inputs.
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: attn-opt %s --transform-preload-library="transform-library-paths=%S/Inputs/tile-rows-32.mlir" --transform-interpreter --canonicalize -o %t/tiled.mlir
@@ -10,6 +11,12 @@
 // RUN: attn-opt %t/tiled.mlir --convert-attn-to-cpu="num-threads=1" 2>&1 | FileCheck %s --check-prefix=LOWERED
 // LOWERED-NOT: remark
 // LOWERED-NOT: attn.attention
+// RUN: attn-opt %t/tiled.mlir --convert-attn-to-gpu 2>&1 | FileCheck %s --check-prefix=GPU
+// GPU-NOT: remark
+// GPU-NOT: attn.attention
+// GPU-COUNT-5: attn.gpu.path = "simt.f32"
+// GPU-NOT: remark
+// GPU: attn.gpu.path = "mma.m16n8k16.bf16"
 //
 // RUN: attn-run %s --entry=gqa_causal --seed=1 --output-dir=%t/ref
 // RUN: attn-run %t/tiled.mlir --pipeline=cpu --entry=gqa_causal --seed=1 --check-against=%t/ref/gqa_causal.result0.npy | FileCheck %s
@@ -27,6 +34,13 @@
 // RUN: attn-run %t/tiled.mlir --pipeline=cpu --entry=neighborhood --seed=5 --check-against=%t/ref/neighborhood.result0.npy | FileCheck %s
 // RUN: attn-run %s --entry=bf16_window_lse --seed=6 --output-dir=%t/ref
 // RUN: attn-run %t/tiled.mlir --pipeline=cpu --entry=bf16_window_lse --seed=6 --check-against=%t/ref/bf16_window_lse.result0.npy,%t/ref/bf16_window_lse.result1.npy --atol=4e-3 --rtol=1.6e-2 | FileCheck %s
+// RUN: attn-run %t/tiled.mlir --pipeline=gpu-sim --entry=gqa_causal --seed=1 --check-against=%t/ref/gqa_causal.result0.npy | FileCheck %s
+// RUN: attn-run %t/tiled.mlir --pipeline=gpu-sim --entry=chunk_causal --seed=2 --check-against=%t/ref/chunk_causal.result0.npy | FileCheck %s
+// RUN: attn-run %t/tiled.mlir --pipeline=gpu-sim --entry=window_sinks --seed=3 --check-against=%t/ref/window_sinks.result0.npy | FileCheck %s
+// RUN: attn-run %t/tiled.mlir --pipeline=gpu-sim --entry=window_relu_visible --seed=4 --check-against=%t/ref/window_relu_visible.result0.npy | FileCheck %s
+// RUN: attn-run %t/tiled.mlir --pipeline=gpu-sim --entry=neighborhood --seed=5 --check-against=%t/ref/neighborhood.result0.npy | FileCheck %s
+// RUN: attn-run %t/tiled.mlir --pipeline=gpu-sim --entry=bf16_window_lse --seed=6 --check-against=%t/ref/bf16_window_lse.result0.npy,%t/ref/bf16_window_lse.result1.npy --atol=4e-3 --rtol=1.6e-2 | FileCheck %s
+// RUN: attn-run %t/tiled.mlir --pipeline=gpu-sim --pipeline-options="chip=sm_90a wgmma=true tile-q=64" --entry=bf16_window_lse --seed=6 --check-against=%t/ref/bf16_window_lse.result0.npy,%t/ref/bf16_window_lse.result1.npy --atol=4e-3 --rtol=1.6e-2 | FileCheck %s
 // CHECK-NOT: FAIL
 // CHECK: check: PASS
 
