@@ -7,7 +7,9 @@
 //                                    of a group share the tile's lanes)
 //     Qt  = scale * Q_tile^T          (D x BQ)
 //     m, l, count = normalizer's initial state (BQ lanes)
-//     for each key tile the pattern leaves visible (compile-time table) {
+//     for each key tile the pattern leaves visible (compile-time table, or
+//                       a plan made here at run time for dynamic sizes and
+//                       q_offset tiles: RuntimeTilePlan) {
 //       St = K_tile Qt                (BK x BQ: the score tile, transposed)
 //       softcap, bias, mask; partial tiles select through a tile mask
 //       lane-wise normalizer update of (m, l), St becomes the weights P^T
@@ -20,8 +22,9 @@
 // so every step of the normalizer (running maximum, weights, sums) is a
 // lane-wise vector operation built by NormalizerAttrInterface: no horizontal
 // reductions. The classification of (query tile, key tile) pairs comes from
-// PatternAttrInterface::classifyTile at compile time; no pattern kind is
-// named in this file.
+// PatternAttrInterface::classifyTile at compile time, or from its key ranges
+// and full-tile test at run time (buildKeyRanges, buildAllVisible); no
+// pattern kind is named in this file.
 //
 //===----------------------------------------------------------------------===//
 
