@@ -91,6 +91,18 @@ mlir::attn::buildTilePlan(PatternAttrInterface pattern, int64_t lq, int64_t lk,
   return plan;
 }
 
+TilePlan mlir::attn::makeRuntimeTilePlan(int64_t lq, int64_t lk,
+                                         TileSizes sizes) {
+  TilePlan plan;
+  plan.bq = sizes.bq;
+  plan.bk = sizes.bk;
+  if (!ShapedType::isDynamic(lq))
+    plan.numQTiles = (lq + sizes.bq - 1) / sizes.bq;
+  if (!ShapedType::isDynamic(lk))
+    plan.numKTiles = (lk + sizes.bk - 1) / sizes.bk;
+  return plan;
+}
+
 bool mlir::attn::supportsTilePlan(AttentionOp op, std::string &reason) {
   if (op.getQOffset() || op.getQLenAttr()) {
     reason = "it is a tile of a larger attention (q_offset/q_len)";

@@ -57,6 +57,10 @@ FailureOr<TilePlan> buildTilePlan(PatternAttrInterface pattern, int64_t lq,
                                   int64_t maxTableBytes, std::string &reason,
                                   int64_t maxWork = kMaxTilePlanWork);
 
+/// The plan of an op planned at run time (dynamic sizes, `q_offset`): the
+/// tile sizes and, where `lq` / `lk` are static, the tile counts; no tables.
+TilePlan makeRuntimeTilePlan(int64_t lq, int64_t lk, TileSizes sizes);
+
 /// Whether `op` can be planned at compile time: static, non-empty shapes,
 /// not a tile of a larger op (`q_offset` / `q_len`), and a normalizer
 /// without a column recalibration over all rows. `reason` says why not.

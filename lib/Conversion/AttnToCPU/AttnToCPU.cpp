@@ -273,14 +273,8 @@ FailureOr<TilePlan> choosePlan(AttentionOp op, const CPUKernelOptions &options,
   // A plan made at run time: the largest candidates (64 lanes, 64 keys
   // unless the op is smaller), no tables.
   if (runtime) {
-    TilePlan plan;
-    plan.bq = chosen.bq * heads;
-    plan.bk = chosen.bk;
-    // Counted at run time when the lengths are dynamic.
-    if (!ShapedType::isDynamic(lq))
-      plan.numQTiles = (lq + chosen.bq - 1) / chosen.bq;
-    if (!ShapedType::isDynamic(lk))
-      plan.numKTiles = (lk + chosen.bk - 1) / chosen.bk;
+    TilePlan plan = makeRuntimeTilePlan(lq, lk, chosen);
+    plan.bq *= heads; // lanes, as repeatMasksPerHead makes them
     return plan;
   }
   int64_t fq = std::max<int64_t>(1, vl / heads), fk = kScoreRows;
@@ -570,14 +564,10 @@ struct KernelBuilder : AttentionDims {
       Value negInf = e.f32(kNegInf);
       e.loop(e.idx(0), tileKeys, 1, [&](Value j) {
         Value col = e.add(tile.k0, j);
-        Value inRange = arith::AndIOp::create(
-            b(), e.loc, e.cmpi(arith::CmpIPredicate::sge, col, tile.lo),
-            e.cmpi(arith::CmpIPredicate::slt, col, tile.hi));
         e.loop(0, bq, 1, [&](Value i) {
           Value row = e.add(qOffset, laneRow(i));
-          Value vis = arith::AndIOp::create(
-              b(), e.loc, inRange,
-              pattern.buildIsVisible(b(), e.loc, row, col, logicalLqV, lkV));
+          Value vis = emitRuntimeVisibility(e, pattern, tile, row, col,
+                                            logicalLqV, lkV);
           e.store(e.select(vis, e.load(st, {j, i}), negInf), st, {j, i});
         });
       });

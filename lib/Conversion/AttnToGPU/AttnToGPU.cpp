@@ -198,15 +198,9 @@ struct KernelBuilder : AttentionDims {
     if (runtimePlan) {
       // The pattern's own test at the lane's logical row, unless the tile
       // is fully visible; keys outside the tile's range are hidden.
-      Value col = e.add(k0, j);
-      Value inRange = arith::AndIOp::create(
-          b(), e.loc, e.cmpi(arith::CmpIPredicate::sge, col, tile.lo),
-          e.cmpi(arith::CmpIPredicate::slt, col, tile.hi));
-      Value vis = arith::AndIOp::create(
-          b(), e.loc, inRange,
-          op.getEffectivePattern().buildIsVisible(
-              b(), e.loc, e.add(tileRow0, lane), col,
-              e.idx(op.getLogicalQueryLength()), e.idx(lk)));
+      Value vis = emitRuntimeVisibility(
+          e, op.getEffectivePattern(), tile, e.add(tileRow0, lane),
+          e.add(k0, j), e.idx(op.getLogicalQueryLength()), e.idx(lk));
       vis = arith::OrIOp::create(b(), e.loc, tile.full, vis);
       return arith::SelectOp::create(b(), e.loc, vis, s, negInf);
     }
@@ -1061,12 +1055,7 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
   bool runtime = static_cast<bool>(op.getQOffset());
   FailureOr<TilePlan> plan;
   if (runtime) {
-    TilePlan empty;
-    empty.bq = sizes.bq;
-    empty.bk = sizes.bk;
-    empty.numQTiles = (lq + sizes.bq - 1) / sizes.bq;
-    empty.numKTiles = (lk + sizes.bk - 1) / sizes.bk;
-    plan = empty;
+    plan = makeRuntimeTilePlan(lq, lk, sizes);
   } else {
     plan = buildTilePlan(op.getEffectivePattern(), lq, lk, sizes,
                          options.maxTableBytes, reason);

@@ -83,6 +83,18 @@ std::pair<Value, Value> mlir::attn::emitPlanTile(KernelEmitter &e, Value tiles,
   return {e.mul(kt, e.idx(bk)), mid};
 }
 
+Value mlir::attn::emitRuntimeVisibility(KernelEmitter &e,
+                                        PatternAttrInterface pattern,
+                                        const KeyTile &tile, Value row,
+                                        Value col, Value lq, Value lk) {
+  Value inRange = arith::AndIOp::create(
+      e.b, e.loc, e.cmpi(arith::CmpIPredicate::sge, col, tile.lo),
+      e.cmpi(arith::CmpIPredicate::slt, col, tile.hi));
+  return arith::AndIOp::create(
+      e.b, e.loc, inRange,
+      pattern.buildIsVisible(e.b, e.loc, row, col, lq, lk));
+}
+
 RuntimeTilePlan::RuntimeTilePlan(KernelEmitter &e, PatternAttrInterface pattern,
                                  Value q0, Value q1, Value lq, Value lk,
                                  int64_t bk)

@@ -54,6 +54,13 @@ struct KeyTile {
   Value k0, mid, full, lo, hi;
 };
 
+/// Whether key `col` of `tile` (a tile of a RuntimeTilePlan) is visible from
+/// logical row `row`: inside the tile's key range and allowed by the
+/// pattern (an i1; kernels skip the test where `tile.full` holds).
+Value emitRuntimeVisibility(KernelEmitter &e, PatternAttrInterface pattern,
+                            const KeyTile &tile, Value row, Value col, Value lq,
+                            Value lk);
+
 /// The plan of one query tile made at run time (kernels for dynamic sizes
 /// and `q_offset` tiles): the key ranges that PatternAttrInterface::
 /// buildKeyRanges gives for the tile's logical rows [q0, q1), numbered as
