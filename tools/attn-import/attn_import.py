@@ -503,6 +503,47 @@ def _llamapad_inputs(seed):
     return [("input_ids", _token_ids(seed)), ("attention_mask", mask)]
 
 
+# Decoders exported with their KV cache (SPEC section 2: Lq < Lk, causal
+# patterns aligned bottom-right). @main takes the new tokens and, per layer,
+# the cached keys and values (batch x KV heads x cached x head_dim); the
+# model appends the new keys to them through transformers' DynamicCache, as
+# in generation, and returns the logits of the new tokens.
+KV_CACHED = 12
+KV_CHUNK = 4
+
+
+def _cached_lm(config_name, model_name, **extra):
+    def make(impl):
+        import transformers
+        from transformers import DynamicCache
+
+        cfg = _llama_like_config(getattr(transformers, config_name), impl, **extra)
+        model = getattr(transformers, model_name)(cfg).eval()
+
+        def call(m, ids, *past):
+            cache = DynamicCache(config=m.config)
+            for layer in range(len(past) // 2):
+                cache.update(past[2 * layer], past[2 * layer + 1], layer)
+            return m(input_ids=ids, past_key_values=cache, use_cache=True).logits
+        return _wrap(model, call)
+    return make
+
+
+def _cached_inputs(new_tokens):
+    def inputs(seed):
+        torch = _torch()
+        g = torch.Generator().manual_seed(seed + 1)
+        ids = torch.randint(0, VOCAB, (1, new_tokens), generator=g, dtype=torch.int64)
+        out = [("input_ids", ids)]
+        for layer in range(LAYERS):
+            for what in ("key", "value"):
+                out.append((f"past_{what}_{layer}",
+                            torch.randn((1, GQA_KV, KV_CACHED, HIDDEN // HEADS),
+                                        generator=g)))
+        return out
+    return inputs
+
+
 def _decoder(pattern_of_layer, hq=HEADS, hkv=GQA_KV, **kw):
     return lambda impl: [_attn(hq, hkv, pattern=pattern_of_layer(l), **kw)
                          for l in range(LAYERS)]
@@ -578,6 +619,30 @@ MODELS: Dict[str, ModelSpec] = {
             structure=lambda impl: [
                 _attn(HEADS, GQA_KV, pattern=CAUSAL, mask=True) if impl == "sdpa"
                 else _attn(HEADS, GQA_KV, bias=True)] * LAYERS,
+        ),
+        ModelSpec(
+            "llamakv", "transformers.LlamaForCausalLM",
+            f"Llama decoder with its KV cache: a chunk of {KV_CHUNK} new tokens after "
+            f"{KV_CACHED} cached ones (past keys/values are inputs), causal aligned "
+            f"bottom-right, GQA ({HEADS} query heads, {GQA_KV} KV heads), "
+            f"{LAYERS} layers, hidden {HIDDEN}",
+            _cached_lm("LlamaConfig", "LlamaForCausalLM"), _cached_inputs(KV_CHUNK),
+            f"logits of the new tokens, 1x{KV_CHUNK}x{VOCAB} float32",
+            structure=lambda impl: [_attn(HEADS, GQA_KV, lq=KV_CHUNK,
+                                          lk=KV_CACHED + KV_CHUNK,
+                                          pattern=CAUSAL)] * LAYERS,
+        ),
+        ModelSpec(
+            "mistraldec", "transformers.MistralForCausalLM",
+            f"Mistral decoder, one decoding step: 1 new token after {KV_CACHED} "
+            f"cached ones; the sliding-window cache (window {MISTRAL_WINDOW}) keeps "
+            f"the last {MISTRAL_WINDOW - 1} keys, so every key is visible; GQA "
+            f"({HEADS} query heads, {GQA_KV} KV heads), {LAYERS} layers, hidden {HIDDEN}",
+            _cached_lm("MistralConfig", "MistralForCausalLM",
+                       sliding_window=MISTRAL_WINDOW),
+            _cached_inputs(1), f"logits of the new token, 1x1x{VOCAB} float32",
+            structure=lambda impl: [_attn(HEADS, GQA_KV, lq=1,
+                                          lk=MISTRAL_WINDOW)] * LAYERS,
         ),
         ModelSpec(
             "gemma2", "transformers.Gemma2ForCausalLM",
