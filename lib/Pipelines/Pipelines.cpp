@@ -41,6 +41,11 @@ void attn::buildAttnRaisePipeline(OpPassManager &pm,
                                   const RaisePipelineOptions &options) {
   addTosaToLinalg(pm);
   pm.addPass(createCanonicalizerPass());
+  // Dynamic-shape exports: fold the sign checks on sizes, then turn run-time
+  // broadcasts and reshapes into the static forms raising matches.
+  pm.addPass(arith::createIntRangeOptimizationsPass());
+  pm.addNestedPass<func::FuncOp>(createAttnSimplifyShapesPass());
+  pm.addPass(createCanonicalizerPass());
   AttnRaisePassOptions raise;
   raise.explain = options.explain;
   pm.addNestedPass<func::FuncOp>(createAttnRaisePass(raise));
@@ -351,6 +356,7 @@ void attn::registerAttnPipelines() {
   registerCheckedPipeline<RaisePipelineOptions>(
       "attn-raise-pipeline",
       "Raise attention from TOSA or linalg on tensors: TOSA to linalg, "
+      "canonicalize, --int-range-optimizations, --attn-simplify-shapes, "
       "canonicalize, --attn-raise, --attn-lift-score-mod, canonicalize",
       buildAttnRaisePipeline);
   registerCheckedPipeline<GPUPipelineOptions>(

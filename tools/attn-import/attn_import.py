@@ -119,6 +119,10 @@ class ModelSpec:
     # lower to TOSA: aten.slice with a dynamic size).
     dialects: Tuple[str, ...] = tuple(DIALECTS)
     notes: str = ""  # departures from the library's model, for the header
+    # Exported with a dynamic sequence length: dimension 1 of every 2-D
+    # integer input (token ids, attention mask) is torch.export.Dim("seq",
+    # min=2, max=SEQ), so every size that follows from it is `?` in the IR.
+    dynamic: bool = False
 
 
 def _attn(hq: int, hkv: int, lq: int = SEQ, lk: int = SEQ, d: int = HIDDEN // HEADS,
@@ -311,6 +315,28 @@ def _vit_inputs(seed):
 
 def _ids_only(seed):
     return [("input_ids", _token_ids(seed))]
+
+
+# The dynamic exports run on a length that is not the other files' SEQ and
+# no tile multiple.
+DYN_SEQ = 11
+
+
+def _ids_dyn(seed):
+    return [("input_ids", _token_ids(seed)[:, :DYN_SEQ])]
+
+
+def _bert_dyn_inputs(seed):
+    return [(name, t[:, :DYN_SEQ]) for name, t in _bert_inputs(seed)]
+
+
+def _dynamic_shapes(tensors):
+    """torch.export dynamic_shapes for _wrap's forward(*args): the sequence
+    dimension of every 2-D integer input."""
+    torch = _torch()
+    seq = torch.export.Dim("seq", min=2, max=SEQ)
+    return (tuple({1: seq} if t.dim() == 2 and not t.is_floating_point() else None
+                  for t in tensors),)
 
 
 # ---------------------------------------------------------------- more families
@@ -644,6 +670,46 @@ MODELS: Dict[str, ModelSpec] = {
             structure=lambda impl: [_attn(HEADS, GQA_KV, lq=1,
                                           lk=MISTRAL_WINDOW)] * LAYERS,
         ),
+        # The same families exported with a dynamic sequence length: every
+        # sequence size is `?`, broadcasts and views are run-time
+        # computations (--attn-simplify-shapes), and the mask is built from
+        # index arithmetic over the run-time length (--attn-infer-pattern
+        # reads it as a predicate). BERT's padding mask is an input: it
+        # stays.
+        ModelSpec(
+            "gpt2dyn", "transformers.GPT2LMHeadModel",
+            f"the gpt2 model, exported with a dynamic sequence length, run at {DYN_SEQ}",
+            _make_gpt2, _ids_dyn, f"logits, 1x{DYN_SEQ}x{VOCAB} float32",
+            structure=lambda impl: [_attn(HEADS, HEADS, lq="?", lk="?",
+                                          pattern=CAUSAL)] * LAYERS,
+            dialects=("linalg",), dynamic=True,
+        ),
+        ModelSpec(
+            "llamadyn", "transformers.LlamaForCausalLM",
+            f"the llama model, exported with a dynamic sequence length, run at {DYN_SEQ}",
+            _make_llama, _ids_dyn, f"logits, 1x{DYN_SEQ}x{VOCAB} float32",
+            structure=lambda impl: [_attn(HEADS, GQA_KV, lq="?", lk="?",
+                                          pattern=CAUSAL)] * LAYERS,
+            dialects=("linalg",), dynamic=True,
+        ),
+        ModelSpec(
+            "mistraldyn", "transformers.MistralForCausalLM",
+            f"the mistral model (sliding window {MISTRAL_WINDOW}), exported with a "
+            f"dynamic sequence length, run at {DYN_SEQ}",
+            _make_mistral, _ids_dyn, f"logits, 1x{DYN_SEQ}x{VOCAB} float32",
+            structure=lambda impl: [_attn(HEADS, GQA_KV, lq="?", lk="?",
+                                          pattern=_MISTRAL_WINDOW)] * LAYERS,
+            dialects=("linalg",), dynamic=True,
+        ),
+        ModelSpec(
+            "bertdyn", "transformers.BertModel",
+            f"the bert encoder with its run-time padding mask, exported with a "
+            f"dynamic sequence length, run at {DYN_SEQ} (no padding left)",
+            _make_bert, _bert_dyn_inputs, f"last_hidden_state, 1x{DYN_SEQ}x{HIDDEN} float32",
+            structure=lambda impl: [_attn(HEADS, HEADS, lq="?", lk="?",
+                                          bias=True)] * LAYERS,
+            dialects=("linalg",), dynamic=True,
+        ),
         ModelSpec(
             "gemma2", "transformers.Gemma2ForCausalLM",
             f"Gemma 2 decoder, logit softcap {GEMMA_SOFTCAP:g}, sliding window "
@@ -808,7 +874,8 @@ def _versions() -> Dict[str, str]:
     return out
 
 
-def _export(module, args, output_type: str, generic: bool) -> Tuple[str, int]:
+def _export(module, args, output_type: str, generic: bool,
+            dynamic: bool = False) -> Tuple[str, int]:
     torch = _torch()
     from torch_mlir import fx
     from torch_mlir.extras.fx_decomp_util import get_decomposition_table
@@ -819,6 +886,7 @@ def _export(module, args, output_type: str, generic: bool) -> Tuple[str, int]:
     mod = fx.export_and_import(
         module, *args, output_type=output_type, decomposition_table=table,
         func_name="main",
+        dynamic_shapes=_dynamic_shapes(args) if dynamic else None,
     )
     if generic:
         text = mod.operation.get_asm(print_generic_op_form=True)
@@ -848,7 +916,9 @@ def _header(spec: ModelSpec, impl: str, dialect: str, seed: int,
     ] + ([f"//   Changed from the library's model: {spec.notes}."]
          if spec.notes else []) + [
         f"// Exported: torch_mlir.fx.export_and_import(output_type=\"{DIALECTS[dialect]}\"),"
-        " weights as constants.",
+        " weights as constants"
+        + (f", sequence length dynamic (torch.export.Dim, 2..{SEQ})."
+           if spec.dynamic else "."),
         "// Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".",
     ]
     if cumsum_uses:
@@ -1079,7 +1149,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 t0 = time.time()
                 try:
                     text, cumsum_uses = _export(module, tensors, DIALECTS[dialect],
-                                                args.generic)
+                                                args.generic, spec.dynamic)
                 except Exception as e:  # report and go on with the others
                     failures += 1
                     print(f"{os.path.basename(out)}: export FAILED: "

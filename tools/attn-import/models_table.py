@@ -25,7 +25,7 @@ REPO_ROOT = os.path.dirname(os.path.dirname(TOOL_DIR))
 RAISE = ["--attn-raise-pipeline=explain=true", "--canonicalize",
          "--attn-infer-pattern"]
 OP = re.compile(r"^\s*%\S+ = attn\.attention (?P<operands>[^{]*)\{(?P<attrs>.*)\} : "
-                r"tensor<(?P<q>[0-9x]+)xf\w+>, tensor<(?P<k>[0-9x]+)xf\w+>")
+                r"tensor<(?P<q>[0-9x?]+)xf\w+>, tensor<(?P<k>[0-9x?]+)xf\w+>")
 SUMMARY = re.compile(r"attn-raise summary: (\d+) softmax candidates, (\d+) raised")
 
 

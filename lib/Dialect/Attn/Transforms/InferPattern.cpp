@@ -12,6 +12,7 @@
 
 #include "attn/Analysis/ConstantEval.h"
 #include "attn/Analysis/PatternInference.h"
+#include "attn/Analysis/SymbolicMask.h"
 #include "attn/Dialect/Attn/Transforms/Transforms.h"
 #include "attn/Support/PassStatistics.h"
 
@@ -69,15 +70,21 @@ std::optional<std::array<int64_t, 4>> static4D(Type type) {
 
 /// Erases `value`'s producer, and theirs, once nothing uses them.
 void eraseDeadProducers(RewriterBase &rewriter, Value value) {
-  SmallVector<Value> worklist = {value};
+  // Ops, not values: a value used twice (tensor.empty(%n, %n)) would be
+  // visited again after its producer was erased.
+  SmallVector<Operation *> worklist;
+  DenseSet<Operation *> erased;
+  if (Operation *def = value.getDefiningOp())
+    worklist.push_back(def);
   while (!worklist.empty()) {
-    Value v = worklist.pop_back_val();
-    Operation *def = v.getDefiningOp();
-    if (!def || !isOpTriviallyDead(def))
+    Operation *def = worklist.pop_back_val();
+    if (erased.contains(def) || !isOpTriviallyDead(def))
       continue;
-    SmallVector<Value> operands(def->getOperands());
+    for (Value operand : def->getOperands())
+      if (Operation *producer = operand.getDefiningOp())
+        worklist.push_back(producer);
+    erased.insert(def);
     rewriter.eraseOp(def);
-    worklist.append(operands.begin(), operands.end());
   }
 }
 
@@ -162,6 +169,41 @@ splitRuntimeConjunction(AttentionOp op, const ConstantEvalOptions &options) {
   return RuntimeSplit{ea ? std::move(*ea) : std::move(*eb), runTime};
 }
 
+/// An op with run-time sizes: its mask and bias cannot be evaluated into a
+/// matrix, so they are read as a predicate of i, j and the sizes and
+/// compared with the patterns exactly (attn/Analysis/SymbolicMask.h). Only
+/// for a dense op; the operands go when the pattern says all they say.
+FailureOr<InferPatternResult> inferFromPredicate(RewriterBase &rewriter,
+                                                 AttentionOp op) {
+  if (!op.getEffectivePattern().isDense())
+    return failure();
+  Value mask = op.getMask(), bias = op.getBias();
+  std::string why;
+  FailureOr<PatternAttrInterface> pattern =
+      inferSymbolicPattern(op.getContext(), mask, bias, dimOf(op.getQuery(), 2),
+                           dimOf(op.getKey(), 2), why);
+  if (failed(pattern)) {
+    // As for evaluation: a run-time operand is the common case.
+    if ((mask && mask.getDefiningOp()) || (bias && bias.getDefiningOp()))
+      op.emitRemark() << "mask/bias with run-time sizes is not a pattern: "
+                      << why;
+    return failure();
+  }
+  rewriter.modifyOpInPlace(op, [&] {
+    if (*pattern)
+      op.setPatternAttr(*pattern);
+    else
+      op.removePatternAttr();
+    op.getMaskMutable().clear();
+    op.getBiasMutable().clear();
+  });
+  if (mask)
+    eraseDeadProducers(rewriter, mask);
+  if (bias)
+    eraseDeadProducers(rewriter, bias);
+  return InferPatternResult{InferPatternResult::Exact, *pattern};
+}
+
 } // namespace
 
 FailureOr<InferPatternResult>
@@ -175,7 +217,7 @@ mlir::attn::inferPatternForOp(RewriterBase &rewriter, AttentionOp op,
   auto qType = op.getQuery().getType(), kType = op.getKey().getType();
   int64_t lq = qType.getDimSize(2), lk = kType.getDimSize(2);
   if (ShapedType::isDynamic(lq) || ShapedType::isDynamic(lk))
-    return failure();
+    return inferFromPredicate(rewriter, op);
 
   // Size of the evaluation: the broadcast batch and head extents of the
   // operands times Lq x Lk.

@@ -73,8 +73,7 @@ OpOperand *inputOf(linalg::GenericOp g, Value v) {
 
 } // namespace
 
-/// A float scalar known at compile time: an arith.constant in or outside the
-/// body, or a block argument fed by a splat constant.
+/// A float scalar known at compile time (see Transforms.h).
 std::optional<double> mlir::attn::getScalarConstant(linalg::GenericOp g,
                                                     Value v) {
   if (OpOperand *in = inputOf(g, v))
@@ -92,6 +91,14 @@ std::optional<double> mlir::attn::getScalarConstant(linalg::GenericOp g,
   }
   if (auto ext = v.getDefiningOp<arith::ExtFOp>())
     return getScalarConstant(g, ext.getIn());
+  // A tensor filled with a constant: linalg.fill, or a generic that yields
+  // its one input (a dynamic-shape export broadcasts a 0-d constant so).
+  if (auto fill = v.getDefiningOp<linalg::FillOp>())
+    return getScalarConstant(g, fill.value());
+  if (auto copy = v.getDefiningOp<linalg::GenericOp>();
+      copy && copy.getNumDpsInputs() == 1 && copy.getNumDpsInits() == 1 &&
+      yielded(copy) == copy.getBody()->getArgument(0))
+    return getScalarConstant(copy, yielded(copy));
   FloatAttr f;
   if (matchPattern(v, m_Constant(&f)))
     return f.getValueAsDouble();
@@ -745,6 +752,25 @@ bool isSoftmaxDivision(linalg::GenericOp g) {
   });
 }
 
+/// Whether every loop of `op` has a static extent: the rewrites of fused
+/// generics build their pieces from the static loop ranges.
+bool hasStaticLoops(linalg::LinalgOp op) {
+  return !llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic);
+}
+
+/// A tensor.empty of `element`s shaped as `source` with its dimensions
+/// permuted (result dimension d is source dimension perm[d]; the identity
+/// when `perm` is empty); dynamic sizes are read from `source`.
+Value emptyPermuted(RewriterBase &rewriter, Location loc, Value source,
+                    ArrayRef<int64_t> perm, Type element) {
+  auto type = cast<RankedTensorType>(source.getType());
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    sizes.push_back(tensor::getMixedSize(rewriter, loc, source,
+                                         perm.empty() ? d : perm[d]));
+  return tensor::EmptyOp::create(rewriter, loc, sizes, element);
+}
+
 /// A contraction with the softmax's division fused into its body (what
 /// elementwise fusion makes of `(e / rowsum(e)) v`): a division or product
 /// of exponentials read from another generic.
@@ -798,12 +824,8 @@ struct Raiser {
       if (undone)
         return t.getInput();
     }
-    auto type = cast<RankedTensorType>(source.getType());
-    SmallVector<int64_t> shape;
-    for (int64_t p : perm)
-      shape.push_back(type.getDimSize(p));
-    Value init =
-        tensor::EmptyOp::create(rewriter, loc, shape, type.getElementType());
+    Value init = emptyPermuted(rewriter, loc, source, perm,
+                               getElementTypeOrSelf(source.getType()));
     return linalg::TransposeOp::create(rewriter, loc, source, init, perm)
         .getResult()[0];
   }
@@ -992,6 +1014,22 @@ struct Raiser {
     return {mapping.lookupOrDefault(x), lifted, {0, 1, 2, 3}, h};
   }
 
+  /// Whether materialize can build `p` for `original`: a 4-D value whose
+  /// dimensions hold the four roles (a transpose), or a [B, Hkv, L, D]
+  /// result with at most one dynamic size (the general path reshapes
+  /// through one dimension, and an expand_shape infers one size only).
+  bool materializable(const PeeledOperand &p, Value original) {
+    auto type = cast<RankedTensorType>(p.value.getType());
+    if (type.getRank() == 4 &&
+        llvm::none_of(p.dimOfRole, [](int64_t d) { return d < 0; }))
+      return true;
+    auto want = cast<RankedTensorType>(original.getType());
+    int64_t dynamic = ShapedType::isDynamic(p.heads);
+    for (int64_t d : {0, 2, 3})
+      dynamic += want.isDynamicDim(d);
+    return dynamic <= 1;
+  }
+
   /// The peeled operand as a [B, Hkv, L, D] tensor: unit dimensions
   /// dropped, the rest transposed into role order, then reshaped.
   Value materialize(const PeeledOperand &p, Value original, Location loc) {
@@ -1010,8 +1048,8 @@ struct Raiser {
         held.push_back(p.dimOfRole[r]);
     bool ordered = llvm::is_sorted(held);
     if (type.getRank() == 4 && held.size() == 4) {
-      Value init =
-          tensor::EmptyOp::create(rewriter, loc, shape4, type.getElementType());
+      Value init = emptyPermuted(rewriter, loc, p.value, p.dimOfRole,
+                                 type.getElementType());
       return linalg::TransposeOp::create(rewriter, loc, p.value, init,
                                          p.dimOfRole)
           .getResult()[0];
@@ -1036,12 +1074,7 @@ struct Raiser {
       SmallVector<int64_t> perm;
       for (int64_t d : held)
         perm.push_back(llvm::find(big, d) - big.begin());
-      auto vt = cast<RankedTensorType>(v.getType());
-      SmallVector<int64_t> tshape;
-      for (int64_t q : perm)
-        tshape.push_back(vt.getDimSize(q));
-      Value init =
-          tensor::EmptyOp::create(rewriter, loc, tshape, type.getElementType());
+      Value init = emptyPermuted(rewriter, loc, v, perm, type.getElementType());
       v = linalg::TransposeOp::create(rewriter, loc, v, init, perm)
               .getResult()[0];
     }
@@ -1087,8 +1120,7 @@ struct Raiser {
     rewriter.setInsertionPointAfterValue(cond);
     auto condType = cast<RankedTensorType>(cond.getType());
     auto biasType = RankedTensorType::get(condType.getShape(), type);
-    Value init =
-        tensor::EmptyOp::create(rewriter, loc, condType.getShape(), type);
+    Value init = emptyPermuted(rewriter, loc, cond, {}, type);
     auto map = rewriter.getMultiDimIdentityMap(condType.getRank());
     SmallVector<utils::IteratorType> iters(condType.getRank(),
                                            utils::IteratorType::parallel);
@@ -1161,7 +1193,7 @@ struct Raiser {
     // A generic read elsewhere too is left as it is (a copy would split
     // what the softmax matcher compares, the exponentials and their sum),
     // except the logits themselves, which only the softmax reads.
-    if (!g || g.getNumResults() != 1 || --budget < 0 ||
+    if (!g || g.getNumResults() != 1 || !hasStaticLoops(g) || --budget < 0 ||
         (!root && liveUses(v) > 1))
       return v;
     if (!isElementwise(g)) {
@@ -1292,7 +1324,8 @@ struct Raiser {
   /// computes neither operand.
   Value unfuseContraction(linalg::GenericOp g, int &budget) {
     if (g.getNumResults() != 1 || g.getNumDpsInits() != 1 ||
-        g.getNumReductionLoops() == 0 || !g.hasPureTensorSemantics())
+        g.getNumReductionLoops() == 0 || !g.hasPureTensorSemantics() ||
+        !hasStaticLoops(g))
       return {};
     Block *body = g.getBody();
     BlockArgument acc = g.getMatchingBlockArgument(g.getDpsInitOperand(0));
@@ -1452,7 +1485,7 @@ struct Raiser {
     auto op = v.getDefiningOp<linalg::GenericOp>();
     if (!op || op.getNumResults() != 1 || op.getNumDpsInputs() < 2 ||
         op.getNumDpsInits() != 1 || !op.hasPureTensorSemantics() ||
-        op.getNumReductionLoops() != 1)
+        op.getNumReductionLoops() != 1 || !hasStaticLoops(op))
       return std::nullopt;
     linalg::GenericOp clean = op;
     if (op.getNumDpsInputs() != 2 || !linalg::isaContractionOpInterface(op)) {
@@ -1634,8 +1667,7 @@ struct Raiser {
       Value x = layoutOf(factor.getDpsInputOperand(0)->get(),
                          factor.getIndexingMapsArray()[0].compose(map), a, b);
       auto type = cast<RankedTensorType>(x.getType());
-      Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
-                                           type.getElementType());
+      Value init = emptyPermuted(rewriter, loc, x, {}, type.getElementType());
       AffineMap identity = rewriter.getMultiDimIdentityMap(type.getRank());
       return linalg::GenericOp::create(
                  rewriter, loc, TypeRange{type}, ValueRange{x},
@@ -1829,6 +1861,7 @@ struct Raiser {
       }
       auto g = dyn_cast_or_null<linalg::GenericOp>(def);
       if (!g || !isElementwise(g) || g.getNumResults() != 1 ||
+          !hasStaticLoops(g) ||
           !g.getMatchingBlockArgument(g.getDpsInitOperand(0)).use_empty())
         return;
       SmallVector<int64_t> ranges = g.getStaticLoopRanges();
@@ -1961,8 +1994,7 @@ struct Raiser {
     OpBuilder::InsertionGuard guard(rewriter);
     rewriter.setInsertionPointAfterValue(cond);
     auto type = cast<RankedTensorType>(cond.getType());
-    Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
-                                         type.getElementType());
+    Value init = emptyPermuted(rewriter, loc, cond, {}, type.getElementType());
     auto map = rewriter.getMultiDimIdentityMap(type.getRank());
     SmallVector<utils::IteratorType> iters(type.getRank(),
                                            utils::IteratorType::parallel);
@@ -2919,6 +2951,18 @@ struct Raiser {
           << "K/V heads are repeated, but query head h does not read head "
              "h / n (grouped-query attention): the op reads all "
           << kp.heads << " repeated heads";
+    // With dynamic sizes, an operand that only a reshape through one
+    // dimension would bring to [B, H, L, D] is taken as it is.
+    for (auto [peeled, x] :
+         {std::pair(&qp, q), std::pair(&kp, k), std::pair(&vp, v)})
+      if (!materializable(*peeled, x))
+        *peeled = {x,
+                   1.0,
+                   {0, 1, 2, 3},
+                   cast<RankedTensorType>(x.getType()).getDimSize(1)};
+    if (kp.heads != vp.heads)
+      return fail(anchor, "K and V repeat their heads differently, and "
+                          "their dynamic shapes cannot be regrouped");
     q = materialize(qp, q, loc);
     k = materialize(kp, k, loc);
     v = materialize(vp, v, loc);
@@ -3068,8 +3112,7 @@ struct Raiser {
       perm.push_back(llvm::find(canonical, pvOut.getDimPosition(r)) -
                      canonical.begin());
     if (!llvm::equal(perm, llvm::seq<int64_t>(0, perm.size()))) {
-      Value init = tensor::EmptyOp::create(rewriter, loc, pvType.getShape(),
-                                           resultElement);
+      Value init = emptyPermuted(rewriter, loc, out, perm, resultElement);
       out = linalg::TransposeOp::create(rewriter, loc, out, init, perm)
                 .getResult()[0];
     }

@@ -27,6 +27,12 @@ def AttnInferPatternPass : Pass<"attn-infer-pattern", "func::FuncOp"> {
     (an i1 mask, or a 0 / -inf bias of one) gets the exact pattern of the
     compile-time factor, and the run-time factor becomes its mask
     (transformers' causal mask AND the padding of the inputs).
+    An op with a dynamic Lq or Lk cannot have its mask evaluated into a
+    matrix: a dense op's mask and 0 / -inf bias are then read as a
+    predicate of i, j and the run-time sizes, through the index arithmetic
+    frontends use, and compared with dense, causal and window patterns in
+    Presburger arithmetic, for every size at once; on a match they are
+    dropped, otherwise kept with a remark saying why.
     Results never change. Masks larger than `max-entries` are left alone
     with a remark; ops with a `q_offset` (row tiles) are left alone.
 
@@ -409,6 +415,39 @@ def AttnTokenMergePass : Pass<"attn-token-merge", "ModuleOp"> {
               "Estimated FLOPs saved by the re-typed ops">,
     Statistic<"numBlocksRefused", "blocks-refused",
               "Selected blocks left alone (a remark says why)">
+  ];
+}
+
+def AttnSimplifyShapesPass : Pass<"attn-simplify-shapes", "func::FuncOp"> {
+  let summary = "Rewrite run-time broadcasts and reshapes of dynamic-shape "
+                "exports into indexing maps and expand/collapse_shape";
+  let description = [{
+    A frontend exporting with dynamic sizes cannot tell at compile time
+    whether a size is 1, so it writes broadcasts and reshapes as run-time
+    computations; torch-mlir reads a broadcast operand with
+    `tensor.extract %src[select(size == 1, 0, i)]` in a generic's body and
+    writes `view` as `tensor.reshape` with a `tensor.from_elements` shape.
+    `--attn-raise` matches indexing maps, `tensor.expand_shape` and
+    `tensor.collapse_shape`, as in a static export. This pass rewrites, where
+    the sizes involved are provably equal (ValueBoundsOpInterface, through
+    index casts and integer extensions):
+
+    - `select(s == 1, 0, linalg.index d)` into `linalg.index d` when `s` is
+      loop d's extent;
+    - a `tensor.extract` of a tensor from outside the generic, at loop
+      indices and constants, into an input with that indexing map, when each
+      dimension read at a loop index has the loop's extent;
+    - `tensor.reshape` with a `tensor.from_elements` shape into
+      `tensor.expand_shape` or `tensor.collapse_shape`, when every group of
+      dimensions has at most one dynamic size and it equals its counterpart.
+
+    Anything else is left as it is. `--attn-raise-pipeline` runs it after
+    upstream's `--int-range-optimizations`, which folds the sign checks on
+    sizes (`size < 0`) that keep the sizes from being compared.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect"
   ];
 }
 

@@ -21,8 +21,9 @@ namespace mlir::attn {
 
 /// A float scalar known at compile time that the body of `g` uses: an
 /// arith.constant in or outside the body, a block argument fed by a splat
-/// constant, or either of those through arith.truncf / arith.extf (rounded to
-/// the truncated type).
+/// constant or by a tensor filled with one (linalg.fill, or a generic that
+/// yields its one input), or any of those through arith.truncf / arith.extf
+/// (rounded to the truncated type).
 std::optional<double> getScalarConstant(linalg::GenericOp g, Value v);
 
 /// Whether `map` (over `rank` loops) reads `operand` the way numpy
