@@ -2,6 +2,7 @@
 
 #include "attn/Analysis/Sizes.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -11,41 +12,101 @@
 using namespace mlir;
 using namespace mlir::attn;
 
-ValueBoundsConstraintSet::Variable Size::variable() const {
-  return shaped ? ValueBoundsConstraintSet::Variable(shaped, dim)
-                : ValueBoundsConstraintSet::Variable(ofr);
+std::optional<int64_t> Size::asConstant() const {
+  if (!known || !terms.empty())
+    return std::nullopt;
+  return offset;
 }
 
-std::optional<int64_t> Size::constant() const {
-  if (shaped || !ofr)
+std::optional<SizeBase> Size::asBase() const {
+  if (!known || offset != 0 || terms.size() != 1 || terms[0].second != 1)
     return std::nullopt;
-  std::optional<int64_t> c = getConstantIntValue(ofr);
-  if (!c)
-    return std::nullopt;
-  return *c * scale;
+  return terms[0].first;
+}
+
+Size Size::plus(const Size &o, int64_t factor) const {
+  if (!known || !o.known)
+    return {};
+  Size s = *this;
+  s.offset += factor * o.offset;
+  for (const auto &[base, coef] : o.terms) {
+    auto *it =
+        llvm::find_if(s.terms, [&](const auto &t) { return t.first == base; });
+    if (it == s.terms.end())
+      s.terms.push_back({base, factor * coef});
+    else
+      it->second += factor * coef;
+  }
+  llvm::erase_if(s.terms, [](const auto &t) { return t.second == 0; });
+  return s;
 }
 
 Size Size::times(int64_t factor) const {
+  if (!known)
+    return {};
   Size s = *this;
-  s.scale *= factor;
+  s.offset *= factor;
+  for (auto &term : s.terms)
+    term.second *= factor;
+  llvm::erase_if(s.terms, [](const auto &t) { return t.second == 0; });
   return s;
 }
 
+bool Size::isNonNegative() const {
+  return known && offset >= 0 && llvm::all_of(terms, [](const auto &t) {
+           return t.second >= 0 && t.first.isDimension();
+         });
+}
+
 namespace {
-/// `s` divided by `divisor` where its scale is a multiple of it.
-Size divided(Size s, int64_t divisor) {
-  if (!s || divisor <= 0)
+/// `s` divided by `divisor` where every coefficient is a multiple of it.
+Size divided(const Size &s, int64_t divisor) {
+  if (!s || divisor <= 0 || s.offset % divisor)
     return {};
-  if (std::optional<int64_t> c = s.constant())
-    return *c % divisor
-               ? Size()
-               : Size{IntegerAttr::get(IndexType::get(s.ofr.getContext()),
-                                       *c / divisor),
-                      {}};
-  if (s.scale % divisor)
+  Size out = s;
+  out.offset /= divisor;
+  for (auto &term : out.terms) {
+    if (term.second % divisor)
+      return {};
+    term.second /= divisor;
+  }
+  return out;
+}
+
+/// The linear affine expression `e` of the sizes `operands` (dimensions,
+/// then symbols); null when it is not linear.
+Size affineSize(AffineExpr e, ValueRange operands, unsigned numDims) {
+  if (auto c = dyn_cast<AffineConstantExpr>(e))
+    return Size::constant(c.getValue());
+  if (auto d = dyn_cast<AffineDimExpr>(e))
+    return sizeOf(operands[d.getPosition()]);
+  if (auto s = dyn_cast<AffineSymbolExpr>(e))
+    return sizeOf(operands[numDims + s.getPosition()]);
+  auto bin = dyn_cast<AffineBinaryOpExpr>(e);
+  if (!bin)
     return {};
-  s.scale /= divisor;
-  return s;
+  if (e.getKind() == AffineExprKind::Add)
+    return affineSize(bin.getLHS(), operands, numDims)
+        .plus(affineSize(bin.getRHS(), operands, numDims));
+  if (e.getKind() == AffineExprKind::Mul)
+    if (auto k = dyn_cast<AffineConstantExpr>(bin.getRHS()))
+      return affineSize(bin.getLHS(), operands, numDims).times(k.getValue());
+  return {};
+}
+
+/// The size compared with zero by `cmp` when it reads `s < 0` or `0 > s`.
+Value negativeCheckOf(Value cond) {
+  auto cmp = cond.getDefiningOp<arith::CmpIOp>();
+  if (!cmp)
+    return {};
+  APInt zero;
+  if (cmp.getPredicate() == arith::CmpIPredicate::slt &&
+      matchPattern(cmp.getRhs(), m_ConstantInt(&zero)) && zero.isZero())
+    return cmp.getLhs();
+  if (cmp.getPredicate() == arith::CmpIPredicate::sgt &&
+      matchPattern(cmp.getLhs(), m_ConstantInt(&zero)) && zero.isZero())
+    return cmp.getRhs();
+  return {};
 }
 } // namespace
 
@@ -60,40 +121,57 @@ Value mlir::attn::stripSizeCasts(Value v) {
 }
 
 Size mlir::attn::sizeOf(Value v) {
-  v = stripSizeCasts(v);
-  APInt c;
-  if (matchPattern(v, m_ConstantInt(&c)))
-    return {IntegerAttr::get(IndexType::get(v.getContext()), c.getSExtValue()),
-            {}};
-  if (auto dim = v.getDefiningOp<tensor::DimOp>())
-    if (std::optional<int64_t> d = dim.getConstantIndex();
-        d && *d >= 0 && *d < dim.getSource().getType().getRank())
-      return dimOf(dim.getSource(), *d);
-  // A size times or divided by a constant (canonicalisation writes the
-  // sizes of composed reshapes so).
-  Operation *op = v.getDefiningOp();
-  if (op && isa<arith::MulIOp, arith::DivSIOp, arith::DivUIOp>(op)) {
-    APInt k;
-    if (matchPattern(op->getOperand(1), m_ConstantInt(&k))) {
-      Size base = sizeOf(op->getOperand(0));
-      if (!base)
-        return {};
-      if (isa<arith::MulIOp>(op))
-        return base.times(k.getSExtValue());
-      return divided(base, k.getSExtValue());
+  for (int steps = 0; steps < 64; ++steps) {
+    v = stripSizeCasts(v);
+    APInt c;
+    if (matchPattern(v, m_ConstantInt(&c)))
+      return Size::constant(c.getSExtValue());
+    Operation *op = v.getDefiningOp();
+    if (auto dim = dyn_cast_or_null<tensor::DimOp>(op))
+      if (std::optional<int64_t> d = dim.getConstantIndex();
+          d && *d >= 0 && *d < dim.getSource().getType().getRank())
+        return dimOf(dim.getSource(), *d);
+    if (op && isa<arith::AddIOp, arith::SubIOp>(op)) {
+      Size a = sizeOf(op->getOperand(0)), b = sizeOf(op->getOperand(1));
+      return a.plus(b, isa<arith::AddIOp>(op) ? 1 : -1);
     }
+    if (op && isa<arith::MulIOp, arith::DivSIOp, arith::DivUIOp>(op)) {
+      APInt k;
+      if (matchPattern(op->getOperand(1), m_ConstantInt(&k))) {
+        Size base = sizeOf(op->getOperand(0));
+        if (isa<arith::MulIOp>(op))
+          return base.times(k.getSExtValue());
+        return divided(base, k.getSExtValue());
+      }
+      if (isa<arith::MulIOp>(op) &&
+          matchPattern(op->getOperand(0), m_ConstantInt(&k)))
+        return sizeOf(op->getOperand(1)).times(k.getSExtValue());
+    }
+    if (auto apply = dyn_cast_or_null<affine::AffineApplyOp>(op))
+      return affineSize(apply.getAffineMap().getResult(0),
+                        apply.getMapOperands(),
+                        apply.getAffineMap().getNumDims());
+    // select(s < 0, x, s) with s a size that cannot be negative: s.
+    if (auto select = dyn_cast_or_null<arith::SelectOp>(op)) {
+      Value checked = negativeCheckOf(select.getCondition());
+      if (checked && sizeOf(checked).isNonNegative() &&
+          stripSizeCasts(checked) == stripSizeCasts(select.getFalseValue())) {
+        v = select.getFalseValue();
+        continue;
+      }
+    }
+    if (!v.getType().isIndex())
+      return {};
+    return Size::of({v, {}, 0});
   }
-  if (!v.getType().isIndex())
-    return {};
-  return {v, {}};
+  return {};
 }
 
 Size mlir::attn::dimOf(Value t, int64_t dim) {
-  MLIRContext *ctx = t.getContext();
   for (int steps = 0; steps < 64; ++steps) {
     auto type = cast<RankedTensorType>(t.getType());
     if (!type.isDynamicDim(dim))
-      return {IntegerAttr::get(IndexType::get(ctx), type.getDimSize(dim)), {}};
+      return Size::constant(type.getDimSize(dim));
     Operation *op = t.getDefiningOp();
     if (auto empty = dyn_cast_or_null<tensor::EmptyOp>(op))
       return sizeOf(empty.getDynamicSize(dim));
@@ -101,7 +179,7 @@ Size mlir::attn::dimOf(Value t, int64_t dim) {
       OpFoldResult size = expand.getMixedOutputShape()[dim];
       if (auto v = dyn_cast<Value>(size))
         return sizeOf(v);
-      return {size, {}};
+      return Size::constant(*getConstantIntValue(size));
     }
     if (auto collapse = dyn_cast_or_null<tensor::CollapseShapeOp>(op)) {
       // A group of one dynamic dimension and static ones: that dimension
@@ -124,8 +202,7 @@ Size mlir::attn::dimOf(Value t, int64_t dim) {
       }
       if (!inner)
         break;
-      Size base = dimOf(collapse.getSrc(), *inner);
-      return base ? base.times(factor) : base;
+      return dimOf(collapse.getSrc(), *inner).times(factor);
     }
     if (auto slice = dyn_cast_or_null<tensor::ExtractSliceOp>(op)) {
       // The size of the result's dimension `dim`, skipping dropped ones.
@@ -137,7 +214,7 @@ Size mlir::attn::dimOf(Value t, int64_t dim) {
           continue;
         if (auto v = dyn_cast<Value>(size))
           return sizeOf(v);
-        return {size, {}};
+        return Size::constant(*getConstantIntValue(size));
       }
       break;
     }
@@ -145,10 +222,16 @@ Size mlir::attn::dimOf(Value t, int64_t dim) {
       t = cast.getSource();
       continue;
     }
-    if (auto concat = dyn_cast_or_null<tensor::ConcatOp>(op);
-        concat && static_cast<int64_t>(concat.getDim()) != dim) {
-      t = concat.getInputs().front();
-      continue;
+    if (auto concat = dyn_cast_or_null<tensor::ConcatOp>(op)) {
+      if (static_cast<int64_t>(concat.getDim()) != dim) {
+        t = concat.getInputs().front();
+        continue;
+      }
+      // Along the concatenated dimension: the sum of the inputs' sizes.
+      Size sum = Size::constant(0);
+      for (Value input : concat.getInputs())
+        sum = sum.plus(dimOf(input, dim));
+      return sum;
     }
     if (auto dps = dyn_cast_or_null<DestinationStyleOpInterface>(op);
         dps && dps.hasPureTensorSemantics()) {
@@ -157,24 +240,24 @@ Size mlir::attn::dimOf(Value t, int64_t dim) {
     }
     break;
   }
-  return {{}, t, dim};
+  return Size::of({{}, t, dim});
 }
 
 bool mlir::attn::provablyEqual(const Size &a, const Size &b) {
   if (!a || !b)
     return false;
-  std::optional<int64_t> ca = a.constant(), cb = b.constant();
-  if (ca && cb)
-    return *ca == *cb;
-  if (a.scale != b.scale)
+  Size difference = a.plus(b, -1);
+  if (difference.asConstant())
+    return *difference.asConstant() == 0;
+  // Single unknowns that the walk could not relate: ask the value bounds.
+  std::optional<SizeBase> x = a.asBase(), y = b.asBase();
+  if (!x || !y)
     return false;
-  if (a.shaped || b.shaped) {
-    if (a.shaped == b.shaped && a.dim == b.dim)
-      return true;
-  } else if (a.ofr == b.ofr) {
-    return true;
-  }
+  auto variable = [](const SizeBase &s) {
+    return s.shaped ? ValueBoundsConstraintSet::Variable(s.shaped, s.dim)
+                    : ValueBoundsConstraintSet::Variable(s.value);
+  };
   FailureOr<bool> equal =
-      ValueBoundsConstraintSet::areEqual(a.variable(), b.variable());
+      ValueBoundsConstraintSet::areEqual(variable(*x), variable(*y));
   return succeeded(equal) && *equal;
 }

@@ -75,23 +75,29 @@ public:
 
   Expr integer(int64_t v) { return make({Kind::Int, v}); }
 
-  /// The symbol of a size, or the constant it is.
+  /// A size as an expression: its constant plus multiples of symbols, one
+  /// per base.
   Expr size(const Size &s) {
     if (!s)
       return fail("a size that is not known");
-    if (std::optional<int64_t> c = s.constant())
-      return integer(*c);
-    // The symbol is the size without its scale.
-    Size base = s;
-    base.scale = 1;
-    Expr factor = integer(s.scale);
-    for (auto [n, known] : llvm::enumerate(symbols))
-      if (provablyEqual(known, base))
-        return binary(Kind::Mul, factor,
-                      make({Kind::Sym, static_cast<int64_t>(n)}));
-    symbols.push_back(base);
-    return binary(Kind::Mul, factor,
-                  make({Kind::Sym, static_cast<int64_t>(symbols.size() - 1)}));
+    Expr out = integer(s.offset);
+    for (const auto &[base, coef] : s.terms) {
+      Size single = Size::of(base);
+      std::optional<unsigned> found;
+      for (auto [n, known] : llvm::enumerate(symbols))
+        if (provablyEqual(Size::of(known), single)) {
+          found = n;
+          break;
+        }
+      if (!found) {
+        symbols.push_back(base);
+        found = symbols.size() - 1;
+      }
+      out = binary(Kind::Add, out,
+                   binary(Kind::Mul, integer(coef),
+                          make({Kind::Sym, static_cast<int64_t>(*found)})));
+    }
+    return out;
   }
 
   /// Element `idx` of the ranked tensor `t`.
@@ -240,7 +246,7 @@ private:
 
   SmallVector<Expr> extents;
   SmallVector<bool> isIndex;
-  SmallVector<Size> symbols;
+  SmallVector<SizeBase> symbols;
   unsigned nodes = 0;
   unsigned depth = 0;
 };

@@ -157,3 +157,39 @@ func.func @square_view(%s: tensor<4x?x?xf32>) -> tensor<1x4x?x?xf32> {
   %r = tensor.reshape %s(%shape) : (tensor<4x?x?xf32>, tensor<4xi64>) -> tensor<1x4x?x?xf32>
   return %r : tensor<1x4x?x?xf32>
 }
+
+// -----
+
+// A KV cache grown by the new keys: the guard's size is cached + new as
+// affine.apply writes it, the loop's extent the same sum computed in i64.
+// Sizes compare as sums of the lengths they come from.
+// CHECK-LABEL: func.func @grown_cache
+// CHECK-NOT: tensor.extract
+// CHECK: linalg.generic {indexing_maps = [#{{map[0-9]*}}, #{{map[0-9]*}}]
+// CHECK-SAME: ins(%{{.*}} : tensor<1x2x1x?x8xf32>)
+func.func @grown_cache(%past: tensor<1x2x?x8xf32>, %new: tensor<1x2x?x8xf32>) -> tensor<1x2x2x?x8xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %p = tensor.dim %past, %c2 : tensor<1x2x?x8xf32>
+  %n = tensor.dim %new, %c2 : tensor<1x2x?x8xf32>
+  %p64 = arith.index_cast %p : index to i64
+  %n64 = arith.index_cast %n : index to i64
+  %sum64 = arith.addi %p64, %n64 : i64
+  %sum = arith.index_cast %sum64 : i64 to index
+  %all = tensor.concat dim(2) %past, %new : (tensor<1x2x?x8xf32>, tensor<1x2x?x8xf32>) -> tensor<1x2x?x8xf32>
+  %l = affine.apply affine_map<()[s0, s1] -> (s0 + s1)>()[%p, %n]
+  %expanded = tensor.expand_shape %all [[0], [1], [2, 3], [4]] output_shape [1, 2, 1, %l, 8] : tensor<1x2x?x8xf32> into tensor<1x2x1x?x8xf32>
+  %empty = tensor.empty(%sum) : tensor<1x2x2x?x8xf32>
+  %rep = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} outs(%empty : tensor<1x2x2x?x8xf32>) {
+  ^bb0(%out: f32):
+    %i1 = linalg.index 1 : index
+    %i3 = linalg.index 3 : index
+    %i4 = linalg.index 4 : index
+    %one = arith.cmpi eq, %l, %c1 : index
+    %j = arith.select %one, %c0, %i3 : index
+    %v = tensor.extract %expanded[%c0, %i1, %c0, %j, %i4] : tensor<1x2x1x?x8xf32>
+    linalg.yield %v : f32
+  } -> tensor<1x2x2x?x8xf32>
+  return %rep : tensor<1x2x2x?x8xf32>
+}

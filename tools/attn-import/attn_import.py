@@ -119,10 +119,12 @@ class ModelSpec:
     # lower to TOSA: aten.slice with a dynamic size).
     dialects: Tuple[str, ...] = tuple(DIALECTS)
     notes: str = ""  # departures from the library's model, for the header
-    # Exported with a dynamic sequence length: dimension 1 of every 2-D
-    # integer input (token ids, attention mask) is torch.export.Dim("seq",
-    # min=2, max=SEQ), so every size that follows from it is `?` in the IR.
-    dynamic: bool = False
+    # Exported with dynamic sizes: "seq" makes dimension 1 of every 2-D
+    # integer input (token ids, attention mask) torch.export.Dim("seq",
+    # min=2, max=SEQ); "cache" makes the new tokens Dim("new", 1..8) and the
+    # cached length of the past keys/values Dim("cached", 1..SEQ). Every size
+    # that follows from them is `?` in the IR.
+    dynamic: str = ""
 
 
 def _attn(hq: int, hkv: int, lq: int = SEQ, lk: int = SEQ, d: int = HIDDEN // HEADS,
@@ -330,10 +332,15 @@ def _bert_dyn_inputs(seed):
     return [(name, t[:, :DYN_SEQ]) for name, t in _bert_inputs(seed)]
 
 
-def _dynamic_shapes(tensors):
-    """torch.export dynamic_shapes for _wrap's forward(*args): the sequence
-    dimension of every 2-D integer input."""
+def _dynamic_shapes(tensors, kind):
+    """torch.export dynamic_shapes for _wrap's forward(*args) (see
+    ModelSpec.dynamic)."""
     torch = _torch()
+    if kind == "cache":
+        new = torch.export.Dim("new", min=1, max=8)
+        cached = torch.export.Dim("cached", min=1, max=SEQ)
+        return (tuple({1: new} if not t.is_floating_point() else {2: cached}
+                      for t in tensors),)
     seq = torch.export.Dim("seq", min=2, max=SEQ)
     return (tuple({1: seq} if t.dim() == 2 and not t.is_floating_point() else None
                   for t in tensors),)
@@ -682,7 +689,7 @@ MODELS: Dict[str, ModelSpec] = {
             _make_gpt2, _ids_dyn, f"logits, 1x{DYN_SEQ}x{VOCAB} float32",
             structure=lambda impl: [_attn(HEADS, HEADS, lq="?", lk="?",
                                           pattern=CAUSAL)] * LAYERS,
-            dialects=("linalg",), dynamic=True,
+            dialects=("linalg",), dynamic="seq",
         ),
         ModelSpec(
             "llamadyn", "transformers.LlamaForCausalLM",
@@ -690,7 +697,7 @@ MODELS: Dict[str, ModelSpec] = {
             _make_llama, _ids_dyn, f"logits, 1x{DYN_SEQ}x{VOCAB} float32",
             structure=lambda impl: [_attn(HEADS, GQA_KV, lq="?", lk="?",
                                           pattern=CAUSAL)] * LAYERS,
-            dialects=("linalg",), dynamic=True,
+            dialects=("linalg",), dynamic="seq",
         ),
         ModelSpec(
             "mistraldyn", "transformers.MistralForCausalLM",
@@ -699,7 +706,7 @@ MODELS: Dict[str, ModelSpec] = {
             _make_mistral, _ids_dyn, f"logits, 1x{DYN_SEQ}x{VOCAB} float32",
             structure=lambda impl: [_attn(HEADS, GQA_KV, lq="?", lk="?",
                                           pattern=_MISTRAL_WINDOW)] * LAYERS,
-            dialects=("linalg",), dynamic=True,
+            dialects=("linalg",), dynamic="seq",
         ),
         ModelSpec(
             "bertdyn", "transformers.BertModel",
@@ -708,7 +715,25 @@ MODELS: Dict[str, ModelSpec] = {
             _make_bert, _bert_dyn_inputs, f"last_hidden_state, 1x{DYN_SEQ}x{HIDDEN} float32",
             structure=lambda impl: [_attn(HEADS, HEADS, lq="?", lk="?",
                                           bias=True)] * LAYERS,
-            dialects=("linalg",), dynamic=True,
+            dialects=("linalg",), dynamic="seq",
+        ),
+        # The llamakv decoder with the number of new tokens and the cached
+        # length both dynamic: the mask compares cache positions
+        # (cached + i) with key indices, proven causal aligned bottom-right
+        # for every pair of lengths. The cached keys and values are two
+        # arguments whose lengths only torch.export's guards equate, so the
+        # repeated KV heads are not proven a repetition: the op reads the 4
+        # repeated heads.
+        ModelSpec(
+            "llamakvdyn", "transformers.LlamaForCausalLM",
+            f"the llamakv decoder with its KV cache, the new tokens (1..8) and "
+            f"the cached length (1..{SEQ}) dynamic; run at {KV_CHUNK} new after "
+            f"{KV_CACHED} cached",
+            _cached_lm("LlamaConfig", "LlamaForCausalLM"), _cached_inputs(KV_CHUNK),
+            f"logits of the new tokens, 1x{KV_CHUNK}x{VOCAB} float32",
+            structure=lambda impl: [_attn(HEADS, HEADS, lq="?", lk="?",
+                                          pattern=CAUSAL)] * LAYERS,
+            dialects=("linalg",), dynamic="cache",
         ),
         ModelSpec(
             "gemma2", "transformers.Gemma2ForCausalLM",
@@ -875,7 +900,7 @@ def _versions() -> Dict[str, str]:
 
 
 def _export(module, args, output_type: str, generic: bool,
-            dynamic: bool = False) -> Tuple[str, int]:
+            dynamic: str = "") -> Tuple[str, int]:
     torch = _torch()
     from torch_mlir import fx
     from torch_mlir.extras.fx_decomp_util import get_decomposition_table
@@ -886,7 +911,7 @@ def _export(module, args, output_type: str, generic: bool,
     mod = fx.export_and_import(
         module, *args, output_type=output_type, decomposition_table=table,
         func_name="main",
-        dynamic_shapes=_dynamic_shapes(args) if dynamic else None,
+        dynamic_shapes=_dynamic_shapes(args, dynamic) if dynamic else None,
     )
     if generic:
         text = mod.operation.get_asm(print_generic_op_form=True)
@@ -917,8 +942,10 @@ def _header(spec: ModelSpec, impl: str, dialect: str, seed: int,
          if spec.notes else []) + [
         f"// Exported: torch_mlir.fx.export_and_import(output_type=\"{DIALECTS[dialect]}\"),"
         " weights as constants"
-        + (f", sequence length dynamic (torch.export.Dim, 2..{SEQ})."
-           if spec.dynamic else "."),
+        + {"": ".",
+           "seq": f", sequence length dynamic (torch.export.Dim, 2..{SEQ}).",
+           "cache": f", new tokens (1..8) and cached length (1..{SEQ}) dynamic"
+                    " (torch.export.Dim)."}[spec.dynamic],
         "// Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".",
     ]
     if cumsum_uses:

@@ -16,22 +16,41 @@
 
 namespace mlir::attn {
 
-/// A size: `scale` times a constant or an index value, or, when it is not
-/// held by a value the walk reached, times dimension `dim` of the tensor
-/// `shaped`. Null when unknown.
-struct Size {
-  OpFoldResult ofr;
+/// An unknown size a Size is built from: an index value, or dimension `dim`
+/// of the tensor `shaped` when no value holding it was reached.
+struct SizeBase {
+  Value value;
   Value shaped;
   int64_t dim = 0;
-  int64_t scale = 1;
 
-  explicit operator bool() const { return ofr || shaped; }
-  /// The size without its scale, for ValueBoundsConstraintSet.
-  ValueBoundsConstraintSet::Variable variable() const;
+  bool operator==(const SizeBase &o) const {
+    return value == o.value && shaped == o.shaped && dim == o.dim;
+  }
+  /// Whether it is a tensor dimension, hence never negative.
+  bool isDimension() const { return static_cast<bool>(shaped); }
+};
+
+/// A size: a constant plus integer multiples of unknown sizes (torch-mlir
+/// computes a KV cache's length as past + new, and composed reshapes as
+/// products and quotients by constants). Null when unknown.
+struct Size {
+  bool known = false;
+  int64_t offset = 0;
+  SmallVector<std::pair<SizeBase, int64_t>> terms;
+
+  static Size constant(int64_t c) { return {true, c, {}}; }
+  static Size of(SizeBase base) { return {true, 0, {{base, 1}}}; }
+
+  explicit operator bool() const { return known; }
   /// The constant, if it is one.
-  std::optional<int64_t> constant() const;
-  /// This size times `factor`.
+  std::optional<int64_t> asConstant() const;
+  /// The one base it is, if it is that base exactly.
+  std::optional<SizeBase> asBase() const;
+  Size plus(const Size &o, int64_t factor = 1) const;
   Size times(int64_t factor) const;
+  /// Whether it is never negative: a non-negative constant plus
+  /// non-negative multiples of tensor dimensions.
+  bool isNonNegative() const;
 };
 
 /// `v` without the index casts and integer extensions a frontend puts around
@@ -39,8 +58,11 @@ struct Size {
 Value stripSizeCasts(Value v);
 
 /// The size held by the integer or index value `v`, seen through casts,
-/// tensor.dim and products with (or exact quotients by) constants; null when
-/// it is an integer of another width that is no constant.
+/// tensor.dim, sums and differences (arith or affine.apply), products with
+/// (and exact quotients by) constants, and sign checks of sizes that cannot be
+/// negative
+/// (`select(s < 0, x, s)` is s); null when it is an integer of another width
+/// that is no constant.
 Size sizeOf(Value v);
 
 /// Dimension `dim` of the ranked tensor `t`, followed back through the ops
@@ -50,9 +72,8 @@ Size sizeOf(Value v);
 /// that two sizes computed from the same value compare equal.
 Size dimOf(Value t, int64_t dim);
 
-/// Whether the sizes `a` and `b` are provably equal: the same constant, or
-/// the same scale of the same value or tensor dimension, or of values equal
-/// by ValueBoundsConstraintSet.
+/// Whether the sizes `a` and `b` are provably equal: the same combination of
+/// the same bases, or single bases equal by ValueBoundsConstraintSet.
 bool provablyEqual(const Size &a, const Size &b);
 
 } // namespace mlir::attn

@@ -210,7 +210,7 @@ struct ReshapeFromElements : OpRewritePattern<tensor::ReshapeOp> {
     // produces, whatever the element says).
     auto dstDim = [&](int64_t d) -> Size {
       if (!dstType.isDynamicDim(d))
-        return {rewriter.getIndexAttr(dstType.getDimSize(d)), {}};
+        return Size::constant(dstType.getDimSize(d));
       return sizeOf(shape.getElements()[d]);
     };
     auto wideDim = [&](int64_t d) {
