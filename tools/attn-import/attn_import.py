@@ -582,6 +582,18 @@ def _decoder(pattern_of_layer, hq=HEADS, hkv=GQA_KV, **kw):
                          for l in range(LAYERS)]
 
 
+def _dynamic_seq(name, library, what, make, inputs, output, hkv, note="", **op):
+    """A family exported with a dynamic sequence length (ModelSpec.dynamic
+    "seq"), run at DYN_SEQ; every op has HEADS query heads, `hkv` KV heads,
+    `?` lengths and the _attn properties `op`."""
+    return ModelSpec(
+        name, library,
+        f"{what}, exported with a dynamic sequence length, run at {DYN_SEQ}{note}",
+        make, inputs, output,
+        structure=lambda impl: [_attn(HEADS, hkv, lq="?", lk="?", **op)] * LAYERS,
+        dialects=("linalg",), dynamic="seq")
+
+
 _WINDOW = f"#attn.window<left = {GEMMA_WINDOW - 1}, right = 0, sinks = 0>"
 _MISTRAL_WINDOW = "#attn.window<left = 5, right = 0, sinks = 0>"
 
@@ -683,40 +695,21 @@ MODELS: Dict[str, ModelSpec] = {
         # index arithmetic over the run-time length (--attn-infer-pattern
         # reads it as a predicate). BERT's padding mask is an input: it
         # stays.
-        ModelSpec(
-            "gpt2dyn", "transformers.GPT2LMHeadModel",
-            f"the gpt2 model, exported with a dynamic sequence length, run at {DYN_SEQ}",
-            _make_gpt2, _ids_dyn, f"logits, 1x{DYN_SEQ}x{VOCAB} float32",
-            structure=lambda impl: [_attn(HEADS, HEADS, lq="?", lk="?",
-                                          pattern=CAUSAL)] * LAYERS,
-            dialects=("linalg",), dynamic="seq",
-        ),
-        ModelSpec(
-            "llamadyn", "transformers.LlamaForCausalLM",
-            f"the llama model, exported with a dynamic sequence length, run at {DYN_SEQ}",
-            _make_llama, _ids_dyn, f"logits, 1x{DYN_SEQ}x{VOCAB} float32",
-            structure=lambda impl: [_attn(HEADS, GQA_KV, lq="?", lk="?",
-                                          pattern=CAUSAL)] * LAYERS,
-            dialects=("linalg",), dynamic="seq",
-        ),
-        ModelSpec(
-            "mistraldyn", "transformers.MistralForCausalLM",
-            f"the mistral model (sliding window {MISTRAL_WINDOW}), exported with a "
-            f"dynamic sequence length, run at {DYN_SEQ}",
-            _make_mistral, _ids_dyn, f"logits, 1x{DYN_SEQ}x{VOCAB} float32",
-            structure=lambda impl: [_attn(HEADS, GQA_KV, lq="?", lk="?",
-                                          pattern=_MISTRAL_WINDOW)] * LAYERS,
-            dialects=("linalg",), dynamic="seq",
-        ),
-        ModelSpec(
-            "bertdyn", "transformers.BertModel",
-            f"the bert encoder with its run-time padding mask, exported with a "
-            f"dynamic sequence length, run at {DYN_SEQ} (no padding left)",
-            _make_bert, _bert_dyn_inputs, f"last_hidden_state, 1x{DYN_SEQ}x{HIDDEN} float32",
-            structure=lambda impl: [_attn(HEADS, HEADS, lq="?", lk="?",
-                                          bias=True)] * LAYERS,
-            dialects=("linalg",), dynamic="seq",
-        ),
+        _dynamic_seq("gpt2dyn", "transformers.GPT2LMHeadModel", "the gpt2 model",
+                     _make_gpt2, _ids_dyn, f"logits, 1x{DYN_SEQ}x{VOCAB} float32",
+                     HEADS, pattern=CAUSAL),
+        _dynamic_seq("llamadyn", "transformers.LlamaForCausalLM", "the llama model",
+                     _make_llama, _ids_dyn, f"logits, 1x{DYN_SEQ}x{VOCAB} float32",
+                     GQA_KV, pattern=CAUSAL),
+        _dynamic_seq("mistraldyn", "transformers.MistralForCausalLM",
+                     f"the mistral model (sliding window {MISTRAL_WINDOW})",
+                     _make_mistral, _ids_dyn, f"logits, 1x{DYN_SEQ}x{VOCAB} float32",
+                     GQA_KV, pattern=_MISTRAL_WINDOW),
+        _dynamic_seq("bertdyn", "transformers.BertModel",
+                     "the bert encoder with its run-time padding mask",
+                     _make_bert, _bert_dyn_inputs,
+                     f"last_hidden_state, 1x{DYN_SEQ}x{HIDDEN} float32",
+                     HEADS, bias=True, note=" (no padding left)"),
         # The llamakv decoder with the number of new tokens and the cached
         # length both dynamic: the mask compares cache positions
         # (cached + i) with key indices, proven causal aligned bottom-right
