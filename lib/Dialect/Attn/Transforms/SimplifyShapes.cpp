@@ -8,8 +8,9 @@
 // `tensor.reshape %src(tensor.from_elements ...)`. Raising looks for indexing
 // maps, expand_shape and collapse_shape, as a static export has them. This
 // pass rewrites the run-time forms into those where the sizes involved are
-// provably equal (upstream's ValueBoundsOpInterface, seeing through index
-// casts), and leaves everything else as it is:
+// provably equal (attn/Analysis/Sizes.h: sums of the lengths they come from,
+// through casts, dims and reshapes, else upstream's ValueBoundsOpInterface),
+// and leaves everything else as it is:
 //
 //  1. `select(s == 1, 0, linalg.index d)` becomes `linalg.index d` when `s`
 //     equals loop d's extent: if that extent is 1, the index is 0 anyway.
