@@ -127,10 +127,12 @@ Size mlir::attn::sizeOf(Value v) {
     if (matchPattern(v, m_ConstantInt(&c)))
       return Size::constant(c.getSExtValue());
     Operation *op = v.getDefiningOp();
-    if (auto dim = dyn_cast_or_null<tensor::DimOp>(op))
+    if (auto dim = dyn_cast_or_null<tensor::DimOp>(op)) {
+      auto ranked = dyn_cast<RankedTensorType>(dim.getSource().getType());
       if (std::optional<int64_t> d = dim.getConstantIndex();
-          d && *d >= 0 && *d < dim.getSource().getType().getRank())
+          ranked && d && *d >= 0 && *d < ranked.getRank())
         return dimOf(dim.getSource(), *d);
+    }
     if (op && isa<arith::AddIOp, arith::SubIOp>(op)) {
       Size a = sizeOf(op->getOperand(0)), b = sizeOf(op->getOperand(1));
       return a.plus(b, isa<arith::AddIOp>(op) ? 1 : -1);
@@ -169,7 +171,9 @@ Size mlir::attn::sizeOf(Value v) {
 
 Size mlir::attn::dimOf(Value t, int64_t dim) {
   for (int steps = 0; steps < 64; ++steps) {
-    auto type = cast<RankedTensorType>(t.getType());
+    auto type = dyn_cast<RankedTensorType>(t.getType());
+    if (!type || dim < 0 || dim >= type.getRank())
+      return {};
     if (!type.isDynamicDim(dim))
       return Size::constant(type.getDimSize(dim));
     Operation *op = t.getDefiningOp();

@@ -193,3 +193,27 @@ func.func @grown_cache(%past: tensor<1x2x?x8xf32>, %new: tensor<1x2x?x8xf32>) ->
   } -> tensor<1x2x2x?x8xf32>
   return %rep : tensor<1x2x2x?x8xf32>
 }
+
+// -----
+
+// The guard reads the size of an unranked tensor: not comparable, left as
+// it is (and no crash).
+// CHECK-LABEL: func.func @unranked_size
+// CHECK: arith.select
+// CHECK: tensor.extract
+func.func @unranked_size(%x: tensor<?xf32>, %u: tensor<*xf32>) -> tensor<?xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %m = tensor.dim %u, %c0 : tensor<*xf32>
+  %n = tensor.dim %x, %c0 : tensor<?xf32>
+  %empty = tensor.empty(%n) : tensor<?xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} outs(%empty : tensor<?xf32>) {
+  ^bb0(%out: f32):
+    %i = linalg.index 0 : index
+    %one = arith.cmpi eq, %m, %c1 : index
+    %j = arith.select %one, %c0, %i : index
+    %v = tensor.extract %x[%j] : tensor<?xf32>
+    linalg.yield %v : f32
+  } -> tensor<?xf32>
+  return %r : tensor<?xf32>
+}

@@ -68,8 +68,10 @@ Size sizeOf(Value v);
 /// Dimension `dim` of the ranked tensor `t`, followed back through the ops
 /// that carry sizes from operands to results (tensor.empty, expand_shape,
 /// collapse_shape of one dynamic dimension with static ones, extract_slice,
-/// casts, concatenation along another dimension, destination-style ops), so
-/// that two sizes computed from the same value compare equal.
+/// casts, concatenations (the sum of the inputs along the concatenated
+/// dimension), destination-style ops), so that two sizes computed from the
+/// same value compare equal. Null when `t` is no ranked tensor or has no
+/// dimension `dim`.
 Size dimOf(Value t, int64_t dim);
 
 /// Whether the sizes `a` and `b` are provably equal: the same combination of
