@@ -29,6 +29,15 @@ protected:
   void checkAgainstReference(PatternAttrInterface pattern,
                              const ref::Pattern &ref, int64_t lq, int64_t lk) {
     int64_t total = 0;
+    // The affine description, where the pattern has one, at these sizes.
+    FailureOr<AffineVisibility> affine = pattern.getAffineVisibility();
+    auto affineVisible = [&](int64_t i, int64_t j) {
+      return llvm::any_of(*affine, [&](const auto &conjunction) {
+        return llvm::all_of(conjunction, [&](const AffineConstraint &c) {
+          return c[0] * i + c[1] * j + c[2] * lq + c[3] * lk + c[4] >= 0;
+        });
+      });
+    };
     for (int64_t i = 0; i < lq; ++i) {
       int64_t row = 0;
       for (int64_t j = 0; j < lk; ++j) {
@@ -36,6 +45,10 @@ protected:
         ASSERT_EQ(pattern.isVisible(i, j, lq, lk), want)
             << "pattern " << debugString(pattern) << " at (" << i << ", " << j
             << ") lq=" << lq << " lk=" << lk;
+        if (succeeded(affine))
+          ASSERT_EQ(affineVisible(i, j), want)
+              << "affine visibility of " << debugString(pattern) << " at (" << i
+              << ", " << j << ") lq=" << lq << " lk=" << lk;
         row += want;
       }
       ASSERT_EQ(pattern.getVisibleCount(i, lq, lk), row)
@@ -73,6 +86,22 @@ protected:
     return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
   }
 };
+
+TEST_F(PatternInterfaceTest, AffineVisibilityWhereExpressible) {
+  // Dense, causal and windows describe themselves as affine constraints
+  // (checked pair by pair in checkAgainstReference); grid and block
+  // patterns do not.
+  EXPECT_TRUE(succeeded(cast<PatternAttrInterface>(DenseAttr::get(&context))
+                            .getAffineVisibility()));
+  EXPECT_TRUE(succeeded(cast<PatternAttrInterface>(CausalAttr::get(&context))
+                            .getAffineVisibility()));
+  EXPECT_TRUE(
+      succeeded(cast<PatternAttrInterface>(WindowAttr::get(&context, 3, 1, 2))
+                    .getAffineVisibility()));
+  auto hood =
+      NeighborhoodAttr::get(&context, {4, 4}, {3, 3}, {1, 1}, {1, 1}, {0, 0});
+  EXPECT_TRUE(failed(cast<PatternAttrInterface>(hood).getAffineVisibility()));
+}
 
 TEST_F(PatternInterfaceTest, DenseAndCausal) {
   for (int trial = 0; trial < 20; ++trial) {

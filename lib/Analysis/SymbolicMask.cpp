@@ -891,29 +891,27 @@ mlir::attn::inferSymbolicPattern(MLIRContext *context, Value mask, Value bias,
   }
   visible = visible.intersect(domain);
 
-  // The candidates, as sets over the same space: the pattern's pairs within
-  // the domain. Causal-like patterns align bottom-right: i' = i + lk - lq.
-  auto band = [&](int64_t keyCoef, int64_t shift) {
-    // keyCoef * (j - i - lk + lq) + shift >= 0
-    Form f = eval.zeroForm();
-    f[j->value] += keyCoef;
-    f[i->value] -= keyCoef;
-    for (auto [expr, sign] : {std::pair(lkExpr, -1), std::pair(lqExpr, 1)})
-      eval.addSizeForm(expr, keyCoef * sign, f);
-    f.back() += shift;
-    IntegerPolyhedron poly(eval.space());
-    poly.addInequality(f);
-    return PresburgerSet(poly);
-  };
-  auto keyBelow = [&](int64_t s) { // s - 1 - j >= 0
-    Form f = eval.zeroForm();
-    f[j->value] = -1;
-    f.back() = s - 1;
-    IntegerPolyhedron poly(eval.space());
-    poly.addInequality(f);
-    return PresburgerSet(poly);
-  };
-  auto matches = [&](const PresburgerSet &set) {
+  // A candidate pattern's pairs, from its affine constraints
+  // (PatternAttrInterface::getAffineVisibility), as a set over the same
+  // space, compared with the visible set within the domain.
+  auto matches = [&](PatternAttrInterface pattern) {
+    FailureOr<AffineVisibility> sets = pattern.getAffineVisibility();
+    if (failed(sets))
+      return false;
+    PresburgerSet set = PresburgerSet::getEmpty(eval.space());
+    for (const SmallVector<AffineConstraint> &conjunction : *sets) {
+      IntegerPolyhedron poly(eval.space());
+      for (const AffineConstraint &c : conjunction) {
+        Form f = eval.zeroForm();
+        f[i->value] += c[0];
+        f[j->value] += c[1];
+        eval.addSizeForm(lqExpr, c[2], f);
+        eval.addSizeForm(lkExpr, c[3], f);
+        f.back() += c[4];
+        poly.addInequality(f);
+      }
+      set = set.unionSet(PresburgerSet(poly));
+    }
     return set.intersect(domain).isEqual(visible);
   };
   // A lowest-float entry is masked only where its row keeps a key: the
@@ -932,11 +930,9 @@ mlir::attn::inferSymbolicPattern(MLIRContext *context, Value mask, Value bias,
     return failure();
   }
 
-  PresburgerSet all = PresburgerSet::getUniverse(eval.space());
-  if (matches(all))
+  if (matches(DenseAttr::get(context)))
     return PatternAttrInterface();
-  PresburgerSet causal = band(-1, 0); // j <= i'
-  if (matches(causal))
+  if (matches(CausalAttr::get(context)))
     return PatternAttrInterface(CausalAttr::get(context));
   // Windows i' - l <= j <= i' + r, or j < s, with l, r and s among the
   // offsets of the comparisons the mask makes.
@@ -954,14 +950,10 @@ mlir::attn::inferSymbolicPattern(MLIRContext *context, Value mask, Value bias,
   rights.append(sizes.begin(), sizes.end());
   for (int64_t left : sizes)
     for (int64_t right : rights)
-      for (int64_t s : sinks) {
-        PresburgerSet window =
-            band(1, left).intersect(band(-1, right)); // -l <= j-i' <= r
-        if (s)
-          window = window.unionSet(keyBelow(s));
-        if (matches(window))
-          return PatternAttrInterface(WindowAttr::get(context, left, right, s));
-      }
+      for (int64_t s : sinks)
+        if (auto window = WindowAttr::get(context, left, right, s);
+            matches(window))
+          return PatternAttrInterface(window);
   why = "the visible pairs are no causal or window pattern";
   return failure();
 }

@@ -263,6 +263,15 @@ Value CausalAttr::buildIsVisible(OpBuilder &b, Location loc, Value i, Value j,
 }
 
 /// Rows [qBegin, qEnd) see keys [0, (qEnd - 1)' + 1).
+FailureOr<AffineVisibility> DenseAttr::getAffineVisibility() const {
+  return AffineVisibility{{}};
+}
+
+// j <= i' = i + lk - lq: i - j - lq + lk >= 0.
+FailureOr<AffineVisibility> CausalAttr::getAffineVisibility() const {
+  return AffineVisibility{{{1, -1, -1, 1, 0}}};
+}
+
 void CausalAttr::buildKeyRanges(
     OpBuilder &b, Location loc, Value qBegin, Value qEnd, Value lq, Value lk,
     SmallVectorImpl<std::pair<Value, Value>> &ranges) const {
@@ -373,6 +382,15 @@ Value WindowAttr::buildIsVisible(OpBuilder &b, Location loc, Value i, Value j,
 
 /// The sinks [0, s), then the windows of rows [qBegin, qEnd) from
 /// qBegin' - l to (qEnd - 1)' + r, without the sinks again.
+// i' - left <= j <= i' + right (i' = i + lk - lq), or j < sinks.
+FailureOr<AffineVisibility> WindowAttr::getAffineVisibility() const {
+  AffineVisibility sets = {
+      {{-1, 1, 1, -1, getLeft()}, {1, -1, -1, 1, getRight()}}};
+  if (getSinks() > 0)
+    sets.push_back({{0, -1, 0, 0, getSinks() - 1}});
+  return sets;
+}
+
 void WindowAttr::buildKeyRanges(
     OpBuilder &b, Location loc, Value qBegin, Value qEnd, Value lq, Value lk,
     SmallVectorImpl<std::pair<Value, Value>> &ranges) const {

@@ -14,6 +14,7 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/TilingInterface.h"
 
+#include <array>
 #include <limits>
 
 namespace mlir::attn {
@@ -22,6 +23,13 @@ namespace mlir::attn {
 enum class TileVisibility { Skipped, Partial, Full };
 
 class PatternAttrInterface;
+
+/// One affine constraint on a visible pair: {ci, cj, clq, clk, c0} stands
+/// for ci*i + cj*j + clq*lq + clk*lk + c0 >= 0 (row i, key j, sizes lq, lk).
+using AffineConstraint = std::array<int64_t, 5>;
+/// The visible pairs of a pattern as a union of conjunctions of affine
+/// constraints (PatternAttrInterface::getAffineVisibility).
+using AffineVisibility = SmallVector<SmallVector<AffineConstraint>>;
 
 /// A normalizer expressed with a per-head sink operand: the normalizer
 /// attribute (one whose `requiresSinkOperand()` holds) and the sink logit

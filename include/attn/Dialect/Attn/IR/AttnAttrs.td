@@ -51,13 +51,15 @@ class Attn_PatternAttr<string name, string attrMnemonic,
 
 def Attn_DenseAttr
     : Attn_PatternAttr<"Dense", "dense",
-                       ["countVisiblePairs", "isDense", "buildAllVisible"]> {
+                       ["countVisiblePairs", "isDense", "buildAllVisible",
+                        "getAffineVisibility"]> {
   let summary = "every (i, j) may be visible";
 }
 
 def Attn_CausalAttr
     : Attn_PatternAttr<"Causal", "causal",
-                       ["buildKeyRanges", "buildAllVisible"]> {
+                       ["buildKeyRanges", "buildAllVisible",
+                        "getAffineVisibility"]> {
   let summary = "key j is visible from query i iff j <= i + (Lk - Lq)";
   let description = [{
     Causal attention aligned bottom-right (as FlashAttention >= 2.1): the last
@@ -67,7 +69,8 @@ def Attn_CausalAttr
 
 def Attn_WindowAttr
     : Attn_PatternAttr<"Window", "window",
-                       ["buildKeyRanges", "buildAllVisible"]> {
+                       ["buildKeyRanges", "buildAllVisible",
+                        "getAffineVisibility"]> {
   let summary = "sliding window with optional sink tokens";
   let description = [{
     `#attn.window<left = l, right = r, sinks = s>`: key j is visible from

@@ -87,6 +87,17 @@ def Attn_PatternAttrInterface : AttrInterface<"PatternAttrInterface"> {
            "::mlir::Value":$lq, "::mlir::Value":$lk), [{}], [{
         return ::mlir::arith::ConstantIntOp::create(b, loc, 0, 1);
       }]>,
+    InterfaceMethod<
+      "The visible pairs as affine constraints, for analyses that reason "
+      "about every size at once: a union of conjunctions, each constraint "
+      "the coefficients {ci, cj, clq, clk, c0} of "
+      "ci*i + cj*j + clq*lq + clk*lk + c0 >= 0 over the row i in [0, lq) "
+      "and key j in [0, lk). Failure when the pattern is not such a set "
+      "for symbolic sizes (by default).",
+      "::mlir::FailureOr<::mlir::attn::AffineVisibility>",
+      "getAffineVisibility", (ins), [{}], [{
+        return ::mlir::failure();
+      }]>,
     InterfaceMethod<"Number of visible (i, j) pairs of the whole op.",
       "int64_t", "countVisiblePairs", (ins "int64_t":$lq, "int64_t":$lk),
       [{}], [{
