@@ -31,7 +31,8 @@ using attn::gpusim::GpuSimulator;
 namespace {
 
 /// b[i] = 2 * a[i] + 1 for the thread's i; c[i] = a[7 - i] through
-/// workgroup memory and a barrier; d[i] = a[i] rounded to f16 and back.
+/// workgroup memory and a barrier; d[i] = a[i] rounded to f16 and back;
+/// y[i] = n * x[i] with n the run-time length of x (memref.dim).
 const char *const kKernels = R"mlir(
 module attributes {gpu.container_module} {
   gpu.module @kernels {
@@ -55,6 +56,17 @@ module attributes {gpu.container_module} {
       %j = arith.subi %c7, %t : index
       %u = memref.load %w[%j] : memref<8xf32, #gpu.address_space<workgroup>>
       memref.store %u, %c[%t] : memref<8xf32>
+      gpu.return
+    }
+    gpu.func @times_length(%x: memref<?xf32>, %y: memref<?xf32>) kernel {
+      %t = gpu.thread_id x
+      %c0 = arith.constant 0 : index
+      %n = memref.dim %x, %c0 : memref<?xf32>
+      %ni = arith.index_cast %n : index to i64
+      %nf = arith.sitofp %ni : i64 to f32
+      %v = memref.load %x[%t] : memref<?xf32>
+      %r = arith.mulf %v, %nf : f32
+      memref.store %r, %y[%t] : memref<?xf32>
       gpu.return
     }
     gpu.func @to_half(%a: memref<8xf32>, %d: memref<8xf32>) kernel {
@@ -95,14 +107,15 @@ protected:
 
   /// Runs kernel `name` on one block of `threads` threads.
   bool run(llvm::StringRef name, int64_t threads, Buffer &in, Buffer &out,
-           std::string &error) {
+           std::string &error, int64_t length = 8) {
     int64_t kernel = sim.findKernel(name);
     EXPECT_GE(kernel, 0) << name.str();
     const int64_t grid[3] = {1, 1, 1}, block[3] = {threads, 1, 1};
     char *buffers[] = {reinterpret_cast<char *>(in.get()),
                        reinterpret_cast<char *>(out.get())};
+    std::vector<std::vector<int64_t>> shapes = {{length}, {length}};
     return sim.runKernel(kernel, grid, block, /*dynamicSharedBytes=*/0, buffers,
-                         error);
+                         shapes, error);
   }
 
   mlir::MLIRContext context;
@@ -116,8 +129,12 @@ TEST_F(GpuSimTest, KernelArgumentsAreDescribed) {
   int64_t kernel = sim.findKernel("affine");
   ASSERT_GE(kernel, 0);
   ASSERT_EQ(sim.kernelArguments(kernel).size(), 2u);
-  EXPECT_EQ(sim.kernelArguments(kernel)[0].bytes, 32);
+  EXPECT_EQ(sim.kernelArguments(kernel)[0].elementBytes, 4);
   EXPECT_EQ(sim.kernelArguments(kernel)[1].shape, std::vector<int64_t>{8});
+  int64_t dynamic = sim.findKernel("times_length");
+  ASSERT_GE(dynamic, 0);
+  EXPECT_EQ(sim.kernelArguments(dynamic)[0].shape,
+            std::vector<int64_t>{mlir::ShapedType::kDynamic});
   EXPECT_EQ(sim.findKernel("missing"), -1);
 }
 
@@ -157,6 +174,19 @@ TEST_F(GpuSimTest, OutOfBoundsAccessFails) {
   // 16 threads index past the 8 elements of the arguments.
   EXPECT_FALSE(run("affine", 16, a, b, error));
   EXPECT_NE(error.find("outside argument 0"), std::string::npos) << error;
+}
+
+TEST_F(GpuSimTest, DynamicSizesComeFromTheLaunch) {
+  Buffer x = makeBuffer(input), y = makeBuffer({});
+  std::string error;
+  ASSERT_TRUE(run("times_length", 5, x, y, error, /*length=*/5)) << error;
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(y.get()[i], 5.0f * input[i]) << i;
+  EXPECT_EQ(y.get()[5], 0.0f);
+  // Six threads read past a length of 5, although the memory holds 8.
+  EXPECT_FALSE(run("times_length", 6, x, y, error, /*length=*/5));
+  EXPECT_NE(error.find("outside argument 0 of shape 5"), std::string::npos)
+      << error;
 }
 
 TEST_F(GpuSimTest, InvalidLaunchFails) {

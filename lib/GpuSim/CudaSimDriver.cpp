@@ -460,11 +460,13 @@ CUresult simFuncSetAttribute(CUfunction function, CUfunction_attribute attr,
   return CUDA_SUCCESS;
 }
 
-/// The kernel's buffers from `params`: per memref argument its descriptor
-/// unpacked (allocated and aligned pointer, offset, sizes, strides), as
-/// MLIR's gpu-to-llvm lowering passes it.
+/// The kernel's buffers and their sizes from `params`: per memref argument
+/// its descriptor unpacked (allocated and aligned pointer, offset, sizes,
+/// strides), as MLIR's gpu-to-llvm lowering passes it. Static sizes must
+/// match the kernel's types; dynamic ones come from the descriptor.
 CUresult decodeArguments(const Function &f, void **params,
-                         std::vector<char *> &buffers) {
+                         std::vector<char *> &buffers,
+                         std::vector<std::vector<int64_t>> &shapes) {
   State &s = state();
   if (!params)
     return fail(CUDA_ERROR_INVALID_VALUE, "a launch without kernelParams");
@@ -476,20 +478,28 @@ CUresult decodeArguments(const Function &f, void **params,
     char *aligned = pointer(j + 1);
     int64_t offset = integer(j + 2);
     size_t rank = arg.shape.size();
+    std::vector<int64_t> shape(arg.shape);
     int64_t stride = 1;
     for (size_t d = rank; d-- > 0;) {
       int64_t size = integer(j + 3 + d), got = integer(j + 3 + rank + d);
-      if (size != arg.shape[d] || got != stride)
+      if (mlir::ShapedType::isDynamic(shape[d]) && size >= 0 &&
+          size <= (int64_t(1) << 40))
+        shape[d] = size;
+      if (size != shape[d] || got != stride)
         return fail(CUDA_ERROR_INVALID_VALUE,
                     llvm::formatv("argument {0}: dimension {1} has size {2} "
                                   "and stride {3}, the kernel expects {4} "
                                   "and {5}",
-                                  i, d, size, got, arg.shape[d], stride)
+                                  i, d, size, got,
+                                  mlir::ShapedType::isDynamic(arg.shape[d])
+                                      ? std::string("a size in [0, 2^40]")
+                                      : std::to_string(arg.shape[d]),
+                                  stride)
                         .str());
-      stride *= arg.shape[d];
+      stride *= shape[d];
     }
-    int64_t bytes = arg.bytes;
-    char *start = aligned + offset * (bytes / std::max<int64_t>(stride, 1));
+    int64_t bytes = stride * arg.elementBytes;
+    char *start = aligned + offset * arg.elementBytes;
     bool partial;
     if (!findDevice(reinterpret_cast<uintptr_t>(start), bytes, partial))
       return fail(CUDA_ERROR_ILLEGAL_ADDRESS,
@@ -500,6 +510,7 @@ CUresult decodeArguments(const Function &f, void **params,
                                         : "is not device memory")
                       .str());
     buffers.push_back(start);
+    shapes.push_back(std::move(shape));
     j += 3 + 2 * rank;
   }
   return CUDA_SUCCESS;
@@ -528,13 +539,14 @@ CUresult simLaunchKernel(CUfunction function, unsigned gridX, unsigned gridY,
   if (!s.simulator)
     return fail(CUDA_ERROR_LAUNCH_FAILED, "no simulator for the kernels");
   std::vector<char *> buffers;
-  if (CUresult r = decodeArguments(*f, params, buffers))
+  std::vector<std::vector<int64_t>> shapes;
+  if (CUresult r = decodeArguments(*f, params, buffers, shapes))
     return r;
   int64_t grid[3] = {gridX, gridY, gridZ};
   int64_t block[3] = {blockX, blockY, blockZ};
   std::string error;
   if (!s.simulator->runKernel(f->kernel, grid, block, sharedBytes, buffers,
-                              error))
+                              shapes, error))
     return fail(CUDA_ERROR_LAUNCH_FAILED, error);
   ++s.stats.launches;
   return CUDA_SUCCESS;

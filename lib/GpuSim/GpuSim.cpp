@@ -183,23 +183,38 @@ struct Buffer {
   /// access records.
   static Buffer over(char *data, MemRefType type, int64_t alignment,
                      std::string name);
+  /// Likewise with elements of `elt` and the sizes `shape` (a dynamically
+  /// shaped buffer's sizes at run time).
+  static Buffer over(char *data, Type elt, ArrayRef<int64_t> shape,
+                     int64_t alignment, std::string name);
 };
 
 Buffer Buffer::over(char *data, MemRefType type, int64_t alignment,
                     std::string name) {
+  return over(data, type.getElementType(), type.getShape(), alignment,
+              std::move(name));
+}
+
+Buffer Buffer::over(char *data, Type elt, ArrayRef<int64_t> shape,
+                    int64_t alignment, std::string name) {
   Buffer buffer;
   buffer.data = data;
-  buffer.elt = type.getElementType();
-  buffer.shape.assign(type.getShape().begin(), type.getShape().end());
+  buffer.elt = elt;
+  buffer.shape.assign(shape.begin(), shape.end());
   buffer.alignment = alignment;
   buffer.name = std::move(name);
-  buffer.accesses = std::make_shared<std::vector<ElementAccesses>>(
-      size_t(type.getNumElements()));
+  int64_t elements = 1;
+  for (int64_t n : shape)
+    elements *= n;
+  buffer.accesses =
+      std::make_shared<std::vector<ElementAccesses>>(size_t(elements));
   return buffer;
 }
 
 struct Launch {
   gpu::GPUFuncOp kernel;
+  /// The grid's entries are ShapedType::kDynamic in a launcher's record
+  /// until a launch gives them.
   int64_t grid[3], block[3];
   /// Bytes of dynamic shared memory the launch gives each block.
   int64_t dynamicSharedBytes = 0;
@@ -1395,6 +1410,17 @@ private:
           fill(op->getResult(0), [&](int64_t, int64_t) { return Slot{id}; });
         })
         .Case([&](memref::ViewOp view) { runView(view, mask); })
+        .Case([&](memref::DimOp dim) {
+          const std::vector<Slot> &ids = get(op, dim.getSource());
+          const std::vector<Slot> &index = get(op, dim.getIndex());
+          fill(dim.getResult(), [&](int64_t l, int64_t) {
+            const Buffer &buffer = buffers[ids[l].i];
+            int64_t d = index[l].i;
+            if (d < 0 || d >= int64_t(buffer.shape.size()))
+              fail(op, "reads a dimension the buffer does not have");
+            return Slot{buffer.shape[d]};
+          });
+        })
         .Case([&](memref::LoadOp load) {
           access(op, load.getMemRef(), load.getIndices(), Value(),
                  /*store=*/false, 1, 0, mask);
@@ -1536,53 +1562,86 @@ struct GpuSimulator::Impl {
     return std::nullopt;
   }
 
-  /// An argument buffer of `type` at `data`.
-  static Buffer argumentBuffer(MemRefType type, char *data, int64_t i) {
-    return Buffer::over(data, type, kArgumentAlignment,
+  /// Argument `i`, a buffer of `type` with the sizes `shape`, at `data`.
+  static Buffer argumentBuffer(MemRefType type, ArrayRef<int64_t> shape,
+                               char *data, int64_t i) {
+    return Buffer::over(data, type.getElementType(), shape, kArgumentAlignment,
                         "argument " + std::to_string(i));
   }
 
-  void launch(int64_t id, const int64_t *pointers, int64_t count) {
+  /// Launch `id` from its launcher: `table` holds the aligned pointers of
+  /// the kernel's buffers, then the sizes of their dynamic dimensions (in
+  /// order), then the grid's dynamic entries (see GpuSimulator::adopt).
+  void launch(int64_t id, const int64_t *table, int64_t count) {
     if (!error.empty())
       return;
     if (id < 0 || id >= int64_t(launches.size())) {
       error = "gpu-sim: launch of an unknown kernel #" + std::to_string(id);
       return;
     }
-    Launch &l = launches[id];
+    Launch l = launches[id];
     auto inputs = l.kernel.getArgumentTypes();
-    if (int64_t(inputs.size()) != count) {
+    int64_t expected = int64_t(inputs.size());
+    for (Type t : inputs)
+      expected += cast<MemRefType>(t).getNumDynamicDims();
+    for (int64_t n : l.grid)
+      expected += ShapedType::isDynamic(n);
+    if (expected != count) {
       error = "gpu-sim: kernel launched with the wrong number of buffers";
       return;
     }
+    const int64_t *next = table + inputs.size();
+    std::vector<SmallVector<int64_t, 4>> shapes;
+    for (Type t : inputs) {
+      auto memref = cast<MemRefType>(t);
+      SmallVector<int64_t, 4> shape(memref.getShape());
+      for (int64_t &n : shape)
+        if (ShapedType::isDynamic(n))
+          n = *next++;
+      shapes.push_back(shape);
+    }
+    for (int64_t &n : l.grid)
+      if (ShapedType::isDynamic(n))
+        n = *next++;
+    for (int64_t n : l.grid)
+      if (n < 0) {
+        error = "gpu-sim: a launch with a negative grid size";
+        return;
+      }
     // Device twins of the host buffers, staged as --attn-gpu-stage-buffers
     // stages them: copied in only when the kernel reads them, back only
     // when it writes them; the others start as 0xff bytes (NaN floats).
     SmallVector<mlir::attn::KernelArgumentUse> uses =
         mlir::attn::getKernelArgumentUses(l.kernel);
     std::vector<std::unique_ptr<char[]>> twins;
+    std::vector<int64_t> sizes;
     std::vector<Buffer> arguments;
     for (auto [i, type] : llvm::enumerate(inputs)) {
       auto memref = cast<MemRefType>(type);
-      int64_t bytes =
-          memref.getNumElements() * bytesOf(memref.getElementType());
-      auto twin = std::make_unique<char[]>(bytes);
+      int64_t bytes = bytesOf(memref.getElementType());
+      for (int64_t n : shapes[i])
+        bytes *= n;
+      auto twin = std::make_unique<char[]>(std::max<int64_t>(bytes, 1));
       if (uses[i].reads)
-        std::memcpy(twin.get(), reinterpret_cast<char *>(pointers[i]), bytes);
+        std::memcpy(twin.get(), reinterpret_cast<char *>(table[i]), bytes);
       else
         std::memset(twin.get(), 0xff, bytes);
-      arguments.push_back(argumentBuffer(memref, twin.get(), int64_t(i)));
+      arguments.push_back(
+          argumentBuffer(memref, shapes[i], twin.get(), int64_t(i)));
       twins.push_back(std::move(twin));
+      sizes.push_back(bytes);
     }
-    if (std::optional<std::string> failure = runGrid(l, arguments)) {
-      error = std::move(*failure);
-      return;
-    }
+    // An empty grid (a dynamic size of 0) runs no block, as the launcher
+    // that --attn-gpu-stage-buffers writes skips the launch.
+    if (l.grid[0] > 0 && l.grid[1] > 0 && l.grid[2] > 0)
+      if (std::optional<std::string> failure = runGrid(l, arguments)) {
+        error = std::move(*failure);
+        return;
+      }
     for (auto [i, type] : llvm::enumerate(inputs))
       if (uses[i].writes)
-        std::memcpy(reinterpret_cast<char *>(pointers[i]), twins[i].get(),
-                    cast<MemRefType>(type).getNumElements() *
-                        bytesOf(cast<MemRefType>(type).getElementType()));
+        std::memcpy(reinterpret_cast<char *>(table[i]), twins[i].get(),
+                    sizes[i]);
   }
 };
 
@@ -1670,12 +1729,25 @@ LogicalResult GpuSimulator::adopt(ModuleOp module, std::string &error) {
               " bytes of dynamic shared memory";
       return failure();
     }
-    for (Type t : launcher.getArgumentTypes()) {
+    // The kernel's buffers, then an index per dynamic grid entry.
+    unsigned numBuffers = kernel.getNumArguments();
+    int64_t numDynamicGrid = llvm::count_if(
+        grid.asArrayRef(), [](int64_t n) { return ShapedType::isDynamic(n); });
+    auto types = launcher.getArgumentTypes();
+    if (types.size() != numBuffers + numDynamicGrid ||
+        types.take_front(numBuffers) != kernel.getArgumentTypes() ||
+        !llvm::all_of(types.drop_front(numBuffers),
+                      [](Type t) { return t.isIndex(); })) {
+      error = "gpu-sim: launcher @" + launcher.getName().str() +
+              " does not take its kernel's buffers and dynamic grid sizes";
+      return failure();
+    }
+    for (Type t : types.take_front(numBuffers)) {
       auto memref = dyn_cast<MemRefType>(t);
-      if (!memref || !memref.hasStaticShape() ||
-          !memref.getLayout().isIdentity() || memref.getMemorySpace()) {
+      if (!memref || !memref.getLayout().isIdentity() ||
+          memref.getMemorySpace()) {
         error = "gpu-sim: launcher @" + launcher.getName().str() +
-                " takes a non-identity or dynamic buffer";
+                " takes a non-identity buffer";
         return failure();
       }
     }
@@ -1685,15 +1757,26 @@ LogicalResult GpuSimulator::adopt(ModuleOp module, std::string &error) {
     Location loc = launcher.getLoc();
     Block *entry = launcher.addEntryBlock();
     b.setInsertionPointToStart(entry);
-    int64_t n = entry->getNumArguments();
+    // The table Impl::launch reads: the buffers' aligned pointers, their
+    // dynamic sizes, the dynamic grid entries.
+    SmallVector<Value> entries;
+    for (Value arg : entry->getArguments().take_front(numBuffers))
+      entries.push_back(
+          memref::ExtractAlignedPointerAsIndexOp::create(b, loc, arg));
+    for (Value arg : entry->getArguments().take_front(numBuffers)) {
+      auto memref = cast<MemRefType>(arg.getType());
+      for (int64_t d = 0; d < memref.getRank(); ++d)
+        if (memref.isDynamicDim(d))
+          entries.push_back(memref::DimOp::create(b, loc, arg, d));
+    }
+    llvm::append_range(entries, entry->getArguments().drop_front(numBuffers));
+    int64_t n = int64_t(entries.size());
     Value table = memref::AllocaOp::create(
         b, loc, MemRefType::get({n}, b.getIndexType()));
-    for (auto [i, arg] : llvm::enumerate(entry->getArguments())) {
-      Value p = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, arg);
+    for (auto [i, value] : llvm::enumerate(entries))
       memref::StoreOp::create(
-          b, loc, p, table,
+          b, loc, value, table,
           ValueRange{arith::ConstantIndexOp::create(b, loc, int64_t(i))});
-    }
     Value dynamic = memref::CastOp::create(
         b, loc, cast<MemRefType>(callee.getArgumentTypes()[1]), table);
     Value idValue = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(id));
@@ -1732,18 +1815,17 @@ LogicalResult GpuSimulator::copyKernels(ModuleOp module, std::string &error) {
       std::vector<KernelArgument> arguments;
       for (Type t : kernel.getArgumentTypes()) {
         auto memref = dyn_cast<MemRefType>(t);
-        if (!memref || !memref.hasStaticShape() ||
-            !memref.getLayout().isIdentity() || memref.getMemorySpace()) {
+        if (!memref || !memref.getLayout().isIdentity() ||
+            memref.getMemorySpace()) {
           error = "cuda-sim: kernel '" + kernel.getName().str() +
-                  "' takes an argument that is not a statically shaped "
-                  "identity-layout memref";
+                  "' takes an argument that is not an identity-layout "
+                  "memref";
           return failure();
         }
         KernelArgument argument;
         argument.shape.assign(memref.getShape().begin(),
                               memref.getShape().end());
-        argument.bytes =
-            memref.getNumElements() * bytesOf(memref.getElementType());
+        argument.elementBytes = bytesOf(memref.getElementType());
         arguments.push_back(std::move(argument));
       }
       impl->kernels.push_back(kernel);
@@ -1767,7 +1849,9 @@ GpuSimulator::kernelArguments(int64_t kernel) const {
 
 bool GpuSimulator::runKernel(int64_t kernel, const int64_t grid[3],
                              const int64_t block[3], int64_t dynamicSharedBytes,
-                             ArrayRef<char *> buffers, std::string &error) {
+                             ArrayRef<char *> buffers,
+                             ArrayRef<std::vector<int64_t>> shapes,
+                             std::string &error) {
   Launch l;
   l.kernel = impl->kernels[kernel];
   l.dynamicSharedBytes = dynamicSharedBytes;
@@ -1795,8 +1879,8 @@ bool GpuSimulator::runKernel(int64_t kernel, const int64_t grid[3],
       }
   std::vector<Buffer> arguments;
   for (auto [i, type] : llvm::enumerate(l.kernel.getArgumentTypes()))
-    arguments.push_back(
-        Impl::argumentBuffer(cast<MemRefType>(type), buffers[i], int64_t(i)));
+    arguments.push_back(Impl::argumentBuffer(cast<MemRefType>(type), shapes[i],
+                                             buffers[i], int64_t(i)));
   if (std::optional<std::string> failure = impl->runGrid(l, arguments)) {
     error = std::move(*failure);
     return false;

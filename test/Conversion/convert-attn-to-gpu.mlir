@@ -147,13 +147,30 @@ func.func @wide_heads(%q: tensor<1x1x64x256xf32>, %k: tensor<1x1x64x256xf32>, %v
 
 // -----
 
-// What the kernels cannot take stays, with the reason.
-// REMARK: remark: left for the reference lowering: it has dynamic shapes
+// Lengths known at run time: the host counts the query tiles of the grid,
+// and the kernel reads Lq and Lk from its buffers.
+// REMARK-NOT: remark: {{.*}}dynamic
 // CHECK-LABEL: func.func @dynamic(
-// CHECK: attn.attention
+// CHECK: %[[TILES:.*]] = arith.ceildivui %{{.*}}, %c64 : index
+// CHECK: call @__attn_gpu_launch(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[TILES]]) : (memref<1x1x?x16xf32>, memref<1x1x?x16xf32>, memref<1x1x?x16xf32>, memref<1x1x?x16xf32>, index) -> ()
+// CHECK-NOT: attn.attention
+// CHECK: gpu.func @attention(%[[Q:[^:]*]]: memref<1x1x?x16xf32>, %[[K:[^:]*]]: memref<1x1x?x16xf32>,
+// CHECK: memref.dim %[[Q]], %c2
+// CHECK: memref.dim %[[K]], %c2
 func.func @dynamic(%q: tensor<1x1x?x16xf32>, %k: tensor<1x1x?x16xf32>, %v: tensor<1x1x?x16xf32>) -> tensor<1x1x?x16xf32> {
   %o = attn.attention %q, %k, %v : tensor<1x1x?x16xf32>, tensor<1x1x?x16xf32>, tensor<1x1x?x16xf32> -> tensor<1x1x?x16xf32>
   return %o : tensor<1x1x?x16xf32>
+}
+
+// -----
+
+// What the kernels cannot take stays, with the reason.
+// REMARK: remark: left for the reference lowering: it has dynamic head counts or head dims
+// CHECK-LABEL: func.func @dynamic_head_dim(
+// CHECK: attn.attention
+func.func @dynamic_head_dim(%q: tensor<1x1x8x?xf32>, %k: tensor<1x1x8x?xf32>, %v: tensor<1x1x8x16xf32>) -> tensor<1x1x8x16xf32> {
+  %o = attn.attention %q, %k, %v : tensor<1x1x8x?xf32>, tensor<1x1x8x?xf32>, tensor<1x1x8x16xf32> -> tensor<1x1x8x16xf32>
+  return %o : tensor<1x1x8x16xf32>
 }
 
 // -----

@@ -289,7 +289,7 @@ def AttnHoistOpenMPAllocasPass
 def ConvertAttnToGPUPass : Pass<"convert-attn-to-gpu", "::mlir::ModuleOp"> {
   let summary = "Fused FlashAttention-2 style GPU kernels for attn.attention";
   let description = [{
-    Replaces every `attn.attention` with static shapes by one GPU kernel,
+    Replaces every `attn.attention` by one GPU kernel,
     a `gpu.func` in the module's `gpu.module @__attn_gpu`, one thread block
     per (query tile, head, batch), of one of two kinds (recorded as
     `attn.gpu.path` on the kernel):
@@ -317,7 +317,9 @@ def ConvertAttnToGPUPass : Pass<"convert-attn-to-gpu", "::mlir::ModuleOp"> {
     * `simt.f32` otherwise: one thread per query row; K and V staged widened
       to f32; each thread keeps its scaled query row, its output accumulator
       and its score row in private attributions, and the normalizer state
-      (running max, running sum, visible count) in registers. The key tiles a query tile visits and the masks of partial
+      (running max, running sum, visible count) in registers.
+
+    The key tiles a query tile visits and the masks of partial
     tiles come from the shared compile-time tile plan
     (`lib/Analysis/TilePlan.cpp`), stored as private `memref.global` tables
     (`__attn_gpu_offsets`, `__attn_gpu_tiles`, `__attn_gpu_mask_ids`,
@@ -327,8 +329,12 @@ def ConvertAttnToGPUPass : Pass<"convert-attn-to-gpu", "::mlir::ModuleOp"> {
     covering the pattern's key ranges (`PatternAttrInterface::
     buildKeyRanges`), pairs tested with `buildIsVisible` in tiles that
     `buildAllVisible` does not show fully visible; `q_offset` reaches the
-    kernel as a one-element i64 buffer. Every normalizer is built through
-    `NormalizerAttrInterface`.
+    kernel as a one-element i64 buffer. Ops with a dynamic batch, Lq or Lk
+    are planned at run time the same way (with `q_offset` 0); the kernel
+    reads the sizes from its buffers (`memref.dim`), the host counts the
+    query tiles for the grid, and `cf.assert`s stop the program when the
+    sizes do not fit together or exceed the grid's limits. Every normalizer
+    is built through `NormalizerAttrInterface`.
 
     `attn.token_merge` becomes a kernel with a block of 128 threads per
     batch row (norms, matching, ranking, size-weighted averages in phases
@@ -342,7 +348,9 @@ def ConvertAttnToGPUPass : Pass<"convert-attn-to-gpu", "::mlir::ModuleOp"> {
 
     On the host each op becomes a call to a private launcher declaration
     (`__attn_gpu_launch`, with the kernel, grid and block as attributes)
-    taking the host buffers; `--attn-gpu-stage-buffers` gives it its body
+    taking the host buffers, then the grid's run-time sizes (an `index` for
+    each entry of `attn.gpu.grid` marked dynamic); `--attn-gpu-stage-buffers`
+    gives it its body
     after bufferization and buffer deallocation, which refuse GPU
     operations. The module records the target as `attn.gpu.target`. Ops it
     cannot take stay for `--convert-attn-to-linalg`, with a remark.
@@ -421,9 +429,11 @@ def ConvertAttnToGPUPass : Pass<"convert-attn-to-gpu", "::mlir::ModuleOp"> {
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::cf::ControlFlowDialect",
     "::mlir::func::FuncDialect", "::mlir::gpu::GPUDialect",
     "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
-    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
+    "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
     "::mlir::LLVM::LLVMDialect", "::mlir::NVVM::NVVMDialect",
     "::mlir::nvgpu::NVGPUDialect"
   ];
@@ -455,8 +465,12 @@ def AttnGPUStageBuffersPass
     and write come from the memory effects of the argument's users; a user
     without them, or a view of the argument, counts as both), and
     the twins are freed. Runs after bufferization and buffer deallocation,
-    which refuse GPU operations. Arguments that are not statically shaped
-    identity-layout memrefs are an error.
+    which refuse GPU operations. Dynamic sizes of the buffers size their
+    twins (`memref.dim`), and the launcher's trailing `index` arguments give
+    the grid entries marked dynamic; the launch is skipped when one of them
+    is 0 (an empty query), as CUDA refuses empty grids. Arguments that are not identity-layout
+    memrefs in the default memory space, or trailing arguments that do not
+    match the dynamic grid entries, are an error.
 
     Before:
     ```mlir
@@ -485,7 +499,8 @@ def AttnGPUStageBuffersPass
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
-    "::mlir::gpu::GPUDialect"
+    "::mlir::gpu::GPUDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect"
   ];
 }
 

@@ -47,7 +47,9 @@ public:
   /// `--convert-attn-to-gpu` and bufferization: every launcher declaration
   /// gets a body that calls `attnGpuSimLaunch` (see `launchSymbol`) with the
   /// launch's number and its buffers' aligned pointers, and the module's
-  /// gpu.modules move into the simulator. Fails with `error` set.
+  /// gpu.modules move into the simulator. Buffers with dynamic sizes and
+  /// grids with dynamic entries (the launcher's trailing index arguments)
+  /// are sized at each launch. Fails with `error` set.
   mlir::LogicalResult adopt(mlir::ModuleOp module, std::string &error);
 
   /// The C interface name the lowered host code calls, and its address.
@@ -60,24 +62,28 @@ public:
   /// For a simulated CUDA driver (CudaSimDriver.h): keeps copies of the
   /// kernels of `module`, which has been through the kernel stage of the GPU
   /// pipeline, so that launches by name can run them; `module` is left as
-  /// it is. Fails with `error` set when a kernel takes anything but a
-  /// statically shaped identity-layout memref, or two kernels share a name.
+  /// it is. Fails with `error` set when a kernel takes anything but an
+  /// identity-layout memref, or two kernels share a name.
   mlir::LogicalResult copyKernels(mlir::ModuleOp module, std::string &error);
 
-  /// A kernel argument of a copied kernel: a buffer of `bytes` bytes.
+  /// A kernel argument of a copied kernel: a buffer of `shape` (with
+  /// ShapedType::kDynamic where a launch gives the size) and elements of
+  /// `elementBytes` bytes.
   struct KernelArgument {
     std::vector<int64_t> shape;
-    int64_t bytes = 0;
+    int64_t elementBytes = 0;
   };
   /// The copied kernel called `name` (its index), or -1.
   int64_t findKernel(llvm::StringRef name) const;
   const std::vector<KernelArgument> &kernelArguments(int64_t kernel) const;
   /// Runs copied kernel `kernel` over a `grid` of `block`s, each given
   /// `dynamicSharedBytes` of dynamic shared memory, on `buffers` (one per
-  /// argument; simulated device memory, 256-byte aligned); false with
-  /// `error` set when the launch is invalid or the kernel fails.
+  /// argument; simulated device memory, 256-byte aligned) of the sizes
+  /// `shapes` (one per argument, every size given); false with `error` set
+  /// when the launch is invalid or the kernel fails.
   bool runKernel(int64_t kernel, const int64_t grid[3], const int64_t block[3],
                  int64_t dynamicSharedBytes, llvm::ArrayRef<char *> buffers,
+                 llvm::ArrayRef<std::vector<int64_t>> shapes,
                  std::string &error);
 
   /// The first error of a simulated launch (empty when none); launches

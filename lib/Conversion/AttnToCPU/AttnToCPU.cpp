@@ -529,29 +529,15 @@ struct KernelBuilder : AttentionDims {
   /// Binds the size values at the builder's insertion point (outside the
   /// parallel loops), from the operand buffers where a size is dynamic.
   void bindSizes() {
-    auto size = [&](int64_t n, Value buf, int64_t dim) -> Value {
-      if (!ShapedType::isDynamic(n))
-        return e.idx(n);
-      return memref::DimOp::create(b(), e.loc, buf, dim);
-    };
-    batchV = size(batch, qBuf, 0);
-    lqV = size(lq, qBuf, 2);
-    lkV = size(lk, kBuf, 2);
-    auto last = [&](int64_t n, Value v) -> Value {
-      if (!ShapedType::isDynamic(n))
-        return e.idx(n - 1);
-      return arith::SubIOp::create(b(), e.loc, v, e.idx(1));
-    };
-    lqLast = last(lq, lqV);
-    lkLast = last(lk, lkV);
-    int64_t logical = op.getLogicalQueryLength();
-    logicalLqV = ShapedType::isDynamic(logical) ? lqV : e.idx(logical);
-    lkF = ShapedType::isDynamic(lk)
-              ? arith::UIToFPOp::create(b(), e.loc, b().getF32Type(),
-                                        arith::IndexCastUIOp::create(
-                                            b(), e.loc, b().getI64Type(), lkV))
-                    .getResult()
-              : e.f32(static_cast<double>(lk));
+    AttentionSizes s =
+        AttentionSizes::bind(e, *this, op.getLogicalQueryLength(), qBuf, kBuf);
+    batchV = s.batch;
+    lqV = s.lq;
+    lkV = s.lk;
+    lqLast = s.lqLast;
+    lkLast = s.lkLast;
+    logicalLqV = s.logicalLq;
+    lkF = s.lkF;
   }
 
   /// With a run-time plan, unless the tile is full: the pattern's test for
@@ -1093,62 +1079,6 @@ struct KernelBuilder : AttentionDims {
 };
 
 } // namespace
-
-/// Run-time checks that dynamic sizes fit together (SPEC 2.1: a clear
-/// run-time error, never an out-of-bounds access): `cf.assert`s, which stop
-/// the program with their message, for the batch of K and V against Q's,
-/// the length of V against K's, and each dynamic size of bias and mask
-/// against the size it is read at (B, Hq, Lq, Lk; 1 is broadcast only when
-/// static). Nothing is emitted for static sizes, which the verifier checked.
-static void emitRunTimeSizeChecks(Emitter &e, AttentionOp op,
-                                  const AttentionBuffers &buffers) {
-  std::string where;
-  {
-    llvm::raw_string_ostream os(where);
-    os << "attn.attention at " << op.getLoc() << ": ";
-  }
-  auto dim = [&](Value buf, int64_t d) -> Value {
-    return memref::DimOp::create(e.b, e.loc, buf, d);
-  };
-  auto dynamicDim = [](Value buf, int64_t d) {
-    return cast<MemRefType>(buf.getType()).isDynamicDim(d);
-  };
-  auto check = [&](Value x, Value y, const Twine &what) {
-    Value same = e.cmpi(arith::CmpIPredicate::eq, x, y);
-    cf::AssertOp::create(e.b, e.loc, same, (where + what).str());
-  };
-  if (dynamicDim(buffers.q, 0) || dynamicDim(buffers.k, 0))
-    check(dim(buffers.k, 0), dim(buffers.q, 0),
-          "the key's batch differs from the query's");
-  if (dynamicDim(buffers.q, 0) || dynamicDim(buffers.v, 0))
-    check(dim(buffers.v, 0), dim(buffers.q, 0),
-          "the value's batch differs from the query's");
-  if (dynamicDim(buffers.k, 2) || dynamicDim(buffers.v, 2))
-    check(dim(buffers.v, 2), dim(buffers.k, 2),
-          "the value's length differs from the key's");
-  Value full[4] = {dim(buffers.q, 0), dim(buffers.q, 1), dim(buffers.q, 2),
-                   dim(buffers.k, 2)};
-  const char *names[4] = {"batch", "query heads", "query length", "key length"};
-  for (auto [name, buf] : {std::pair<StringRef, Value>{"bias", buffers.bias},
-                           {"mask", buffers.mask}}) {
-    if (!buf)
-      continue;
-    int64_t rank = cast<MemRefType>(buf.getType()).getRank();
-    for (int64_t d = 0; d < rank; ++d)
-      if (dynamicDim(buf, d))
-        check(dim(buf, d), full[4 - rank + d],
-              Twine("the ") + name + "'s dimension " + Twine(d) +
-                  " differs from the " + names[4 - rank + d]);
-  }
-  if (auto qLen = op.getQLenAttr();
-      qLen && op.getQOffset() && dynamicDim(buffers.q, 2)) {
-    Value end = e.add(op.getQOffset(), full[2]);
-    cf::AssertOp::create(
-        e.b, e.loc,
-        e.cmpi(arith::CmpIPredicate::ule, end, e.idx(qLen.getInt())),
-        where + "the tile's rows end past q_len");
-  }
-}
 
 bool mlir::attn::canLowerAttentionToCPU(AttentionOp op,
                                         const CPUKernelOptions &options,

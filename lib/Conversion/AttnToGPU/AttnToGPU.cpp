@@ -24,9 +24,12 @@
 //
 // All threads of a block read the same shared element at each step
 // (broadcast, no bank conflicts). The tiles a query tile visits and the
-// masks of its partial tiles come from the shared compile-time tile plan;
-// every normalizer step is built by NormalizerAttrInterface on scalars. No
-// pattern or normalizer kind is named in this file.
+// masks of its partial tiles come from the shared compile-time tile plan, or
+// for q_offset tiles and dynamic B / Lq / Lk from a plan each block makes at
+// run time through the pattern interface (the kernel reads the sizes from
+// its buffers; the host counts the grid's query tiles); every normalizer
+// step is built by NormalizerAttrInterface on scalars. No pattern or
+// normalizer kind is named in this file.
 //
 // attn.token_merge / token_unmerge become kernels too (TokenMergeToGPU.cpp);
 // createKernelLaunch (KernelLaunch.cpp) builds every kernel and its launcher.
@@ -48,6 +51,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -138,6 +142,13 @@ std::optional<std::string> wgmmaOptionsProblem(const GPUKernelOptions &options,
 
 using Emitter = KernelEmitter;
 
+/// The key length the stage sizes are chosen for: Lk, or where it is known
+/// only at run time, the requested tile-k (so the stage is never clamped).
+int64_t keysToStage(AttentionOp op, const GPUKernelOptions &options) {
+  int64_t lk = op.getKeyType().getDimSize(2);
+  return ShapedType::isDynamic(lk) ? std::max<int64_t>(options.tileK, 1) : lk;
+}
+
 struct KernelBuilder : AttentionDims {
   AttentionOp op;
   const TilePlan &plan;
@@ -150,11 +161,12 @@ struct KernelBuilder : AttentionDims {
   // kernel's arguments.
   Value qBuf, kBuf, vBuf, biasBuf, maskBuf, sinkBuf, outBuf, lseBuf;
   Value offsetsBuf, tilesBuf, maskIdsBuf, masksBuf;
-  // A tile of a larger op (q_offset): the plan is made at run time for each
-  // block's logical rows (RuntimeTilePlan). `qOffsetBuf` holds q_offset as
-  // one i64 (a host buffer, then the kernel's argument: launchers pass
-  // buffers), `qOffset` is read from it in the kernel, and `tileRow0` is the
-  // block's first logical row.
+  // A tile of a larger op (q_offset), or an op with dynamic sizes: the plan
+  // is made at run time for each block's logical rows (RuntimeTilePlan).
+  // `qOffsetBuf` holds q_offset as one i64 (a host buffer, then the kernel's
+  // argument: launchers pass buffers; null without q_offset), `qOffset` is
+  // read from it in the kernel (else 0), and `tileRow0` is the block's first
+  // logical row.
   bool runtimePlan = false;
   Value qOffsetBuf, qOffset, tileRow0;
   std::optional<RuntimeTilePlan> runtime;
@@ -163,6 +175,9 @@ struct KernelBuilder : AttentionDims {
   IRMapping scoreModCaptures;
   // Workgroup and private attributions of the kernel.
   Value ks, vs, qReg, acc, sRow;
+  // B, Lq and Lk as values in the kernel: constants, or read from the
+  // kernel's Q and K arguments where they are dynamic (bindSizes).
+  AttentionSizes sizes;
 
   KernelBuilder(AttentionOp op, const TilePlan &plan, OpBuilder &b)
       : AttentionDims(AttentionDims::of(op)), op(op),
@@ -170,6 +185,12 @@ struct KernelBuilder : AttentionDims {
         bq(plan.bq), bk(plan.bk) {}
 
   OpBuilder &b() { return e.b; }
+
+  /// Binds `sizes` at the kernel's entry (the buffers are its arguments).
+  void bindSizes() {
+    sizes =
+        AttentionSizes::bind(e, *this, op.getLogicalQueryLength(), qBuf, kBuf);
+  }
 
   /// The logit of key `j` of the stage for this thread's row after softcap,
   /// bias, mask and the plan's mask; -inf when it is not visible. With
@@ -185,7 +206,7 @@ struct KernelBuilder : AttentionDims {
     // score when the op has a region (see scoreForCount).
     bool scoreMod = score && op.hasScoreMod();
     if (biasBuf || maskBuf || scoreMod) {
-      Value col = e.min(e.add(k0, j), e.idx(lk - 1));
+      Value col = e.min(e.add(k0, j), sizes.lkLast);
       SmallVector<Value> at = {bIdx, h, row, col};
       auto modify = [&](Value x) {
         return emitScoreMod(b(), e.loc, op, x, at, scoreModCaptures);
@@ -198,9 +219,9 @@ struct KernelBuilder : AttentionDims {
     if (runtimePlan) {
       // The pattern's own test at the lane's logical row, unless the tile
       // is fully visible; keys outside the tile's range are hidden.
-      Value vis = emitRuntimeVisibility(
-          e, op.getEffectivePattern(), tile, e.add(tileRow0, lane),
-          e.add(k0, j), e.idx(op.getLogicalQueryLength()), e.idx(lk));
+      Value vis = emitRuntimeVisibility(e, op.getEffectivePattern(), tile,
+                                        e.add(tileRow0, lane), e.add(k0, j),
+                                        sizes.logicalLq, sizes.lk);
       vis = arith::OrIOp::create(b(), e.loc, tile.full, vis);
       return arith::SelectOp::create(b(), e.loc, vis, s, negInf);
     }
@@ -235,13 +256,16 @@ struct KernelBuilder : AttentionDims {
   std::pair<Value, Value> planEntries(Value qTile) {
     if (!runtimePlan)
       return emitPlanEntries(e, offsetsBuf, qTile);
-    qOffset = arith::IndexCastOp::create(b(), e.loc, b().getIndexType(),
-                                         e.load(qOffsetBuf, {e.idx(0)}));
+    qOffset = qOffsetBuf
+                  ? arith::IndexCastOp::create(b(), e.loc, b().getIndexType(),
+                                               e.load(qOffsetBuf, {e.idx(0)}))
+                        .getResult()
+                  : e.idx(0);
     Value r0 = e.mul(qTile, e.idx(bq));
     tileRow0 = e.add(qOffset, r0);
-    Value q1 = e.add(qOffset, e.min(e.add(r0, e.idx(bq)), e.idx(lq)));
-    runtime.emplace(e, op.getEffectivePattern(), tileRow0, q1,
-                    e.idx(op.getLogicalQueryLength()), e.idx(lk), bk);
+    Value q1 = e.add(qOffset, e.min(e.add(r0, e.idx(bq)), sizes.lq));
+    runtime.emplace(e, op.getEffectivePattern(), tileRow0, q1, sizes.logicalLq,
+                    sizes.lk, bk);
     return {e.idx(0), runtime->numEntries()};
   }
 
@@ -261,7 +285,7 @@ struct KernelBuilder : AttentionDims {
     e.loop(lane, e.idx(bk * width), e.idx(bq), [&](Value flat) {
       Value j = arith::DivUIOp::create(b(), e.loc, flat, width_);
       Value c = arith::RemUIOp::create(b(), e.loc, flat, width_);
-      Value key = e.min(e.add(k0, j), e.idx(lk - 1));
+      Value key = e.min(e.add(k0, j), sizes.lkLast);
       e.store(e.widen(e.load(src, {bIdx, hk, key, c})), dst, {j, c});
     });
   }
@@ -269,8 +293,9 @@ struct KernelBuilder : AttentionDims {
   /// The kernel body for block (qTile, h, bIdx) and thread `lane`.
   void emitBody(Value qTile, Value h, Value bIdx, Value lane) {
     Value hk = kvHead(e, h);
+    bindSizes();
     Value rowUnclamped = e.add(e.mul(qTile, e.idx(bq)), lane);
-    Value row = e.min(rowUnclamped, e.idx(lq - 1));
+    Value row = e.min(rowUnclamped, sizes.lqLast);
 
     // q = scale * Q[row] (rows past the end repeat the last row, never
     // stored); acc = 0.
@@ -279,8 +304,7 @@ struct KernelBuilder : AttentionDims {
       e.store(e.fmul(e.widen(e.load(qBuf, {bIdx, h, row, c})), scaleV), qReg,
               {c});
     });
-    OnlineNormalizer on(b(), e.loc, normalizer, b().getF32Type(),
-                        e.f32(static_cast<double>(lk)));
+    OnlineNormalizer on(b(), e.loc, normalizer, b().getF32Type(), sizes.lkF);
     on.hoistConstants();
     Value zero = on.zero();
     e.loop(0, dv, [&](Value c) { e.store(zero, acc, {c}); });
@@ -307,7 +331,7 @@ struct KernelBuilder : AttentionDims {
               // logit, read from global K (no stage in this pass).
               Value score;
               if (op.hasScoreMod()) {
-                Value key = e.min(e.add(k0, j), e.idx(lk - 1));
+                Value key = e.min(e.add(k0, j), sizes.lkLast);
                 score = e.loop(0, d, {zero}, [&](Value c, ValueRange sum) {
                   Value prod =
                       e.fmul(e.load(qReg, {c}),
@@ -368,7 +392,7 @@ struct KernelBuilder : AttentionDims {
 
     // out[row] = acc * finalScale(l, n), for rows inside the op.
     Value inside = arith::CmpIOp::create(b(), e.loc, arith::CmpIPredicate::ult,
-                                         rowUnclamped, e.idx(lq));
+                                         rowUnclamped, sizes.lq);
     Type outElt = cast<MemRefType>(outBuf.getType()).getElementType();
     scf::IfOp::create(b(), e.loc, inside, [&](OpBuilder &, Location) {
       Value factor = on.finalScale(state[1], count);
@@ -536,13 +560,13 @@ struct MmaKernelBuilder : KernelBuilder {
       Value j = arith::DivUIOp::create(b(), e.loc, flat, e.idx(pieces));
       Value c = e.mul(arith::RemUIOp::create(b(), e.loc, flat, e.idx(pieces)),
                       e.idx(8));
-      Value key = e.min(e.add(k0, j), e.idx(lk - 1));
+      Value key = e.min(e.add(k0, j), sizes.lkLast);
       copyPiece(src, {bIdx, hk, key, c}, dst, {buf, j, c}, /*async=*/true);
     });
   }
 
-  /// Copies rows [row0, row0 + rows) of `src[b, hh]` (clamped to
-  /// `limit - 1`) into `dst`, a memref<width/8 x rows x 8 x elt> in the
+  /// Copies rows [row0, row0 + rows) of `src[b, hh]` (clamped to row
+  /// `last`) into `dst`, a memref<width/8 x rows x 8 x elt> in the
   /// layout of wgmma's K-major operands without swizzling: element (r, c) at
   /// [c / 8, r, c % 8]. Each core matrix (8 rows x 16 bytes) is then 128
   /// contiguous bytes, core matrices adjacent along the rows are 128 bytes
@@ -553,7 +577,7 @@ struct MmaKernelBuilder : KernelBuilder {
   /// a double stage (2 x width/8 x rows x 8), filled at `buf` by cp.async;
   /// without, it is filled through registers.
   void stageCoreMatrices(Value src, Value dst, int64_t rows, int64_t width,
-                         Value bIdx, Value hh, Value row0, int64_t limit,
+                         Value bIdx, Value hh, Value row0, Value last,
                          Value tid, Value buf = Value()) {
     int64_t pieces = width / 8;
     e.loop(tid, e.idx(rows * pieces), e.idx(threads()), [&](Value flat) {
@@ -562,7 +586,7 @@ struct MmaKernelBuilder : KernelBuilder {
       Value p = arith::RemUIOp::create(b(), e.loc, rest, e.idx(pieces));
       Value rb = arith::DivUIOp::create(b(), e.loc, rest, e.idx(pieces));
       Value r = e.add(e.mul(rb, e.idx(8)), r8);
-      Value srcRow = e.min(e.add(row0, r), e.idx(limit - 1));
+      Value srcRow = e.min(e.add(row0, r), last);
       SmallVector<Value> at = {p, r, e.idx(0)};
       if (buf)
         at.insert(at.begin(), buf);
@@ -576,7 +600,8 @@ struct MmaKernelBuilder : KernelBuilder {
   void stageTile(Value entry, Value bIdx, Value hk, Value tid, Value buf) {
     Value k0 = tileOf(entry).k0;
     if (wgmma)
-      stageCoreMatrices(kBuf, ks, plan.bk, d, bIdx, hk, k0, lk, tid, buf);
+      stageCoreMatrices(kBuf, ks, plan.bk, d, bIdx, hk, k0, sizes.lkLast, tid,
+                        buf);
     else
       stageRows(kBuf, ks, d, bIdx, hk, k0, tid, buf);
     stageRows(vBuf, vs, dv, bIdx, hk, k0, tid, buf);
@@ -659,6 +684,7 @@ struct MmaKernelBuilder : KernelBuilder {
   void emitBody(Value qTile, Value h, Value bIdx, Value tid) {
     Type f32 = b().getF32Type();
     Value hk = kvHead(e, h);
+    bindSizes();
     Value warp = arith::DivUIOp::create(b(), e.loc, tid, e.idx(kWarp));
     Value laneId = arith::RemUIOp::create(b(), e.loc, tid, e.idx(kWarp));
     Value g = arith::DivUIOp::create(b(), e.loc, laneId, e.idx(4));
@@ -671,7 +697,7 @@ struct MmaKernelBuilder : KernelBuilder {
     local[1] = e.add(local[0], e.idx(8));
     for (int r = 0; r < 2; ++r) {
       rowU[r] = e.add(e.mul(qTile, e.idx(bq)), local[r]);
-      row[r] = e.min(rowU[r], e.idx(lq - 1));
+      row[r] = e.min(rowU[r], sizes.lqLast);
     }
 
     // Q as A fragments, loaded once: register 2c + r holds row r, columns
@@ -681,8 +707,8 @@ struct MmaKernelBuilder : KernelBuilder {
     SmallVector<SmallVector<Value>> qA;
     Value qAddress, kAddress;
     if (wgmma) {
-      stageCoreMatrices(qBuf, qs, bq, d, bIdx, h, e.mul(qTile, e.idx(bq)), lq,
-                        tid);
+      stageCoreMatrices(qBuf, qs, bq, d, bIdx, h, e.mul(qTile, e.idx(bq)),
+                        sizes.lqLast, tid);
       Value warpGroup = arith::DivUIOp::create(b(), e.loc, warp, e.idx(4));
       qAddress = e.add(sharedAddress(qs), e.mul(warpGroup, e.idx(64 * 16)));
       kAddress = sharedAddress(ks);
@@ -698,8 +724,7 @@ struct MmaKernelBuilder : KernelBuilder {
       qA.push_back(regs);
     }
 
-    OnlineNormalizer on(b(), e.loc, normalizer, f32,
-                        e.f32(static_cast<double>(lk)));
+    OnlineNormalizer on(b(), e.loc, normalizer, f32, sizes.lkF);
     on.hoistConstants();
     Value zero = on.zero();
     Value negInf = on.negInf();
@@ -899,7 +924,7 @@ struct MmaKernelBuilder : KernelBuilder {
                            [&](Value x, Value y) { return e.fadd(x, y); });
       Value factor = on.finalScale(l, count[r]);
       Value inside = arith::CmpIOp::create(
-          b(), e.loc, arith::CmpIPredicate::ult, rowU[r], e.idx(lq));
+          b(), e.loc, arith::CmpIPredicate::ult, rowU[r], sizes.lq);
       scf::IfOp::create(b(), e.loc, inside, [&](OpBuilder &, Location) {
         for (int64_t v = 0; v < vBlocks; ++v) {
           SmallVector<Value> pair;
@@ -934,21 +959,13 @@ struct MmaKernelBuilder : KernelBuilder {
 bool mlir::attn::canLowerAttentionToGPU(AttentionOp op,
                                         const GPUKernelOptions &options,
                                         std::string &reason) {
-  // Tiles of a larger op (q_offset) are planned at run time; dynamic sizes
-  // are not lowered (the launch grid is static).
-  if (!supportsTilePlan(op, reason)) {
-    for (Type t : op->getOperandTypes())
-      if (auto shaped = dyn_cast<ShapedType>(t);
-          shaped && !shaped.hasStaticShape()) {
-        reason = "it has dynamic shapes";
-        return false;
-      }
-    if (!supportsRuntimeTilePlan(op, reason))
-      return false;
-  }
+  // Tiles of a larger op (q_offset) and ops with dynamic B, Lq or Lk are
+  // planned at run time, and launched on a grid sized at run time.
+  if (!supportsRuntimeTilePlan(op, reason))
+    return false;
   int64_t hq = op.getQueryType().getDimSize(1);
   int64_t batch = op.getQueryType().getDimSize(0);
-  if (hq > 65535 || batch > 65535) {
+  if (hq > kMaxGridYZ || batch > kMaxGridYZ) {
     reason = "its batch or head count exceeds the grid limit (65535)";
     return false;
   }
@@ -999,7 +1016,7 @@ bool mlir::attn::canUseTensorCores(AttentionOp op,
     reason = "tile-q / 16 warps exceed 1024 threads";
     return false;
   }
-  int64_t lk = op.getKeyType().getDimSize(2);
+  int64_t lk = keysToStage(op, options);
   if (chooseMmaTileK(options, lk, d, dv, elt.getIntOrFloatBitWidth() / 8) ==
       0) {
     reason = "two stages of 16 padded key and value rows exceed "
@@ -1020,7 +1037,7 @@ bool mlir::attn::canUseWgmma(AttentionOp op, const GPUKernelOptions &options,
     reason = *problem;
     return false;
   }
-  int64_t lk = op.getKeyType().getDimSize(2);
+  int64_t lk = keysToStage(op, options);
   int64_t d = op.getQueryType().getDimSize(3);
   int64_t dv = op.getValueType().getDimSize(3);
   int64_t eltBytes = op.getQueryType().getElementTypeBitWidth() / 8;
@@ -1040,6 +1057,7 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
     return failure();
   int64_t lq = op.getQueryType().getDimSize(2);
   int64_t lk = op.getKeyType().getDimSize(2);
+  int64_t stagedKeys = keysToStage(op, options);
   int64_t d = op.getQueryType().getDimSize(3);
   int64_t dv = op.getValueType().getDimSize(3);
   std::string whyNot;
@@ -1048,11 +1066,14 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
   Type elt = op.getQueryType().getElementType();
   int64_t eltBytes = elt.getIntOrFloatBitWidth() / 8;
   TileSizes sizes{options.tileQ,
-                  wgmma         ? chooseWgmmaTileK(options, lk, d, dv, eltBytes)
-                  : tensorCores ? chooseMmaTileK(options, lk, d, dv, eltBytes)
-                                : chooseTileK(options, lk, d, dv)};
-  // A tile of a larger op gets a plan without tables, made at run time.
-  bool runtime = static_cast<bool>(op.getQOffset());
+                  wgmma ? chooseWgmmaTileK(options, stagedKeys, d, dv, eltBytes)
+                  : tensorCores
+                      ? chooseMmaTileK(options, stagedKeys, d, dv, eltBytes)
+                      : chooseTileK(options, stagedKeys, d, dv)};
+  // A tile of a larger op, or an op with dynamic sizes, gets a plan without
+  // tables, made at run time.
+  std::string whyRuntime;
+  bool runtime = !supportsTilePlan(op, whyRuntime);
   FailureOr<TilePlan> plan;
   if (runtime) {
     plan = makeRuntimeTilePlan(lq, lk, sizes);
@@ -1079,7 +1100,7 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
   MmaKernelBuilder k(op, *plan, rewriter);
   k.wgmma = wgmma;
   k.runtimePlan = runtime;
-  if (runtime) {
+  if (op.getQOffset()) {
     k.qOffsetBuf = memref::AllocaOp::create(
         rewriter, loc, MemRefType::get({1}, rewriter.getI64Type()));
     memref::StoreOp::create(
@@ -1091,9 +1112,39 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
   }
   int64_t blockSize = tensorCores ? k.threads() : plan->bq;
 
-  AttentionBuffers buffers =
-      bufferizeAttention(rewriter, op, symbols, *plan, "__attn_gpu");
+  // Launches copy whole buffers to the device: operands with dynamic sizes
+  // are made contiguous first.
+  AttentionBuffers buffers = bufferizeAttention(
+      rewriter, op, symbols, *plan, "__attn_gpu", /*contiguous=*/true);
   bindAttentionBuffers(k, buffers);
+  emitRunTimeSizeChecks(k.e, op, buffers);
+  // The grid (query tiles, Hq, B): where Lq or B is dynamic, counted on the
+  // host and checked against the grid's limits.
+  OpFoldResult gridX = rewriter.getIndexAttr(plan->numQTiles);
+  OpFoldResult gridZ = rewriter.getIndexAttr(k.batch);
+  std::string where;
+  {
+    llvm::raw_string_ostream os(where);
+    os << "attn.attention at " << loc << ": ";
+  }
+  auto fitsGrid = [&](Value n, int64_t limit, StringRef what) {
+    cf::AssertOp::create(rewriter, loc,
+                         k.e.cmpi(arith::CmpIPredicate::ule, n, k.e.idx(limit)),
+                         where + what.str() + " exceed the GPU grid's limit (" +
+                             std::to_string(limit) + ")");
+  };
+  if (ShapedType::isDynamic(lq)) {
+    Value tiles = arith::CeilDivUIOp::create(
+        rewriter, loc, memref::DimOp::create(rewriter, loc, buffers.q, 2),
+        k.e.idx(plan->bq));
+    fitsGrid(tiles, kMaxGridX, "the query tiles");
+    gridX = tiles;
+  }
+  if (ShapedType::isDynamic(k.batch)) {
+    Value batch = memref::DimOp::create(rewriter, loc, buffers.q, 0);
+    fitsGrid(batch, kMaxGridYZ, "the batch rows");
+    gridZ = batch;
+  }
 
   // The kernel takes every buffer as an argument.
   Value hostOut = k.outBuf, hostLse = k.lseBuf;
@@ -1184,7 +1235,8 @@ LogicalResult mlir::attn::lowerAttentionToGPU(
   };
   gpu::GPUFuncOp kernel = createKernelLaunch(
       rewriter, loc, symbols, "attention", hostArgs, workgroupTypes,
-      privateTypes, {plan->numQTiles, k.hq, k.batch}, {blockSize, 1, 1}, build);
+      privateTypes, {gridX, rewriter.getIndexAttr(k.hq), gridZ},
+      {blockSize, 1, 1}, build);
 
   // Registers for the private arrays: unroll every loop of constant trip
   // count (those over D, Dv and the staged keys; the plan and staging loops

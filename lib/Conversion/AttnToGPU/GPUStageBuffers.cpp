@@ -1,9 +1,11 @@
 //===- GPUStageBuffers.cpp - attn-gpu-stage-buffers -----------------------===//
 //
 // Defines the private launcher declarations that --convert-attn-to-gpu
-// leaves behind: device twins of the host buffers, the copies a kernel's
-// reads and writes need, gpu.launch_func with the recorded grid, block and
-// dynamic shared memory, and the deallocations.
+// leaves behind: device twins of the host buffers (sized like them where
+// their sizes are dynamic), the copies a kernel's reads and writes need,
+// gpu.launch_func with the recorded grid (its dynamic entries from the
+// launcher's trailing index arguments), block and dynamic shared memory,
+// and the deallocations.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +16,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
@@ -86,10 +89,29 @@ struct AttnGPUStageBuffersPass
              << " naming a gpu.func, and 3-element " << kLaunchGridAttr
              << " and " << kLaunchBlockAttr;
     FunctionType type = launcher.getFunctionType();
-    if (kernel.getFunctionType().getInputs() != type.getInputs())
+    unsigned numBuffers = kernel.getNumArguments();
+    int64_t numDynamicGrid = llvm::count_if(
+        grid.asArrayRef(), [](int64_t n) { return ShapedType::isDynamic(n); });
+    if (type.getNumInputs() != numBuffers + numDynamicGrid ||
+        kernel.getFunctionType().getInputs() !=
+            type.getInputs().take_front(numBuffers) ||
+        !llvm::all_of(type.getInputs().drop_front(numBuffers),
+                      [](Type t) { return t.isIndex(); }))
       return launcher.emitOpError()
-             << "attn-gpu-stage-buffers: launcher and kernel " << kernelRef
-             << " take different arguments";
+             << "attn-gpu-stage-buffers: launcher must take the arguments of "
+                "kernel "
+             << kernelRef << ", then an index for each of the "
+             << numDynamicGrid << " dynamic entries of " << kLaunchGridAttr;
+    for (int64_t n : grid.asArrayRef())
+      if (!ShapedType::isDynamic(n) && n < 1)
+        return launcher.emitOpError()
+               << "attn-gpu-stage-buffers: " << kLaunchGridAttr
+               << " has an empty dimension";
+    for (int64_t n : block.asArrayRef())
+      if (n < 1)
+        return launcher.emitOpError()
+               << "attn-gpu-stage-buffers: " << kLaunchBlockAttr
+               << " must be positive constants";
 
     Location loc = launcher.getLoc();
     Block *entry = launcher.addEntryBlock();
@@ -97,21 +119,25 @@ struct AttnGPUStageBuffersPass
     SmallVector<KernelArgumentUse> uses = getKernelArgumentUses(kernel);
     SmallVector<Value> device;
     SmallVector<std::pair<Value, Value>> written;
-    for (auto [i, host] : llvm::enumerate(entry->getArguments())) {
+    for (auto [i, host] :
+         llvm::enumerate(entry->getArguments().take_front(numBuffers))) {
       auto memref = dyn_cast<MemRefType>(host.getType());
       if (!memref || !memref.getLayout().isIdentity() ||
-          !memref.hasStaticShape() || memref.getMemorySpace())
+          memref.getMemorySpace())
         return launcher.emitOpError()
                << "attn-gpu-stage-buffers: argument " << i << " of type "
                << host.getType()
-               << " must be a statically shaped memref with the identity "
-                  "layout in the default memory space";
+               << " must be a memref with the identity layout in the "
+                  "default memory space";
       bool reads = uses[i].reads, writes = uses[i].writes;
-      Value twin =
-          gpu::AllocOp::create(b, loc, memref, /*asyncToken=*/Type(),
-                               ValueRange{}, ValueRange{}, ValueRange{},
-                               /*hostShared=*/false)
-              .getMemref();
+      SmallVector<Value> sizes;
+      for (int64_t d = 0; d < memref.getRank(); ++d)
+        if (memref.isDynamicDim(d))
+          sizes.push_back(memref::DimOp::create(b, loc, host, d));
+      Value twin = gpu::AllocOp::create(b, loc, memref, /*asyncToken=*/Type(),
+                                        ValueRange{}, sizes, ValueRange{},
+                                        /*hostShared=*/false)
+                       .getMemref();
       if (reads)
         gpu::MemcpyOp::create(b, loc, TypeRange{}, ValueRange{}, twin, host);
       if (writes)
@@ -125,9 +151,13 @@ struct AttnGPUStageBuffersPass
         c = arith::ConstantIndexOp::create(b, loc, v);
       return c;
     };
+    // Dynamic grid entries come from the trailing arguments, in order.
+    auto runTime = entry->getArguments().drop_front(numBuffers).begin();
     auto dims = [&](DenseI64ArrayAttr attr) {
-      return gpu::KernelDim3{constant(attr[0]), constant(attr[1]),
-                             constant(attr[2])};
+      Value v[3];
+      for (int d = 0; d < 3; ++d)
+        v[d] = ShapedType::isDynamic(attr[d]) ? *runTime++ : constant(attr[d]);
+      return gpu::KernelDim3{v[0], v[1], v[2]};
     };
     gpu::KernelDim3 gridDims = dims(grid);
     gpu::KernelDim3 blockDims = dims(block);
@@ -141,8 +171,25 @@ struct AttnGPUStageBuffersPass
       dynamicShared = arith::ConstantOp::create(
           b, loc, b.getI32IntegerAttr(int32_t(bytes.getInt())));
     }
+    // CUDA refuses empty grids: a dynamic entry of 0 (no query rows, no
+    // batch) launches nothing.
+    Value nonEmpty;
+    Value gridValues[3] = {gridDims.x, gridDims.y, gridDims.z};
+    for (auto [n, v] : llvm::zip_equal(grid.asArrayRef(), gridValues)) {
+      if (!ShapedType::isDynamic(n))
+        continue;
+      Value positive = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
+                                             v, constant(0));
+      nonEmpty = nonEmpty ? arith::AndIOp::create(b, loc, nonEmpty, positive)
+                          : positive;
+    }
+    if (nonEmpty) {
+      auto ifOp = scf::IfOp::create(b, loc, nonEmpty, /*withElse=*/false);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+    }
     gpu::LaunchFuncOp::create(b, loc, kernel, gridDims, blockDims,
                               dynamicShared, device);
+    b.setInsertionPointToEnd(entry);
     for (auto [host, twin] : written)
       gpu::MemcpyOp::create(b, loc, TypeRange{}, ValueRange{}, host, twin);
     for (Value twin : device)

@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/BuiltinOps.h"
 
 #include "llvm/Support/MathExtras.h"
@@ -30,10 +31,19 @@ SharedLayout mlir::attn::layoutShared(TypeRange types) {
 gpu::GPUFuncOp mlir::attn::createKernelLaunch(
     RewriterBase &rewriter, Location loc, SymbolTable &symbols, StringRef name,
     ArrayRef<Value> hostArgs, TypeRange sharedTypes, TypeRange privateTypes,
-    ArrayRef<int64_t> grid, ArrayRef<int64_t> block,
+    ArrayRef<OpFoldResult> grid, ArrayRef<int64_t> block,
     function_ref<void(gpu::GPUFuncOp, ValueRange)> body) {
   SmallVector<Type> argTypes = llvm::to_vector(
       llvm::map_range(hostArgs, [](Value v) { return v.getType(); }));
+  // The grid: constants in the launcher's attribute, the others (marked
+  // dynamic there) as trailing index arguments.
+  SmallVector<int64_t> staticGrid;
+  SmallVector<Value> dynamicGrid;
+  dispatchIndexOpFoldResults(grid, dynamicGrid, staticGrid);
+  SmallVector<Type> launcherTypes = argTypes;
+  launcherTypes.append(dynamicGrid.size(), rewriter.getIndexType());
+  SmallVector<Value> callArgs(hostArgs);
+  llvm::append_range(callArgs, dynamicGrid);
   auto module = cast<ModuleOp>(symbols.getOp());
   module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
                   rewriter.getUnitAttr());
@@ -94,20 +104,22 @@ gpu::GPUFuncOp mlir::attn::createKernelLaunch(
   {
     OpBuilder::InsertionGuard launcherGuard(rewriter);
     rewriter.setInsertionPointToStart(module.getBody());
-    launcher = func::FuncOp::create(rewriter, loc, kLauncherName,
-                                    rewriter.getFunctionType(argTypes, {}));
+    launcher =
+        func::FuncOp::create(rewriter, loc, kLauncherName,
+                             rewriter.getFunctionType(launcherTypes, {}));
     launcher.setPrivate();
     symbols.insert(launcher);
     launcher->setAttr(
         kLaunchKernelAttr,
         SymbolRefAttr::get(gpuModule.getSymNameAttr(),
                            {FlatSymbolRefAttr::get(kernel.getNameAttr())}));
-    launcher->setAttr(kLaunchGridAttr, rewriter.getDenseI64ArrayAttr(grid));
+    launcher->setAttr(kLaunchGridAttr,
+                      rewriter.getDenseI64ArrayAttr(staticGrid));
     launcher->setAttr(kLaunchBlockAttr, rewriter.getDenseI64ArrayAttr(block));
     if (dynamic)
       launcher->setAttr(kLaunchDynamicSharedAttr,
                         rewriter.getI64IntegerAttr(sharedBytes));
   }
-  func::CallOp::create(rewriter, loc, launcher, hostArgs);
+  func::CallOp::create(rewriter, loc, launcher, callArgs);
   return kernel;
 }

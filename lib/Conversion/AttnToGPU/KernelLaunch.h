@@ -19,6 +19,9 @@
 namespace mlir::attn {
 
 constexpr int64_t kWarp = 32;
+/// The largest grid: 2^31 - 1 blocks along x, 65535 along y and z.
+constexpr int64_t kMaxGridX = 2147483647;
+constexpr int64_t kMaxGridYZ = 65535;
 /// Threads of a block-parallel token merge (one block per batch row), whose
 /// scratch lives in shared memory (at most shared-memory-bytes).
 constexpr int64_t kTokenMergeThreads = 128;
@@ -45,7 +48,8 @@ SharedLayout layoutShared(TypeRange types);
 /// the kernel's entry, before its gpu.return; given the kernel and its
 /// shared buffers); a private launcher declaration carrying the kernel, grid
 /// and block for `--attn-gpu-stage-buffers`; and a call to it with
-/// `hostArgs` at the rewriter's insertion point. The shared buffers are
+/// `hostArgs`, then the dynamic entries of `grid` (host values), at the
+/// rewriter's insertion point. The shared buffers are
 /// workgroup attributions (static shared memory) while they fit in
 /// kStaticSharedBytes; beyond, views of the kernel's dynamic shared memory,
 /// whose size the kernel and the launcher carry as kLaunchDynamicSharedAttr.
@@ -53,7 +57,7 @@ gpu::GPUFuncOp
 createKernelLaunch(RewriterBase &rewriter, Location loc, SymbolTable &symbols,
                    StringRef name, ArrayRef<Value> hostArgs,
                    TypeRange sharedTypes, TypeRange privateTypes,
-                   ArrayRef<int64_t> grid, ArrayRef<int64_t> block,
+                   ArrayRef<OpFoldResult> grid, ArrayRef<int64_t> block,
                    function_ref<void(gpu::GPUFuncOp, ValueRange)> body);
 
 } // namespace mlir::attn

@@ -20,6 +20,7 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/PatternMatch.h"
 
 #include <limits>
@@ -329,8 +330,8 @@ LogicalResult mlir::attn::lowerTokenMergeToGPU(RewriterBase &rewriter,
         createKernelLaunch(
             rewriter, loc, symbols, "token_merge", hostArgs,
             blockPath ? TypeRange(sharedTypes) : TypeRange(), {},
-            {loops->batch, 1, 1}, {threads, 1, 1},
-            [&](gpu::GPUFuncOp kernel, ValueRange shared) {
+            getAsIndexOpFoldResult(rewriter.getContext(), {loops->batch, 1, 1}),
+            {threads, 1, 1}, [&](gpu::GPUFuncOp kernel, ValueRange shared) {
               kernel->setAttr(
                   kKernelPathAttr,
                   rewriter.getStringAttr(blockPath ? "block" : "row"));
@@ -369,8 +370,9 @@ LogicalResult mlir::attn::lowerTokenUnmergeToGPU(RewriterBase &rewriter,
       rewriter, op, *loops, [&](Location loc, const TokenUnmergeBuffers &host) {
         createKernelLaunch(
             rewriter, loc, symbols, "token_unmerge", host.list(), {}, {},
-            {loops->batch, loops->n, 1}, {threads, 1, 1},
-            [&](gpu::GPUFuncOp kernel, ValueRange) {
+            getAsIndexOpFoldResult(rewriter.getContext(),
+                                   {loops->batch, loops->n, 1}),
+            {threads, 1, 1}, [&](gpu::GPUFuncOp kernel, ValueRange) {
               kernel->setAttr(kKernelPathAttr,
                               rewriter.getStringAttr("channels"));
               Value bi =

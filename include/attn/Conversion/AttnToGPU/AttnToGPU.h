@@ -74,7 +74,10 @@ int64_t maxSharedMemoryPerBlock(int64_t chipVersion);
 /// `--convert-attn-to-gpu` creates and `--attn-gpu-stage-buffers` (or
 /// attn-run's GPU simulator) turns into launches: the kernel, the grid and
 /// the block, and the bytes of dynamic shared memory the kernel needs (absent
-/// when it needs none).
+/// when it needs none). A launcher takes the kernel's arguments (memrefs with
+/// the identity layout, whose dynamic sizes the launch keeps), followed by one
+/// `index` for each grid dimension that kLaunchGridAttr marks dynamic
+/// (ShapedType::kDynamic), in order x, y, z: sizes known only at run time.
 constexpr llvm::StringLiteral kLaunchKernelAttr = "attn.gpu.kernel";
 constexpr llvm::StringLiteral kLaunchGridAttr = "attn.gpu.grid";
 constexpr llvm::StringLiteral kLaunchBlockAttr = "attn.gpu.block";

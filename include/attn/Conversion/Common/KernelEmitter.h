@@ -260,6 +260,46 @@ struct AttentionDims {
   }
 };
 
+/// The sizes a kernel loops over, as values: constants where the op's type
+/// has them, `memref.dim` of the query and key buffers where it does not
+/// (B, Lq and Lk may be dynamic; head counts and head dims may not).
+struct AttentionSizes {
+  /// B, Lq, Lk, Lq - 1, Lk - 1, the logical query length (q_len, else Lq)
+  /// and Lk as an f32.
+  Value batch, lq, lk, lqLast, lkLast, logicalLq, lkF;
+
+  /// Binds the sizes at `e`'s insertion point from `qBuf` and `kBuf`, the
+  /// buffers of Q and K (host buffers or a kernel's arguments).
+  static AttentionSizes bind(KernelEmitter &e, const AttentionDims &dims,
+                             int64_t logicalLq, Value qBuf, Value kBuf) {
+    auto size = [&](int64_t n, Value buf, int64_t dim) -> Value {
+      if (!ShapedType::isDynamic(n))
+        return e.idx(n);
+      return memref::DimOp::create(e.b, e.loc, buf, dim);
+    };
+    auto last = [&](int64_t n, Value v) -> Value {
+      if (!ShapedType::isDynamic(n))
+        return e.idx(n - 1);
+      return arith::SubIOp::create(e.b, e.loc, v, e.idx(1));
+    };
+    AttentionSizes s;
+    s.batch = size(dims.batch, qBuf, 0);
+    s.lq = size(dims.lq, qBuf, 2);
+    s.lk = size(dims.lk, kBuf, 2);
+    s.lqLast = last(dims.lq, s.lq);
+    s.lkLast = last(dims.lk, s.lk);
+    s.logicalLq = ShapedType::isDynamic(logicalLq) ? s.lq : e.idx(logicalLq);
+    s.lkF =
+        ShapedType::isDynamic(dims.lk)
+            ? arith::UIToFPOp::create(e.b, e.loc, e.b.getF32Type(),
+                                      arith::IndexCastUIOp::create(
+                                          e.b, e.loc, e.b.getI64Type(), s.lk))
+                  .getResult()
+            : e.f32(static_cast<double>(dims.lk));
+    return s;
+  }
+};
+
 } // namespace mlir::attn
 
 #endif // ATTN_CONVERSION_COMMON_KERNELEMITTER_H

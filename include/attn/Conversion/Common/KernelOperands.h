@@ -18,10 +18,13 @@
 namespace mlir::attn {
 
 /// The read-only `bufferization.to_buffer` of an operand (identity layout;
-/// null for a null tensor), a fresh 64-byte aligned result buffer (`sizes`
+/// null for a null tensor; with `contiguous`, an operand with dynamic sizes
+/// is copied first, so that its buffer is contiguous whatever view it
+/// came from), a fresh 64-byte aligned result buffer (`sizes`
 /// gives every dimension; those of the dynamic ones are used), and the
 /// `bufferization.to_tensor` (restrict, writable) of a filled one.
-Value readOnlyBuffer(OpBuilder &b, Location loc, Value tensor);
+Value readOnlyBuffer(OpBuilder &b, Location loc, Value tensor,
+                     bool contiguous = false);
 Value resultBuffer(OpBuilder &b, Location loc, RankedTensorType type,
                    ValueRange sizes = {});
 Value resultTensor(OpBuilder &b, Location loc, RankedTensorType type,
@@ -57,11 +60,22 @@ void bindAttentionBuffers(KernelFields &k, const AttentionBuffers &buffers) {
   k.scoreModCaptures.clear();
   k.scoreModCaptures.map(buffers.scoreModFrom, buffers.scoreMod);
 }
-/// The buffers of `op`'s operands, fresh result buffers and the tables of
-/// `plan` (see materializeTilePlan), at `b`'s insertion point.
+/// The buffers of `op`'s operands (see readOnlyBuffer for `contiguous`),
+/// fresh result buffers and the tables of `plan` (see materializeTilePlan),
+/// at `b`'s insertion point.
 AttentionBuffers bufferizeAttention(OpBuilder &b, AttentionOp op,
                                     SymbolTable &symbols, const TilePlan &plan,
-                                    StringRef prefix);
+                                    StringRef prefix, bool contiguous = false);
+
+struct KernelEmitter;
+/// Run-time checks that dynamic sizes fit together (SPEC 2.1: a clear
+/// run-time error, never an out-of-bounds access): `cf.assert`s, which stop
+/// the program with their message, for the batch of K and V against Q's,
+/// the length of V against K's, and each dynamic size of bias and mask
+/// against the size it is read at (B, Hq, Lq, Lk; 1 is broadcast only when
+/// static). Nothing is emitted for static sizes, which the verifier checked.
+void emitRunTimeSizeChecks(KernelEmitter &e, AttentionOp op,
+                           const AttentionBuffers &buffers);
 
 } // namespace mlir::attn
 
