@@ -15,8 +15,8 @@
 // RUN: attn-opt %s --attn-raise-pipeline --canonicalize --attn-infer-pattern | FileCheck %s --check-prefix=RAISED --implicit-check-not=attn.attention
 // RAISED-COUNT-2: attn.attention
 // RUN: attn-opt %s --attn-raise-pipeline --canonicalize --attn-infer-pattern | FileCheck %s --check-prefix=STRUCT
-// STRUCT: attn.attention %{{[^ ,]+}}, %{{[^ ,]+}}, %{{[^ ,]+}} {pattern = #attn.causal, scale = {{[^,}]+}}} : tensor<1x4x?x8xf32>, tensor<1x4x?x8xf32>, tensor<1x4x?x8xf32>
-// STRUCT: attn.attention %{{[^ ,]+}}, %{{[^ ,]+}}, %{{[^ ,]+}} {pattern = #attn.causal, scale = {{[^,}]+}}} : tensor<1x4x?x8xf32>, tensor<1x4x?x8xf32>, tensor<1x4x?x8xf32>
+// STRUCT: attn.attention %{{[^ ,]+}}, %{{[^ ,]+}}, %{{[^ ,]+}} {pattern = #attn.causal, scale = {{[^,}]+}}} : tensor<1x4x?x8xf32>, tensor<1x2x?x8xf32>, tensor<1x2x?x8xf32>
+// STRUCT: attn.attention %{{[^ ,]+}}, %{{[^ ,]+}}, %{{[^ ,]+}} {pattern = #attn.causal, scale = {{[^,}]+}}} : tensor<1x4x?x8xf32>, tensor<1x2x?x8xf32>, tensor<1x2x?x8xf32>
 // RUN: attn-opt %s --attn-raise-pipeline --canonicalize --attn-infer-pattern | attn-run - --entry=main --input=%S/llamakvdyn-eager.input0.npy,%S/llamakvdyn-eager.input1.npy,%S/llamakvdyn-eager.input2.npy,%S/llamakvdyn-eager.input3.npy,%S/llamakvdyn-eager.input4.npy --check-against=%S/llamakvdyn-eager.output0.npy --atol=0.0001 --rtol=0.0001
 // RUN: attn-opt %s --attn-raise-pipeline --canonicalize --attn-infer-pattern | attn-run - --pipeline=cpu --entry=main --input=%S/llamakvdyn-eager.input0.npy,%S/llamakvdyn-eager.input1.npy,%S/llamakvdyn-eager.input2.npy,%S/llamakvdyn-eager.input3.npy,%S/llamakvdyn-eager.input4.npy --check-against=%S/llamakvdyn-eager.output0.npy --atol=0.0001 --rtol=0.0001
 

@@ -5,7 +5,7 @@
 // RUN: attn-opt %s --attn-raise=explain=true -o /dev/null 2>&1 | FileCheck %s --check-prefix=EXPLAIN
 // EXPLAIN-NOT: softmax not raised
 // RUN: attn-opt %s --attn-raise=explain=true -o /dev/null 2>&1 | FileCheck %s --check-prefix=NEARMISS
-// EXPLAIN-COUNT-6: attn-raise summary: 1 softmax candidates, 1 raised, 0 not raised
+// EXPLAIN-COUNT-7: attn-raise summary: 1 softmax candidates, 1 raised, 0 not raised
 // Raising never changes numbers: each entry gives what it gave before.
 // RUN: attn-run %s --entry=repeat_kv --seed=3 --output-dir=%t.repeat_kv
 // RUN: attn-opt %s --attn-raise | attn-run - --entry=repeat_kv --seed=3 --check-against=%t.repeat_kv/repeat_kv.result0.npy --atol=1e-5 --rtol=1e-5
@@ -19,6 +19,8 @@
 // RUN: attn-opt %s --attn-raise | attn-run - --entry=scaled_before_split --seed=3 --check-against=%t.scaled_before_split/scaled_before_split.result0.npy --atol=1e-5 --rtol=1e-5
 // RUN: attn-run %s --entry=runtime_factor --seed=3 --output-dir=%t.runtime_factor
 // RUN: attn-opt %s --attn-raise | attn-run - --entry=runtime_factor --seed=3 --check-against=%t.runtime_factor/runtime_factor.result0.npy --atol=1e-5 --rtol=1e-5
+// RUN: attn-run %s --entry=guarded_dynamic_repeat --shape=0:1x4x5x16,1:1x2x7x16,2:1x2x7x16 --seed=3 --output-dir=%t.guarded_dynamic_repeat
+// RUN: attn-opt %s --attn-raise | attn-run - --entry=guarded_dynamic_repeat --shape=0:1x4x5x16,1:1x2x7x16,2:1x2x7x16 --seed=3 --check-against=%t.guarded_dynamic_repeat/guarded_dynamic_repeat.result0.npy --atol=1e-5 --rtol=1e-5
 
 #id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
 #id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
@@ -230,4 +232,57 @@ func.func @scaled_before_split(%proj: tensor<8x64xf32>, %k: tensor<1x4x8x16xf32>
   %z2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<4x8x16xf32>) -> tensor<4x8x16xf32>
   %o = linalg.batch_matmul ins(%p, %v3 : tensor<4x8x8xf32>, tensor<4x8x16xf32>) outs(%z2 : tensor<4x8x16xf32>) -> tensor<4x8x16xf32>
   return %o : tensor<4x8x16xf32>
+}
+
+// A cache's keys repeated for GQA by a generic that gathers them through
+// torch-mlir's size-1 guard on their own (dynamic) length, sized by the
+// value's length, and never reads the group loop (a dynamic-cache export's
+// repeat_kv): split into the gather per KV head and a broadcast, which the
+// GQA search sees through, so the op takes 2 KV heads.
+// CHECK-LABEL: func.func @guarded_dynamic_repeat(
+// CHECK-SAME: %[[Q:[a-z0-9]+]]: tensor<1x4x?x16xf32>, %[[K:[a-z0-9]+]]: tensor<1x2x?x16xf32>, %[[V:[a-z0-9]+]]: tensor<1x2x?x16xf32>
+// CHECK: %[[G:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x?x16xf32>)
+// CHECK: tensor.extract %[[K]]
+// CHECK: attn.attention %[[Q]], %[[G]], %[[V]] {scale = 2.500000e-01 : f32} : tensor<1x4x?x16xf32>, tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32> -> tensor<1x4x?x16xf32>
+func.func @guarded_dynamic_repeat(%q: tensor<1x4x?x16xf32>, %k: tensor<1x2x?x16xf32>, %v: tensor<1x2x?x16xf32>) -> tensor<4x?x16xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %lq = tensor.dim %q, %c2 : tensor<1x4x?x16xf32>
+  %lk = tensor.dim %v, %c2 : tensor<1x2x?x16xf32>
+  %lkk = tensor.dim %k, %c2 : tensor<1x2x?x16xf32>
+  %eb = tensor.empty(%lk) : tensor<1x2x2x?x16xf32>
+  %kb = linalg.generic {indexing_maps = [#id5], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} outs(%eb : tensor<1x2x2x?x16xf32>) {
+  ^bb0(%o: f32):
+    %h = linalg.index 1 : index
+    %i = linalg.index 3 : index
+    %d = linalg.index 4 : index
+    %one = arith.cmpi eq, %lkk, %c1 : index
+    %r = arith.select %one, %c0, %i : index
+    %x = tensor.extract %k[%c0, %h, %r, %d] : tensor<1x2x?x16xf32>
+    linalg.yield %x : f32
+  } -> tensor<1x2x2x?x16xf32>
+  %vb = linalg.broadcast ins(%v : tensor<1x2x?x16xf32>) outs(%eb : tensor<1x2x2x?x16xf32>) dimensions = [2]
+  %k4 = tensor.collapse_shape %kb [[0], [1, 2], [3], [4]] : tensor<1x2x2x?x16xf32> into tensor<1x4x?x16xf32>
+  %v4 = tensor.collapse_shape %vb [[0], [1, 2], [3], [4]] : tensor<1x2x2x?x16xf32> into tensor<1x4x?x16xf32>
+  %q3 = tensor.collapse_shape %q [[0, 1], [2], [3]] : tensor<1x4x?x16xf32> into tensor<4x?x16xf32>
+  %k3 = tensor.collapse_shape %k4 [[0, 1], [2], [3]] : tensor<1x4x?x16xf32> into tensor<4x?x16xf32>
+  %v3 = tensor.collapse_shape %v4 [[0, 1], [2], [3]] : tensor<1x4x?x16xf32> into tensor<4x?x16xf32>
+  %et = tensor.empty(%lk) : tensor<4x16x?xf32>
+  %kt = linalg.transpose ins(%k3 : tensor<4x?x16xf32>) outs(%et : tensor<4x16x?xf32>) permutation = [0, 2, 1]
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty(%lq, %lk) : tensor<4x?x?xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<4x?x?xf32>) -> tensor<4x?x?xf32>
+  %s = linalg.batch_matmul ins(%q3, %kt : tensor<4x?x16xf32>, tensor<4x16x?xf32>) outs(%z0 : tensor<4x?x?xf32>) -> tensor<4x?x?xf32>
+  %c = arith.constant 0.25 : f32
+  %sc = linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%s : tensor<4x?x?xf32>) outs(%e0 : tensor<4x?x?xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = arith.mulf %x, %c : f32
+    linalg.yield %y : f32
+  } -> tensor<4x?x?xf32>
+  %p = linalg.softmax dimension(2) ins(%sc : tensor<4x?x?xf32>) outs(%e0 : tensor<4x?x?xf32>) -> tensor<4x?x?xf32>
+  %e2 = tensor.empty(%lq) : tensor<4x?x16xf32>
+  %z2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<4x?x16xf32>) -> tensor<4x?x16xf32>
+  %o = linalg.batch_matmul ins(%p, %v3 : tensor<4x?x?xf32>, tensor<4x?x16xf32>) outs(%z2 : tensor<4x?x16xf32>) -> tensor<4x?x16xf32>
+  return %o : tensor<4x?x16xf32>
 }

@@ -714,9 +714,10 @@ MODELS: Dict[str, ModelSpec] = {
         # length both dynamic: the mask compares cache positions
         # (cached + i) with key indices, proven causal aligned bottom-right
         # for every pair of lengths. The cached keys and values are two
-        # arguments whose lengths only torch.export's guards equate, so the
-        # repeated KV heads are not proven a repetition: the op reads the 4
-        # repeated heads.
+        # arguments whose lengths only torch.export's guards equate; the
+        # repeated keys read the cache through a size-1 guard on their own
+        # length, which the raise keeps per KV head (the repetition does not
+        # read it), so the op still takes the 2 KV heads.
         ModelSpec(
             "llamakvdyn", "transformers.LlamaForCausalLM",
             f"the llamakv decoder with its KV cache, the new tokens (1..8) and "
@@ -724,7 +725,7 @@ MODELS: Dict[str, ModelSpec] = {
             f"{KV_CACHED} cached",
             _cached_lm("LlamaConfig", "LlamaForCausalLM"), _cached_inputs(KV_CHUNK),
             f"logits of the new tokens, 1x{KV_CHUNK}x{VOCAB} float32",
-            structure=lambda impl: [_attn(HEADS, HEADS, lq="?", lk="?",
+            structure=lambda impl: [_attn(HEADS, GQA_KV, lq="?", lk="?",
                                           pattern=CAUSAL)] * LAYERS,
             dialects=("linalg",), dynamic="cache",
         ),

@@ -1861,9 +1861,10 @@ struct Raiser {
       }
       auto g = dyn_cast_or_null<linalg::GenericOp>(def);
       if (!g || !isElementwise(g) || g.getNumResults() != 1 ||
-          !hasStaticLoops(g) ||
           !g.getMatchingBlockArgument(g.getDpsInitOperand(0)).use_empty())
         return;
+      // Loop sizes may be dynamic (a cache's length): a dynamic loop that no
+      // input reads is repeated along like a static one.
       SmallVector<int64_t> ranges = g.getStaticLoopRanges();
       unsigned numLoops = g.getNumLoops();
       llvm::SmallBitVector read(numLoops);
@@ -1881,20 +1882,24 @@ struct Raiser {
       for (unsigned d = 0; d < numLoops; ++d)
         if (read.test(d) || ranges[d] == 1)
           kept.push_back(d);
-      if (copy || kept.size() == numLoops ||
-          llvm::any_of(ranges, ShapedType::isDynamic))
+      if (copy || kept.size() == numLoops)
         return;
       MLIRContext *ctx = g.getContext();
       Location loc = g.getLoc();
       OpBuilder::InsertionGuard guard(rewriter);
       rewriter.setInsertionPoint(g);
+      // The output is indexed by the loops (isElementwise): its sizes.
+      Value out = g.getDpsInits()[0];
+      SmallVector<OpFoldResult> sizes;
+      for (unsigned d = 0; d < numLoops; ++d)
+        sizes.push_back(tensor::getMixedSize(rewriter, loc, out, d));
       SmallVector<AffineExpr> replacement(numLoops,
                                           getAffineConstantExpr(0, ctx));
-      SmallVector<int64_t> shape;
+      SmallVector<OpFoldResult> shape;
       SmallVector<AffineExpr> keptDims;
       for (auto [k, d] : llvm::enumerate(kept)) {
         replacement[d] = getAffineDimExpr(k, ctx);
-        shape.push_back(ranges[d]);
+        shape.push_back(sizes[d]);
         keptDims.push_back(getAffineDimExpr(d, ctx));
       }
       SmallVector<AffineMap> maps;
@@ -1927,7 +1932,7 @@ struct Raiser {
                 b, l,
                 mapping.lookup(g.getBody()->getTerminator()->getOperand(0)));
           });
-      Value full = tensor::EmptyOp::create(rewriter, loc, ranges, element);
+      Value full = tensor::EmptyOp::create(rewriter, loc, sizes, element);
       auto broadcast = linalg::GenericOp::create(
           rewriter, loc, TypeRange{full.getType()},
           ValueRange{compute.getResult(0)}, ValueRange{full},
