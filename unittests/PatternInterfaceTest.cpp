@@ -45,10 +45,11 @@ protected:
         ASSERT_EQ(pattern.isVisible(i, j, lq, lk), want)
             << "pattern " << debugString(pattern) << " at (" << i << ", " << j
             << ") lq=" << lq << " lk=" << lk;
-        if (succeeded(affine))
+        if (succeeded(affine)) {
           ASSERT_EQ(affineVisible(i, j), want)
               << "affine visibility of " << debugString(pattern) << " at (" << i
               << ", " << j << ") lq=" << lq << " lk=" << lk;
+        }
         row += want;
       }
       ASSERT_EQ(pattern.getVisibleCount(i, lq, lk), row)
@@ -56,6 +57,23 @@ protected:
       total += row;
     }
     ASSERT_EQ(pattern.countVisiblePairs(lq, lk), total) << debugString(pattern);
+    // A stencil, where the pattern gives one, holds exactly for every row.
+    SmallVector<int64_t> bases, deltas;
+    if (succeeded(pattern.getStencil(lq, lk, bases, deltas))) {
+      ++stencils;
+      ASSERT_EQ(int64_t(bases.size()), lq) << debugString(pattern);
+      ASSERT_TRUE(llvm::is_sorted(deltas)) << debugString(pattern);
+      for (int64_t i = 0; i < lq; ++i) {
+        SmallVector<int64_t> want, got;
+        for (int64_t j = 0; j < lk; ++j)
+          if (ref::isVisible(ref, i, j, lq, lk))
+            want.push_back(j);
+        for (int64_t delta : deltas)
+          got.push_back(bases[i] + delta);
+        ASSERT_EQ(got, want)
+            << "stencil of " << debugString(pattern) << " at row " << i;
+      }
+    }
     for (int64_t tq : {1, 3, 4}) {
       for (int64_t tk : {1, 2, 5}) {
         for (int64_t q0 = 0; q0 < lq; q0 += tq) {
@@ -81,6 +99,8 @@ protected:
   }
 
   MLIRContext context;
+  /// Patterns whose getStencil succeeded in checkAgainstReference.
+  int64_t stencils = 0;
   std::mt19937 rng{1234};
   int64_t uniform(int64_t lo, int64_t hi) {
     return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
@@ -155,8 +175,13 @@ TEST_F(PatternInterfaceTest, Neighborhood) {
         << "generated parameters must be valid";
     auto attr = NeighborhoodAttr::get(&context, ref.shape, ref.kernel,
                                       ref.dilation, ref.stride, causal);
+    bool anyCausal = llvm::is_contained(ref.causal, true);
+    int64_t before = stencils;
     checkAgainstReference(cast<PatternAttrInterface>(attr), ref, tokens,
                           tokens);
+    // Non-causal windows (kernel <= extent / dilation here) are stencils;
+    // causal ones, whose first rows see fewer keys, are not.
+    EXPECT_EQ(stencils - before, anyCausal ? 0 : 1) << debugString(attr);
   }
 }
 

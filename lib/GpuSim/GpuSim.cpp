@@ -1734,7 +1734,7 @@ LogicalResult GpuSimulator::adopt(ModuleOp module, std::string &error) {
     int64_t numDynamicGrid = llvm::count_if(
         grid.asArrayRef(), [](int64_t n) { return ShapedType::isDynamic(n); });
     auto types = launcher.getArgumentTypes();
-    if (types.size() != numBuffers + numDynamicGrid ||
+    if (int64_t(types.size()) != int64_t(numBuffers) + numDynamicGrid ||
         types.take_front(numBuffers) != kernel.getArgumentTypes() ||
         !llvm::all_of(types.drop_front(numBuffers),
                       [](Type t) { return t.isIndex(); })) {

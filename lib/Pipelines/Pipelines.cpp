@@ -143,6 +143,7 @@ static void buildLoweringToLLVM(OpPassManager &pm, bool resultsAsOutParams,
     kernel.vectorWidth = cpu->vectorWidth;
     kernel.fastMath = cpu->fastMath;
     kernel.numThreads = cpu->numThreads;
+    kernel.stencil = cpu->stencil;
     pm.addPass(attn::createConvertAttnToCPUPass(kernel));
   }
   addDecomposeAndBufferize(pm, resultsAsOutParams);

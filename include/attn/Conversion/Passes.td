@@ -113,6 +113,17 @@ def ConvertAttnToCPUPass : Pass<"convert-attn-to-cpu", "::mlir::ModuleOp"> {
     large. The choice is recorded as `attn.tiles = [BQ, BK]` on the
     `scf.parallel`.
 
+    With automatic tile sizes, static f32 ops without bias, mask or
+    `score_mod` whose pattern is a stencil (`PatternAttrInterface::
+    getStencil`: every row sees fixed offsets from its own base, as
+    non-causal neighborhoods do) get the stencil kernel instead: one query
+    per lane, one kernel offset per step, K transposed once per op so that
+    a tile's consecutive queries read consecutive keys (border tiles, whose
+    windows shift inward, read them through a constant shuffle or a
+    gather), every visible key in one normalizer step; only the visible
+    pairs are computed. Recorded as `attn.stencil = <offsets>`;
+    `stencil=false` keeps the tiled kernel.
+
     `attn.token_merge` and `attn.token_unmerge` become loops on buffers too
     (parallel over the batch), which never store the `|A| x |B|` or `N x N`
     similarity.
@@ -175,7 +186,12 @@ def ConvertAttnToCPUPass : Pass<"convert-attn-to-cpu", "::mlir::ModuleOp"> {
            /*default=*/"268435456",
            "Largest tile plan (tables of visible tiles and partial-tile "
            "masks) an op may need; larger ones are left to the reference "
-           "lowering">
+           "lowering">,
+    Option<"stencil", "stencil", "bool", /*default=*/"true",
+           "With automatic tile sizes, give ops whose pattern is a stencil "
+           "(every row sees fixed offsets from its own base: non-causal "
+           "neighborhoods) the stencil kernel, which computes only the "
+           "visible pairs">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
@@ -192,7 +208,9 @@ def ConvertAttnToCPUPass : Pass<"convert-attn-to-cpu", "::mlir::ModuleOp"> {
     Statistic<"numSkippedTiles", "skipped-tiles",
               "Number of (query tile, key tile) pairs never visited">,
     Statistic<"numPartialTiles", "partial-tiles",
-              "Number of (query tile, key tile) pairs with element masks">
+              "Number of (query tile, key tile) pairs with element masks">,
+    Statistic<"numStencil", "stencil-ops",
+              "Number of attn.attention ops lowered to the stencil kernel">
   ];
 }
 

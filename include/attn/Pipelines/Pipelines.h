@@ -63,6 +63,11 @@ struct CPUPipelineOptions : public LoweringPipelineOptions<CPUPipelineOptions> {
       *this, "fast-math",
       llvm::cl::desc("Polynomial exp/tanh inside the kernels"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> stencil{
+      *this, "stencil",
+      llvm::cl::desc("The stencil kernel for non-causal neighborhoods when "
+                     "the tile sizes are automatic (default true)"),
+      llvm::cl::init(true)};
 };
 
 /// `--attn-cpu-pipeline`: fused kernels for attn.attention

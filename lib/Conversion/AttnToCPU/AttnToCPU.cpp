@@ -703,9 +703,11 @@ struct KernelBuilder : AttentionDims {
   /// The online normalizer step (attn/Conversion/Common/OnlineNormalizer.h)
   /// over one score tile, lane-wise over query rows: St becomes the weights,
   /// (m, l) move on, and the per-row rescale factors go to `alphaBuf`, by
-  /// which the accumulator rows are then scaled.
+  /// which the accumulator rows are then scaled (not with `rescaleAcc`
+  /// false: an accumulator still 0).
   void emitNormalizerStep(OnlineNormalizer &on, Value st, Value mBuf,
-                          Value lBuf, Value cBuf, Value alphaBuf) {
+                          Value lBuf, Value cBuf, Value alphaBuf,
+                          bool rescaleAcc = true) {
     e.loop(0, bq, vl, [&](Value i0) {
       OnlineNormalizerState state{e.vload(vecType, mBuf, {i0}),
                                   e.vload(vecType, lBuf, {i0})};
@@ -733,7 +735,7 @@ struct KernelBuilder : AttentionDims {
         e.vstore(state.max, mBuf, {i0});
       e.vstore(state.sum, lBuf, {i0});
     });
-    if (!on.usesRunningMax())
+    if (!on.usesRunningMax() || !rescaleAcc)
       return;
     e.loop(0, bq, 1, [&](Value i) {
       Value alpha = e.bcast(accVecType, e.load(alphaBuf, {i}));
@@ -759,6 +761,34 @@ struct KernelBuilder : AttentionDims {
            });
   }
 
+  /// For each block of kAccRows rows by accVecs vectors of Dv of accBuf:
+  /// the block's values are replaced by what `update(i0, c0, block)`
+  /// returns. `atRows(i0)`, when given, runs once per block of rows, before
+  /// its columns.
+  void updateAccBlocks(
+      function_ref<SmallVector<Value>(Value i0, Value c0, ValueRange block)>
+          update,
+      function_ref<void(Value i0)> atRows = nullptr) {
+    e.loop(0, bq, kAccRows, [&](Value i0) {
+      if (atRows)
+        atRows(i0);
+      e.loop(0, dv, accLanes * accVecs, [&](Value c0) {
+        auto at = [&](int64_t r, int64_t n) {
+          return SmallVector<Value>{e.add(i0, e.idx(r)),
+                                    e.add(c0, e.idx(n * accLanes))};
+        };
+        SmallVector<Value> block;
+        for (int64_t r = 0; r < kAccRows; ++r)
+          for (int64_t n = 0; n < accVecs; ++n)
+            block.push_back(e.vload(accVecType, accBuf, at(r, n)));
+        SmallVector<Value> next = update(i0, c0, block);
+        for (int64_t r = 0; r < kAccRows; ++r)
+          for (int64_t n = 0; n < accVecs; ++n)
+            e.vstore(next[r * accVecs + n], accBuf, at(r, n));
+      });
+    });
+  }
+
   /// acc += P . V_tile over the tile's kRows keys. With dotValues, `st` is
   /// the packed weights of emitPackWeights and V is read from vPairs, a pair
   /// of keys per step.
@@ -766,49 +796,37 @@ struct KernelBuilder : AttentionDims {
     Type vElt = cast<MemRefType>(vBuf.getType()).getElementType();
     auto vType = VectorType::get({accLanes}, vElt);
     Value two = e.idx(2);
-    e.loop(0, bq, kAccRows, [&](Value i0) {
-      e.loop(0, dv, accLanes * accVecs, [&](Value c0) {
-        SmallVector<Value> inits;
-        for (int64_t r = 0; r < kAccRows; ++r)
-          for (int64_t n = 0; n < accVecs; ++n)
-            inits.push_back(
-                e.vload(accVecType, accBuf,
-                        {e.add(i0, e.idx(r)), e.add(c0, e.idx(n * accLanes))}));
-        SmallVector<Value> accs;
-        if (dotValues) {
-          Value pairs =
-              arith::DivUIOp::create(b(), e.loc, e.add(kRows, e.idx(1)), two);
-          Value p0 = arith::DivUIOp::create(b(), e.loc, k0, two);
-          accs = emitOuterProducts(
-              e.idx(0), pairs, kAccRows, accVecs, inits,
-              [&](Value j2, int64_t r) {
-                return broadcastPair(st, {j2, e.mul(e.add(i0, e.idx(r)), two)});
-              },
-              [&](Value j2, int64_t n) {
-                return e.vload(pairType, vPairs,
-                               {bIdx, hk, e.add(p0, j2),
-                                e.mul(e.add(c0, e.idx(n * accLanes)), two)});
-              },
-              [&](Value x, Value y, Value acc) { return dotPairs(x, y, acc); });
-        } else {
-          accs = emitOuterProducts(
-              e.idx(0), kRows, kAccRows, accVecs, inits,
-              [&](Value j, int64_t r) {
-                return e.bcast(accVecType,
-                               e.load(st, {j, e.add(i0, e.idx(r))}));
-              },
-              [&](Value j, int64_t n) {
-                return e.widen(e.vload(
-                    vType, vBuf,
-                    {bIdx, hk, e.add(k0, j), e.add(c0, e.idx(n * accLanes))}));
-              },
-              [&](Value x, Value y, Value acc) { return fma(x, y, acc); });
-        }
-        for (int64_t r = 0; r < kAccRows; ++r)
-          for (int64_t n = 0; n < accVecs; ++n)
-            e.vstore(accs[r * accVecs + n], accBuf,
-                     {e.add(i0, e.idx(r)), e.add(c0, e.idx(n * accLanes))});
-      });
+    updateAccBlocks([&](Value i0, Value c0, ValueRange inits) {
+      SmallVector<Value> accs;
+      if (dotValues) {
+        Value pairs =
+            arith::DivUIOp::create(b(), e.loc, e.add(kRows, e.idx(1)), two);
+        Value p0 = arith::DivUIOp::create(b(), e.loc, k0, two);
+        accs = emitOuterProducts(
+            e.idx(0), pairs, kAccRows, accVecs, inits,
+            [&](Value j2, int64_t r) {
+              return broadcastPair(st, {j2, e.mul(e.add(i0, e.idx(r)), two)});
+            },
+            [&](Value j2, int64_t n) {
+              return e.vload(pairType, vPairs,
+                             {bIdx, hk, e.add(p0, j2),
+                              e.mul(e.add(c0, e.idx(n * accLanes)), two)});
+            },
+            [&](Value x, Value y, Value acc) { return dotPairs(x, y, acc); });
+      } else {
+        accs = emitOuterProducts(
+            e.idx(0), kRows, kAccRows, accVecs, inits,
+            [&](Value j, int64_t r) {
+              return e.bcast(accVecType, e.load(st, {j, e.add(i0, e.idx(r))}));
+            },
+            [&](Value j, int64_t n) {
+              return e.widen(e.vload(
+                  vType, vBuf,
+                  {bIdx, hk, e.add(k0, j), e.add(c0, e.idx(n * accLanes))}));
+            },
+            [&](Value x, Value y, Value acc) { return fma(x, y, acc); });
+      }
+      return accs;
     });
   }
 
@@ -953,21 +971,268 @@ struct KernelBuilder : AttentionDims {
     });
   }
 
-  void emitTile(Value bIdx, Value h, Value qTile, Value split = Value()) {
-    Type f32 = b().getF32Type();
-    Value hk = heads == 1 ? kvHead(e, h) : h;
-    Value qRows = beginTile(bIdx, h, qTile);
-    Value qt = dotScores ? e.stackAlloc({d / 2, 2 * bq}, b().getBF16Type())
-                         : e.stackAlloc({d, bq}, f32);
-    Value st = e.stackAlloc({bk, bq}, f32);
-    Value pt =
-        dotValues ? e.stackAlloc({bk / 2, 2 * bq}, b().getBF16Type()) : Value();
-    accBuf = e.stackAlloc({bq, dv}, f32);
-    Value mBuf = e.stackAlloc({bq}, f32), lBuf = e.stackAlloc({bq}, f32),
-          cBuf = e.stackAlloc({bq}, f32), alphaBuf = e.stackAlloc({bq}, f32);
+  // The stencil kernel (getStencil): per query tile of BQ = vl lanes, the
+  // keys of lane i at offset o are bases[i] + deltas[o]. `stencilBases`
+  // holds each tile's lane bases (BQ per tile, padded lanes repeating the
+  // last row's), `stencilDeltas` the offsets (padded to `stencilRows`, a
+  // multiple of kScoreRows, by repeating the last), and `ktBuf` K
+  // transposed (B x Hkv x D x ktRow, f32) so that consecutive keys are
+  // consecutive lanes. Its rows are padded past Lk so that the D rows a
+  // tile reads do not all fall in one cache set (a power-of-two Lk would
+  // put them there) and so that two vectors past any key stay inside.
+  //
+  // A tile's lanes read keys base + shift[i] + delta: `stencilTileBase`
+  // holds each tile's base (its smallest lane base), `stencilClass` the
+  // index of its shift vector in `stencilShifts` (the consecutive lanes of
+  // an interior tile, or the pattern of one border, where windows shift
+  // inward: shifts below 2 BQ become one or two vector loads and a constant
+  // shuffle), or stencilShifts.size() for a gather.
+  Value stencilBases, stencilDeltas, stencilTileBase, stencilClass, ktBuf;
+  int64_t numDeltas = 0, stencilRows = 0, ktRow = 0;
+  /// Offsets whose scores are accumulated together (independent FMA
+  /// chains): 8, or 4 where the target has 16 vector registers.
+  int64_t stencilBlock = 8;
+  SmallVector<SmallVector<int64_t>> stencilShifts;
+  /// Most distinct shift vectors a kernel specialises for.
+  static constexpr int64_t kMaxStencilClasses = 16;
 
-    // Qt = scale * Q_tile^T, or Q_tile as pairs of D (dotScores); padded
-    // rows repeat the last row (never stored).
+  Value indexOf(Value i32) {
+    return arith::IndexCastOp::create(b(), e.loc, b().getIndexType(), i32)
+        .getResult();
+  }
+
+  /// ktBuf[b][h][c][j] = K[b][h][j][c], once per op, in parallel over
+  /// (batch, KV head).
+  void emitTransposeKeys() {
+    ktRow = roundUp(lk + 2 * vl, 16) + 16;
+    ktBuf = memref::AllocOp::create(
+        b(), e.loc, MemRefType::get({batch, hkv, d, ktRow}, b().getF32Type()),
+        b().getI64IntegerAttr(64));
+    scf::ParallelOp::create(
+        b(), e.loc, ValueRange{e.idx(0), e.idx(0)},
+        ValueRange{e.idx(batch), e.idx(hkv)}, ValueRange{e.idx(1), e.idx(1)},
+        [&](OpBuilder &, Location, ValueRange ivs) {
+          e.loop(0, lk, 1, [&](Value j) {
+            e.loop(0, d, 1, [&](Value c) {
+              e.store(e.widen(e.load(kBuf, {ivs[0], ivs[1], j, c})), ktBuf,
+                      {ivs[0], ivs[1], c, j});
+            });
+          });
+        });
+  }
+
+  /// The stencil's tables and K transposed, at the builder's insertion
+  /// point (outside the parallel loops).
+  void bindStencil(SymbolTable &symbols, ArrayRef<int64_t> bases,
+                   ArrayRef<int64_t> deltas) {
+    numDeltas = int64_t(deltas.size());
+    stencilBlock = vl >= 16 ? 8 : 4;
+    stencilRows = roundUp(numDeltas, stencilBlock);
+    SmallVector<int32_t> padded(deltas.begin(), deltas.end());
+    padded.resize(stencilRows, int32_t(deltas.back()));
+    int64_t tiles = (lq + bq - 1) / bq;
+    SmallVector<int32_t> laneBases, tileBase, tileClass;
+    for (int64_t t = 0; t < tiles; ++t) {
+      SmallVector<int64_t> lane;
+      for (int64_t l = 0; l < bq; ++l)
+        lane.push_back(bases[std::min(t * bq + l, lq - 1)]);
+      int64_t lowest = *llvm::min_element(lane);
+      SmallVector<int64_t> shift;
+      for (int64_t x : lane) {
+        laneBases.push_back(int32_t(x));
+        shift.push_back(x - lowest);
+      }
+      int64_t cls = llvm::find(stencilShifts, shift) - stencilShifts.begin();
+      if (cls == int64_t(stencilShifts.size())) {
+        if (*llvm::max_element(shift) < 2 * bq && cls < kMaxStencilClasses)
+          stencilShifts.push_back(shift);
+        else
+          cls = -1; // a gather, numbered once every class is known
+      }
+      tileBase.push_back(int32_t(lowest));
+      tileClass.push_back(int32_t(cls));
+    }
+    for (int32_t &cls : tileClass)
+      if (cls < 0)
+        cls = int32_t(stencilShifts.size());
+    stencilDeltas = materializeI32Table(b(), e.loc, symbols,
+                                        "__attn_cpu_stencil_deltas", padded);
+    stencilBases = materializeI32Table(b(), e.loc, symbols,
+                                       "__attn_cpu_stencil_bases", laneBases);
+    stencilTileBase = materializeI32Table(
+        b(), e.loc, symbols, "__attn_cpu_stencil_tile_base", tileBase);
+    stencilClass = materializeI32Table(b(), e.loc, symbols,
+                                       "__attn_cpu_stencil_class", tileClass);
+    emitTransposeKeys();
+  }
+
+  /// St[o] = Qt . KT[:, bases + deltas[o]] (stencilRows x BQ), stencilBlock
+  /// offsets per step over D, specialised per shift class (stencilShifts):
+  /// one vector load per offset and D for consecutive lanes, two loads and
+  /// a constant shuffle for a border's shifts, a gather for the rest.
+  void emitStencilScores(Value st, Value qt, Value bIdx, Value hk,
+                         Value qTile) {
+    Value q0 = e.mul(qTile, e.idx(bq));
+    Value tileBase = indexOf(e.load(stencilTileBase, {qTile}));
+    auto idxType = VectorType::get({vl}, b().getI32Type());
+    // `shift` null: a gather at the lanes' own bases.
+    auto scores = [&](const SmallVector<int64_t> *shift) {
+      bool gather = !shift;
+      bool ramp = shift && llvm::equal(*shift, llvm::seq<int64_t>(0, vl));
+      bool twoSources = shift && *llvm::max_element(*shift) >= vl;
+      SmallVector<int64_t> mask;
+      if (shift)
+        mask.assign(shift->begin(), shift->end());
+      Value lanes = gather ? e.vload(idxType, stencilBases, {q0}) : Value();
+      Value allLanes =
+          gather ? vector::ConstantMaskOp::create(
+                       b(), e.loc, VectorType::get({vl}, b().getI1Type()),
+                       ArrayRef<int64_t>{vl})
+                       .getResult()
+                 : Value();
+      Value zero = e.splat(vecType, 0.0);
+      e.loop(e.idx(0), e.idx(stencilRows), stencilBlock, [&](Value o0) {
+        SmallVector<Value> keys, keyVecs;
+        for (int64_t r = 0; r < stencilBlock; ++r) {
+          Value delta = e.load(stencilDeltas, {e.add(o0, e.idx(r))});
+          keys.push_back(e.add(tileBase, indexOf(delta)));
+          if (gather)
+            keyVecs.push_back(arith::AddIOp::create(
+                b(), e.loc, lanes,
+                vector::BroadcastOp::create(b(), e.loc, idxType, delta)));
+        }
+        SmallVector<Value> inits(stencilBlock, zero);
+        SmallVector<Value> accs =
+            e.loop(e.idx(0), e.idx(d), 1, inits, [&](Value c, ValueRange acc) {
+              Value qv = e.vload(vecType, qt, {c, e.idx(0)});
+              SmallVector<Value> next;
+              for (int64_t r = 0; r < stencilBlock; ++r) {
+                Value kv;
+                if (gather) {
+                  kv = vector::GatherOp::create(
+                      b(), e.loc, vecType, ktBuf,
+                      ValueRange{bIdx, hk, c, e.idx(0)}, keyVecs[r], allLanes,
+                      zero);
+                } else {
+                  kv = e.vload(vecType, ktBuf, {bIdx, hk, c, keys[r]});
+                  if (!ramp) {
+                    Value hi =
+                        twoSources
+                            ? e.vload(vecType, ktBuf,
+                                      {bIdx, hk, c, e.add(keys[r], e.idx(vl))})
+                            : kv;
+                    kv = vector::ShuffleOp::create(b(), e.loc, kv, hi, mask);
+                  }
+                }
+                next.push_back(fma(qv, kv, acc[r]));
+              }
+              return next;
+            });
+        for (int64_t r = 0; r < stencilBlock; ++r)
+          e.vstore(accs[r], st, {e.add(o0, e.idx(r)), e.idx(0)});
+      });
+    };
+    SmallVector<int64_t> cases =
+        llvm::to_vector(llvm::seq<int64_t>(0, stencilShifts.size()));
+    auto sw = scf::IndexSwitchOp::create(b(), e.loc, TypeRange{},
+                                         indexOf(e.load(stencilClass, {qTile})),
+                                         cases, cases.size());
+    OpBuilder::InsertionGuard guard(b());
+    for (auto [i, region] : llvm::enumerate(sw.getCaseRegions())) {
+      b().setInsertionPointToStart(&region.emplaceBlock());
+      scores(&stencilShifts[i]);
+      scf::YieldOp::create(b(), e.loc);
+    }
+    b().setInsertionPointToStart(&sw.getDefaultRegion().emplaceBlock());
+    scores(nullptr);
+    scf::YieldOp::create(b(), e.loc);
+  }
+
+  /// acc += P . V over the stencil: row i of the tile reads V rows
+  /// bases[i] + deltas[o], kAccRows rows by accVecs vectors of Dv per step.
+  void emitStencilWeightedSum(Value st, Value bIdx, Value hk, Value qTile) {
+    Type vElt = cast<MemRefType>(vBuf.getType()).getElementType();
+    auto vType = VectorType::get({accLanes}, vElt);
+    Value q0 = e.mul(qTile, e.idx(bq));
+    SmallVector<Value> rowBases;
+    auto atRows = [&](Value i0) {
+      rowBases.clear();
+      for (int64_t r = 0; r < kAccRows; ++r)
+        rowBases.push_back(
+            indexOf(e.load(stencilBases, {e.add(q0, e.add(i0, e.idx(r)))})));
+    };
+    updateAccBlocks(
+        [&](Value i0, Value c0, ValueRange inits) {
+          return e.loop(
+              e.idx(0), e.idx(numDeltas), 1, inits,
+              [&](Value o, ValueRange acc) {
+                Value delta = indexOf(e.load(stencilDeltas, {o}));
+                SmallVector<Value> next(acc.begin(), acc.end());
+                for (int64_t r = 0; r < kAccRows; ++r) {
+                  Value p =
+                      e.bcast(accVecType, e.load(st, {o, e.add(i0, e.idx(r))}));
+                  Value key = e.add(rowBases[r], delta);
+                  for (int64_t n = 0; n < accVecs; ++n) {
+                    Value v = e.widen(e.vload(
+                        vType, vBuf,
+                        {bIdx, hk, key, e.add(c0, e.idx(n * accLanes))}));
+                    next[r * accVecs + n] = fma(p, v, next[r * accVecs + n]);
+                  }
+                }
+                return next;
+              });
+        },
+        atRows);
+  }
+
+  /// One query tile of the stencil kernel: the tile's every visible key in
+  /// one step of the online normalizer (so no rescale), then the output.
+  void emitStencilTile(Value bIdx, Value h, Value qTile) {
+    Type f32 = b().getF32Type();
+    Value hk = kvHead(e, h);
+    OnlineNormalizer on(b(), e.loc, normalizer, vecType, e.bcast(vecType, lkF));
+    on.hoistConstants();
+    TileStart t = startTile(bIdx, h, qTile, Value(), on);
+    Value st = e.stackAlloc({stencilRows, bq}, f32);
+    tileKeys = e.idx(numDeltas);
+    // Every row sees numDeltas keys.
+    if (on.needsVisibleCount()) {
+      Value count = e.splat(vecType, double(numDeltas));
+      e.loop(0, bq, vl, [&](Value i) { e.vstore(count, t.cBuf, {i}); });
+    }
+    emitStencilScores(st, t.qt, bIdx, hk, qTile);
+    applyVisibility(st, KeyTile{}, /*withSoftcap=*/true);
+    // The accumulator is still 0: nothing to rescale.
+    emitNormalizerStep(on, st, t.mBuf, t.lBuf, t.cBuf, t.alphaBuf,
+                       /*rescaleAcc=*/false);
+    emitStencilWeightedSum(st, bIdx, hk, qTile);
+    emitOutput(bIdx, t.qRows, t.mBuf, t.lBuf, t.cBuf, [&](Value i, Value c) {
+      return e.vload(accVecType, accBuf, {i, c});
+    });
+  }
+
+  /// What a query tile starts from: its real lanes, Qt (scale * Q_tile^T,
+  /// or Q_tile as pairs of D with dotScores; padded rows repeat the last
+  /// row, never stored), a zero accumulator and the normalizer's initial
+  /// state (m, l, visible count) with the sink of each lane's head; with
+  /// splits, the sink belongs to the first split and the others start from
+  /// the normalizer's empty state.
+  struct TileStart {
+    Value qRows, qt, mBuf, lBuf, cBuf, alphaBuf;
+  };
+  TileStart startTile(Value bIdx, Value h, Value qTile, Value split,
+                      OnlineNormalizer &on) {
+    Type f32 = b().getF32Type();
+    TileStart t;
+    t.qRows = beginTile(bIdx, h, qTile);
+    t.qt = dotScores ? e.stackAlloc({d / 2, 2 * bq}, b().getBF16Type())
+                     : e.stackAlloc({d, bq}, f32);
+    accBuf = e.stackAlloc({bq, dv}, f32);
+    t.mBuf = e.stackAlloc({bq}, f32);
+    t.lBuf = e.stackAlloc({bq}, f32);
+    t.cBuf = e.stackAlloc({bq}, f32);
+    t.alphaBuf = e.stackAlloc({bq}, f32);
+
     Value scaleV = e.f32(scale);
     e.loop(0, bq, 1, [&](Value i) {
       Value row = e.min(laneRow(i), lqLast);
@@ -977,13 +1242,13 @@ struct KernelBuilder : AttentionDims {
         e.loop(0, d / 2, 1, [&](Value dd) {
           Value pair = e.vload(VectorType::get({2}, b().getBF16Type()), qBuf,
                                {bIdx, head, row, e.mul(dd, two)});
-          e.vstore(pair, qt, {dd, e.mul(i, two)});
+          e.vstore(pair, t.qt, {dd, e.mul(i, two)});
         });
         return;
       }
       e.loop(0, d, 1, [&](Value dd) {
         Value x = e.widen(e.load(qBuf, {bIdx, head, row, dd}));
-        e.store(arith::MulFOp::create(b(), e.loc, x, scaleV), qt, {dd, i});
+        e.store(arith::MulFOp::create(b(), e.loc, x, scaleV), t.qt, {dd, i});
       });
     });
     Value zeroAcc = e.splat(accVecType, 0.0);
@@ -1002,11 +1267,7 @@ struct KernelBuilder : AttentionDims {
         e.store(e.widen(e.load(sinkBuf, {laneHead(i)})), sinkLanes, {i});
       });
     }
-    OnlineNormalizer on(b(), e.loc, normalizer, vecType, e.bcast(vecType, lkF));
-    on.hoistConstants();
     Value zero = on.zero();
-    // With splits, the sink belongs to the first split; the others start
-    // from the normalizer's empty state.
     Value firstSplit =
         split ? e.cmpi(arith::CmpIPredicate::eq, split, e.idx(0)) : Value();
     e.loop(0, bq, vl, [&](Value i) {
@@ -1017,10 +1278,25 @@ struct KernelBuilder : AttentionDims {
         init.max = e.select(firstSplit, init.max, empty.max);
         init.sum = e.select(firstSplit, init.sum, empty.sum);
       }
-      e.vstore(init.max, mBuf, {i});
-      e.vstore(init.sum, lBuf, {i});
-      e.vstore(zero, cBuf, {i});
+      e.vstore(init.max, t.mBuf, {i});
+      e.vstore(init.sum, t.lBuf, {i});
+      e.vstore(zero, t.cBuf, {i});
     });
+    return t;
+  }
+
+  void emitTile(Value bIdx, Value h, Value qTile, Value split = Value()) {
+    Type f32 = b().getF32Type();
+    Value hk = heads == 1 ? kvHead(e, h) : h;
+    OnlineNormalizer on(b(), e.loc, normalizer, vecType, e.bcast(vecType, lkF));
+    on.hoistConstants();
+    Value zero = on.zero();
+    TileStart t = startTile(bIdx, h, qTile, split, on);
+    Value qRows = t.qRows, qt = t.qt, mBuf = t.mBuf, lBuf = t.lBuf,
+          cBuf = t.cBuf, alphaBuf = t.alphaBuf;
+    Value st = e.stackAlloc({bk, bq}, f32);
+    Value pt =
+        dotValues ? e.stackAlloc({bk / 2, 2 * bq}, b().getBF16Type()) : Value();
 
     // Visible counts first, when the normalizer needs them.
     if (on.needsVisibleCount()) {
@@ -1080,6 +1356,29 @@ struct KernelBuilder : AttentionDims {
 
 } // namespace
 
+/// Whether `op` takes the stencil kernel, with its pattern's stencil: the
+/// option on and the tile sizes automatic, static sizes, f32 operands (the
+/// kernel widens nothing), no bias, mask or score_mod (read per key), and
+/// a stencil of at most 4096 offsets that leaves at least 7 of every 8 keys
+/// of a row out (denser patterns are better served by whole tiles).
+static bool findStencil(AttentionOp op, const CPUKernelOptions &options,
+                        SmallVectorImpl<int64_t> &bases,
+                        SmallVectorImpl<int64_t> &deltas) {
+  if (!options.stencil || options.tileQ != 0 || options.tileK != 0 ||
+      op.getBias() || op.getMask() || op.hasScoreMod())
+    return false;
+  for (Value operand : {op.getQuery(), op.getKey(), op.getValue()})
+    if (!getElementTypeOrSelf(operand.getType()).isF32())
+      return false;
+  int64_t lq = op.getQueryType().getDimSize(2);
+  int64_t lk = op.getKeyType().getDimSize(2);
+  if (failed(op.getEffectivePattern().getStencil(lq, lk, bases, deltas)))
+    return false;
+  int64_t n = int64_t(deltas.size());
+  return n > 0 && n <= 4096 && 8 * n <= lk &&
+         lk <= std::numeric_limits<int32_t>::max();
+}
+
 bool mlir::attn::canLowerAttentionToCPU(AttentionOp op,
                                         const CPUKernelOptions &options,
                                         std::string &reason) {
@@ -1110,13 +1409,26 @@ LogicalResult mlir::attn::lowerAttentionToCPU(RewriterBase &rewriter,
   LaneLayout layout = chooseLanes(op, options);
   // A tile of a larger op (q_offset) is planned at run time.
   bool runtime = !supportsTilePlan(op, reason);
-  FailureOr<TilePlan> plan = choosePlan(op, options, layout, runtime, reason);
+  SmallVector<int64_t> stencilBases, stencilDeltas;
+  bool stencil =
+      !runtime && findStencil(op, options, stencilBases, stencilDeltas);
+  // One query head per tile: a group's heads read the same K and V rows,
+  // but not at the same offsets of a tile's lanes.
+  if (stencil)
+    layout = LaneLayout{/*heads=*/1, options.vectorWidth};
+  // The stencil kernel plans nothing: query tiles of one vector of rows.
+  FailureOr<TilePlan> plan =
+      stencil ? FailureOr<TilePlan>(makeRuntimeTilePlan(
+                    op.getQueryType().getDimSize(2),
+                    op.getKeyType().getDimSize(2), {layout.vl, kScoreRows}))
+              : choosePlan(op, options, layout, runtime, reason);
   if (failed(plan))
     return notLowered();
   if (report) {
     report->skippedTiles = plan->skippedTiles;
     report->partialTiles = plan->partialTiles;
     report->fullTiles = plan->fullTiles;
+    report->stencil = stencil;
   }
 
   OpBuilder::InsertionGuard guard(rewriter);
@@ -1139,6 +1451,8 @@ LogicalResult mlir::attn::lowerAttentionToCPU(RewriterBase &rewriter,
   emitRunTimeSizeChecks(e, op, buffers);
   if (k.dotValues)
     k.emitPackValues();
+  if (stencil)
+    k.bindStencil(symbols, stencilBases, stencilDeltas);
   // Query tiles: counted at run time when Lq is dynamic.
   Value numQTiles =
       ShapedType::isDynamic(k.lq)
@@ -1146,7 +1460,9 @@ LogicalResult mlir::attn::lowerAttentionToCPU(RewriterBase &rewriter,
                 .getResult()
           : e.idx(plan->numQTiles);
 
-  k.splits = chooseSplits(op, options, *plan, k.batch * (k.hq / k.heads));
+  k.splits = stencil
+                 ? 1
+                 : chooseSplits(op, options, *plan, k.batch * (k.hq / k.heads));
   scf::ParallelOp parallel;
   if (k.splits == 1) {
     parallel = scf::ParallelOp::create(
@@ -1154,8 +1470,14 @@ LogicalResult mlir::attn::lowerAttentionToCPU(RewriterBase &rewriter,
         ValueRange{k.batchV, e.idx(k.hq / k.heads), numQTiles},
         ValueRange{e.idx(1), e.idx(1), e.idx(1)},
         [&](OpBuilder &, Location, ValueRange ivs) {
-          k.emitTile(ivs[0], ivs[1], ivs[2]);
+          if (stencil)
+            k.emitStencilTile(ivs[0], ivs[1], ivs[2]);
+          else
+            k.emitTile(ivs[0], ivs[1], ivs[2]);
         });
+    if (stencil)
+      parallel->setAttr("attn.stencil",
+                        rewriter.getI64IntegerAttr(k.numDeltas));
   } else {
     SmallVector<int64_t> part = {k.batch, k.hq / k.heads, plan->numQTiles,
                                  k.splits, k.bq};
@@ -1290,6 +1612,7 @@ struct ConvertAttnToCPUPass
     options.fastMath = fastMath;
     options.threads = numThreads;
     options.maxTableBytes = maxTableBytes;
+    options.stencil = stencil;
     if (options.vectorWidth <= 0 || tileQ < 0 || tileK < 0 ||
         tileQ % options.vectorWidth != 0 || tileK % kScoreRows != 0) {
       emitError(module.getLoc())
@@ -1340,6 +1663,10 @@ struct ConvertAttnToCPUPass
       ::attn::stats::add(getArgument(), "skipped-tiles", report.skippedTiles);
       ::attn::stats::add(getArgument(), "partial-tiles", report.partialTiles);
       ::attn::stats::add(getArgument(), "full-tiles", report.fullTiles);
+      if (report.stencil) {
+        ++numStencil;
+        ::attn::stats::add(getArgument(), "stencil-ops", 1);
+      }
     }
 
     // Token merging: loops on buffers; what they refuse stays for the

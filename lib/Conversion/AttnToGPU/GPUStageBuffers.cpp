@@ -92,7 +92,7 @@ struct AttnGPUStageBuffersPass
     unsigned numBuffers = kernel.getNumArguments();
     int64_t numDynamicGrid = llvm::count_if(
         grid.asArrayRef(), [](int64_t n) { return ShapedType::isDynamic(n); });
-    if (type.getNumInputs() != numBuffers + numDynamicGrid ||
+    if (int64_t(type.getNumInputs()) != int64_t(numBuffers) + numDynamicGrid ||
         kernel.getFunctionType().getInputs() !=
             type.getInputs().take_front(numBuffers) ||
         !llvm::all_of(type.getInputs().drop_front(numBuffers),

@@ -52,6 +52,10 @@ struct CPUKernelOptions {
   /// (batch, head, query tile) items); 0 = the compiling machine's.
   int64_t threads = 0;
   int64_t maxTableBytes = int64_t(1) << 28;
+  /// Ops whose pattern is a stencil (PatternAttrInterface::getStencil: every
+  /// row sees fixed offsets from its own base, as non-causal neighborhoods
+  /// do) get the stencil kernel when the tile sizes are automatic.
+  bool stencil = true;
 };
 
 /// What one lowering did, for statistics.
@@ -59,6 +63,8 @@ struct CPUKernelReport {
   int64_t skippedTiles = 0;
   int64_t partialTiles = 0;
   int64_t fullTiles = 0;
+  /// Lowered to the stencil kernel.
+  bool stencil = false;
   /// Why the op was not lowered, when lowerAttentionToCPU fails.
   std::string notLowered;
 };

@@ -686,6 +686,60 @@ Value NeighborhoodAttr::buildIsVisible(OpBuilder &b, Location loc, Value i,
   return visible;
 }
 
+/// Non-causal neighborhoods whose every dilation group along every
+/// dimension holds at least `k` tokens: each query sees its window of k
+/// tokens per dimension, (centre - k/2 + m) * d + g for m in [0, k), so its
+/// keys are a base (the window's first token) plus offsets that do not
+/// depend on the query.
+LogicalResult
+NeighborhoodAttr::getStencil(int64_t lq, int64_t lk,
+                             SmallVectorImpl<int64_t> &bases,
+                             SmallVectorImpl<int64_t> &deltas) const {
+  int64_t tokens = getNumTokens();
+  if (lq != tokens || lk != tokens)
+    return failure();
+  int64_t rank = getRank();
+  ArrayRef<int64_t> shape = getShape();
+  SmallVector<int64_t> strides(rank, 1);
+  for (int64_t dim = rank - 2; dim >= 0; --dim)
+    strides[dim] = strides[dim + 1] * shape[dim + 1];
+  for (int64_t dim = 0; dim < rank; ++dim) {
+    // The smallest dilation group has floor(extent / d) tokens.
+    if (getCausal()[dim] != 0 ||
+        shape[dim] / getDilation()[dim] < getKernel()[dim])
+      return failure();
+  }
+  // Offsets: every combination of m along each dimension.
+  deltas.assign({0});
+  for (int64_t dim = 0; dim < rank; ++dim) {
+    SmallVector<int64_t> next;
+    for (int64_t base : deltas)
+      for (int64_t m = 0; m < getKernel()[dim]; ++m)
+        next.push_back(base + m * getDilation()[dim] * strides[dim]);
+    deltas = std::move(next);
+  }
+  llvm::sort(deltas);
+  bases.clear();
+  bases.reserve(lq);
+  for (int64_t i = 0; i < lq; ++i) {
+    int64_t rest = i, base = 0;
+    for (int64_t dim = rank - 1; dim >= 0; --dim) {
+      int64_t x = rest % shape[dim];
+      rest /= shape[dim];
+      int64_t k = getKernel()[dim], d = getDilation()[dim],
+              t = getStride()[dim];
+      int64_t g = x % d, xg = x / d;
+      int64_t n = (shape[dim] - g + d - 1) / d;
+      int64_t left = k / 2, right = k / 2 + k % 2 - 1;
+      int64_t leader = std::min(xg / t * t + t / 2, n - 1);
+      int64_t centre = std::min(std::max(leader, left), n - 1 - right);
+      base += ((centre - left) * d + g) * strides[dim];
+    }
+    bases.push_back(base);
+  }
+  return success();
+}
+
 int64_t NeighborhoodAttr::getVisibleCount(int64_t i, int64_t lq,
                                           int64_t lk) const {
   int64_t count = 0;

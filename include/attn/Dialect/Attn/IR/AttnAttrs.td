@@ -83,7 +83,8 @@ def Attn_WindowAttr
   let genVerifyDecl = 1;
 }
 
-def Attn_NeighborhoodAttr : Attn_PatternAttr<"Neighborhood", "neighborhood"> {
+def Attn_NeighborhoodAttr
+    : Attn_PatternAttr<"Neighborhood", "neighborhood", ["getStencil"]> {
   let summary = "NATTEN / generalized neighborhood attention on a 1-3 D grid";
   let description = [{
     `#attn.neighborhood<shape = [X1, .., Xn], kernel = [k1, ..],

@@ -98,6 +98,19 @@ def Attn_PatternAttrInterface : AttrInterface<"PatternAttrInterface"> {
       "getAffineVisibility", (ins), [{}], [{
         return ::mlir::failure();
       }]>,
+    InterfaceMethod<
+      "For kernels that visit each row's keys as fixed offsets from a "
+      "per-row base (a stencil): succeeds when every row i of [0, lq) sees "
+      "exactly the keys bases[i] + deltas[o], the same ascending `deltas` "
+      "for every row, all inside [0, lk); fills `bases` (lq entries) and "
+      "`deltas`. Static sizes only. Fails (by default) when the pattern is "
+      "not such a stencil at these sizes.",
+      "::llvm::LogicalResult", "getStencil",
+      (ins "int64_t":$lq, "int64_t":$lk,
+           "::llvm::SmallVectorImpl<int64_t> &":$bases,
+           "::llvm::SmallVectorImpl<int64_t> &":$deltas), [{}], [{
+        return ::mlir::failure();
+      }]>,
     InterfaceMethod<"Number of visible (i, j) pairs of the whole op.",
       "int64_t", "countVisiblePairs", (ins "int64_t":$lq, "int64_t":$lk),
       [{}], [{
