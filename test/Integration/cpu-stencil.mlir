@@ -45,6 +45,8 @@
 // OTHERS-NOT: attn.stencil
 // OTHERS: attn.tiles
 // RUN: attn-opt %s --convert-attn-to-cpu="tile-q=16 tile-k=16" | FileCheck %s --check-prefix=TILED
+// The row bases count against max-table-bytes (8 bytes a row while planned).
+// RUN: attn-opt %s --convert-attn-to-cpu="max-table-bytes=500" 2>/dev/null | FileCheck %s --check-prefix=TILED
 
 // 16 x 16 tokens, 5 x 5 windows of dilation 2: 25 keys a row.
 func.func @nbhd2d_dilated(%q: tensor<1x2x256x16xf32>, %k: tensor<1x2x256x16xf32>, %v: tensor<1x2x256x16xf32>) -> tensor<1x2x256x16xf32> {

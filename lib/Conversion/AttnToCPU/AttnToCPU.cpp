@@ -1358,9 +1358,10 @@ struct KernelBuilder : AttentionDims {
 
 /// Whether `op` takes the stencil kernel, with its pattern's stencil: the
 /// option on and the tile sizes automatic, static sizes, f32 operands (the
-/// kernel widens nothing), no bias, mask or score_mod (read per key), and
-/// a stencil of at most 4096 offsets that leaves at least 7 of every 8 keys
-/// of a row out (denser patterns are better served by whole tiles).
+/// kernel widens nothing), no bias, mask or score_mod (read per key), row
+/// bases within max-table-bytes, and a stencil of at most 4096 offsets that
+/// leaves at least 7 of every 8 keys of a row out (denser patterns are
+/// better served by whole tiles).
 static bool findStencil(AttentionOp op, const CPUKernelOptions &options,
                         SmallVectorImpl<int64_t> &bases,
                         SmallVectorImpl<int64_t> &deltas) {
@@ -1372,6 +1373,10 @@ static bool findStencil(AttentionOp op, const CPUKernelOptions &options,
       return false;
   int64_t lq = op.getQueryType().getDimSize(2);
   int64_t lk = op.getKeyType().getDimSize(2);
+  // The stencil's row bases (8 bytes a row here, 4 in the kernel's tables)
+  // count against max-table-bytes like a tile plan.
+  if (lq > options.maxTableBytes / 8)
+    return false;
   if (failed(op.getEffectivePattern().getStencil(lq, lk, bases, deltas)))
     return false;
   int64_t n = int64_t(deltas.size());
