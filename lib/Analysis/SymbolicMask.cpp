@@ -702,17 +702,15 @@ std::optional<PresburgerSet> SymbolicEvaluator::holds(const Expr &e) {
           break;
         }
         case P::sge:
-          atom = ineq(d, 0);
-          break;
         case P::sgt:
-          atom = ineq(d, -1);
-          break;
         case P::sle:
-          atom = ineq(neg, 0);
+        case P::slt: {
+          // x >= y is d >= 0, x > y is d - 1 >= 0; <= and < likewise on -d.
+          bool greater = e->pred == P::sge || e->pred == P::sgt;
+          bool strict = e->pred == P::sgt || e->pred == P::slt;
+          atom = ineq(greater ? d : neg, strict ? -1 : 0);
           break;
-        case P::slt:
-          atom = ineq(neg, -1);
-          break;
+        }
         default:
           why = "an unsigned comparison";
           return std::nullopt;

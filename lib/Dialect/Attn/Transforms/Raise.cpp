@@ -759,13 +759,14 @@ bool hasStaticLoops(linalg::LinalgOp op) {
 }
 
 /// A tensor.empty of `element`s shaped as `source` with its dimensions
-/// permuted (result dimension d is source dimension perm[d]; the identity
-/// when `perm` is empty); dynamic sizes are read from `source`.
+/// permuted or selected (result dimension d is source dimension perm[d];
+/// all of them in order when `perm` is empty); dynamic sizes are read from
+/// `source`.
 Value emptyPermuted(RewriterBase &rewriter, Location loc, Value source,
                     ArrayRef<int64_t> perm, Type element) {
-  auto type = cast<RankedTensorType>(source.getType());
+  int64_t rank = cast<RankedTensorType>(source.getType()).getRank();
   SmallVector<OpFoldResult> sizes;
-  for (int64_t d = 0; d < type.getRank(); ++d)
+  for (int64_t d = 0, n = perm.empty() ? rank : perm.size(); d < n; ++d)
     sizes.push_back(tensor::getMixedSize(rewriter, loc, source,
                                          perm.empty() ? d : perm[d]));
   return tensor::EmptyOp::create(rewriter, loc, sizes, element);
@@ -1888,18 +1889,14 @@ struct Raiser {
       Location loc = g.getLoc();
       OpBuilder::InsertionGuard guard(rewriter);
       rewriter.setInsertionPoint(g);
-      // The output is indexed by the loops (isElementwise): its sizes.
+      // The output is indexed by the loops (isElementwise): the new
+      // tensors take its sizes, those of the kept loops for the computation.
       Value out = g.getDpsInits()[0];
-      SmallVector<OpFoldResult> sizes;
-      for (unsigned d = 0; d < numLoops; ++d)
-        sizes.push_back(tensor::getMixedSize(rewriter, loc, out, d));
       SmallVector<AffineExpr> replacement(numLoops,
                                           getAffineConstantExpr(0, ctx));
-      SmallVector<OpFoldResult> shape;
       SmallVector<AffineExpr> keptDims;
       for (auto [k, d] : llvm::enumerate(kept)) {
         replacement[d] = getAffineDimExpr(k, ctx);
-        shape.push_back(sizes[d]);
         keptDims.push_back(getAffineDimExpr(d, ctx));
       }
       SmallVector<AffineMap> maps;
@@ -1908,7 +1905,8 @@ struct Raiser {
             replacement, {}, kept.size(), 0));
       maps.push_back(rewriter.getMultiDimIdentityMap(kept.size()));
       Type element = getElementTypeOrSelf(g.getResult(0).getType());
-      Value init = tensor::EmptyOp::create(rewriter, loc, shape, element);
+      SmallVector<int64_t> keptLoops(kept.begin(), kept.end());
+      Value init = emptyPermuted(rewriter, loc, out, keptLoops, element);
       SmallVector<utils::IteratorType> parallel(kept.size(),
                                                 utils::IteratorType::parallel);
       auto compute = linalg::GenericOp::create(
@@ -1932,7 +1930,7 @@ struct Raiser {
                 b, l,
                 mapping.lookup(g.getBody()->getTerminator()->getOperand(0)));
           });
-      Value full = tensor::EmptyOp::create(rewriter, loc, sizes, element);
+      Value full = emptyPermuted(rewriter, loc, out, {}, element);
       auto broadcast = linalg::GenericOp::create(
           rewriter, loc, TypeRange{full.getType()},
           ValueRange{compute.getResult(0)}, ValueRange{full},
